@@ -1,0 +1,120 @@
+# xe2e — end-to-end encryption of XMPP stanzas.
+#
+#   make            build the library and the programs
+#   make demo       Alice and Bob, from keys to sealed stanzas
+#   make check      every test, then again under ASan + UBSan
+#   make bench      benchmarks, each next to the limit it should approach
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Variables are overridable; mandatory flags are appended.
+
+CC            ?= gcc
+CFLAGS        ?= -O2 -g
+PREFIX        ?= /usr/local
+MBEDTLS_LIBS  ?= -lmbedtls -lmbedx509 -lmbedcrypto
+EXPAT_LIBS    ?= $(shell pkg-config --libs expat 2>/dev/null || echo -lexpat)
+READLINE_LIBS ?= -lreadline
+IDN_LIBS      ?= $(shell pkg-config --libs libidn 2>/dev/null || echo -lidn)
+CJSON_LIBS    ?= $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+CJSON_CFLAGS  ?= $(shell pkg-config --cflags libcjson 2>/dev/null)
+VERSION       := 0.1.0
+
+ifeq ($(SANITIZE),1)
+BUILD         ?= build-san
+CFLAGS        += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+                 -fno-sanitize-recover=undefined
+LDFLAGS       += -fsanitize=address,undefined
+else
+BUILD         ?= build
+endif
+
+override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
+                   -Wall -Wextra -Werror -Wshadow -Wvla \
+                   -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"'
+LIBS := $(MBEDTLS_LIBS) $(EXPAT_LIBS) $(READLINE_LIBS) $(IDN_LIBS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+CMD_SRC    := $(sort $(wildcard cmd/*.c))
+PROGRAMS   := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/xe2e-%)
+UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+BENCH_SRC  := $(sort $(wildcard tests/bench/*.c))
+BENCHES    := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+LIBXE2E    := $(BUILD)/libxe2e.a
+UNIT_TESTS := $(BUILD)/tests/unit-tests
+MAN1       := $(sort $(wildcard man/*.1))
+MAN7       := $(sort $(wildcard man/*.7))
+
+.PHONY: all deps demo check test test-unit test-cli bench install uninstall clean
+
+all: deps $(PROGRAMS)
+
+deps:
+	$(Q)./scripts/ensure-deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%.o: override CFLAGS += $(CJSON_CFLAGS)
+
+$(LIBXE2E): $(COMMON_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/bin/xe2e-%: $(BUILD)/cmd/%.o $(LIBXE2E)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(LIBS)
+
+$(UNIT_TESTS): $(UNIT_OBJ) $(LIBXE2E)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBXE2E) $(LIBS) $(CJSON_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBXE2E)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(LIBS)
+
+# The README's test command: every test in the normal build, then the same
+# tests in the sanitizer build; one summary line for both.
+check: deps
+	$(Q)./tests/run-all
+
+# One build's tests (used by tests/run-all for each build).
+test: test-unit test-cli
+test-unit: all $(UNIT_TESTS)
+	$(Q)$(UNIT_TESTS)
+test-cli: all
+	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bats tests/cli
+
+demo: all
+	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" ./scripts/demo
+
+bench: all $(BENCHES)
+	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" ./scripts/bench "$(BUILD)"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	        $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/)
+
+uninstall:
+	rm -f $(PROGRAMS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%) \
+	      $(MAN1:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
+	      $(MAN7:man/%=$(DESTDIR)$(PREFIX)/share/man/man7/%)
+
+clean:
+	rm -rf build build-san
+
+-include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d)

@@ -1,0 +1,24 @@
+/* X25519 (RFC 7748), the Diffie-Hellman function of every xe2e key agreement. */
+#ifndef XE2E_DH_H
+#define XE2E_DH_H
+
+#include <stdint.h>
+
+#define X25519_LEN 32
+
+/* Makes a fresh key pair. */
+int x25519_keypair(uint8_t priv[static X25519_LEN], uint8_t pub[static X25519_LEN]);
+
+/* The public key of a private key. The private key is any 32 bytes; it is
+ * clamped (RFC 7748 section 5) on a copy, as the X25519 function defines. */
+int x25519_public(uint8_t pub[static X25519_LEN], const uint8_t priv[static X25519_LEN]);
+
+/*
+ * out = X25519(priv, pub). The top bit of pub is masked (RFC 7748). A
+ * low-order or otherwise weak pub that gives an all-zero shared secret is
+ * refused with XE2E_E_WEAKKEY, and out is then zero.
+ */
+int x25519_shared(uint8_t out[static X25519_LEN], const uint8_t priv[static X25519_LEN],
+		  const uint8_t pub[static X25519_LEN]);
+
+#endif

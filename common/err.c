@@ -1,0 +1,128 @@
+#include "err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const descriptions[XE2E_E__COUNT] = {
+	[XE2E_OK] = "success",
+	[XE2E_E_NOMEM] = "out of memory",
+	[XE2E_E_IO] = "input/output error",
+	[XE2E_E_EOF] = "unexpected end of input",
+	[XE2E_E_MALFORMED] = "malformed input",
+	[XE2E_E_XML] = "XML not allowed in XMPP",
+	[XE2E_E_LIMIT] = "limit exceeded",
+	[XE2E_E_CRYPTO] = "cryptographic operation failed",
+	[XE2E_E_AUTH] = "authentication failed",
+	[XE2E_E_WEAKKEY] = "invalid or weak public key",
+	[XE2E_E_PERM] = "unsafe file permissions",
+	[XE2E_E_EXISTS] = "already exists",
+	[XE2E_E_NOTFOUND] = "not found",
+	[XE2E_E_PASSPHRASE] = "wrong or missing passphrase",
+	[XE2E_E_STATE] = "not allowed in this state",
+	[XE2E_E_UNSUPPORTED] = "not supported",
+	[XE2E_E_EXPIRED] = "expired",
+	[XE2E_E_STALE] = "stale state",
+	[XE2E_E_TRUST] = "trust failure",
+	[XE2E_E_REPLAY] = "replayed or out-of-window stanza",
+	[XE2E_E_TIMEOUT] = "timed out",
+};
+
+static char detail[512];
+static char progname[64] = "xe2e";
+
+const char *err_str(int err)
+{
+	if (err < 0 || err >= XE2E_E__COUNT || !descriptions[err])
+		return "unknown error";
+	return descriptions[err];
+}
+
+int err_exit_code(int err)
+{
+	switch (err) {
+	case XE2E_OK:
+		return XE2E_EXIT_OK;
+	case XE2E_E_TRUST:
+		return XE2E_EXIT_TRUST;
+	case XE2E_E_REPLAY:
+		return XE2E_EXIT_REPLAY;
+	default:
+		return XE2E_EXIT_ERROR;
+	}
+}
+
+void err_detail_set(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+}
+
+const char *err_detail(void)
+{
+	return detail;
+}
+
+void err_detail_clear(void)
+{
+	detail[0] = '\0';
+}
+
+void err_set_progname(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	const char *base = slash ? slash + 1 : argv0;
+
+	if (base && *base)
+		snprintf(progname, sizeof(progname), "%s", base);
+}
+
+const char *err_progname(void)
+{
+	return progname;
+}
+
+int err_report(int err, const char *what, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, what);
+	vfprintf(stderr, what, ap);
+	va_end(ap);
+	if (detail[0])
+		fprintf(stderr, ": %s (%s)\n", detail, err_str(err));
+	else
+		fprintf(stderr, ": %s\n", err_str(err));
+	err_detail_clear();
+	return err_exit_code(err);
+}
+
+static void vwarn(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void err_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+int err_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
+	return XE2E_EXIT_USAGE;
+}

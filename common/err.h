@@ -1,0 +1,83 @@
+/*
+ * Error codes of the xe2e library, and the one place that reports them.
+ *
+ * Library functions return XE2E_OK (0) or one of these codes; they never
+ * print and never exit. A function may add a detail (a file name, a line
+ * number, a limit) with err_detail_set(); the program prints it with
+ * err_report(), which also chooses the exit status (DESIGN section 2).
+ */
+#ifndef XE2E_ERR_H
+#define XE2E_ERR_H
+
+#include <stdarg.h>
+
+enum xe2e_err {
+	XE2E_OK = 0,
+	XE2E_E_NOMEM,       /* out of memory */
+	XE2E_E_IO,          /* read, write, fsync, rename failed (errno in detail) */
+	XE2E_E_EOF,         /* clean end of input; not a failure by itself */
+	XE2E_E_MALFORMED,   /* input does not parse or has the wrong shape */
+	XE2E_E_XML,         /* XML forbidden in XMPP (DTD, PI, comment, entity) */
+	XE2E_E_LIMIT,       /* a size, depth or count bound was exceeded */
+	XE2E_E_CRYPTO,      /* a primitive failed for a reason other than auth */
+	XE2E_E_AUTH,        /* a tag, MAC or signature did not verify */
+	XE2E_E_WEAKKEY,     /* low-order, invalid or identity point; zero secret */
+	XE2E_E_PERM,        /* a secret file or directory others can read */
+	XE2E_E_EXISTS,      /* refusing to replace what exists */
+	XE2E_E_NOTFOUND,    /* a file, key, peer or session is not there */
+	XE2E_E_PASSPHRASE,  /* wrong passphrase, or none available */
+	XE2E_E_STATE,       /* operation not allowed in the current state */
+	XE2E_E_UNSUPPORTED, /* version, suite or feature not supported */
+	XE2E_E_EXPIRED,     /* a binding, prekey or session is too old */
+	XE2E_E_STALE,       /* a restored or copied state file */
+	XE2E_E_TRUST,       /* unknown, changed, revoked or mismatched key */
+	XE2E_E_REPLAY,      /* replayed or out-of-window stanza */
+	XE2E_E_TIMEOUT,     /* the peer did not answer in time */
+	XE2E_E__COUNT
+};
+
+/* Exit statuses shared by every program. */
+enum xe2e_exit {
+	XE2E_EXIT_OK = 0,
+	XE2E_EXIT_ERROR = 1,
+	XE2E_EXIT_USAGE = 2,
+	XE2E_EXIT_TRUST = 3,
+	XE2E_EXIT_REPLAY = 4,
+};
+
+/* A short, lower-case description of err ("authentication failed"). */
+const char *err_str(int err);
+
+/* The exit status a program uses when it stops because of err. */
+int err_exit_code(int err);
+
+/* Records a detail for the error about to be returned (printf format).
+ * Replaces any earlier detail. */
+void err_detail_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The detail recorded last, or "" when none. */
+const char *err_detail(void);
+
+/* Forgets the recorded detail. */
+void err_detail_clear(void);
+
+/* Sets the program name used in diagnostics, from argv[0]. */
+void err_set_progname(const char *argv0);
+
+/* The program name, e.g. "xe2e-keygen". */
+const char *err_progname(void);
+
+/*
+ * Prints "xe2e-PROG: WHAT: why" to stderr, where why is the detail and the
+ * description of err, and returns err_exit_code(err). WHAT is a printf
+ * format.
+ */
+int err_report(int err, const char *what, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "xe2e-PROG: message" to stderr (printf format). */
+void err_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints a usage error and returns XE2E_EXIT_USAGE. */
+int err_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
