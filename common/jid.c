@@ -1,0 +1,99 @@
+#include "jid.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <stringprep.h>
+
+#include "err.h"
+
+/* Copies n bytes of part into out and runs a stringprep profile on it. */
+static int prep_part(const char *part, size_t n, char out[static JID_PART_MAX + 1],
+		     const Stringprep_profile *profile, const char *what)
+{
+	int rc;
+
+	if (n == 0) {
+		err_detail_set("empty %s", what);
+		return XE2E_E_MALFORMED;
+	}
+	if (n > JID_PART_MAX) {
+		err_detail_set("%s longer than %d bytes", what, JID_PART_MAX);
+		return XE2E_E_MALFORMED;
+	}
+	memcpy(out, part, n);
+	out[n] = '\0';
+	rc = stringprep(out, JID_PART_MAX + 1, STRINGPREP_NO_UNASSIGNED, profile);
+	if (rc != STRINGPREP_OK) {
+		err_detail_set("%s not allowed in a JID: %s", what, stringprep_strerror(rc));
+		return XE2E_E_MALFORMED;
+	}
+	if (out[0] == '\0') {
+		err_detail_set("empty %s", what);
+		return XE2E_E_MALFORMED;
+	}
+	return XE2E_OK;
+}
+
+int jid_parse(const char *text, struct jid *jid)
+{
+	const char *slash = strchr(text, '/');
+	size_t bare_len = slash ? (size_t)(slash - text) : strlen(text);
+	const char *at = memchr(text, '@', bare_len);
+	const char *domain = at ? at + 1 : text;
+	size_t domain_len = bare_len - (size_t)(domain - text);
+	int err;
+
+	memset(jid, 0, sizeof(*jid));
+	if (at) {
+		err = prep_part(text, (size_t)(at - text), jid->local, stringprep_xmpp_nodeprep,
+				"localpart");
+		if (err)
+			return err;
+	}
+	/* A trailing dot names the same domain (RFC 7622 section 3.2). */
+	if (domain_len > 1 && domain[domain_len - 1] == '.')
+		domain_len--;
+	err = prep_part(domain, domain_len, jid->domain, stringprep_nameprep, "domain");
+	if (err)
+		return err;
+	if (slash)
+		return prep_part(slash + 1, strlen(slash + 1), jid->resource,
+				 stringprep_xmpp_resourceprep, "resource");
+	return XE2E_OK;
+}
+
+void jid_bare(const struct jid *jid, char out[static JID_MAX + 1])
+{
+	if (jid->local[0])
+		snprintf(out, JID_MAX + 1, "%s@%s", jid->local, jid->domain);
+	else
+		snprintf(out, JID_MAX + 1, "%s", jid->domain);
+}
+
+void jid_full(const struct jid *jid, char out[static JID_MAX + 1])
+{
+	jid_bare(jid, out);
+	if (jid->resource[0]) {
+		size_t n = strlen(out);
+		snprintf(out + n, JID_MAX + 1 - n, "/%s", jid->resource);
+	}
+}
+
+int jid_normalize_bare(const char *text, char out[static JID_MAX + 1])
+{
+	struct jid jid;
+	int err = jid_parse(text, &jid);
+
+	if (!err)
+		jid_bare(&jid, out);
+	return err;
+}
+
+int jid_same_bare(const char *a, const char *b)
+{
+	char x[JID_MAX + 1], y[JID_MAX + 1];
+
+	if (jid_normalize_bare(a, x) || jid_normalize_bare(b, y))
+		return 0;
+	return strcmp(x, y) == 0;
+}
