@@ -1,0 +1,195 @@
+/* The IK replay cache (see replay_cache.h). */
+#include "replay_cache.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "encoding.h"
+#include "err.h"
+#include "store.h"
+#include "util.h"
+
+#define HEADER "xe2e ik-replay v1\n"
+#define LINE_MAX_LEN (2 * REPLAY_CACHE_KEY_LEN + 1 + 20 + 1)
+
+struct entry {
+	uint8_t key[REPLAY_CACHE_KEY_LEN];
+	uint64_t time;
+};
+
+struct cache {
+	struct entry *e;
+	size_t n;
+	size_t cap;
+};
+
+struct replay_cache_params replay_cache_defaults(void)
+{
+	struct replay_cache_params p = {REPLAY_CACHE_TTL, REPLAY_CACHE_MAX};
+
+	return p;
+}
+
+static int cache_push(struct cache *c, const uint8_t key[static REPLAY_CACHE_KEY_LEN], uint64_t t)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct entry *grown = realloc(c->e, cap * sizeof(*grown));
+
+		if (!grown)
+			return XE2E_E_NOMEM;
+		c->e = grown;
+		c->cap = cap;
+	}
+	memcpy(c->e[c->n].key, key, REPLAY_CACHE_KEY_LEN);
+	c->e[c->n++].time = t;
+	return XE2E_OK;
+}
+
+static int parse_time(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (n == 0 || n > 20 || (s[0] == '0' && n > 1))
+		return XE2E_E_MALFORMED;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
+			return XE2E_E_MALFORMED;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return XE2E_OK;
+}
+
+static int parse_line(struct cache *c, const char *s, size_t n)
+{
+	uint8_t key[REPLAY_CACHE_KEY_LEN];
+	uint64_t t;
+
+	if (n < 2 * REPLAY_CACHE_KEY_LEN + 2 || s[2 * REPLAY_CACHE_KEY_LEN] != ' ' ||
+	    hex_decode(s, 2 * REPLAY_CACHE_KEY_LEN, key, sizeof(key)) ||
+	    parse_time(s + 2 * REPLAY_CACHE_KEY_LEN + 1, n - 2 * REPLAY_CACHE_KEY_LEN - 1, &t))
+		return XE2E_E_MALFORMED;
+	return cache_push(c, key, t);
+}
+
+static int cache_parse(const char *path, const char *text, size_t len, struct cache *c)
+{
+	size_t off = strlen(HEADER), line = 1;
+
+	if (len < off || memcmp(text, HEADER, off) != 0) {
+		err_detail_set("%s: not an xe2e ik-replay file", path);
+		return XE2E_E_MALFORMED;
+	}
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		int err;
+
+		line++;
+		err = nl ? parse_line(c, text + off, (size_t)(nl - text - off)) : XE2E_E_MALFORMED;
+		if (err == XE2E_E_MALFORMED)
+			err_detail_set("%s line %zu: malformed entry", path, line);
+		if (err)
+			return err;
+		off = (size_t)(nl - text) + 1;
+	}
+	return XE2E_OK;
+}
+
+/* Keeps the entries younger than ttl, and at most max - 1 of them. */
+static void cache_prune(struct cache *c, uint64_t now, const struct replay_cache_params *p)
+{
+	size_t keep = 0, drop;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].time <= now && now - c->e[i].time < p->ttl)
+			c->e[keep++] = c->e[i];
+	c->n = keep;
+	drop = c->n >= p->max ? c->n - (p->max ? p->max - 1 : 0) : 0;
+	if (!drop)
+		return;
+	memmove(c->e, c->e + drop, (c->n - drop) * sizeof(*c->e));
+	c->n -= drop;
+}
+
+static int cache_has(const struct cache *c, const uint8_t key[static REPLAY_CACHE_KEY_LEN])
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (ct_equal(c->e[i].key, key, REPLAY_CACHE_KEY_LEN))
+			return 1;
+	return 0;
+}
+
+static int cache_format(const struct cache *c, struct buf *out)
+{
+	char hex[2 * REPLAY_CACHE_KEY_LEN + 1];
+	int err = buf_append_str(out, HEADER);
+
+	for (size_t i = 0; !err && i < c->n; i++) {
+		hex_encode(c->e[i].key, REPLAY_CACHE_KEY_LEN, hex);
+		err = buf_printf(out, "%s %llu\n", hex, (unsigned long long)c->e[i].time);
+	}
+	return err;
+}
+
+static int default_path(char path[static STORE_PATH_MAX])
+{
+	int err = store_ensure_dir(STORE_STATE);
+
+	return err ? err : store_path(STORE_STATE, REPLAY_CACHE_FILE, path);
+}
+
+static int locked_check_add(const char *path, const uint8_t key[static REPLAY_CACHE_KEY_LEN],
+			    uint64_t now, const struct replay_cache_params *p)
+{
+	struct buf text = BUF_INIT;
+	struct cache c = {NULL, 0, 0};
+	int err = store_read_file(path, (REPLAY_CACHE_MAX + 16) * LINE_MAX_LEN, 1, &text);
+
+	if (err == XE2E_E_NOTFOUND)
+		err = buf_append_str(&text, HEADER);
+	if (!err)
+		err = cache_parse(path, (const char *)text.data, text.len, &c);
+	if (!err)
+		cache_prune(&c, now, p);
+	if (!err && cache_has(&c, key)) {
+		err_detail_set("this IK first message was accepted before");
+		err = XE2E_E_REPLAY;
+	}
+	if (!err)
+		err = cache_push(&c, key, now);
+	buf_clear(&text);
+	if (!err)
+		err = cache_format(&c, &text);
+	if (!err)
+		err = store_write_atomic(path, text.data, text.len, 0600);
+	buf_free(&text);
+	free(c.e);
+	return err;
+}
+
+int replay_cache_check_add(const char *path, const uint8_t key[static REPLAY_CACHE_KEY_LEN],
+			   uint64_t now, const struct replay_cache_params *params)
+{
+	struct replay_cache_params p = params ? *params : replay_cache_defaults();
+	char def[STORE_PATH_MAX], lock_path[STORE_PATH_MAX];
+	struct store_lock lock;
+	int err;
+
+	if (!path) {
+		err = default_path(def);
+		if (err)
+			return err;
+		path = def;
+	}
+	if (snprintf(lock_path, sizeof(lock_path), "%s.lock", path) >= (int)sizeof(lock_path))
+		return XE2E_E_LIMIT;
+	err = store_lock(lock_path, &lock);
+	if (err)
+		return err;
+	err = locked_check_add(path, key, now, &p);
+	store_unlock(&lock);
+	return err;
+}
