@@ -1,0 +1,862 @@
+#include "identity.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "encoding.h"
+#include "err.h"
+#include "keyfile.h"
+#include "rng.h"
+#include "store.h"
+#include "util.h"
+#include "x509.h"
+
+#define BINDING_MAGIC IDENTITY_BINDING_CONTEXT
+#define BINDING_TEXT_MAX (JID_MAX + 512)
+#define COMMIT_MAX 256
+#define NEW_SUFFIX ".new"
+#define TIME_MAX 253402300799ull /* 9999-12-31T23:59:59Z */
+
+/* The files of an identity, in the order they are put in place. */
+static const char *const identity_files[] = {
+	IDENTITY_KEY_FILE,
+	IDENTITY_CRT_FILE,
+	IDENTITY_DEVICE_KEY_FILE,
+	IDENTITY_BINDING_FILE,
+};
+
+static const char *const device_files[] = {
+	IDENTITY_DEVICE_KEY_FILE,
+	IDENTITY_BINDING_FILE,
+};
+
+/* ---- device bindings ---- */
+
+int identity_binding_message(const struct device_binding *b, struct buf *out)
+{
+	uint8_t times[16];
+	int err;
+
+	store_be64(times, b->created);
+	store_be64(times + 8, b->expires);
+	err = buf_append_lp16(out, IDENTITY_BINDING_CONTEXT, strlen(IDENTITY_BINDING_CONTEXT));
+	if (!err)
+		err = buf_append_lp16(out, b->jid, strlen(b->jid));
+	if (!err)
+		err = buf_append_lp16(out, b->device_id, IDENTITY_DEVICE_ID_LEN);
+	if (!err)
+		err = buf_append_lp16(out, b->device_pub, X25519_LEN);
+	if (!err)
+		err = buf_append(out, times, sizeof(times));
+	return err;
+}
+
+int identity_binding_sign(const struct p256_key *key, struct device_binding *b)
+{
+	struct buf msg = BUF_INIT;
+	int err = identity_binding_message(b, &msg);
+
+	if (!err)
+		err = p256_sign(key, msg.data, msg.len, b->sig);
+	buf_free(&msg);
+	return err;
+}
+
+int identity_binding_verify_signature(const uint8_t id_pub[static P256_PUB_LEN],
+				      const struct device_binding *b)
+{
+	struct buf msg = BUF_INIT;
+	int err = identity_binding_message(b, &msg);
+
+	if (!err)
+		err = p256_verify(id_pub, msg.data, msg.len, b->sig);
+	if (err == XE2E_E_AUTH)
+		err_detail_set("the device binding's signature does not verify");
+	buf_free(&msg);
+	return err;
+}
+
+/* "2025-01-01T00:00:00Z" */
+static void format_time(uint64_t t, char out[static 32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "%llu", (unsigned long long)t);
+}
+
+int identity_binding_verify(const uint8_t id_pub[static P256_PUB_LEN],
+			    const struct device_binding *b, uint64_t now)
+{
+	char when[32];
+	int err = identity_binding_verify_signature(id_pub, b);
+
+	if (err)
+		return err;
+	if (now >= b->expires) {
+		format_time(b->expires, when);
+		err_detail_set("the device binding expired on %s", when);
+		return XE2E_E_EXPIRED;
+	}
+	return XE2E_OK;
+}
+
+static int same_binding(const struct device_binding *a, const struct device_binding *b)
+{
+	return a->created == b->created && a->expires == b->expires &&
+	       memcmp(a->device_pub, b->device_pub, X25519_LEN) == 0 &&
+	       memcmp(a->sig, b->sig, P256_SIG_LEN) == 0;
+}
+
+int identity_binding_check_update(const struct device_binding *stored,
+				  const struct device_binding *candidate, int *newer)
+{
+	*newer = 0;
+	if (strcmp(stored->jid, candidate->jid) != 0 ||
+	    memcmp(stored->device_id, candidate->device_id, IDENTITY_DEVICE_ID_LEN) != 0) {
+		err_detail_set("the bindings are for different devices");
+		return XE2E_E_TRUST;
+	}
+	if (same_binding(stored, candidate))
+		return XE2E_OK;
+	if (candidate->created > stored->created) {
+		*newer = 1;
+		return XE2E_OK;
+	}
+	err_detail_set("the device binding is superseded by a newer one");
+	return XE2E_E_EXPIRED;
+}
+
+int identity_jid_normalize(const char *text, char out[static JID_MAX + 1])
+{
+	struct jid jid;
+	int err = jid_parse(text, &jid);
+
+	if (err)
+		return err;
+	if (!jid.local[0]) {
+		err_detail_set("an identity's JID needs a localpart (user@domain)");
+		return XE2E_E_MALFORMED;
+	}
+	jid_bare(&jid, out);
+	return XE2E_OK;
+}
+
+/* What both forms require of a parsed binding. */
+static int binding_check_fields(const struct device_binding *b)
+{
+	char norm[JID_MAX + 1];
+
+	if (identity_jid_normalize(b->jid, norm) != XE2E_OK || strcmp(norm, b->jid) != 0) {
+		err_detail_set("the binding's JID is not a normalised bare JID");
+		return XE2E_E_MALFORMED;
+	}
+	if (b->created >= b->expires || b->expires > TIME_MAX) {
+		err_detail_set("the binding's validity period is invalid");
+		return XE2E_E_MALFORMED;
+	}
+	if (ct_is_zero(b->device_pub, X25519_LEN)) {
+		err_detail_set("the binding's device key is zero");
+		return XE2E_E_WEAKKEY;
+	}
+	return XE2E_OK;
+}
+
+int identity_binding_encode(const struct device_binding *b, struct buf *out)
+{
+	uint8_t times[16];
+	int err = buf_append_byte(out, IDENTITY_BINDING_VERSION);
+
+	store_be64(times, b->created);
+	store_be64(times + 8, b->expires);
+	if (!err)
+		err = buf_append_lp16(out, b->jid, strlen(b->jid));
+	if (!err)
+		err = buf_append(out, b->device_id, IDENTITY_DEVICE_ID_LEN);
+	if (!err)
+		err = buf_append(out, b->device_pub, X25519_LEN);
+	if (!err)
+		err = buf_append(out, times, sizeof(times));
+	if (!err)
+		err = buf_append(out, b->sig, P256_SIG_LEN);
+	return err;
+}
+
+int identity_binding_decode(const uint8_t *data, size_t len, struct device_binding *b)
+{
+	const size_t fixed = IDENTITY_DEVICE_ID_LEN + X25519_LEN + 16 + P256_SIG_LEN;
+	size_t jid_len;
+
+	memset(b, 0, sizeof(*b));
+	if (len < 3) {
+		err_detail_set("device binding too short");
+		return XE2E_E_MALFORMED;
+	}
+	if (data[0] != IDENTITY_BINDING_VERSION) {
+		err_detail_set("device binding version %u", data[0]);
+		return XE2E_E_UNSUPPORTED;
+	}
+	jid_len = load_be16(data + 1);
+	if (jid_len == 0 || jid_len > JID_MAX || len != 3 + jid_len + fixed ||
+	    memchr(data + 3, '\0', jid_len)) {
+		err_detail_set("device binding has the wrong length");
+		return XE2E_E_MALFORMED;
+	}
+	memcpy(b->jid, data + 3, jid_len);
+	data += 3 + jid_len;
+	memcpy(b->device_id, data, IDENTITY_DEVICE_ID_LEN);
+	memcpy(b->device_pub, data + IDENTITY_DEVICE_ID_LEN, X25519_LEN);
+	data += IDENTITY_DEVICE_ID_LEN + X25519_LEN;
+	b->created = load_be64(data);
+	b->expires = load_be64(data + 8);
+	memcpy(b->sig, data + 16, P256_SIG_LEN);
+	return binding_check_fields(b);
+}
+
+void identity_device_id_format(const uint8_t id[static IDENTITY_DEVICE_ID_LEN],
+			       char out[static IDENTITY_DEVICE_ID_TEXT_LEN])
+{
+	hex_encode(id, IDENTITY_DEVICE_ID_LEN, out);
+}
+
+static int append_b64_field(struct buf *out, const char *name, const uint8_t *data, size_t n)
+{
+	char text[128];
+	int err = b64_encode(data, n, text, sizeof(text));
+
+	return err ? err : buf_printf(out, "%s: %s\n", name, text);
+}
+
+int identity_binding_format(const struct device_binding *b, struct buf *out)
+{
+	char id[IDENTITY_DEVICE_ID_TEXT_LEN];
+	int err;
+
+	identity_device_id_format(b->device_id, id);
+	err = buf_printf(out, BINDING_MAGIC "\njid: %s\ndevice-id: %s\n", b->jid, id);
+	if (!err)
+		err = append_b64_field(out, "device-key", b->device_pub, X25519_LEN);
+	if (!err)
+		err = buf_printf(out, "created: %llu\nexpires: %llu\n",
+				 (unsigned long long)b->created, (unsigned long long)b->expires);
+	if (!err)
+		err = append_b64_field(out, "signature", b->sig, P256_SIG_LEN);
+	return err;
+}
+
+/* A line-by-line reader of the text form. */
+struct lines {
+	const char *p, *end;
+	int line;
+};
+
+static int lines_error(const struct lines *l, const char *what)
+{
+	err_detail_set("line %d: %s", l->line, what);
+	return XE2E_E_MALFORMED;
+}
+
+/* The next line, which must be "name: value\n" (or exactly the magic line
+ * when name is NULL); gives the value. */
+static int lines_field(struct lines *l, const char *name, const char **value, size_t *len)
+{
+	const char *nl;
+	size_t n = name ? strlen(name) : 0, line_len;
+
+	l->line++;
+	nl = l->p < l->end ? memchr(l->p, '\n', (size_t)(l->end - l->p)) : NULL;
+	if (!nl)
+		return lines_error(l, "missing or without newline (truncated file?)");
+	line_len = (size_t)(nl - l->p);
+	if (!name) {
+		if (line_len != strlen(BINDING_MAGIC) || memcmp(l->p, BINDING_MAGIC, line_len) != 0)
+			return lines_error(l, "not a device binding (expected \"" BINDING_MAGIC "\")");
+	} else if (line_len < n + 2 || memcmp(l->p, name, n) != 0 || memcmp(l->p + n, ": ", 2) != 0) {
+		err_detail_set("line %d: expected \"%s: \"", l->line, name);
+		return XE2E_E_MALFORMED;
+	}
+	*value = l->p + n + 2;
+	*len = line_len - n - 2;
+	l->p = nl + 1;
+	return XE2E_OK;
+}
+
+static int lines_b64(struct lines *l, const char *name, uint8_t *out, size_t n)
+{
+	const char *v;
+	size_t len, got = 0;
+	int err = lines_field(l, name, &v, &len);
+
+	if (err)
+		return err;
+	if (b64_decode(v, len, out, n, &got) != XE2E_OK || got != n)
+		return lines_error(l, "not base64 of the right length");
+	return XE2E_OK;
+}
+
+static int lines_time(struct lines *l, const char *name, uint64_t *t)
+{
+	const char *v;
+	size_t len;
+	int err = lines_field(l, name, &v, &len);
+
+	if (err)
+		return err;
+	if (len == 0 || len > 12 || (v[0] == '0' && len > 1))
+		return lines_error(l, "not a time in UNIX seconds");
+	*t = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return lines_error(l, "not a time in UNIX seconds");
+		*t = *t * 10 + (uint64_t)(v[i] - '0');
+	}
+	return XE2E_OK;
+}
+
+static int lines_jid_and_id(struct lines *l, struct device_binding *b)
+{
+	const char *v;
+	size_t len;
+	int err = lines_field(l, "jid", &v, &len);
+
+	if (err)
+		return err;
+	if (len == 0 || len > JID_MAX || memchr(v, '\0', len))
+		return lines_error(l, "invalid JID");
+	memcpy(b->jid, v, len);
+	err = lines_field(l, "device-id", &v, &len);
+	if (!err && (len != 2 * IDENTITY_DEVICE_ID_LEN ||
+		     hex_decode(v, len, b->device_id, IDENTITY_DEVICE_ID_LEN) != XE2E_OK))
+		err = lines_error(l, "the device id is not 8 hex digits");
+	return err;
+}
+
+int identity_binding_parse(const uint8_t *text, size_t len, struct device_binding *b)
+{
+	struct lines l = {(const char *)text, (const char *)text + len, 0};
+	const char *v;
+	size_t n;
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	err = lines_field(&l, NULL, &v, &n);
+	if (!err)
+		err = lines_jid_and_id(&l, b);
+	if (!err)
+		err = lines_b64(&l, "device-key", b->device_pub, X25519_LEN);
+	if (!err)
+		err = lines_time(&l, "created", &b->created);
+	if (!err)
+		err = lines_time(&l, "expires", &b->expires);
+	if (!err)
+		err = lines_b64(&l, "signature", b->sig, P256_SIG_LEN);
+	if (!err && l.p != l.end) {
+		l.line++;
+		err = lines_error(&l, "unexpected text after the signature");
+	}
+	return err ? err : binding_check_fields(b);
+}
+
+/* ---- files ---- */
+
+static int data_path(const char *name, const char *suffix, char out[static STORE_PATH_MAX])
+{
+	char full[256];
+
+	snprintf(full, sizeof(full), "%s%s", name, suffix);
+	return store_path(STORE_DATA, full, out);
+}
+
+static int is_known_file(const char *name, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(identity_files); i++) {
+		if (strlen(identity_files[i]) == len && memcmp(identity_files[i], name, len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int sync_data_dir(void)
+{
+	char dir[STORE_PATH_MAX];
+	int fd, rc, err = store_dir(STORE_DATA, dir);
+
+	if (err)
+		return err;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = fd < 0 ? -1 : fsync(fd);
+	if (rc != 0)
+		err_detail_set("cannot fsync %s: %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc ? XE2E_E_IO : XE2E_OK;
+}
+
+/* Renames name.new to name, when name.new is there. */
+static int put_in_place(const char *name)
+{
+	char from[STORE_PATH_MAX], to[STORE_PATH_MAX];
+	int err = data_path(name, NEW_SUFFIX, from);
+
+	if (!err)
+		err = data_path(name, "", to);
+	if (err || !store_exists(from))
+		return err;
+	if (rename(from, to) != 0) {
+		err_detail_set("cannot rename %s to %s: %s", from, to, strerror(errno));
+		return XE2E_E_IO;
+	}
+	return XE2E_OK;
+}
+
+/* Finishes a replacement whose commit file is at path: every listed file. */
+static int roll_forward(const char *path)
+{
+	struct buf list = BUF_INIT;
+	int err = store_read_file(path, COMMIT_MAX, 0, &list);
+	const char *p = (const char *)list.data, *end = p + list.len, *nl;
+	char name[64];
+
+	for (; !err && p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl || !is_known_file(p, (size_t)(nl - p))) {
+			err_detail_set("%s is damaged; the identity files need checking by hand", path);
+			err = XE2E_E_MALFORMED;
+			break;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)(nl - p), p);
+		err = put_in_place(name);
+	}
+	buf_free(&list);
+	if (!err)
+		err = sync_data_dir();
+	return err ? err : store_remove(path);
+}
+
+/* Deletes the NAME.new files an interrupted replacement left. */
+static int roll_back(void)
+{
+	char path[STORE_PATH_MAX];
+	int err = XE2E_OK;
+
+	for (size_t i = 0; !err && i < ARRAY_SIZE(identity_files); i++) {
+		err = data_path(identity_files[i], NEW_SUFFIX, path);
+		if (!err)
+			err = store_remove(path);
+	}
+	return err;
+}
+
+/* Finishes or undoes an interrupted replacement; the lock is held. */
+static int recover(void)
+{
+	char commit[STORE_PATH_MAX];
+	int err = data_path(IDENTITY_COMMIT_FILE, "", commit);
+
+	if (err)
+		return err;
+	return store_exists(commit) ? roll_forward(commit) : roll_back();
+}
+
+/* Puts the NAME.new files of names in place, as one step (see identity.h). */
+static int commit(const char *const names[], size_t n)
+{
+	char path[STORE_PATH_MAX];
+	struct buf list = BUF_INIT;
+	int err = data_path(IDENTITY_COMMIT_FILE, "", path);
+
+	for (size_t i = 0; !err && i < n; i++)
+		err = buf_printf(&list, "%s\n", names[i]);
+	if (!err)
+		err = store_create(path, list.data, list.len, 0600);
+	buf_free(&list);
+	if (err) {
+		roll_back();
+		return err;
+	}
+	return roll_forward(path);
+}
+
+static int write_new(const char *name, const struct buf *content)
+{
+	char path[STORE_PATH_MAX];
+	int err = data_path(name, NEW_SUFFIX, path);
+
+	return err ? err : store_create(path, content->data, content->len, 0644);
+}
+
+static int write_new_key(const char *name, enum keyfile_type type,
+			 const uint8_t key[static KEYFILE_KEY_LEN], struct passphrase *pp)
+{
+	char path[STORE_PATH_MAX];
+	int err = data_path(name, NEW_SUFFIX, path);
+
+	return err ? err : keyfile_save(path, type, key, pp);
+}
+
+static int lock_and_recover(struct store_lock *lock)
+{
+	char path[STORE_PATH_MAX];
+	int err = store_path(STORE_DATA, IDENTITY_LOCK_FILE, path);
+
+	lock->fd = -1;
+	if (!err)
+		err = store_lock(path, lock);
+	if (!err)
+		err = recover();
+	if (err)
+		store_unlock(lock);
+	return err;
+}
+
+/* ---- loading ---- */
+
+static void detail_prefix(const char *prefix)
+{
+	char detail[512];
+
+	snprintf(detail, sizeof(detail), "%s", err_detail());
+	err_detail_set("%s%s%s", prefix, detail[0] ? ": " : "", detail);
+}
+
+static int read_public_file(const char *name, size_t max, struct buf *out)
+{
+	char path[STORE_PATH_MAX], dir[STORE_PATH_MAX];
+	int err = data_path(name, "", path);
+
+	if (!err)
+		err = store_read_file(path, max, 0, out);
+	if (err == XE2E_E_NOTFOUND && store_dir(STORE_DATA, dir) == XE2E_OK)
+		err_detail_set("no identity in %s (%s is missing): run xe2e-keygen --jid JID", dir,
+			       name);
+	return err;
+}
+
+static int load_cert(struct identity *id)
+{
+	struct buf pem = BUF_INIT;
+	struct x509_cert_info info;
+	int err = read_public_file(IDENTITY_CRT_FILE, X509_MAX_SIZE, &pem);
+
+	if (!err) {
+		err = x509_cert_read(pem.data, pem.len, &info);
+		if (err)
+			detail_prefix(IDENTITY_CRT_FILE);
+	}
+	if (!err) {
+		memcpy(id->id_pub, info.pub, P256_PUB_LEN);
+		snprintf(id->jid, sizeof(id->jid), "%s", info.jid);
+		buf_free(&id->cert_der);
+		id->cert_der = info.der; /* ownership moves to id */
+		err = p256_fingerprint(id->id_pub, id->id_fpr);
+	}
+	buf_free(&pem);
+	return err;
+}
+
+static int load_binding(struct identity *id, unsigned flags, uint64_t now)
+{
+	char when[32];
+	struct buf text = BUF_INIT;
+	int err = read_public_file(IDENTITY_BINDING_FILE, BINDING_TEXT_MAX, &text);
+
+	if (!err) {
+		err = identity_binding_parse(text.data, text.len, &id->binding);
+		if (err)
+			detail_prefix(IDENTITY_BINDING_FILE);
+	}
+	if (!err && !jid_same_bare(id->jid, id->binding.jid)) {
+		err_detail_set("%s names %s but %s names %s", IDENTITY_CRT_FILE, id->jid,
+			       IDENTITY_BINDING_FILE, id->binding.jid);
+		err = XE2E_E_TRUST;
+	}
+	if (!err && (flags & IDENTITY_LOAD_ALLOW_EXPIRED))
+		err = identity_binding_verify_signature(id->id_pub, &id->binding);
+	else if (!err)
+		err = identity_binding_verify(id->id_pub, &id->binding, now);
+	if (err == XE2E_E_EXPIRED) {
+		format_time(id->binding.expires, when);
+		err_detail_set("the device binding expired on %s: run xe2e-keygen --rotate-device",
+			       when);
+	} else if (err == XE2E_E_AUTH)
+		detail_prefix(IDENTITY_BINDING_FILE " does not match " IDENTITY_CRT_FILE);
+	if (!err)
+		snprintf(id->jid, sizeof(id->jid), "%s", id->binding.jid);
+	buf_free(&text);
+	return err;
+}
+
+static int load_device_key(struct identity *id, struct passphrase *pp)
+{
+	char path[STORE_PATH_MAX];
+	uint8_t pub[X25519_LEN];
+	int err = data_path(IDENTITY_DEVICE_KEY_FILE, "", path);
+
+	if (!err)
+		err = keyfile_load(path, KEYFILE_X25519, pp, id->device_priv, NULL);
+	if (!err)
+		err = x25519_public(pub, id->device_priv);
+	if (!err && !ct_equal(pub, id->binding.device_pub, X25519_LEN)) {
+		err_detail_set("%s does not match %s", path, IDENTITY_BINDING_FILE);
+		err = XE2E_E_MALFORMED;
+	}
+	if (err)
+		wipe(id->device_priv, sizeof(id->device_priv));
+	return err;
+}
+
+static int load_identity_key(struct identity *id, struct passphrase *pp)
+{
+	char path[STORE_PATH_MAX];
+	uint8_t d[P256_PRIV_LEN], pub[P256_PUB_LEN];
+	int err = data_path(IDENTITY_KEY_FILE, "", path);
+
+	if (!err)
+		err = keyfile_load(path, KEYFILE_P256, pp, d, NULL);
+	if (!err && p256_import_private(&id->id_key, d) != XE2E_OK) {
+		err_detail_set("%s: not a valid P-256 private key", path);
+		err = XE2E_E_MALFORMED;
+	}
+	if (!err)
+		err = p256_public(id->id_key, pub);
+	if (!err && memcmp(pub, id->id_pub, P256_PUB_LEN) != 0) {
+		err_detail_set("%s does not match %s", path, IDENTITY_CRT_FILE);
+		err = XE2E_E_MALFORMED;
+	}
+	if (err) {
+		p256_free(id->id_key);
+		id->id_key = NULL;
+	}
+	wipe(d, sizeof(d));
+	return err;
+}
+
+/* identity_load() with the lock held. */
+static int load_locked(struct identity *id, unsigned flags, struct passphrase *pp, uint64_t now)
+{
+	int err = load_cert(id);
+
+	if (!err)
+		err = load_binding(id, flags, now);
+	if (!err && (flags & IDENTITY_LOAD_DEVICE_KEY))
+		err = load_device_key(id, pp);
+	if (!err && (flags & IDENTITY_LOAD_IDENTITY_KEY))
+		err = load_identity_key(id, pp);
+	if (!err)
+		id->loaded = flags;
+	else
+		identity_free(id);
+	return err;
+}
+
+int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, uint64_t now)
+{
+	struct store_lock lock;
+	char dir[STORE_PATH_MAX];
+	int err = store_dir(STORE_DATA, dir);
+
+	if (!err && !store_exists(dir)) {
+		err_detail_set("no identity in %s: run xe2e-keygen --jid JID", dir);
+		err = XE2E_E_NOTFOUND;
+	}
+	if (!err)
+		err = lock_and_recover(&lock);
+	if (err)
+		return err;
+	err = load_locked(id, flags, pp, now);
+	store_unlock(&lock);
+	return err;
+}
+
+void identity_free(struct identity *id)
+{
+	buf_free(&id->cert_der);
+	p256_free(id->id_key);
+	id->id_key = NULL;
+	wipe(id->device_priv, sizeof(id->device_priv));
+	wipe(&id->binding, sizeof(id->binding));
+	id->loaded = 0;
+}
+
+/* ---- creating and rotating ---- */
+
+static int any_identity_file(void)
+{
+	char path[STORE_PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(identity_files); i++) {
+		if (data_path(identity_files[i], "", path) == XE2E_OK && store_exists(path))
+			return 1;
+	}
+	return 0;
+}
+
+/* A fresh device key and its binding, signed by key. */
+static int new_device(const struct p256_key *key, struct device_binding *b, uint64_t created,
+		      uint8_t priv[static X25519_LEN])
+{
+	int err = x25519_keypair(priv, b->device_pub);
+
+	b->created = created;
+	b->expires = created + IDENTITY_BINDING_LIFETIME;
+	if (!err && b->expires > TIME_MAX)
+		err = XE2E_E_LIMIT;
+	if (!err)
+		err = identity_binding_sign(key, b);
+	return err;
+}
+
+/* Writes device.key.new and device.binding.new. */
+static int write_new_device(const struct device_binding *b, const uint8_t priv[static X25519_LEN],
+			    struct passphrase *pp)
+{
+	struct buf text = BUF_INIT;
+	int err = identity_binding_format(b, &text);
+
+	if (!err)
+		err = write_new_key(IDENTITY_DEVICE_KEY_FILE, KEYFILE_X25519, priv, pp);
+	if (!err)
+		err = write_new(IDENTITY_BINDING_FILE, &text);
+	buf_free(&text);
+	return err;
+}
+
+/* Writes the four NAME.new files of a new identity. */
+static int write_new_identity(const char *jid, struct passphrase *pp, uint64_t now)
+{
+	struct p256_key *key = NULL;
+	struct device_binding b;
+	struct buf pem = BUF_INIT;
+	uint8_t d[P256_PRIV_LEN], priv[X25519_LEN];
+	int err = p256_generate(&key);
+
+	memset(&b, 0, sizeof(b));
+	snprintf(b.jid, sizeof(b.jid), "%s", jid);
+	if (!err)
+		err = x509_selfsigned_write(key, jid, now, &pem);
+	if (!err)
+		err = rng_bytes(b.device_id, IDENTITY_DEVICE_ID_LEN);
+	if (!err)
+		err = new_device(key, &b, now, priv);
+	if (!err)
+		err = p256_export_private(key, d);
+	if (!err)
+		err = write_new_key(IDENTITY_KEY_FILE, KEYFILE_P256, d, pp);
+	if (!err)
+		err = write_new(IDENTITY_CRT_FILE, &pem);
+	if (!err)
+		err = write_new_device(&b, priv, pp);
+	p256_free(key);
+	buf_free(&pem);
+	wipe(d, sizeof(d));
+	wipe(priv, sizeof(priv));
+	wipe(&b, sizeof(b));
+	return err;
+}
+
+static int refuse_existing(void)
+{
+	char dir[STORE_PATH_MAX];
+
+	if (store_dir(STORE_DATA, dir) != XE2E_OK)
+		dir[0] = '\0';
+	err_detail_set("an identity exists in %s; --force replaces it", dir);
+	return XE2E_E_EXISTS;
+}
+
+static int create_locked(const char *jid, struct passphrase *pp, uint64_t now, int force,
+			 struct identity *id)
+{
+	int err = XE2E_OK;
+
+	if (!force && any_identity_file())
+		return refuse_existing();
+	if (pp && passphrase_given(pp))
+		err = passphrase_get(pp, "the new keys", 1);
+	if (!err)
+		err = write_new_identity(jid, pp, now);
+	if (!err)
+		err = commit(identity_files, ARRAY_SIZE(identity_files));
+	else
+		roll_back();
+	if (!err)
+		err = load_locked(id, IDENTITY_LOAD_PUBLIC, NULL, now);
+	return err;
+}
+
+static int ensure_trees(void)
+{
+	int err = store_ensure_dir(STORE_DATA);
+
+	return err ? err : store_ensure_dir(STORE_STATE);
+}
+
+int identity_create(const char *jid, struct passphrase *pp, uint64_t now, int force,
+		    struct identity *id)
+{
+	char bare[JID_MAX + 1];
+	struct store_lock lock;
+	int err = identity_jid_normalize(jid, bare);
+
+	if (!err)
+		err = ensure_trees();
+	if (!err)
+		err = lock_and_recover(&lock);
+	if (err)
+		return err;
+	err = create_locked(bare, pp, now, force, id);
+	store_unlock(&lock);
+	return err;
+}
+
+static int rotate_locked(struct passphrase *pp, uint64_t now, struct identity *id)
+{
+	struct identity old = IDENTITY_INIT;
+	struct device_binding b;
+	uint8_t priv[X25519_LEN];
+	uint64_t created;
+	int err = load_locked(&old, IDENTITY_LOAD_IDENTITY_KEY | IDENTITY_LOAD_ALLOW_EXPIRED, pp, now);
+
+	if (err)
+		return err;
+	b = old.binding;
+	created = now > old.binding.created ? now : old.binding.created + 1;
+	err = new_device(old.id_key, &b, created, priv);
+	if (!err)
+		err = write_new_device(&b, priv, pp);
+	if (!err)
+		err = commit(device_files, ARRAY_SIZE(device_files));
+	else
+		roll_back();
+	identity_free(&old);
+	wipe(priv, sizeof(priv));
+	wipe(&b, sizeof(b));
+	if (!err)
+		err = load_locked(id, IDENTITY_LOAD_PUBLIC, NULL, now);
+	return err;
+}
+
+int identity_rotate_device(struct passphrase *pp, uint64_t now, struct identity *id)
+{
+	struct store_lock lock;
+	char dir[STORE_PATH_MAX];
+	int err = store_dir(STORE_DATA, dir);
+
+	if (!err && !store_exists(dir)) {
+		err_detail_set("no identity in %s: run xe2e-keygen --jid JID", dir);
+		err = XE2E_E_NOTFOUND;
+	}
+	if (!err)
+		err = lock_and_recover(&lock);
+	if (err)
+		return err;
+	err = rotate_locked(pp, now, id);
+	store_unlock(&lock);
+	return err;
+}

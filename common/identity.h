@@ -1,0 +1,197 @@
+/*
+ * The local identity (DESIGN section 4): the identity key (ECDSA P-256)
+ * and its self-signed certificate, the device key (X25519, the Noise static
+ * key), and the device binding that ties the device key to the identity.
+ *
+ * Files, in the data tree (store_dir(STORE_DATA)):
+ *
+ *   identity.key     P-256 private key, keyfile format, 0600
+ *   identity.crt     PEM certificate of the identity key, naming the JID, 0644
+ *   device.key       X25519 private key, keyfile format, 0600
+ *   device.binding   the device binding, text form below, 0644
+ *   identity.lock    lock file, held while any of them is read or written
+ *   identity.commit  present only while a new set of files is being put in
+ *                    place (see below)
+ *
+ * The JID is the one named in the binding (and in the certificate).
+ *
+ * Replacing files (creation, --force, device rotation) is one atomic step
+ * as far as readers can tell: every new file is first written and fsync'ed
+ * as NAME.new; then identity.commit, listing the names, is created — the
+ * commit point; then each NAME.new is renamed to NAME, and identity.commit
+ * removed. Whoever next takes the lock finishes an interrupted step: with
+ * identity.commit present it renames the remaining NAME.new files (roll
+ * forward), without it it deletes them (roll back). A crash therefore
+ * leaves either the old identity or the new one, never a mix.
+ *
+ * Device binding: the identity key's deterministic ECDSA signature (64
+ * bytes r || s, sig.h) over
+ *
+ *   lp16("xe2e device-binding v1") || lp16(bare JID) || lp16(device id)
+ *   || lp16(device public key) || be64(created) || be64(expires)
+ *
+ * where lp16(x) is x's length as 2 big-endian bytes, then x; the device id
+ * is 4 bytes, the device public key 32 bytes, the times UNIX seconds. A
+ * binding is valid for IDENTITY_BINDING_LIFETIME (730 days) from its
+ * creation; the device id is chosen at random when the identity is created
+ * and kept when the device key is rotated.
+ *
+ * Binary form, as the handshake carries it:
+ *   0x01 || lp16(bare JID) || device id (4) || device key (32)
+ *   || be64(created) || be64(expires) || signature (64)
+ *
+ * Text form (device.binding):
+ *   xe2e device-binding v1
+ *   jid: alice@capulet.lit
+ *   device-id: 1a2b3c4d
+ *   device-key: <base64 of 32 bytes>
+ *   created: 1735689600
+ *   expires: 1798761600
+ *   signature: <base64 of 64 bytes>
+ */
+#ifndef XE2E_IDENTITY_H
+#define XE2E_IDENTITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "dh.h"
+#include "jid.h"
+#include "passphrase.h"
+#include "sig.h"
+
+#define IDENTITY_KEY_FILE "identity.key"
+#define IDENTITY_CRT_FILE "identity.crt"
+#define IDENTITY_DEVICE_KEY_FILE "device.key"
+#define IDENTITY_BINDING_FILE "device.binding"
+#define IDENTITY_LOCK_FILE "identity.lock"
+#define IDENTITY_COMMIT_FILE "identity.commit"
+
+#define IDENTITY_BINDING_CONTEXT "xe2e device-binding v1"
+#define IDENTITY_BINDING_LIFETIME (730ull * 24 * 60 * 60)
+#define IDENTITY_DEVICE_ID_LEN 4
+/* Hex of the device id, NUL. */
+#define IDENTITY_DEVICE_ID_TEXT_LEN (2 * IDENTITY_DEVICE_ID_LEN + 1)
+#define IDENTITY_BINDING_VERSION 0x01
+/* The longest binary binding. */
+#define IDENTITY_BINDING_MAX \
+	(1 + 2 + JID_MAX + IDENTITY_DEVICE_ID_LEN + X25519_LEN + 8 + 8 + P256_SIG_LEN)
+
+struct device_binding {
+	char jid[JID_MAX + 1]; /* normalised bare JID */
+	uint8_t device_id[IDENTITY_DEVICE_ID_LEN];
+	uint8_t device_pub[X25519_LEN];
+	uint64_t created, expires; /* UNIX seconds */
+	uint8_t sig[P256_SIG_LEN];
+};
+
+/* Appends the bytes the binding's signature covers (layout above). */
+int identity_binding_message(const struct device_binding *b, struct buf *out);
+
+/* Signs b (all fields but sig set) with the identity key, filling b->sig. */
+int identity_binding_sign(const struct p256_key *key, struct device_binding *b);
+
+/*
+ * Checks b's signature under the identity public key id_pub (XE2E_E_AUTH
+ * when it does not verify; XE2E_E_WEAKKEY for an invalid id_pub) and that
+ * now lies before b->expires (XE2E_E_EXPIRED otherwise).
+ */
+int identity_binding_verify(const uint8_t id_pub[static P256_PUB_LEN],
+			    const struct device_binding *b, uint64_t now);
+
+/* As identity_binding_verify(), without looking at the time. */
+int identity_binding_verify_signature(const uint8_t id_pub[static P256_PUB_LEN],
+				      const struct device_binding *b);
+
+/*
+ * The rotation rule: may candidate (already verified) take the place of
+ * stored, the binding kept for the same identity? Both must name the same
+ * JID and device id (XE2E_E_TRUST otherwise). The same binding again is
+ * accepted with *newer = 0; a binding created strictly later is accepted
+ * with *newer = 1; anything else is superseded (XE2E_E_EXPIRED).
+ */
+int identity_binding_check_update(const struct device_binding *stored,
+				  const struct device_binding *candidate, int *newer);
+
+/* Appends the binary form. */
+int identity_binding_encode(const struct device_binding *b, struct buf *out);
+
+/*
+ * Parses exactly len bytes of binary form, strictly: version, a valid
+ * normalised bare JID, created < expires, no trailing bytes
+ * (XE2E_E_MALFORMED otherwise). The signature is not checked here.
+ */
+int identity_binding_decode(const uint8_t *data, size_t len, struct device_binding *b);
+
+/* Appends the text form. */
+int identity_binding_format(const struct device_binding *b, struct buf *out);
+
+/* Parses exactly len bytes of text form, as strictly as the binary form;
+ * details name the line. The signature is not checked here. */
+int identity_binding_parse(const uint8_t *text, size_t len, struct device_binding *b);
+
+/* The hex form of a device id. */
+void identity_device_id_format(const uint8_t id[static IDENTITY_DEVICE_ID_LEN],
+			       char out[static IDENTITY_DEVICE_ID_TEXT_LEN]);
+
+/*
+ * Normalises text ("local@domain", a resource is dropped) to the bare JID
+ * an identity is for; a JID without localpart is refused.
+ */
+int identity_jid_normalize(const char *text, char out[static JID_MAX + 1]);
+
+/* The local identity as loaded from the data tree. */
+struct identity {
+	char jid[JID_MAX + 1];
+	uint8_t id_pub[P256_PUB_LEN];
+	uint8_t id_fpr[FINGERPRINT_LEN];
+	struct buf cert_der;              /* identity.crt, DER */
+	struct device_binding binding;
+	struct p256_key *id_key;          /* with IDENTITY_LOAD_IDENTITY_KEY */
+	uint8_t device_priv[X25519_LEN];  /* with IDENTITY_LOAD_DEVICE_KEY */
+	unsigned loaded;                  /* the IDENTITY_LOAD_* flags met */
+};
+
+#define IDENTITY_INIT {.cert_der = BUF_INIT}
+
+enum identity_load_flags {
+	IDENTITY_LOAD_PUBLIC = 0,        /* certificate and binding only */
+	IDENTITY_LOAD_DEVICE_KEY = 1,    /* also device.key (the handshake) */
+	IDENTITY_LOAD_IDENTITY_KEY = 2,  /* also identity.key (signing) */
+	IDENTITY_LOAD_ALLOW_EXPIRED = 4, /* accept an expired binding */
+};
+
+/*
+ * Loads the identity under its lock, finishing an interrupted replacement
+ * first. Checks that the certificate names the binding's JID, that the
+ * binding verifies under the certificate's key and (unless
+ * IDENTITY_LOAD_ALLOW_EXPIRED) has not expired at now, and that loaded
+ * private keys match the certificate and binding. Passphrases come from pp
+ * (may be NULL). No identity: XE2E_E_NOTFOUND.
+ */
+int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, uint64_t now);
+
+/*
+ * Creates a new identity for the bare JID jid (identity_jid_normalize()):
+ * identity key, certificate, device key with a fresh device id, binding
+ * created at now. Refuses (XE2E_E_EXISTS) when any identity file exists,
+ * unless force, which replaces them all at once. Keys are protected when
+ * passphrase_given(pp). Fills id with the public parts.
+ */
+int identity_create(const char *jid, struct passphrase *pp, uint64_t now, int force,
+		    struct identity *id);
+
+/*
+ * Replaces the device key, keeping the device id, with a binding created at
+ * max(now, old created + 1), so it is always newer than the old one. Needs
+ * the identity key (asked from pp when protected); the new device key is
+ * protected when passphrase_given(pp) after that. Fills id with the
+ * public parts.
+ */
+int identity_rotate_device(struct passphrase *pp, uint64_t now, struct identity *id);
+
+/* Wipes and frees what id holds; it is then like IDENTITY_INIT. */
+void identity_free(struct identity *id);
+
+#endif
