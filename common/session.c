@@ -1,0 +1,700 @@
+/* Session files and the per-peer current pointer (see session.h). */
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "encoding.h"
+#include "err.h"
+#include "handshake_nego.h"
+#include "hash.h"
+#include "util.h"
+
+#define SESSION_HEADER "xe2e session v1"
+#define CURRENT_HEADER "xe2e current session v1"
+
+void session_id_format(const uint8_t id[static SESSION_ID_LEN], char out[static SESSION_ID_TEXT_LEN])
+{
+	hex_encode(id, SESSION_ID_LEN, out);
+}
+
+int session_id_parse(const char *text, uint8_t id[static SESSION_ID_LEN])
+{
+	if (strlen(text) != 2 * SESSION_ID_LEN || hex_decode(text, 2 * SESSION_ID_LEN, id,
+							      SESSION_ID_LEN)) {
+		err_detail_set("a session id is 32 hex digits");
+		return XE2E_E_MALFORMED;
+	}
+	return XE2E_OK;
+}
+
+static int sessions_file(const char *name, char out[static STORE_PATH_MAX])
+{
+	char dir[STORE_PATH_MAX];
+	int err = store_ensure_dir(STORE_STATE);
+
+	if (!err)
+		err = store_path(STORE_STATE, SESSION_DIR, dir);
+	if (!err)
+		err = store_mkdir(dir);
+	if (err)
+		return err;
+	if (snprintf(out, STORE_PATH_MAX, "%s/%s", dir, name) >= STORE_PATH_MAX)
+		return XE2E_E_LIMIT;
+	return XE2E_OK;
+}
+
+int session_path(const uint8_t id[static SESSION_ID_LEN], const char *suffix,
+		 char out[static STORE_PATH_MAX])
+{
+	char name[SESSION_ID_TEXT_LEN + 16];
+
+	session_id_format(id, name);
+	if (strlen(suffix) > 15)
+		return XE2E_E_LIMIT;
+	strcat(name, suffix);
+	return sessions_file(name, out);
+}
+
+/* ---- format ---- */
+
+static int put_hex(struct buf *out, const char *key, const uint8_t *data, size_t n, int present)
+{
+	char hex[2 * 64 + 1];
+	int err;
+
+	if (!present)
+		return buf_printf(out, "%s: -\n", key);
+	hex_encode(data, n, hex);
+	err = buf_printf(out, "%s: %s\n", key, hex);
+	wipe(hex, sizeof(hex));
+	return err;
+}
+
+static const char *rs_mode_name(enum session_rs_mode mode)
+{
+	if (mode == SESSION_RS_ROTATE)
+		return "rotate";
+	if (mode == SESSION_RS_PROVISIONAL)
+		return "provisional";
+	return "-";
+}
+
+static int format_head(const struct session *s, struct buf *out)
+{
+	char id[SESSION_ID_TEXT_LEN], flags[TRUST_FLAGS_TEXT_LEN];
+	const char *suite = hsnego_suite_name(s->suite), *pattern = hsnego_pattern_name(s->pattern);
+	const char *trust = trust_level_name(s->trust);
+
+	if (!suite || !pattern || !trust)
+		return XE2E_E_STATE;
+	session_id_format(s->id, id);
+	trust_flags_format(s->flags, flags);
+	if (buf_printf(out,
+			  SESSION_HEADER "\nid: %s\nstate: %s\nrole: %s\npattern: %s\n"
+			  "version: %u\nsuite: %s\ncreated: %" PRIu64 "\nself: %s\npeer: %s\n",
+			  id, s->state == SESSION_PENDING ? "pending" : "active",
+			  s->role == SESSION_INITIATOR ? "initiator" : "responder", pattern,
+			  s->version, suite, s->created, s->self_jid, s->peer_jid) ||
+	       put_hex(out, "peer-identity", s->peer_fpr, FINGERPRINT_LEN, 1) ||
+	       buf_printf(out, "peer-device-id: %08" PRIx32 "\n", s->peer_device_id) ||
+	       put_hex(out, "peer-device-key", s->peer_device_key, X25519_LEN, 1) ||
+	    buf_printf(out, "trust: %s\nflags: %s\n", trust, flags))
+		return XE2E_E_NOMEM;
+	return XE2E_OK;
+}
+
+static int format_keys(const struct session *s, struct buf *out)
+{
+	int has_rs = s->pending_rs_mode != SESSION_RS_NONE;
+
+	if (put_hex(out, "handshake-hash", s->handshake_hash, SESSION_HASH_LEN, 1) ||
+	       put_hex(out, "root-key", s->root_key, SESSION_KEY_LEN, 1) ||
+	       put_hex(out, "chain-key", s->chain_key, SESSION_KEY_LEN, 1) ||
+	       put_hex(out, "own-ratchet-private", s->own_ratchet_priv, X25519_LEN,
+		       s->has_own_ratchet) ||
+	       put_hex(out, "own-ratchet-public", s->own_ratchet_pub, X25519_LEN,
+		       s->has_own_ratchet) ||
+	       put_hex(out, "peer-ratchet-public", s->peer_ratchet_pub, X25519_LEN,
+		       s->has_peer_ratchet) ||
+	       put_hex(out, "pending-rs", s->pending_rs, SESSION_KEY_LEN, has_rs) ||
+	    buf_printf(out, "pending-rs-mode: %s\n", rs_mode_name(s->pending_rs_mode)))
+		return XE2E_E_NOMEM;
+	return XE2E_OK;
+}
+
+int session_format(const struct session *s, unsigned long long dev, unsigned long long ino,
+		   struct buf *out)
+{
+	int err = format_head(s, out);
+
+	if (!err)
+		err = format_keys(s, out);
+	if (!err)
+		err = buf_printf(out, "written-as: %llu:%llu\n", dev, ino);
+	return err;
+}
+
+/* ---- parse ---- */
+
+struct lines {
+	const char *name;
+	const char *p, *end;
+	size_t line;
+	char value[JID_MAX + 1];
+};
+
+static int parse_fail(struct lines *l, const char *what)
+{
+	err_detail_set("%s line %zu: %s", l->name, l->line, what);
+	return XE2E_E_MALFORMED;
+}
+
+/* Reads the next line, which must be "key: value"; the value goes to l->value. */
+static int next_field(struct lines *l, const char *key)
+{
+	const char *nl = memchr(l->p, '\n', (size_t)(l->end - l->p));
+	size_t klen = strlen(key), n;
+
+	l->line++;
+	if (!nl)
+		return parse_fail(l, "missing or unterminated line");
+	n = (size_t)(nl - l->p);
+	if (n < klen + 3 || memcmp(l->p, key, klen) != 0 || l->p[klen] != ':' ||
+	    l->p[klen + 1] != ' ' || n - klen - 2 > JID_MAX)
+		return parse_fail(l, key);
+	memcpy(l->value, l->p + klen + 2, n - klen - 2);
+	l->value[n - klen - 2] = '\0';
+	if (strlen(l->value) != n - klen - 2)
+		return parse_fail(l, "NUL byte");
+	l->p = nl + 1;
+	return XE2E_OK;
+}
+
+static int field_hex(struct lines *l, const char *key, uint8_t *out, size_t n, int *present)
+{
+	int err = next_field(l, key);
+
+	if (err)
+		return err;
+	if (present && !strcmp(l->value, "-")) {
+		*present = 0;
+		memset(out, 0, n);
+		return XE2E_OK;
+	}
+	if (strlen(l->value) != 2 * n || hex_decode(l->value, 2 * n, out, n))
+		return parse_fail(l, key);
+	for (size_t i = 0; i < 2 * n; i++)
+		if (l->value[i] >= 'A' && l->value[i] <= 'F')
+			return parse_fail(l, "upper-case hex");
+	if (present)
+		*present = 1;
+	return XE2E_OK;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s || (s[0] == '0' && s[1]) || strlen(s) > 20)
+		return XE2E_E_MALFORMED;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+			return XE2E_E_MALFORMED;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return XE2E_OK;
+}
+
+static int field_u64(struct lines *l, const char *key, uint64_t *out)
+{
+	int err = next_field(l, key);
+
+	if (!err && parse_u64(l->value, out))
+		err = parse_fail(l, key);
+	return err;
+}
+
+/* A value that must be one of two words; *out gets 1 or 2. */
+static int field_choice(struct lines *l, const char *key, const char *one, const char *two,
+			int *out)
+{
+	int err = next_field(l, key);
+
+	if (err)
+		return err;
+	if (!strcmp(l->value, one))
+		*out = 1;
+	else if (!strcmp(l->value, two))
+		*out = 2;
+	else
+		return parse_fail(l, key);
+	return XE2E_OK;
+}
+
+static int field_jid(struct lines *l, const char *key, char out[static JID_MAX + 1], int bare)
+{
+	struct jid j;
+	char norm[JID_MAX + 1];
+	int err = next_field(l, key);
+
+	if (err)
+		return err;
+	if (jid_parse(l->value, &j))
+		return parse_fail(l, key);
+	if (bare)
+		jid_bare(&j, norm);
+	else
+		jid_full(&j, norm);
+	if (strcmp(norm, l->value))
+		return parse_fail(l, "JID not in normal form");
+	strcpy(out, norm);
+	return XE2E_OK;
+}
+
+static int parse_codes(struct lines *l, struct session *s)
+{
+	int v, err = field_choice(l, "pattern", "XXpsk2", "IKpsk1", &v);
+	uint64_t version;
+
+	if (err)
+		return err;
+	s->pattern = v == 1 ? HS_PATTERN_XX : HS_PATTERN_IK;
+	if ((err = field_u64(l, "version", &version)))
+		return err;
+	if (version > 255 || !hsnego_version_known((uint8_t)version))
+		return parse_fail(l, "version");
+	s->version = (uint8_t)version;
+	if ((err = field_choice(l, "suite", hsnego_suite_name(HS_SUITE_CHACHAPOLY),
+				hsnego_suite_name(HS_SUITE_AESGCM), &v)))
+		return err;
+	s->suite = v == 1 ? HS_SUITE_CHACHAPOLY : HS_SUITE_AESGCM;
+	return XE2E_OK;
+}
+
+static int parse_head(struct lines *l, struct session *s)
+{
+	int v, err;
+
+	if ((err = field_hex(l, "id", s->id, SESSION_ID_LEN, NULL)))
+		return err;
+	if ((err = field_choice(l, "state", "pending", "active", &v)))
+		return err;
+	s->state = v == 1 ? SESSION_PENDING : SESSION_ACTIVE;
+	if ((err = field_choice(l, "role", "initiator", "responder", &v)))
+		return err;
+	s->role = v == 1 ? SESSION_INITIATOR : SESSION_RESPONDER;
+	if ((err = parse_codes(l, s)) || (err = field_u64(l, "created", &s->created)) ||
+	    (err = field_jid(l, "self", s->self_jid, 1)) ||
+	    (err = field_jid(l, "peer", s->peer_jid, 0)))
+		return err;
+	return field_hex(l, "peer-identity", s->peer_fpr, FINGERPRINT_LEN, NULL);
+}
+
+static int parse_peer(struct lines *l, struct session *s)
+{
+	uint8_t devid[4];
+	int err = field_hex(l, "peer-device-id", devid, sizeof(devid), NULL);
+
+	if (err)
+		return err;
+	s->peer_device_id = load_be32(devid);
+	if ((err = field_hex(l, "peer-device-key", s->peer_device_key, X25519_LEN, NULL)) ||
+	    (err = next_field(l, "trust")))
+		return err;
+	if (trust_level_parse(l->value, &s->trust) || s->trust == TRUST_REVOKED ||
+	    s->trust == TRUST_MISMATCH)
+		return parse_fail(l, "trust");
+	if ((err = next_field(l, "flags")))
+		return err;
+	if (trust_flags_parse(l->value, &s->flags))
+		return parse_fail(l, "flags");
+	return XE2E_OK;
+}
+
+static int parse_pending(struct lines *l, struct session *s)
+{
+	int has_rs, mode, err = field_hex(l, "pending-rs", s->pending_rs, SESSION_KEY_LEN, &has_rs);
+
+	if (err || (err = next_field(l, "pending-rs-mode")))
+		return err;
+	if (!strcmp(l->value, "-"))
+		mode = SESSION_RS_NONE;
+	else if (!strcmp(l->value, "rotate"))
+		mode = SESSION_RS_ROTATE;
+	else if (!strcmp(l->value, "provisional"))
+		mode = SESSION_RS_PROVISIONAL;
+	else
+		return parse_fail(l, "pending-rs-mode");
+	if ((mode != SESSION_RS_NONE) != has_rs)
+		return parse_fail(l, "pending-rs and its mode disagree");
+	s->pending_rs_mode = (enum session_rs_mode)mode;
+	return XE2E_OK;
+}
+
+static int parse_keys(struct lines *l, struct session *s)
+{
+	int own_pub, err;
+
+	if ((err = field_hex(l, "handshake-hash", s->handshake_hash, SESSION_HASH_LEN, NULL)) ||
+	    (err = field_hex(l, "root-key", s->root_key, SESSION_KEY_LEN, NULL)) ||
+	    (err = field_hex(l, "chain-key", s->chain_key, SESSION_KEY_LEN, NULL)) ||
+	    (err = field_hex(l, "own-ratchet-private", s->own_ratchet_priv, X25519_LEN,
+			     &s->has_own_ratchet)) ||
+	    (err = field_hex(l, "own-ratchet-public", s->own_ratchet_pub, X25519_LEN, &own_pub)) ||
+	    (err = field_hex(l, "peer-ratchet-public", s->peer_ratchet_pub, X25519_LEN,
+			     &s->has_peer_ratchet)))
+		return err;
+	if (own_pub != s->has_own_ratchet)
+		return parse_fail(l, "own ratchet key half present");
+	return parse_pending(l, s);
+}
+
+static int parse_written_as(struct lines *l, struct session *s)
+{
+	uint64_t dev, ino;
+	char *colon;
+	int err = next_field(l, "written-as");
+
+	if (err)
+		return err;
+	colon = strchr(l->value, ':');
+	if (!colon)
+		return parse_fail(l, "written-as");
+	*colon = '\0';
+	if (parse_u64(l->value, &dev) || parse_u64(colon + 1, &ino))
+		return parse_fail(l, "written-as");
+	s->dev = dev;
+	s->ino = ino;
+	if (l->p != l->end) {
+		l->line++;
+		return parse_fail(l, "unexpected text after the last field");
+	}
+	return XE2E_OK;
+}
+
+int session_parse(const char *name, const char *text, size_t len, struct session *s)
+{
+	struct lines l = {name, text, text + len, 1, ""};
+	size_t hlen = strlen(SESSION_HEADER);
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	if (len <= hlen || memcmp(text, SESSION_HEADER "\n", hlen + 1) != 0) {
+		err = parse_fail(&l, "not an xe2e session v1 file");
+		goto out;
+	}
+	l.p += hlen + 1;
+	err = parse_head(&l, s);
+	if (!err)
+		err = parse_peer(&l, s);
+	if (!err)
+		err = parse_keys(&l, s);
+	if (!err)
+		err = parse_written_as(&l, s);
+out:
+	wipe(l.value, sizeof(l.value));
+	if (err)
+		session_wipe(s);
+	return err;
+}
+
+/* ---- files ---- */
+
+static int io_fail(const char *what, const char *path)
+{
+	err_detail_set("%s %s: %s", what, path, strerror(errno));
+	return XE2E_E_IO;
+}
+
+int session_lock(const uint8_t id[static SESSION_ID_LEN], struct store_lock *lock)
+{
+	char path[STORE_PATH_MAX];
+	int err = session_path(id, ".lock", path);
+
+	return err ? err : store_lock(path, lock);
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_parent(const char *path)
+{
+	char dir[STORE_PATH_MAX];
+	char *slash;
+	int fd, rc;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return XE2E_E_STATE;
+	*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return io_fail("cannot open directory", dir);
+	rc = fsync(fd);
+	close(fd);
+	return rc ? io_fail("cannot fsync directory", dir) : XE2E_OK;
+}
+
+/* Fills the open temporary file with s's text, recording its dev:ino. */
+static int write_content(int fd, const char *tmp, struct session *s)
+{
+	struct buf text = BUF_INIT;
+	struct stat st;
+	int err = XE2E_OK;
+
+	if (fstat(fd, &st) != 0)
+		return io_fail("cannot stat", tmp);
+	err = session_format(s, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+			     &text);
+	if (!err && write_all(fd, text.data, text.len) != 0)
+		err = io_fail("cannot write", tmp);
+	if (!err && fsync(fd) != 0)
+		err = io_fail("cannot fsync", tmp);
+	if (!err) {
+		s->dev = (unsigned long long)st.st_dev;
+		s->ino = (unsigned long long)st.st_ino;
+	}
+	buf_free(&text);
+	return err;
+}
+
+int session_write(struct session *s)
+{
+	char path[STORE_PATH_MAX], tmp[STORE_PATH_MAX];
+	int fd, err = session_path(s->id, ".session", path);
+
+	if (err)
+		return err;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
+		return XE2E_E_LIMIT;
+	fd = mkostemp(tmp, O_CLOEXEC); /* 0600, O_CREAT|O_EXCL */
+	if (fd < 0)
+		return io_fail("cannot create", tmp);
+	err = write_content(fd, tmp, s);
+	if (close(fd) != 0 && !err)
+		err = io_fail("cannot close", tmp);
+	if (!err && rename(tmp, path) != 0)
+		err = io_fail("cannot rename to", path);
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	return fsync_parent(path);
+}
+
+static int check_stat(const char *path, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode)) {
+		err_detail_set("%s is not a regular file", path);
+		return XE2E_E_MALFORMED;
+	}
+	if (st->st_uid != geteuid() || (st->st_mode & 077)) {
+		err_detail_set("%s is accessible by others or not yours: chmod 600 %s", path, path);
+		return XE2E_E_PERM;
+	}
+	if ((unsigned long long)st->st_size > SESSION_FILE_MAX) {
+		err_detail_set("%s is larger than %u bytes", path, SESSION_FILE_MAX);
+		return XE2E_E_LIMIT;
+	}
+	return XE2E_OK;
+}
+
+static int read_fd(int fd, const char *path, struct buf *text)
+{
+	uint8_t chunk[4096];
+	int err = XE2E_OK;
+
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = io_fail("cannot read", path);
+		if (n <= 0)
+			break;
+		if (text->len + (size_t)n > SESSION_FILE_MAX) {
+			err_detail_set("%s is larger than %u bytes", path, SESSION_FILE_MAX);
+			err = XE2E_E_LIMIT;
+			break;
+		}
+		if ((err = buf_append(text, chunk, (size_t)n)))
+			break;
+	}
+	wipe(chunk, sizeof(chunk));
+	return err;
+}
+
+/* Reads the file and the (device, inode) of what was read, from one open. */
+static int read_checked(const char *path, struct buf *text, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), err;
+
+	if (fd < 0 && errno == ENOENT) {
+		err_detail_set("no session file %s", path);
+		return XE2E_E_NOTFOUND;
+	}
+	if (fd < 0 && errno == ELOOP) {
+		err_detail_set("%s is a symbolic link; refusing to follow it", path);
+		return XE2E_E_PERM;
+	}
+	if (fd < 0)
+		return io_fail("cannot open", path);
+	if (fstat(fd, st) != 0)
+		err = io_fail("cannot stat", path);
+	else
+		err = check_stat(path, st);
+	if (!err)
+		err = read_fd(fd, path, text);
+	close(fd);
+	return err;
+}
+
+int session_read(const uint8_t id[static SESSION_ID_LEN], struct session *s)
+{
+	char path[STORE_PATH_MAX];
+	struct buf text = BUF_INIT;
+	struct stat st;
+	int err = session_path(id, ".session", path);
+
+	if (err)
+		return err;
+	err = read_checked(path, &text, &st);
+	if (!err)
+		err = session_parse(path, (const char *)text.data, text.len, s);
+	buf_free(&text);
+	if (err)
+		return err;
+	if (s->dev != (unsigned long long)st.st_dev || s->ino != (unsigned long long)st.st_ino ||
+	    memcmp(s->id, id, SESSION_ID_LEN) != 0) {
+		session_wipe(s);
+		err_detail_set("stale session: run a new handshake (%s was restored or copied)",
+			       path);
+		return XE2E_E_STALE;
+	}
+	return XE2E_OK;
+}
+
+int session_create(struct session *s)
+{
+	char path[STORE_PATH_MAX];
+	struct store_lock lock;
+	int err = session_path(s->id, ".session", path);
+
+	if (!err)
+		err = session_lock(s->id, &lock);
+	if (err)
+		return err;
+	if (store_exists(path)) {
+		err_detail_set("%s exists", path);
+		err = XE2E_E_EXISTS;
+	} else {
+		err = session_write(s);
+	}
+	store_unlock(&lock);
+	return err;
+}
+
+void session_wipe(struct session *s)
+{
+	wipe(s, sizeof(*s));
+}
+
+/* ---- the current pointer ---- */
+
+static int current_paths(const char *peer_jid, char file[static STORE_PATH_MAX],
+			 char lock[static STORE_PATH_MAX])
+{
+	uint8_t digest[SHA256_LEN];
+	char name[2 * SESSION_ID_LEN + 16];
+	int err = hash(HASH_SHA256, peer_jid, strlen(peer_jid), digest);
+
+	if (err)
+		return err;
+	hex_encode(digest, SESSION_ID_LEN, name);
+	strcat(name, ".current");
+	if ((err = sessions_file(name, file)))
+		return err;
+	strcpy(name + 2 * SESSION_ID_LEN, ".lock");
+	return sessions_file(name, lock);
+}
+
+static int current_parse(const char *path, const char *peer_jid, const struct buf *text,
+			 uint8_t id[static SESSION_ID_LEN])
+{
+	struct lines l = {path, (const char *)text->data, (const char *)text->data + text->len, 1,
+			  ""};
+	size_t hlen = strlen(CURRENT_HEADER);
+	int err;
+
+	if (text->len <= hlen || memcmp(text->data, CURRENT_HEADER "\n", hlen + 1) != 0)
+		return parse_fail(&l, "not an xe2e current session file");
+	l.p += hlen + 1;
+	if ((err = next_field(&l, "jid")))
+		return err;
+	if (strcmp(l.value, peer_jid))
+		return parse_fail(&l, "names another JID");
+	if ((err = field_hex(&l, "session", id, SESSION_ID_LEN, NULL)))
+		return err;
+	if (l.p != l.end)
+		return parse_fail(&l, "unexpected text after the last field");
+	return XE2E_OK;
+}
+
+int session_current_get(const char *peer_jid, uint8_t id[static SESSION_ID_LEN])
+{
+	char file[STORE_PATH_MAX], lock[STORE_PATH_MAX];
+	struct buf text = BUF_INIT;
+	int err = current_paths(peer_jid, file, lock);
+
+	if (!err)
+		err = store_read_file(file, 4 * JID_MAX, 1, &text);
+	if (err == XE2E_E_NOTFOUND)
+		err_detail_set("no current session with %s", peer_jid);
+	if (!err)
+		err = current_parse(file, peer_jid, &text, id);
+	buf_free(&text);
+	return err;
+}
+
+int session_current_set(const char *peer_jid, const uint8_t id[static SESSION_ID_LEN])
+{
+	char file[STORE_PATH_MAX], lockfile[STORE_PATH_MAX], hex[SESSION_ID_TEXT_LEN];
+	struct buf text = BUF_INIT;
+	struct store_lock lock;
+	int err = current_paths(peer_jid, file, lockfile);
+
+	if (err)
+		return err;
+	session_id_format(id, hex);
+	err = buf_printf(&text, CURRENT_HEADER "\njid: %s\nsession: %s\n", peer_jid, hex);
+	if (!err)
+		err = store_lock(lockfile, &lock);
+	if (!err) {
+		err = store_write_atomic(file, text.data, text.len, 0600);
+		store_unlock(&lock);
+	}
+	buf_free(&text);
+	return err;
+}

@@ -1,0 +1,225 @@
+/*
+ * Sessions on disk (DESIGN sections 5 and 6): what a handshake leaves for
+ * xe2e-seal and xe2e-open, and the per-peer "current session" pointer.
+ *
+ * Files, in "sessions" under the state tree (never restored from a
+ * backup; the directory is 0700, every file 0600):
+ *
+ *   sessions/ID.session   the session, ID its 32 hex digits
+ *   sessions/ID.lock      its lock file, never renamed
+ *   sessions/PEER.current the peer's current session, PEER the first 16
+ *                         bytes of SHA-256(bare JID) in hex
+ *   sessions/PEER.lock    the pointer's lock file
+ *
+ * A session file is changed only under its lock: read, work, write a
+ * temporary file, fsync, rename, fsync the directory. The file records the
+ * (device, inode) it was written as: the temporary file is created and
+ * fstat'ed, its dev:ino goes into the content, and rename keeps the inode.
+ * A file whose recorded dev:ino is not its own (a restored backup, a copy)
+ * is refused with XE2E_E_STALE, "stale session: run a new handshake", since
+ * using it would rewind the sending chain and reuse keys.
+ *
+ * The format is versioned "key: value" text, one field per line, every
+ * field present exactly once and in this order ("-" for an empty optional
+ * value); anything else is XE2E_E_MALFORMED with the detail "PATH line N":
+ *
+ *   xe2e session v1
+ *   id: 32 hex                     the local session id
+ *   state: pending | active
+ *   role: initiator | responder    the Noise role
+ *   pattern: XXpsk2 | IKpsk1
+ *   version: 1
+ *   suite: 25519_ChaChaPoly_SHA256 | 25519_AESGCM_SHA256
+ *   created: Unix seconds
+ *   self: own bare JID
+ *   peer: the peer's full JID (bare when it had no resource)
+ *   peer-identity: 64 hex          identity key fingerprint
+ *   peer-device-id: 8 hex
+ *   peer-device-key: 64 hex        X25519 public key (Noise static)
+ *   trust: tofu | verified | anchored | pinned
+ *   flags: - | rs-reset            as the trust store spells them
+ *   handshake-hash: 64 hex         channel binding
+ *   root-key: 64 hex
+ *   chain-key: 64 hex              the responder's first sending chain key
+ *   own-ratchet-private: 64 hex | -   the responder's r0
+ *   own-ratchet-public: 64 hex | -
+ *   peer-ratchet-public: 64 hex | -   the initiator keeps the peer's r0
+ *   pending-rs: 64 hex | -         applied by session_confirm()
+ *   pending-rs-mode: rotate | provisional | -
+ *   written-as: DEV:INO            decimal
+ *
+ * A later format version adds fields after pending-rs-mode (the Double
+ * Ratchet's chains and counters) and bumps the header.
+ */
+#ifndef XE2E_SESSION_H
+#define XE2E_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "dh.h"
+#include "jid.h"
+#include "sig.h"
+#include "store.h"
+#include "trust.h"
+
+#define SESSION_ID_LEN 16
+#define SESSION_ID_TEXT_LEN (2 * SESSION_ID_LEN + 1)
+#define SESSION_KEY_LEN 32
+#define SESSION_HASH_LEN 32 /* SHA-256: the only handshake hash of version 1 */
+#define SESSION_DIR "sessions"
+#define SESSION_FILE_MAX (1u << 20)
+
+enum session_role {
+	SESSION_INITIATOR = 1, /* the Noise initiator */
+	SESSION_RESPONDER = 2,
+};
+
+enum session_state {
+	SESSION_PENDING = 1, /* IK responder: waiting for key confirmation */
+	SESSION_ACTIVE = 2,
+};
+
+enum session_rs_mode {
+	SESSION_RS_NONE = 0,
+	SESSION_RS_ROTATE = 1,      /* rs2 <- rs1, rs1 <- new */
+	SESSION_RS_PROVISIONAL = 2, /* a mismatch was accepted: provisional <- new */
+};
+
+struct session {
+	uint8_t id[SESSION_ID_LEN];
+	enum session_state state;
+	enum session_role role;
+	uint8_t pattern; /* HS_PATTERN_* */
+	uint8_t version;
+	uint8_t suite;   /* HS_SUITE_* */
+	uint64_t created;
+	char self_jid[JID_MAX + 1];
+	char peer_jid[JID_MAX + 1];
+	uint8_t peer_fpr[FINGERPRINT_LEN];
+	uint32_t peer_device_id;
+	uint8_t peer_device_key[X25519_LEN];
+	enum trust_level trust;
+	unsigned flags; /* TRUST_FLAG_* */
+	uint8_t handshake_hash[SESSION_HASH_LEN];
+	uint8_t root_key[SESSION_KEY_LEN];
+	uint8_t chain_key[SESSION_KEY_LEN];
+	int has_own_ratchet;
+	uint8_t own_ratchet_priv[X25519_LEN];
+	uint8_t own_ratchet_pub[X25519_LEN];
+	int has_peer_ratchet;
+	uint8_t peer_ratchet_pub[X25519_LEN];
+	enum session_rs_mode pending_rs_mode;
+	uint8_t pending_rs[SESSION_KEY_LEN];
+	/* Where the file was written (set by session_write/session_read). */
+	unsigned long long dev, ino;
+};
+
+/* Writes the 32 hex digits of id. */
+void session_id_format(const uint8_t id[static SESSION_ID_LEN], char out[static SESSION_ID_TEXT_LEN]);
+
+/* Parses exactly 32 hex digits. */
+int session_id_parse(const char *text, uint8_t id[static SESSION_ID_LEN]);
+
+/* The path of a file of the sessions directory: "ID" + suffix
+ * (".session", ".lock"). Creates the directory (0700) if needed. */
+int session_path(const uint8_t id[static SESSION_ID_LEN], const char *suffix,
+		 char out[static STORE_PATH_MAX]);
+
+/* Appends the file text of s, recording dev:ino as written-as. */
+int session_format(const struct session *s, unsigned long long dev, unsigned long long ino,
+		   struct buf *out);
+
+/* Parses file text strictly into s (s->dev, s->ino from written-as); name
+ * is used in error details. s is wiped on failure. */
+int session_parse(const char *name, const char *text, size_t len, struct session *s);
+
+/* Takes the session's lock (sessions/ID.lock), waiting for other holders. */
+int session_lock(const uint8_t id[static SESSION_ID_LEN], struct store_lock *lock);
+
+/*
+ * Writes s as sessions/ID.session (the caller holds its lock): a temporary
+ * file (0600, O_EXCL), fstat for dev:ino, content, fsync, rename, fsync of
+ * the directory. s->dev and s->ino get the new file's identity.
+ */
+int session_write(struct session *s);
+
+/*
+ * Reads sessions/ID.session into s (the caller holds its lock; reading
+ * without it may see an older version but never a torn one). Missing:
+ * XE2E_E_NOTFOUND; readable by others: XE2E_E_PERM; not written as this
+ * file: XE2E_E_STALE "stale session: run a new handshake".
+ */
+int session_read(const uint8_t id[static SESSION_ID_LEN], struct session *s);
+
+/* Under the lock, writes s as a new session; XE2E_E_EXISTS if its id is
+ * taken already. */
+int session_create(struct session *s);
+
+/* Wipes every key of s. */
+void session_wipe(struct session *s);
+
+/* The current session of a peer (bare JID). XE2E_E_NOTFOUND when none. */
+int session_current_get(const char *peer_jid, uint8_t id[static SESSION_ID_LEN]);
+
+/* Makes id the current session of a peer (bare JID), under the pointer's
+ * lock, atomically. */
+int session_current_set(const char *peer_jid, const uint8_t id[static SESSION_ID_LEN]);
+
+/*
+ * What a successful handshake changes besides the session file: the trust
+ * store (record a first-seen peer as tofu, the device from its verified
+ * binding, last-seen, flags) and the retained secrets (by rs_mode).
+ */
+struct session_outcome {
+	const char *peer_jid; /* normalised bare JID */
+	uint8_t fpr[FINGERPRINT_LEN];
+	struct trust_device device; /* from a verified binding */
+	int device_known;           /* only device.id and device.pub are set: the
+				     * store must hold them already (IK) */
+	unsigned set_flags;         /* TRUST_FLAG_* to set on the peer */
+	int replace_key;            /* the user accepted a new identity key: revoke
+				     * the JID's other entries (never pinned or
+				     * anchored ones: XE2E_E_TRUST) */
+	enum session_rs_mode rs_mode;
+	uint8_t new_rs[SESSION_KEY_LEN];
+	uint64_t now;
+};
+
+/*
+ * Applies an outcome: under the trust store's lock, the policy is checked
+ * again against the store as it is now (trust_check_identity; an unknown
+ * JID is added as tofu), the device recorded (the rotation rule applies),
+ * last-seen and flags set; then the retained secret stored. *level and
+ * *flags get the peer's resulting level and flags. Nothing is stored when
+ * the trust step fails.
+ */
+int session_apply_outcome(const struct session_outcome *o, enum trust_level *level,
+			  unsigned *flags);
+
+/*
+ * Completes a handshake whose session is active at once (XX, and the IK
+ * initiator): applies the outcome, fills s->trust and s->flags, writes the
+ * new session and makes it the peer's current one.
+ */
+int session_commit(struct session *s, const struct session_outcome *o);
+
+/*
+ * Stores the session of an IK responder as pending, with the outcome's new
+ * retained secret in it; neither the trust store, the retained secrets nor
+ * the current pointer change until session_confirm().
+ */
+int session_commit_pending(struct session *s, const struct session_outcome *o);
+
+/*
+ * Implicit key confirmation: called when the initiator's first
+ * authenticated transport message arrives for a pending session. Under the
+ * session's lock: applies what the session holds (trust store last-seen and
+ * flags, the pending retained secret), makes it active, wipes the pending
+ * secret, and makes it the peer's current session. An active session is
+ * left as it is (XE2E_OK). now is the time of confirmation.
+ */
+int session_confirm(const uint8_t id[static SESSION_ID_LEN], uint64_t now);
+
+#endif
