@@ -6,7 +6,7 @@
 
 #define X25519_LEN 32
 
-/* Makes a fresh key pair. */
+/* Makes a fresh key pair; the private key comes out clamped. */
 int x25519_keypair(uint8_t priv[static X25519_LEN], uint8_t pub[static X25519_LEN]);
 
 /* The public key of a private key. The private key is any 32 bytes; it is
@@ -16,7 +16,8 @@ int x25519_public(uint8_t pub[static X25519_LEN], const uint8_t priv[static X255
 /*
  * out = X25519(priv, pub). The top bit of pub is masked (RFC 7748). A
  * low-order or otherwise weak pub that gives an all-zero shared secret is
- * refused with XE2E_E_WEAKKEY, and out is then zero.
+ * refused with XE2E_E_WEAKKEY, and out is then zero. out may be priv or
+ * pub.
  */
 int x25519_shared(uint8_t out[static X25519_LEN], const uint8_t priv[static X25519_LEN],
 		  const uint8_t pub[static X25519_LEN]);

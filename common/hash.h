@@ -22,7 +22,11 @@ size_t hash_block_len(enum hash_alg alg);
 /* out = HASH(in). */
 int hash(enum hash_alg alg, const void *in, size_t n, uint8_t *out);
 
-/* Incremental hashing. hash_final() also releases the context. */
+/*
+ * Incremental hashing. hash_final() also releases the context, even when
+ * it fails; hash_abort() releases it without a result and may be called
+ * again or after hash_final(). Using a released context is XE2E_E_STATE.
+ */
 struct hash_ctx {
 	enum hash_alg alg;
 	void *md; /* mbedtls_md_context_t */
@@ -41,7 +45,8 @@ int hmac(enum hash_alg alg, const void *key, size_t key_len, const void *msg, si
 int hkdf(enum hash_alg alg, const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
 	 const void *info, size_t info_len, uint8_t *out, size_t out_len);
 
-/* PBKDF2-HMAC-SHA256 (RFC 8018). iterations >= 1. */
+/* PBKDF2-HMAC-SHA256 (RFC 8018). iterations >= 1 and out_len < 2^32, else
+ * XE2E_E_LIMIT. */
 int pbkdf2_sha256(const void *pw, size_t pw_len, const void *salt, size_t salt_len,
 		  uint32_t iterations, uint8_t *out, size_t out_len);
 

@@ -26,7 +26,8 @@ struct p256_key; /* a key pair; opaque */
 /* Makes a fresh key pair. */
 int p256_generate(struct p256_key **key);
 
-/* Loads a private key from its 32-byte big-endian scalar (checked: 1 <= d < n). */
+/* Loads a private key from its 32-byte big-endian scalar (checked: 1 <= d < n,
+ * else XE2E_E_MALFORMED and *key is NULL). */
 int p256_import_private(struct p256_key **key, const uint8_t d[static P256_PRIV_LEN]);
 
 /* Writes the private scalar. */
@@ -64,7 +65,10 @@ int p256_check_public(const uint8_t pub[static P256_PUB_LEN]);
 int p256_spki_der(const uint8_t pub[static P256_PUB_LEN], struct buf *out);
 
 /* Reads a DER SubjectPublicKeyInfo of a P-256 key, exactly (no trailing
- * bytes, uncompressed point, validated). */
+ * bytes, uncompressed point, validated): only the bytes p256_spki_der()
+ * writes for some point are accepted. XE2E_E_MALFORMED for bad DER,
+ * XE2E_E_UNSUPPORTED for another key type or curve, XE2E_E_WEAKKEY for a
+ * point not on P-256. */
 int p256_from_spki_der(const uint8_t *der, size_t len, uint8_t pub[static P256_PUB_LEN]);
 
 /* SHA-256 over the DER SubjectPublicKeyInfo of pub. */
@@ -73,8 +77,9 @@ int p256_fingerprint(const uint8_t pub[static P256_PUB_LEN], uint8_t fpr[static 
 /* "1a2b 3c4d ..." : 64 lower-case hex digits in groups of four. */
 void fingerprint_format(const uint8_t fpr[static FINGERPRINT_LEN], char out[static FINGERPRINT_TEXT_LEN]);
 
-/* Parses a fingerprint in either form (with or without spaces or colons,
- * any case). */
+/* Parses a fingerprint in either form: 64 hex digits, any case, with or
+ * without single spaces or colons between digits (none leading, trailing
+ * or doubled). XE2E_E_MALFORMED otherwise. */
 int fingerprint_parse(const char *text, uint8_t fpr[static FINGERPRINT_LEN]);
 
 #endif
