@@ -1,0 +1,217 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "dh.h"
+#include "err.h"
+#include "ratchet_impl.h"
+#include "util.h"
+
+void ratchet_policy_default(struct ratchet_policy *p)
+{
+	p->step_interval = RATCHET_STEP_INTERVAL;
+	p->step_messages = RATCHET_STEP_MESSAGES;
+	p->skipped_max = RATCHET_SKIPPED_MAX;
+	p->skipped_ttl = RATCHET_SKIPPED_TTL;
+	p->max_age = RATCHET_MAX_AGE;
+	p->max_messages = RATCHET_MAX_MESSAGES;
+}
+
+int ratchet_policy_check(const struct ratchet_policy *p)
+{
+	if (p->step_messages < 1 || p->skipped_max < 1 || p->skipped_max > RATCHET_SKIPPED_CAP ||
+	    p->skipped_ttl < 1 || p->max_age < 1 || p->max_age > RATCHET_MAX_AGE ||
+	    p->max_messages < 1 || p->max_messages > RATCHET_MAX_MESSAGES) {
+		err_detail_set("ratchet policy out of range");
+		return XE2E_E_LIMIT;
+	}
+	return XE2E_OK;
+}
+
+int ratchet_policy_set(struct ratchet_state *st, const struct ratchet_policy *p)
+{
+	int err = ratchet_policy_check(p);
+
+	if (err)
+		return err;
+	if (p->skipped_max < st->nskipped) {
+		err_detail_set("%zu skipped keys held, more than %u", st->nskipped,
+			       p->skipped_max);
+		return XE2E_E_LIMIT;
+	}
+	st->policy = *p;
+	return XE2E_OK;
+}
+
+/* The responder's r0 pair must match: a mismatch would fail much later. */
+static int ratchet_init_responder(struct ratchet_state *st, const struct ratchet_start *start)
+{
+	uint8_t pub[RATCHET_KEY_LEN];
+	int err = x25519_public(pub, start->r0_private);
+
+	if (err)
+		return err;
+	if (memcmp(pub, start->r0_public, RATCHET_KEY_LEN) != 0) {
+		err_detail_set("r0 private and public keys do not match");
+		return XE2E_E_MALFORMED;
+	}
+	st->has_send = 1;
+	memcpy(st->own_priv, start->r0_private, RATCHET_KEY_LEN);
+	memcpy(st->own_pub, start->r0_public, RATCHET_KEY_LEN);
+	memcpy(st->cks, start->chain_key, RATCHET_KEY_LEN);
+	return XE2E_OK;
+}
+
+static void ratchet_init_initiator(struct ratchet_state *st, const struct ratchet_start *start)
+{
+	st->has_recv = 1;
+	memcpy(st->peer_pub, start->r0_public, RATCHET_KEY_LEN);
+	memcpy(st->ckr, start->chain_key, RATCHET_KEY_LEN);
+}
+
+int ratchet_init(struct ratchet_state **out, enum ratchet_role role,
+		 const struct ratchet_start *start, uint64_t now)
+{
+	struct ratchet_state *st;
+	int err = XE2E_OK;
+
+	*out = NULL;
+	if (!ratchet_cipher_valid(start->cipher) ||
+	    (role != RATCHET_INITIATOR && role != RATCHET_RESPONDER)) {
+		err_detail_set("unknown ratchet cipher or role");
+		return XE2E_E_UNSUPPORTED;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return XE2E_E_NOMEM;
+	st->role = role;
+	st->cipher = start->cipher;
+	memcpy(st->tag, start->tag, RATCHET_TAG_LEN);
+	ratchet_policy_default(&st->policy);
+	st->created = now;
+	st->last_step = now;
+	st->peer_key_time = now;
+	memcpy(st->rk, start->root_key, RATCHET_KEY_LEN);
+	if (role == RATCHET_RESPONDER)
+		err = ratchet_init_responder(st, start);
+	else
+		ratchet_init_initiator(st, start);
+	if (err) {
+		ratchet_free(st);
+		return err;
+	}
+	*out = st;
+	return XE2E_OK;
+}
+
+void ratchet_free(struct ratchet_state *st)
+{
+	if (!st)
+		return;
+	ratchet_skipped_free(st);
+	wipe(st, sizeof(*st));
+	free(st);
+}
+
+int ratchet_clone(const struct ratchet_state *st, struct ratchet_state **out)
+{
+	struct ratchet_state *c = malloc(sizeof(*c));
+
+	*out = NULL;
+	if (!c)
+		return XE2E_E_NOMEM;
+	*c = *st;
+	c->skipped = NULL;
+	c->nskipped = 0;
+	c->cap = 0;
+	if (ratchet_skipped_reserve(c, st->nskipped)) {
+		ratchet_free(c);
+		return XE2E_E_NOMEM;
+	}
+	if (st->nskipped)
+		memcpy(c->skipped, st->skipped, st->nskipped * sizeof(*st->skipped));
+	c->nskipped = st->nskipped;
+	*out = c;
+	return XE2E_OK;
+}
+
+void ratchet_commit(struct ratchet_state *dst, struct ratchet_state *src)
+{
+	struct ratchet_state old = *dst;
+
+	*dst = *src;
+	*src = old;
+	ratchet_free(src);
+	wipe(&old, sizeof(old));
+}
+
+void ratchet_info_get(const struct ratchet_state *st, struct ratchet_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->role = st->role;
+	info->cipher = st->cipher;
+	memcpy(info->tag, st->tag, RATCHET_TAG_LEN);
+	info->created = st->created;
+	info->total_sent = st->total_sent;
+	info->own_epoch = st->own_epoch;
+	info->has_send = st->has_send;
+	info->send_n = st->ns;
+	info->send_pn = st->pn;
+	info->open_blocks = st->open_blocks;
+	info->peer_ack = st->peer_ack;
+	info->has_recv = st->has_recv;
+	info->peer_epoch = st->peer_epoch;
+	info->recv_n = st->nr;
+	info->last_step = st->last_step;
+	info->sent_since_step = st->sent_since_step;
+	info->peer_key_time = st->peer_key_time;
+	info->skipped = st->nskipped;
+	info->policy = st->policy;
+}
+
+/*
+ * Steps alternate: the initiator's key of epoch e was made against the
+ * responder's e - 1, the responder's key of epoch e against the initiator's
+ * e (r0, epoch 0, against nothing).
+ */
+uint32_t ratchet_stepped_against(const struct ratchet_state *st)
+{
+	return st->role == RATCHET_INITIATOR ? st->own_epoch - 1 : st->own_epoch;
+}
+
+/* 1 when a newer peer key than the one own key was made against is known. */
+static int ratchet_step_possible(const struct ratchet_state *st)
+{
+	return st->has_send && st->has_recv && st->peer_epoch > ratchet_stepped_against(st);
+}
+
+static uint64_t elapsed(uint64_t from, uint64_t now)
+{
+	return now > from ? now - from : 0;
+}
+
+int ratchet_policy_allows(const struct ratchet_state *st, uint64_t now)
+{
+	return st->policy.step_interval == 0 ||
+	       elapsed(st->last_step, now) >= st->policy.step_interval ||
+	       st->sent_since_step >= st->policy.step_messages;
+}
+
+int ratchet_step_due(const struct ratchet_state *st, uint64_t now, uint64_t *since)
+{
+	uint64_t t;
+
+	if (!st->has_send) {
+		if (since)
+			*since = st->created;
+		return 1;
+	}
+	if (!ratchet_step_possible(st) || !ratchet_policy_allows(st, now))
+		return 0;
+	t = st->peer_key_time;
+	if (st->sent_since_step < st->policy.step_messages &&
+	    st->last_step + st->policy.step_interval > t)
+		t = st->last_step + st->policy.step_interval;
+	if (since)
+		*since = t;
+	return 1;
+}

@@ -1,0 +1,82 @@
+#include <string.h>
+
+#include "err.h"
+#include "hash.h"
+#include "ratchet_impl.h"
+#include "util.h"
+
+static const char kdf_rk_info[] = "xe2e ratchet v1";
+static const char message_key_info[] = "xe2e message key v1";
+static const char tag_info[] = "xe2e session tag v1";
+
+int ratchet_kdf_rk(uint8_t rk[static RATCHET_KEY_LEN], const uint8_t dh[static RATCHET_KEY_LEN],
+		   uint8_t ck[static RATCHET_KEY_LEN])
+{
+	uint8_t okm[2 * RATCHET_KEY_LEN];
+	int err;
+
+	err = hkdf(HASH_SHA256, rk, RATCHET_KEY_LEN, dh, RATCHET_KEY_LEN, kdf_rk_info,
+		   strlen(kdf_rk_info), okm, sizeof(okm));
+	if (err)
+		goto out;
+	memcpy(rk, okm, RATCHET_KEY_LEN);
+	memcpy(ck, okm + RATCHET_KEY_LEN, RATCHET_KEY_LEN);
+out:
+	wipe(okm, sizeof(okm));
+	return err;
+}
+
+int ratchet_kdf_ck(uint8_t ck[static RATCHET_KEY_LEN], uint8_t mk[static RATCHET_KEY_LEN])
+{
+	static const uint8_t one = 0x01, two = 0x02;
+	uint8_t next[RATCHET_KEY_LEN];
+	int err;
+
+	err = hmac(HASH_SHA256, ck, RATCHET_KEY_LEN, &one, 1, mk);
+	if (!err)
+		err = hmac(HASH_SHA256, ck, RATCHET_KEY_LEN, &two, 1, next);
+	if (!err)
+		memcpy(ck, next, RATCHET_KEY_LEN);
+	else
+		wipe(mk, RATCHET_KEY_LEN);
+	wipe(next, sizeof(next));
+	return err;
+}
+
+int ratchet_message_keys(const uint8_t mk[static RATCHET_KEY_LEN], uint8_t key[static AEAD_KEY_LEN],
+			 uint8_t nonce[static AEAD_NONCE_LEN])
+{
+	uint8_t okm[AEAD_KEY_LEN + AEAD_NONCE_LEN];
+	int err;
+
+	err = hkdf(HASH_SHA256, NULL, 0, mk, RATCHET_KEY_LEN, message_key_info,
+		   strlen(message_key_info), okm, sizeof(okm));
+	if (!err) {
+		memcpy(key, okm, AEAD_KEY_LEN);
+		memcpy(nonce, okm + AEAD_KEY_LEN, AEAD_NONCE_LEN);
+	}
+	wipe(okm, sizeof(okm));
+	return err;
+}
+
+int ratchet_ad_build(struct buf *ad, const uint8_t *header, size_t header_len,
+		     const uint8_t *ad_extra, size_t ad_len)
+{
+	int err = buf_append_lp16(ad, header, header_len);
+
+	if (!err && ad_len)
+		err = buf_append(ad, ad_extra, ad_len);
+	return err;
+}
+
+int ratchet_cipher_valid(enum aead_cipher cipher)
+{
+	return cipher == AEAD_AES256GCM || cipher == AEAD_CHACHAPOLY;
+}
+
+int ratchet_tag_derive(const uint8_t root_key[static RATCHET_KEY_LEN],
+		       uint8_t tag[static RATCHET_TAG_LEN])
+{
+	return hkdf(HASH_SHA256, NULL, 0, root_key, RATCHET_KEY_LEN, tag_info, strlen(tag_info),
+		    tag, RATCHET_TAG_LEN);
+}
