@@ -31,9 +31,10 @@ struct noise_handshakestate {
 	void *psk_arg;
 };
 
-/* A message being written or read: data[0..len) done, max in all. */
+/* A message being written (out) or read (in): len bytes done of max. */
 struct cursor {
-	uint8_t *data;
+	uint8_t *out;
+	const uint8_t *in;
 	size_t len, max;
 };
 
@@ -453,7 +454,7 @@ static int write_e(struct noise_handshakestate *hs, struct cursor *c)
 	}
 	if (err)
 		return err;
-	memcpy(c->data + c->len, hs->e.pub, NOISE_DH_LEN);
+	memcpy(c->out + c->len, hs->e.pub, NOISE_DH_LEN);
 	c->len += NOISE_DH_LEN;
 	return mix_ephemeral(hs, hs->e.pub);
 }
@@ -466,7 +467,7 @@ static int write_s(struct noise_handshakestate *hs, struct cursor *c)
 	if (!hs->s.set)
 		return XE2E_E_STATE;
 	err = noise_symmetricstate_encrypt_and_hash(&hs->ss, hs->s.pub, NOISE_DH_LEN,
-						    c->data + c->len, c->max - c->len, &n);
+						    c->out + c->len, c->max - c->len, &n);
 	c->len += n;
 	return err;
 }
@@ -491,7 +492,7 @@ static int read_e(struct noise_handshakestate *hs, struct cursor *c)
 		return XE2E_E_STATE;
 	if (c->max - c->len < NOISE_DH_LEN)
 		return XE2E_E_MALFORMED;
-	memcpy(hs->re, c->data + c->len, NOISE_DH_LEN);
+	memcpy(hs->re, c->in + c->len, NOISE_DH_LEN);
 	hs->has_re = 1;
 	c->len += NOISE_DH_LEN;
 	return mix_ephemeral(hs, hs->re);
@@ -507,7 +508,7 @@ static int read_s(struct noise_handshakestate *hs, struct cursor *c)
 		return XE2E_E_STATE;
 	if (c->max - c->len < n)
 		return XE2E_E_MALFORMED;
-	err = noise_symmetricstate_decrypt_and_hash(&hs->ss, c->data + c->len, n, hs->rs,
+	err = noise_symmetricstate_decrypt_and_hash(&hs->ss, c->in + c->len, n, hs->rs,
 						    sizeof(hs->rs), &got);
 	if (err)
 		return err;
@@ -552,7 +553,7 @@ int noise_handshakestate_write_message(struct noise_handshakestate *hs, const ui
 				       size_t *out_len)
 {
 	const struct noise_pattern *pat = &hs->proto.pattern;
-	struct cursor c = {out, 0, out_max};
+	struct cursor c = {out, NULL, 0, out_max};
 	size_t n, overhead = noise_handshakestate_overhead(hs);
 	int err = XE2E_OK;
 
@@ -582,7 +583,7 @@ int noise_handshakestate_read_message(struct noise_handshakestate *hs, const uin
 				      size_t *payload_len)
 {
 	const struct noise_pattern *pat = &hs->proto.pattern;
-	struct cursor c = {(uint8_t *)msg, 0, msg_len};
+	struct cursor c = {NULL, msg, 0, msg_len};
 	size_t overhead = noise_handshakestate_overhead(hs);
 	int err = XE2E_OK;
 

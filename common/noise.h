@@ -207,7 +207,9 @@ int noise_handshakestate_new(struct noise_handshakestate **out,
 /* Wipes the whole state (keys, ck, h, psks) and frees it. NULL is fine. */
 void noise_handshakestate_free(struct noise_handshakestate *hs);
 
-/* A copy of the state, e.g. to try one candidate psk on each copy. */
+/* A copy of the state, e.g. to try one candidate psk on each copy (a
+ * failed read kills only the copy). The copy shares the psk callback and its
+ * argument. A failed state cannot be copied. */
 int noise_handshakestate_copy(struct noise_handshakestate **out,
 			      const struct noise_handshakestate *hs);
 
