@@ -1,0 +1,85 @@
+/*
+ * The stanza reader's state, shared by xml_reader.c (input, prolog, end of
+ * input) and xml_build.c (expat and the tree it builds). Not part of the
+ * library's interface.
+ */
+#ifndef XE2E_XML_READER_PRIV_H
+#define XE2E_XML_READER_PRIV_H
+
+#include <expat.h>
+
+#include "buf.h"
+#include "xml_priv.h"
+
+/* Where the reader is in its input. */
+enum xml_phase {
+	XML_PHASE_START,   /* at the very start: maybe an XML declaration */
+	XML_PHASE_DECL,    /* inside the XML declaration */
+	XML_PHASE_MISC,    /* white space before the first element */
+	XML_PHASE_RAW,     /* markup before any element: expat rejects it */
+	XML_PHASE_CONTENT, /* the synthetic root is open; stanzas follow */
+};
+
+struct xml_reader {
+	XML_Parser p;
+	int fd; /* -1 when reading from memory */
+	const char *mem;
+	size_t mem_len, mem_pos;
+	enum xml_reader_mode mode;
+	struct xml_limits lim;
+	int allow_stream; /* 0 for xml_parse_element */
+
+	/* outcome */
+	int err; /* final result once set: XE2E_E_EOF or an error */
+	char detail[256];
+	int suspended; /* expat holds input it has not parsed yet */
+	int in_parse;  /* inside XML_Parse or XML_ResumeParser */
+	struct xml_node *ready;
+
+	/* position in the real input (synthetic text not counted) */
+	enum xml_phase phase;
+	char pro[256]; /* prolog bytes held back while deciding */
+	size_t pro_len;
+	unsigned long line, col; /* col counts characters, from 0 */
+	int after_cr;
+	unsigned long syn_line, syn_col;
+	size_t syn_len; /* length of the synthetic root start tag, once fed */
+	long long fed;  /* bytes given to expat, synthetic ones included */
+	long long mark; /* where the bytes counted against the stanza limit start */
+
+	/* tree building */
+	unsigned open; /* open elements, the synthetic root included */
+	int in_stream, stream_done, closing;
+	unsigned long stanzas;
+	char *stream_qname;
+	struct xml_node *stanza, *cur;
+	long long stanza_start;
+	struct buf text;
+	struct xml_nsdecl *pend; /* declarations for the next start tag */
+	size_t n_pend, cap_pend;
+};
+
+/* The synthetic root: bare input is read as content of it, in jabber:client. */
+#define XML_SYN_ROOT "<r xmlns='" XML_NS_CLIENT "'>"
+
+/* --- xml_build.c --- */
+
+/* Creates the expat parser with its handlers and restrictions. */
+int xml_build_init(struct xml_reader *r);
+
+/* Frees the parser and any tree in progress. */
+void xml_build_free(struct xml_reader *r);
+
+/* Gives n bytes to expat; synthetic bytes do not count for positions. */
+int xml_build_feed(struct xml_reader *r, const char *data, size_t n, int synthetic, int final);
+
+/* Continues a parse suspended after a stanza. */
+int xml_build_resume(struct xml_reader *r);
+
+/* Records a final error with a detail ending in the current position;
+ * returns err. The position is expat's inside a handler and after a parse
+ * error, else the end of the input read so far. */
+int xml_build_fail(struct xml_reader *r, int err, int at_input_end, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif
