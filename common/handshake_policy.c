@@ -1,0 +1,272 @@
+/*
+ * The handshake's decisions (xe2e(7), HANDSHAKE "Trust decisions"): which
+ * device of the peer to expect, which retained secrets to try, whether a
+ * credential verifies, whether an identity is acceptable, what a
+ * retained-secret mismatch means, and the downgrade check. All against the
+ * snapshots in the configuration; nothing is stored here.
+ */
+#include <string.h>
+
+#include "err.h"
+#include "handshake_int.h"
+#include "handshake_nego.h"
+#include "util.h"
+
+#define SLOT(s) (1u << (s))
+
+static int device_usable(const struct trust_device *d, uint64_t now)
+{
+	return d->expires == 0 || d->expires > now;
+}
+
+/* The device to expect of a trust entry: the current session's, else the
+ * newest binding; expired ones never. */
+static const struct trust_device *pick_device(const struct handshake *hs,
+					      const struct trust_peer *peer)
+{
+	const struct trust_device *best = NULL;
+
+	for (size_t i = 0; i < peer->n_devices; i++) {
+		const struct trust_device *d = &peer->devices[i];
+
+		if (!device_usable(d, hs->cfg.now))
+			continue;
+		if (hs->cfg.have_device_hint && d->id == hs->cfg.device_hint)
+			return d;
+		if (!best || d->created > best->created)
+			best = d;
+	}
+	return best;
+}
+
+int hs_policy_rs_entry(const struct handshake *hs, const uint8_t fpr[static FINGERPRINT_LEN],
+		       uint32_t device_id, struct rs_entry *entry)
+{
+	const struct rs_db *db = hs->cfg.rs;
+
+	for (size_t i = 0; db && i < db->n; i++) {
+		if (db->entries[i].device_id == device_id &&
+		    !memcmp(db->entries[i].fpr, fpr, FINGERPRINT_LEN) && db->entries[i].present) {
+			*entry = db->entries[i];
+			return XE2E_OK;
+		}
+	}
+	memset(entry, 0, sizeof(*entry));
+	return XE2E_E_NOTFOUND;
+}
+
+/* The initiator's candidates: rs1, then the provisional secret (the last
+ * session's, after a mismatch) or else rs2. */
+static void set_candidates(struct handshake *hs, const struct rs_entry *e)
+{
+	int second = (e->present & SLOT(RS_SLOT_PROVISIONAL)) ? RS_SLOT_PROVISIONAL : RS_SLOT_RS2;
+
+	hs->cand[0].real = (e->present & SLOT(RS_SLOT_RS1)) != 0;
+	if (hs->cand[0].real)
+		memcpy(hs->cand[0].secret, e->secret[RS_SLOT_RS1], RS_LEN);
+	hs->cand[1].real = (e->present & SLOT(second)) != 0;
+	if (hs->cand[1].real)
+		memcpy(hs->cand[1].secret, e->secret[second], RS_LEN);
+}
+
+int hs_policy_expected_device(struct handshake *hs)
+{
+	const struct trust_peer *peer = NULL;
+	const struct trust_device *d = NULL;
+	struct rs_entry e;
+
+	memset(hs->cand, 0, sizeof(hs->cand));
+	hs->have_expected = 0;
+	while (hs->cfg.trust && (peer = trust_next_by_jid(hs->cfg.trust, hs->peer_bare, peer)))
+		if (peer->level != TRUST_REVOKED && (d = pick_device(hs, peer)))
+			break;
+	if (!peer || !d)
+		return XE2E_OK;
+	hs->have_expected = 1;
+	memcpy(hs->expected_fpr, peer->fpr, FINGERPRINT_LEN);
+	hs->expected = *d;
+	if (hs_policy_rs_entry(hs, peer->fpr, d->id, &e) == XE2E_OK)
+		set_candidates(hs, &e);
+	wipe(&e, sizeof(e));
+	return XE2E_OK;
+}
+
+/* Compares both rsids with one slot's, in constant time. */
+static int rs_slot_try(struct handshake *hs, const struct rs_entry *e, int slot,
+		       const uint8_t ephemeral[static X25519_LEN], const struct hs_payload *p)
+{
+	uint8_t rsid[HS_RSID_LEN];
+	int err = handshake_rsid(e->secret[slot], ephemeral, rsid);
+	int hit = !err && (ct_equal(rsid, p->rsid1, HS_RSID_LEN) |
+			   ct_equal(rsid, p->rsid2, HS_RSID_LEN));
+
+	if (hit && !hs->rs_found) {
+		hs->rs_found = 1;
+		memcpy(hs->match.fpr, e->fpr, FINGERPRINT_LEN);
+		hs->match.device_id = e->device_id;
+		hs->match.slot = (enum rs_slot)slot;
+		memcpy(hs->match.secret, e->secret[slot], RS_LEN);
+	}
+	wipe(rsid, sizeof(rsid));
+	return err;
+}
+
+int hs_policy_find_rs(struct handshake *hs, const uint8_t e[static X25519_LEN],
+		      const struct hs_payload *p)
+{
+	const struct rs_db *db = hs->cfg.rs;
+	int err = XE2E_OK;
+
+	hs->rs_found = 0;
+	for (size_t i = 0; !err && db && i < db->n; i++)
+		for (int s = 0; !err && s < RS_SLOTS; s++)
+			if (db->entries[i].present & SLOT(s))
+				err = rs_slot_try(hs, &db->entries[i], s, e, p);
+	return err;
+}
+
+static int refuse(const char *fmt, const char *a, const char *b)
+{
+	err_detail_set(fmt, a, b);
+	return XE2E_E_TRUST;
+}
+
+int hs_policy_identity(struct handshake *hs, const uint8_t fpr[static FINGERPRINT_LEN])
+{
+	const struct trust_db *db = hs->cfg.trust;
+	const struct trust_peer *known = db ? trust_find(db, hs->peer_bare, fpr) : NULL, *p = NULL;
+
+	if (known && (known->level == TRUST_REVOKED || known->level == TRUST_MISMATCH))
+		return refuse("the identity key of %s is marked %s", hs->peer_bare,
+			      trust_level_name(known->level));
+	while (!known && db && (p = trust_next_by_jid(db, hs->peer_bare, p))) {
+		if (p->level == TRUST_REVOKED)
+			continue;
+		if (p->level == TRUST_PINNED || p->level == TRUST_ANCHORED)
+			return refuse("the identity key of %s changed, and the old one is %s: "
+				      "refused (no override for that)", hs->peer_bare,
+				      trust_level_name(p->level));
+		if (!(hs->cfg.options & HS_OPT_ACCEPT_NEW_KEY))
+			return refuse("the identity key of %s changed (the stored one is %s); "
+				      "--accept-new-key accepts it", hs->peer_bare,
+				      trust_level_name(p->level));
+		hs->res.key_changed = 1;
+	}
+	memcpy(hs->res.peer_fpr, fpr, FINGERPRINT_LEN);
+	hs->res.new_peer = !known;
+	hs->res.level = known ? known->level : TRUST_TOFU;
+	return XE2E_OK;
+}
+
+/* The rotation rule and key uniqueness against the snapshot. */
+static int check_device(struct handshake *hs, const uint8_t fpr[static FINGERPRINT_LEN],
+			const struct trust_device *d, int *same)
+{
+	const struct trust_db *db = hs->cfg.trust;
+	struct trust_device *bound = NULL, *stored;
+	struct trust_peer *owner = db ? trust_find_device(db, d->pub, &bound) : NULL;
+	struct trust_peer *peer = db ? trust_find(db, hs->peer_bare, fpr) : NULL;
+
+	*same = 0;
+	if (owner && (owner != peer || bound->id != d->id))
+		return refuse("the device key of %s is bound to another identity or device (%s)",
+			      hs->peer_bare, owner->jid);
+	stored = peer ? trust_peer_device(peer, d->id) : NULL;
+	if (!stored || d->created > stored->created)
+		return XE2E_OK;
+	if (d->created == stored->created && d->expires == stored->expires &&
+	    !memcmp(d->pub, stored->pub, X25519_LEN)) {
+		*same = 1;
+		return XE2E_OK;
+	}
+	return refuse("a superseded device binding of %s was presented%s (replayed?)",
+		      hs->peer_bare, "");
+}
+
+static int verify_binding(struct handshake *hs, const struct hs_credential *cred,
+			  const uint8_t rs_pub[static X25519_LEN])
+{
+	struct device_binding b;
+	int err;
+
+	memset(&b, 0, sizeof(b));
+	strcpy(b.jid, hs->peer_bare);
+	store_be32(b.device_id, cred->binding.device_id);
+	memcpy(b.device_pub, rs_pub, X25519_LEN);
+	b.created = cred->binding.created;
+	b.expires = cred->binding.expires;
+	memcpy(b.sig, cred->binding.sig, P256_SIG_LEN);
+	err = identity_binding_verify(cred->identity_pub, &b, hs->cfg.now);
+	if (err == XE2E_E_EXPIRED)
+		return refuse("the device binding of %s expired%s", hs->peer_bare, "");
+	if (err)
+		return refuse("the credential of %s does not verify%s", hs->peer_bare, "");
+	return XE2E_OK;
+}
+
+int hs_policy_credential(struct handshake *hs, const struct hs_credential *cred,
+			 const uint8_t rs_pub[static X25519_LEN])
+{
+	uint8_t fpr[FINGERPRINT_LEN];
+	struct trust_device d;
+	int same, err;
+
+	if (p256_check_public(cred->identity_pub) || p256_fingerprint(cred->identity_pub, fpr))
+		return refuse("the identity key of %s is not a valid P-256 key%s", hs->peer_bare,
+			      "");
+	memset(&d, 0, sizeof(d));
+	d.id = cred->binding.device_id;
+	memcpy(d.pub, rs_pub, X25519_LEN);
+	d.created = cred->binding.created;
+	d.expires = cred->binding.expires;
+	err = check_device(hs, fpr, &d, &same);
+	if (!err && same && !device_usable(&d, hs->cfg.now))
+		err = refuse("the device binding of %s expired%s", hs->peer_bare, "");
+	if (!err && !same)
+		err = verify_binding(hs, cred, rs_pub);
+	if (!err)
+		err = hs_policy_identity(hs, fpr);
+	if (!err) {
+		hs->res.device = d;
+		hs->res.device_known = 0;
+	}
+	return err;
+}
+
+static int level_strict(enum trust_level level)
+{
+	return level == TRUST_VERIFIED || level == TRUST_PINNED || level == TRUST_ANCHORED;
+}
+
+int hs_policy_rs(struct handshake *hs, int held, int used)
+{
+	hs->res.rs_matched = used;
+	hs->res.rs_mismatch = 0;
+	if (!held || used)
+		return XE2E_OK;
+	if (level_strict(hs->res.level) && !(hs->cfg.options & HS_OPT_ACCEPT_RS_RESET))
+		return refuse("retained secret mismatch with %s, a %s peer: possible attack "
+			      "(--accept-rs-reset accepts it)", hs->peer_bare,
+			      trust_level_name(hs->res.level));
+	hs->res.rs_mismatch = 1;
+	return XE2E_OK;
+}
+
+static int lists_equal(const struct hs_lists *a, const struct hs_lists *b)
+{
+	return a->n_versions == b->n_versions && a->n_suites == b->n_suites &&
+	       !memcmp(a->versions, b->versions, a->n_versions) &&
+	       !memcmp(a->suites, b->suites, a->n_suites);
+}
+
+int hs_policy_lists(struct handshake *hs, const struct hs_lists *peer)
+{
+	const struct hs_lists *ini = hs->noise_initiator ? &hs->cfg.lists : peer;
+	const struct hs_lists *rsp = hs->noise_initiator ? peer : &hs->cfg.lists;
+
+	if (!hs->noise_initiator && !lists_equal(peer, &hs->peer_lists)) {
+		err_detail_set("downgrade attack: the offer's lists differ from the encrypted ones");
+		return XE2E_E_TRUST;
+	}
+	return hsnego_check_best(hs->version, hs->suite, ini, rsp);
+}
