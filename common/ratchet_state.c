@@ -203,7 +203,7 @@ static int parse_num(const struct cursor *c, const char *s, size_t len, uint64_t
 	for (size_t i = 0; i < len; i++) {
 		unsigned d = (unsigned char)s[i] - '0';
 
-		if (d > 9 || v > (max - d) / 10)
+		if (d > 9 || d > max || v > (max - d) / 10)
 			return parse_fail(c, "bad or too large number");
 		v = v * 10 + d;
 	}
@@ -504,11 +504,14 @@ static int dump_own(const struct ratchet_state *st, struct buf *b)
 	if (!err)
 		err = st->has_send ? key_id_append(b, st->own_pub) : buf_append_str(b, "-");
 	if (!err)
-		err = buf_printf(b, "\nsend-n: %u\nsend-pn: %u\nopen-blocks: %u\ngap: %d\n"
-				 "restart-n: %d %u\npeer-ack: %u\nlast-step: %llu\n"
-				 "sent-since-step: %u\n",
-				 st->ns, st->pn, st->open_blocks, st->gap, st->has_restart,
-				 st->restart_n, st->peer_ack, (unsigned long long)st->last_step,
+		err = buf_printf(b, "\nsend-n: %u\nsend-pn: %u\nopen-blocks: %u\ngap: %d\n",
+				 st->ns, st->pn, st->open_blocks, st->gap);
+	if (!err)
+		err = st->has_restart ? buf_printf(b, "restart-n: %u\n", st->restart_n)
+				      : buf_append_str(b, "restart-n: -\n");
+	if (!err)
+		err = buf_printf(b, "peer-ack: %u\nlast-step: %llu\nsent-since-step: %u\n",
+				 st->peer_ack, (unsigned long long)st->last_step,
 				 st->sent_since_step);
 	return err;
 }
