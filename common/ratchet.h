@@ -49,11 +49,18 @@
  * public)), pn = end of the old chain, n = 0) happens at the side's next
  * reservation once its policy allows (step_interval seconds or step_messages
  * messages since its own last step; interval 0 = every turn). Steps strictly
- * alternate, so a side's next epoch always follows the peer's receipt of its
- * current one; anything else is refused before any DH.
+ * alternate: a side steps only after a receiving half for a peer key newer
+ * than the one its current key was made against. So the initiator's epoch e
+ * is made against the responder's e - 1, the responder's e against the
+ * initiator's e, and a receiver accepts only its peer's next epoch, only
+ * once it has stepped against the peer's current one; anything else is
+ * refused before any DH.
  *
  * Decryption works on a copy of the state, committed only when the AEAD
- * verifies: forged, replayed or tampered messages change nothing.
+ * verifies: forged, replayed or tampered messages change nothing. Skipped
+ * keys are stored as (epoch, n, mk, time stored), at most skipped_max (the
+ * oldest dropped first), each for skipped_ttl seconds; a message needing
+ * more than skipped_max new skipped keys is refused as a gap too large.
  *
  * Reservations. ratchet_reserve() takes a block of k numbers from the
  * current sending chain: the state's chain key moves past the block (persist
@@ -63,7 +70,13 @@
  * the chain is open the next block carries a restart marker restart_n = its
  * first number: "no number below restart_n that I have not sent will ever be
  * sent in this chain", so the receiver drops that chain's skipped keys below
- * restart_n. Plain ratchet_encrypt() is a one-message reservation.
+ * restart_n. (A message of an earlier writer that the transport delivers
+ * after the marked one is then refused as a replay; XMPP keeps one sender's
+ * stanzas in order.) The marker rides on every later message of the chain.
+ * Plain ratchet_encrypt() is a one-message reservation.
+ *
+ * Limits: reservations fail with XE2E_E_EXPIRED once the session is older
+ * than max_age (30 days) or would pass max_messages (2^20) numbers in total.
  */
 #ifndef XE2E_RATCHET_H
 #define XE2E_RATCHET_H
@@ -230,7 +243,8 @@ int ratchet_encrypt(struct ratchet_state *st, uint64_t now, const uint8_t *pt, s
  * Opens a wire message: finds its key (current receiving chain, skipped
  * store, or a new chain after the receiving DH half), checks the AEAD with
  * AD = len16 | header | ad_extra, appends the plaintext to out and only
- * then commits the new state. info (may be NULL) tells about gaps.
+ * then commits the new state. info (may be NULL) tells about gaps. out must
+ * not hold msg (XE2E_E_STATE).
  * Errors (st and out unchanged): XE2E_E_MALFORMED (bad header),
  * XE2E_E_NOTFOUND (another session's tag), XE2E_E_REPLAY (key used or
  * dropped; nothing decrypted), XE2E_E_LIMIT (gap above skipped_max),

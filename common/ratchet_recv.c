@@ -159,6 +159,14 @@ static void recv_apply_header(struct ratchet_state *st, const struct ratchet_hea
 								      h->restart_n);
 }
 
+/* 1 when [p, p + n) lies in out's allocation (which may move). */
+static int buf_overlaps(const struct buf *out, const uint8_t *p, size_t n)
+{
+	uintptr_t a = (uintptr_t)out->data, b = (uintptr_t)p;
+
+	return out->data && b < a + out->cap && a < b + n;
+}
+
 int ratchet_decrypt(struct ratchet_state *st, uint64_t now, const uint8_t *msg, size_t msg_len,
 		    const uint8_t *ad_extra, size_t ad_len, struct buf *out,
 		    struct ratchet_recv_info *info)
@@ -173,6 +181,10 @@ int ratchet_decrypt(struct ratchet_state *st, uint64_t now, const uint8_t *msg, 
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof(*info));
+	if (buf_overlaps(out, msg, msg_len)) {
+		err_detail_set("plaintext buffer holds the message");
+		return XE2E_E_STATE;
+	}
 	err = ratchet_header_decode(&h, msg, msg_len, &hdr_len);
 	if (!err && msg_len - hdr_len < AEAD_TAG_LEN) {
 		err_detail_set("ratchet message shorter than its tag");

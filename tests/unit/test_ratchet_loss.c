@@ -351,6 +351,42 @@ TEST(ratchet_wrong_associated_data_fails)
 	rpair_free(&p);
 }
 
+TEST(ratchet_refuses_other_sessions_and_bad_headers)
+{
+	struct rpair p, q;
+	struct buf m = BUF_INIT, bad = BUF_INIT, out = BUF_INIT, snap = BUF_INIT;
+
+	rpair_init(&p, AEAD_CHACHAPOLY, 10);
+	rpair_init(&q, AEAD_CHACHAPOLY, 10);
+	CHECK_INT(tr_send(q.b, 20, 0, &m), XE2E_OK);
+	tr_snapshot(p.a, &snap);
+	CHECK_INT(tr_recv(p.a, 20, 0, &m, NULL), XE2E_E_NOTFOUND);
+	for (size_t i = 1; i < 5; i++) {
+		bad.len = 0;
+		buf_append(&bad, m.data, m.len);
+		memcpy(bad.data + 1, p.start.tag, 4);
+		bad.data[i] ^= 0x10;
+		CHECK_INT(tr_recv(p.a, 20, 0, &bad, NULL), XE2E_E_NOTFOUND);
+	}
+	bad.data[0] = 0x04;
+	CHECK_INT(tr_recv(p.a, 20, 0, &bad, NULL), XE2E_E_MALFORMED);
+	CHECK_INT(ratchet_decrypt(p.a, 20, m.data, 9 + AEAD_TAG_LEN - 1, tr_ad, tr_ad_len, &out,
+				  NULL),
+		  XE2E_E_MALFORMED);
+	/* The plaintext may not go where the message is. */
+	CHECK_INT(tr_send(p.b, 20, 0, &m), XE2E_OK);
+	CHECK_INT(ratchet_decrypt(p.a, 20, m.data, m.len, tr_ad, tr_ad_len, &m, NULL),
+		  XE2E_E_STATE);
+	CHECK(tr_same(p.a, &snap));
+	CHECK_INT(tr_recv(p.a, 20, 0, &m, NULL), XE2E_OK);
+	buf_free(&m);
+	buf_free(&bad);
+	buf_free(&out);
+	buf_free(&snap);
+	rpair_free(&p);
+	rpair_free(&q);
+}
+
 /* Sends count messages from tx, keeping them all. */
 static struct buf *send_many(struct ratchet_state *tx, uint64_t now, uint32_t first,
 			     uint32_t count)
