@@ -159,6 +159,21 @@ static void recv_apply_header(struct ratchet_state *st, const struct ratchet_hea
 								      h->restart_n);
 }
 
+/* Decodes the header and checks it against the session. */
+static int recv_parse(const struct ratchet_state *st, const uint8_t *msg, size_t msg_len,
+		      struct ratchet_header *h, size_t *hdr_len)
+{
+	int err = ratchet_header_decode(h, msg, msg_len, hdr_len);
+
+	if (err)
+		return err;
+	if (msg_len - *hdr_len < AEAD_TAG_LEN) {
+		err_detail_set("ratchet message shorter than its tag");
+		return XE2E_E_MALFORMED;
+	}
+	return recv_check_header(st, h);
+}
+
 /* 1 when [p, p + n) lies in out's allocation (which may move). */
 static int buf_overlaps(const struct buf *out, const uint8_t *p, size_t n)
 {
@@ -185,13 +200,7 @@ int ratchet_decrypt(struct ratchet_state *st, uint64_t now, const uint8_t *msg, 
 		err_detail_set("plaintext buffer holds the message");
 		return XE2E_E_STATE;
 	}
-	err = ratchet_header_decode(&h, msg, msg_len, &hdr_len);
-	if (!err && msg_len - hdr_len < AEAD_TAG_LEN) {
-		err_detail_set("ratchet message shorter than its tag");
-		err = XE2E_E_MALFORMED;
-	}
-	if (!err)
-		err = recv_check_header(st, &h);
+	err = recv_parse(st, msg, msg_len, &h, &hdr_len);
 	if (!err)
 		err = ratchet_clone(st, &tmp);
 	if (err)
