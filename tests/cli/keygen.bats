@@ -14,6 +14,17 @@ load helpers
 	assert_output --regexp '^xe2e-keygen [0-9]+\.[0-9]+\.[0-9]+$'
 }
 
+@test "keygen: --help shows the man page's synopsis" {
+	command -v groff >/dev/null || skip "groff is not installed"
+	local page="$BATS_TEST_DIRNAME/../../man/xe2e-keygen.1"
+	run bash -c "groff -mdoc -Tascii -P-cbou '$page' 2>/dev/null |
+		sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed -n 's/^ *xe2e-keygen/xe2e-keygen/p'"
+	assert_success
+	local synopsis=$output
+	run bash -c "xe2e-keygen --help | sed -n 's/^usage: //; s/^ *xe2e-keygen/xe2e-keygen/p'"
+	assert_equal "$output" "$synopsis"
+}
+
 @test "keygen: usage errors exit 2" {
 	local args
 	for args in '' '--bogus' '-x' '--jid' '--show --psk' '--jid a@b.c --show' \
