@@ -155,6 +155,8 @@ static int children_reserve(struct xml_node *el)
 
 static int is_ancestor_or_self(const struct xml_node *a, const struct xml_node *n)
 {
+	if (a->type != XML_ELEMENT || a->n_children == 0)
+		return a == n; /* nothing below a: appending stays O(1) */
 	for (; n; n = n->parent)
 		if (n == a)
 			return 1;

@@ -73,39 +73,72 @@ static const XML_Memory_Handling_Suite mem_suite = {mem_malloc, mem_realloc, mem
 
 /* --- errors and positions --- */
 
-static void build_position(const struct xml_reader *r, int at_input_end, unsigned long *line,
-			   unsigned long *col)
+/* Moves a position over n bytes of text, as expat counts them. */
+static void position_advance(unsigned long *line, unsigned long *col, const char *s, size_t n)
 {
-	unsigned long c;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n') {
+			(*line)++;
+			*col = 0;
+		} else if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
 
+/* The position of the current event (or of the input's end), skip bytes
+ * of the event's text further; col counts from 0. */
+static void build_position(const struct xml_reader *r, int at_input_end, const char *skip,
+			   size_t skip_len, unsigned long *line, unsigned long *col)
+{
 	if (at_input_end) {
 		*line = r->line;
-		*col = r->col + 1;
+		*col = r->col;
 		return;
 	}
 	*line = XML_GetCurrentLineNumber(r->p);
-	c = XML_GetCurrentColumnNumber(r->p);
-	if (r->syn_len && *line == r->syn_line && c >= r->syn_col + r->syn_len)
-		c -= r->syn_len;
-	*col = c + 1;
+	*col = XML_GetCurrentColumnNumber(r->p);
+	if (r->syn_len && *line == r->syn_line && *col >= r->syn_col + r->syn_len)
+		*col -= r->syn_len;
+	position_advance(line, col, skip, skip_len);
+}
+
+static int build_fail_v(struct xml_reader *r, int err, int at_input_end, const char *skip,
+			size_t skip_len, const char *fmt, va_list ap)
+{
+	char what[160];
+	unsigned long line, col;
+
+	if (r->err)
+		return r->err;
+	vsnprintf(what, sizeof(what), fmt, ap);
+	build_position(r, at_input_end, skip, skip_len, &line, &col);
+	snprintf(r->detail, sizeof(r->detail), "%s at line %lu, column %lu", what, line, col + 1);
+	r->err = err;
+	if (r->in_parse)
+		XML_StopParser(r->p, XML_FALSE);
+	return err;
 }
 
 int xml_build_fail(struct xml_reader *r, int err, int at_input_end, const char *fmt, ...)
 {
-	char what[160];
-	unsigned long line, col;
 	va_list ap;
 
-	if (r->err)
-		return r->err;
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	err = build_fail_v(r, err, at_input_end, NULL, 0, fmt, ap);
 	va_end(ap);
-	build_position(r, at_input_end, &line, &col);
-	snprintf(r->detail, sizeof(r->detail), "%s at line %lu, column %lu", what, line, col);
-	r->err = err;
-	if (r->in_parse)
-		XML_StopParser(r->p, XML_FALSE);
+	return err;
+}
+
+/* Fails at a character skip_len bytes into the current event's text. */
+static int fail_in_text(struct xml_reader *r, int err, const char *skip, size_t skip_len,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = build_fail_v(r, err, 0, skip, skip_len, fmt, ap);
+	va_end(ap);
 	return err;
 }
 
@@ -314,6 +347,7 @@ static void stanza_open(struct xml_reader *r, const XML_Char *name, const XML_Ch
 	}
 	r->stanza = r->cur = el;
 	r->stanza_start = XML_GetCurrentByteIndex(r->p);
+	r->mark = r->stanza_start;
 	check_stanza_size(r);
 }
 
@@ -342,6 +376,13 @@ static void child_open(struct xml_reader *r, const XML_Char *name, const XML_Cha
 	r->cur = el;
 }
 
+/* The synthetic root: its bytes count against no stanza. */
+static void root_open(struct xml_reader *r)
+{
+	pend_clear(r);
+	r->mark = event_end(r);
+}
+
 static void XMLCALL on_nsdecl(void *ud, const XML_Char *prefix, const XML_Char *uri)
 {
 	struct xml_reader *r = ud;
@@ -368,7 +409,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	if (n_atts + r->n_pend > r->lim.max_attrs)
 		fail_attrs(r);
 	else if (level == 0)
-		pend_clear(r); /* the synthetic root */
+		root_open(r);
 	else if (r->stanza)
 		child_open(r, name, atts, level);
 	else if (level == 1 && r->allow_stream && is_stream_header(name))
@@ -424,12 +465,15 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
 	struct xml_reader *r = ud;
+	size_t k = 0;
 
 	if (r->err)
 		return;
 	if (!r->stanza) {
-		if (!xml_is_space(s, (size_t)len))
-			xml_build_fail(r, XE2E_E_MALFORMED, 0, "text outside a stanza");
+		while (k < (size_t)len && xml_is_space(s + k, 1))
+			k++;
+		if (k < (size_t)len)
+			fail_in_text(r, XE2E_E_MALFORMED, s, k, "text outside a stanza");
 		else
 			r->mark = event_end(r);
 		return;
