@@ -153,20 +153,16 @@ static int xx2_trials(struct handshake *hs, const uint8_t *msg, size_t len, stru
 	return XE2E_OK;
 }
 
-/* Did the retained secret used (or not) match what we hold for the peer
- * as authenticated? */
+/* Did the retained secret used (or not) match what we hold for the peer as
+ * authenticated? A secret that matched under the identity or device we
+ * expected counts as a match even when the peer shows another one: it
+ * proves continuity, and the trust policy still judges the new key. */
 static int xx2_rs(struct handshake *hs)
 {
 	struct rs_entry e;
 	int held = hs_policy_rs_entry(hs, hs->res.peer_fpr, hs->res.device.id, &e) == XE2E_OK;
-	int expected = hs->have_expected && hs->expected.id == hs->res.device.id &&
-		       !memcmp(hs->expected_fpr, hs->res.peer_fpr, FINGERPRINT_LEN);
 
 	wipe(&e, sizeof(e));
-	if (hs->cand_used >= 0 && !expected) {
-		err_detail_set("retained secret of another identity or device used");
-		return XE2E_E_TRUST;
-	}
 	return hs_policy_rs(hs, held, hs->cand_used >= 0);
 }
 

@@ -395,18 +395,14 @@ int hs_resp_read_step1(struct handshake *hs, const uint8_t *body, size_t len,
 	return hs_resp_read_xx1(hs, s1.noise, s1.noise_len, out);
 }
 
-/* The retained secret the rsids named must be the authenticated peer's. */
+/* As for the initiator (xx2_rs): a retained secret that the rsids named
+ * counts as a match, whichever entry it was stored under. */
 static int xx3_rs(struct handshake *hs)
 {
 	struct rs_entry e;
 	int held = hs_policy_rs_entry(hs, hs->res.peer_fpr, hs->res.device.id, &e) == XE2E_OK;
 
 	wipe(&e, sizeof(e));
-	if (hs->rs_found && (hs->match.device_id != hs->res.device.id ||
-			     memcmp(hs->match.fpr, hs->res.peer_fpr, FINGERPRINT_LEN))) {
-		err_detail_set("retained secret of another identity or device used");
-		return XE2E_E_TRUST;
-	}
 	return hs_policy_rs(hs, held, hs->rs_found);
 }
 

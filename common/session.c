@@ -627,7 +627,7 @@ static int current_paths(const char *peer_jid, char file[static STORE_PATH_MAX],
 			 char lock[static STORE_PATH_MAX])
 {
 	uint8_t digest[SHA256_LEN];
-	char name[2 * SESSION_ID_LEN + 16];
+	char name[2 * SESSION_ID_LEN + 24];
 	int err = hash(HASH_SHA256, peer_jid, strlen(peer_jid), digest);
 
 	if (err)
@@ -636,7 +636,7 @@ static int current_paths(const char *peer_jid, char file[static STORE_PATH_MAX],
 	strcat(name, ".current");
 	if ((err = sessions_file(name, file)))
 		return err;
-	strcpy(name + 2 * SESSION_ID_LEN, ".lock");
+	strcat(name, ".lock");
 	return sessions_file(name, lock);
 }
 

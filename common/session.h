@@ -9,7 +9,7 @@
  *   sessions/ID.lock      its lock file, never renamed
  *   sessions/PEER.current the peer's current session, PEER the first 16
  *                         bytes of SHA-256(bare JID) in hex
- *   sessions/PEER.lock    the pointer's lock file
+ *   sessions/PEER.current.lock  the pointer's lock file
  *
  * A session file is changed only under its lock: read, work, write a
  * temporary file, fsync, rename, fsync the directory. The file records the
