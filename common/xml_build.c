@@ -6,11 +6,9 @@
  * Expat runs with namespace processing and triplets, so every element and
  * attribute name arrives as "uri SEP local SEP prefix"; declarations arrive
  * in source order through the namespace handler before their start tag.
- * Its allocations go through a suite that wipes memory on free, since the
- * parser's buffers hold stanza plaintext.
+ * Its allocations go through xml_mem_suite, which wipes what it frees.
  */
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,56 +18,6 @@
 #include "xml_reader_priv.h"
 
 #define NS_SEP '\x01' /* not an XML character, so never inside a name or URI */
-
-/* --- allocation that wipes --- */
-
-#define MEM_HDR 16 /* keeps malloc's alignment for what follows the header */
-_Static_assert(MEM_HDR >= _Alignof(max_align_t), "header breaks alignment");
-
-static void *XMLCALL mem_malloc(size_t n)
-{
-	unsigned char *p;
-
-	if (n > SIZE_MAX - MEM_HDR)
-		return NULL;
-	p = malloc(n + MEM_HDR);
-	if (!p)
-		return NULL;
-	memcpy(p, &n, sizeof(n));
-	return p + MEM_HDR;
-}
-
-static void XMLCALL mem_free(void *ptr)
-{
-	unsigned char *p = ptr;
-	size_t n;
-
-	if (!p)
-		return;
-	p -= MEM_HDR;
-	memcpy(&n, p, sizeof(n));
-	wipe(p, n + MEM_HDR);
-	free(p);
-}
-
-/* Not realloc: it could leave a copy of the old block behind. */
-static void *XMLCALL mem_realloc(void *ptr, size_t n)
-{
-	unsigned char *q;
-	size_t old;
-
-	if (!ptr)
-		return mem_malloc(n);
-	q = mem_malloc(n);
-	if (!q)
-		return NULL;
-	memcpy(&old, (unsigned char *)ptr - MEM_HDR, sizeof(old));
-	memcpy(q, ptr, old < n ? old : n);
-	mem_free(ptr);
-	return q;
-}
-
-static const XML_Memory_Handling_Suite mem_suite = {mem_malloc, mem_realloc, mem_free};
 
 /* --- errors and positions --- */
 
@@ -551,7 +499,7 @@ int xml_build_init(struct xml_reader *r)
 {
 	static const XML_Char sep[] = {NS_SEP, '\0'};
 
-	r->p = XML_ParserCreate_MM("UTF-8", &mem_suite, sep);
+	r->p = XML_ParserCreate_MM("UTF-8", &xml_mem_suite, sep);
 	if (!r->p)
 		return XE2E_E_NOMEM;
 	XML_SetUserData(r->p, r);

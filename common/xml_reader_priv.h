@@ -62,6 +62,11 @@ struct xml_reader {
 /* The synthetic root: bare input is read as content of it, in jabber:client. */
 #define XML_SYN_ROOT "<r xmlns='" XML_NS_CLIENT "'>"
 
+/* --- xml_mem.c --- */
+
+/* Allocation functions for expat that wipe every block they free. */
+extern const XML_Memory_Handling_Suite xml_mem_suite;
+
 /* --- xml_build.c --- */
 
 /* Creates the expat parser with its handlers and restrictions. */
