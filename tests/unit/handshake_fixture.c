@@ -73,6 +73,14 @@ static int replay_cb(void *arg, const uint8_t key[static 32])
 {
 	struct hs_side *s = arg;
 
+	if (s->replay_in_memory) {
+		for (size_t i = 0; i < s->n_seen; i++)
+			if (!memcmp(s->seen[i], key, 32))
+				return XE2E_E_REPLAY;
+		if (s->n_seen < sizeof(s->seen) / sizeof(s->seen[0]))
+			memcpy(s->seen[s->n_seen++], key, 32);
+		return XE2E_OK;
+	}
 	side_use(s);
 	return replay_cache_check_add(NULL, key, s->now, NULL);
 }

@@ -28,6 +28,9 @@ struct hs_side {
 	uint64_t now;
 	const char *to; /* initiator: whom to address; NULL: the peer's full JID */
 	const char *from_only; /* responder --from */
+	int replay_in_memory;  /* a bounded in-memory IK replay cache (fast) */
+	size_t n_seen;
+	uint8_t seen[4096][32];
 };
 
 /* Makes a side with a fresh identity in a fresh home. */
