@@ -80,6 +80,13 @@ $(UNIT_TESTS): $(UNIT_OBJ) $(LIBXE2E)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBXE2E) $(LIBS) $(CJSON_LIBS)
 
+NOISE_VECTORS := $(BUILD)/tests/noise-vectors
+$(NOISE_VECTORS): $(BUILD)/tests/noise_vectors/main.o $(LIBXE2E)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(MBEDTLS_LIBS) $(CJSON_LIBS)
+
+$(BUILD)/tests/noise_vectors/%.o: override CFLAGS += $(CJSON_CFLAGS)
+
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBXE2E)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(LIBS)
