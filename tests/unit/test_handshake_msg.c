@@ -1,0 +1,428 @@
+/*
+ * The handshake's bytes (handshake_msg.h), negotiation (handshake_nego.h),
+ * derivations, retry cookies (cookie.h) and the IK replay cache
+ * (replay_cache.h).
+ */
+#include <mbedtls/hkdf.h>
+#include <mbedtls/md.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "cookie.h"
+#include "encoding.h"
+#include "err.h"
+#include "handshake.h"
+#include "handshake_msg.h"
+#include "handshake_nego.h"
+#include "replay_cache.h"
+#include "secrets.h"
+#include "unit.h"
+
+static struct hs_offer default_offer(void)
+{
+	struct hs_offer o;
+
+	memset(&o, 0, sizeof(o));
+	hsnego_lists_default(&o.lists);
+	o.version = 1;
+	o.suite = HS_SUITE_CHACHAPOLY;
+	o.pattern = HS_PATTERN_XX;
+	return o;
+}
+
+TEST(hsmsg_offer_bytes)
+{
+	struct hs_offer o = default_offer(), back;
+	struct buf b = BUF_INIT;
+	size_t used;
+	uint8_t want[] = {1, 1, 1, 2, 1, 2, 1, 1};
+
+	CHECK_INT(hsmsg_offer_encode(&o, &b), XE2E_OK);
+	CHECK_INT(b.len, sizeof(want));
+	CHECK_MEM(b.data, want, sizeof(want));
+	CHECK_INT(hsmsg_offer_decode(b.data, b.len, &back, &used), XE2E_OK);
+	CHECK_INT(used, sizeof(want));
+	CHECK_INT(back.lists.n_suites, 2);
+	CHECK_INT(back.suite, 1);
+	/* Every truncation is malformed. */
+	for (size_t n = 0; n < sizeof(want); n++)
+		CHECK_INT(hsmsg_offer_decode(want, n, &back, &used), XE2E_E_MALFORMED);
+	buf_free(&b);
+}
+
+TEST(hsmsg_offer_strict)
+{
+	static const struct {
+		uint8_t bytes[10];
+		size_t len;
+	} bad[] = {
+		{{1, 0, 1, 1, 1, 1}, 6},          /* no versions */
+		{{1, 1, 1, 0, 1, 1}, 6},          /* no suites */
+		{{1, 1, 1, 2, 1, 1, 1, 1}, 8},    /* a suite twice */
+		{{1, 1, 1, 2, 0, 1, 1, 1}, 8},    /* a zero suite */
+		{{2, 1, 1, 2, 1, 2, 1, 1}, 8},    /* version used not listed */
+		{{1, 1, 1, 1, 2, 1, 1}, 7},       /* suite used not listed */
+		{{1, 17}, 2},                     /* too long a list */
+	};
+	struct hs_offer o;
+	size_t used;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(hsmsg_offer_decode(bad[i].bytes, bad[i].len, &o, &used),
+			  XE2E_E_MALFORMED);
+	/* Unknown codes are fine in a list (later versions may add them). */
+	{
+		uint8_t ok[] = {1, 2, 1, 9, 3, 9, 1, 2, 1, 1};
+
+		CHECK_INT(hsmsg_offer_decode(ok, sizeof(ok), &o, &used), XE2E_OK);
+		CHECK_INT(used, sizeof(ok));
+	}
+}
+
+TEST(hsmsg_step1_and_retry)
+{
+	struct hs_offer o = default_offer();
+	uint8_t cookie[24], noise[64];
+	struct hs_step1 s1;
+	struct hs_retry r = {HS_RETRY_IK_TO_XX, 1, 2, 1, 24, {0}}, back;
+	struct buf b = BUF_INIT;
+
+	memset(cookie, 0xc0, sizeof(cookie));
+	memset(noise, 0x11, sizeof(noise));
+	CHECK_INT(hsmsg_step1_encode(&o, cookie, 24, noise, 64, &b), XE2E_OK);
+	CHECK_INT(b.len, 8 + 1 + 24 + 64);
+	CHECK_INT(hsmsg_step1_decode(b.data, b.len, &s1), XE2E_OK);
+	CHECK_INT(s1.cookie_len, 24);
+	CHECK_MEM(s1.cookie, cookie, 24);
+	CHECK_INT(s1.noise_len, 64);
+	CHECK(s1.offer_bytes == b.data && s1.offer_len == 8);
+	b.data[8] = 200; /* a cookie longer than what follows */
+	CHECK_INT(hsmsg_step1_decode(b.data, 8 + 1 + 10, &s1), XE2E_E_MALFORMED);
+	buf_clear(&b);
+	memset(r.cookie, 0xab, 24);
+	CHECK_INT(hsmsg_retry_encode(&r, &b), XE2E_OK);
+	CHECK_INT(b.len, 29);
+	CHECK_INT(hsmsg_retry_decode(b.data, b.len, &back), XE2E_OK);
+	CHECK_INT(back.kind, 2);
+	CHECK_MEM(back.cookie, r.cookie, 24);
+	CHECK_INT(hsmsg_retry_decode(b.data, b.len - 1, &back), XE2E_E_MALFORMED);
+	CHECK_INT(buf_append_byte(&b, 0), XE2E_OK);
+	CHECK_INT(hsmsg_retry_decode(b.data, b.len, &back), XE2E_E_MALFORMED);
+	b.data[0] = 3;
+	CHECK_INT(hsmsg_retry_decode(b.data, 29, &back), XE2E_E_MALFORMED);
+	buf_free(&b);
+}
+
+static void fill_payload(struct hs_payload *p)
+{
+	memset(p, 0, sizeof(*p));
+	memset(p->rsid1, 1, sizeof(p->rsid1));
+	memset(p->rsid2, 2, sizeof(p->rsid2));
+	memset(p->fpr, 3, sizeof(p->fpr));
+	p->cred.identity_pub[0] = 4;
+	memset(p->cred.identity_pub + 1, 5, 64);
+	p->cred.binding.device_id = 0x01020304;
+	p->cred.binding.created = 1700000000;
+	p->cred.binding.expires = 1800000000;
+	memset(p->cred.binding.sig, 6, 64);
+	hsnego_lists_default(&p->lists);
+	memset(p->r0, 7, 32);
+}
+
+TEST(hsmsg_payloads)
+{
+	static const struct {
+		enum hs_payload_kind kind;
+		size_t len;
+	} kinds[] = {
+		{HS_PAYLOAD_XX1, 32}, {HS_PAYLOAD_IK1, 64}, {HS_PAYLOAD_XX2, 192},
+		{HS_PAYLOAD_IK2, 96}, {HS_PAYLOAD_XX3, 160},
+	};
+	struct hs_payload p, back;
+	struct buf b = BUF_INIT;
+
+	fill_payload(&p);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		buf_clear(&b);
+		CHECK_INT(hsmsg_payload_encode(kinds[i].kind, &p, &b), XE2E_OK);
+		CHECK_INT(b.len, kinds[i].len);
+		CHECK_INT(hsmsg_payload_decode(kinds[i].kind, b.data, b.len, &back), XE2E_OK);
+		CHECK_MEM(back.r0, kinds[i].kind == HS_PAYLOAD_XX2 || kinds[i].kind == HS_PAYLOAD_IK2
+					   ? p.r0
+					   : back.r0,
+			  32);
+		if (kinds[i].kind == HS_PAYLOAD_XX1)
+			continue;
+		/* A non-zero padding byte, a missing or an extra padding block. */
+		b.data[b.len - 1] = 1;
+		CHECK_INT(hsmsg_payload_decode(kinds[i].kind, b.data, b.len, &back),
+			  XE2E_E_MALFORMED);
+		b.data[b.len - 1] = 0;
+		CHECK_INT(hsmsg_payload_decode(kinds[i].kind, b.data, b.len - 1, &back),
+			  XE2E_E_MALFORMED);
+		for (int k = 0; k < 32; k++)
+			buf_append_byte(&b, 0);
+		CHECK_INT(hsmsg_payload_decode(kinds[i].kind, b.data, b.len, &back),
+			  XE2E_E_MALFORMED);
+	}
+	/* The credential's fields. */
+	buf_clear(&b);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX3, &p, &b), XE2E_OK);
+	CHECK_INT(b.data[0], HS_CRED_KIND_KEY);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_OK);
+	CHECK_INT(back.cred.binding.device_id, 0x01020304);
+	CHECK_INT(back.cred.binding.created, 1700000000);
+	CHECK_INT(back.cred.binding.expires, 1800000000);
+	CHECK_MEM(back.cred.binding.sig, p.cred.binding.sig, 64);
+	CHECK_MEM(b.data + 66, "\x01\x02\x03\x04", 4);
+	b.data[0] = 2;
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_UNSUPPORTED);
+	buf_free(&b);
+}
+
+TEST(hsmsg_prologue_bytes)
+{
+	uint8_t offer[] = {1, 1, 1, 2, 1, 2, 1, 1}, retry[] = {1, 1, 2, 1, 0};
+	struct hs_prologue p = {1, offer, sizeof(offer), retry, sizeof(retry), NULL, 0,
+				"alice@capulet.lit", "bob@montague.lit"};
+	struct buf b = BUF_INIT;
+	const char *want_hex = "000e" "786532652068616e647368616b65" /* "xe2e handshake" */
+			       "0001" "01"
+			       "0008" "0101010201020101"
+			       "0005" "0101020100"
+			       "0000"
+			       "0011" "616c69636540636170756c65742e6c6974"
+			       "0010" "626f62406d6f6e74616775652e6c6974";
+	size_t want_len;
+	uint8_t *want = unit_hex(want_hex, &want_len);
+
+	CHECK_INT(hsmsg_prologue_build(&p, &b), XE2E_OK);
+	CHECK_INT(b.len, want_len);
+	CHECK_MEM(b.data, want, want_len);
+	free(want);
+	buf_free(&b);
+}
+
+TEST(hsnego_names_and_lists)
+{
+	char name[HS_PROTOCOL_NAME_MAX];
+	struct hs_lists l, other;
+	uint8_t v;
+
+	CHECK_INT(hsnego_protocol_name(HS_PATTERN_XX, HS_SUITE_CHACHAPOLY, name), XE2E_OK);
+	CHECK_STR(name, "Noise_XXpsk2_25519_ChaChaPoly_SHA256");
+	CHECK_INT(hsnego_protocol_name(HS_PATTERN_IK, HS_SUITE_AESGCM, name), XE2E_OK);
+	CHECK_STR(name, "Noise_IKpsk1_25519_AESGCM_SHA256");
+	CHECK_INT(hsnego_protocol_name(3, HS_SUITE_AESGCM, name), XE2E_E_UNSUPPORTED);
+	CHECK_INT(hsnego_lists_parse_suites("AESGCM,ChaChaPoly", &l), XE2E_OK);
+	CHECK_INT(l.n_suites, 2);
+	CHECK_INT(l.suites[0], HS_SUITE_AESGCM);
+	CHECK_INT(hsnego_lists_parse_suites("", &l), XE2E_E_MALFORMED);
+	CHECK_INT(hsnego_lists_parse_suites("AESGCM,", &l), XE2E_E_MALFORMED);
+	CHECK_INT(hsnego_lists_parse_suites("aesgcm", &l), XE2E_E_MALFORMED);
+	CHECK_INT(hsnego_lists_parse_suites("AESGCM,AESGCM", &l), XE2E_E_MALFORMED);
+	CHECK_INT(hsnego_lists_parse_suites("AESGCM", &l), XE2E_OK);
+	hsnego_lists_default(&other);
+	CHECK_INT(hsnego_best_suite(&other, &l, &v), XE2E_OK);
+	CHECK_INT(v, HS_SUITE_AESGCM);
+	CHECK_INT(hsnego_best_version(&other, &l, &v), XE2E_OK);
+	CHECK_INT(v, 1);
+	l.suites[0] = 9; /* unknown to this side */
+	CHECK_INT(hsnego_best_suite(&l, &l, &v), XE2E_E_UNSUPPORTED);
+}
+
+/* HKDF-SHA256 straight from mbedTLS, as the specification writes it. */
+static void spec_hkdf(const uint8_t *ikm, size_t n, const char *info, uint8_t *out, size_t len)
+{
+	CHECK_INT(mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), NULL, 0, ikm, n,
+			       (const unsigned char *)info, strlen(info), out, len),
+		  0);
+}
+
+TEST(handshake_psk_and_rsid_derivations)
+{
+	uint8_t rs[32], psk[32], ikm[64], got[32], want[32], e[32], key[32], mac[32];
+
+	memset(rs, 0x5a, 32);
+	memset(psk, 0xa5, 32);
+	memcpy(ikm, rs, 32);
+	memcpy(ikm + 32, psk, 32);
+	spec_hkdf(ikm, 64, "xe2e psk v1", want, 32);
+	CHECK_INT(handshake_psk_derive(rs, psk, got), XE2E_OK);
+	CHECK_MEM(got, want, 32);
+	memset(ikm, 0, 32);
+	spec_hkdf(ikm, 64, "xe2e psk v1", want, 32);
+	CHECK_INT(handshake_psk_derive(NULL, psk, got), XE2E_OK);
+	CHECK_MEM(got, want, 32);
+	memset(ikm, 0, 64);
+	spec_hkdf(ikm, 64, "xe2e psk v1", want, 32);
+	CHECK_INT(handshake_psk_derive(NULL, NULL, got), XE2E_OK);
+	CHECK_MEM(got, want, 32);
+	/* rsid: the first 16 bytes of HMAC(HKDF(rs, "xe2e rsid"), e). */
+	memset(e, 0x33, 32);
+	spec_hkdf(rs, 32, "xe2e rsid", key, 32);
+	CHECK_INT(mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key, 32, e, 32, mac),
+		  0);
+	CHECK_INT(handshake_rsid(rs, e, got), XE2E_OK);
+	CHECK_MEM(got, mac, HS_RSID_LEN);
+}
+
+/* ---- cookies ---- */
+
+static const uint8_t cookie_offer[] = {1, 1, 1, 2, 1, 2, 1, 1};
+
+static struct cookie_input cookie_in(void)
+{
+	struct cookie_input in = {cookie_offer, sizeof(cookie_offer), 1, 1, 2, 1,
+				  "alice@capulet.lit"};
+
+	return in;
+}
+
+TEST(cookie_make_and_check)
+{
+	uint8_t key[COOKIE_KEY_LEN], c[COOKIE_LEN], mac[32], msg[128];
+	struct cookie_input in = cookie_in(), other;
+	size_t n = 0;
+
+	memset(key, 9, sizeof(key));
+	CHECK_INT(cookie_make(key, &in, 1700000000, c), XE2E_OK);
+	/* The MAC as the specification defines it. */
+	memcpy(msg, "xe2e cookie", 11);
+	n = 11;
+	msg[n++] = 0;
+	msg[n++] = 8;
+	memcpy(msg + n, cookie_offer, 8);
+	n += 8;
+	memcpy(msg + n, "\x01\x01\x02\x01", 4);
+	n += 4;
+	msg[n++] = 0;
+	msg[n++] = 17;
+	memcpy(msg + n, "alice@capulet.lit", 17);
+	n += 17;
+	memcpy(msg + n, c, 8);
+	n += 8;
+	CHECK_INT(mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key, 32, msg, n, mac),
+		  0);
+	CHECK_MEM(c + 8, mac, 16);
+	CHECK_MEM(c, "\x00\x00\x00\x00\x65\x53\xf1\x00", 8);
+	CHECK_INT(cookie_check(key, &in, c, COOKIE_LEN, 1700000000), XE2E_OK);
+	CHECK_INT(cookie_check(key, &in, c, COOKIE_LEN, 1700000300), XE2E_OK);
+	CHECK_INT(cookie_check(key, &in, c, COOKIE_LEN, 1700000301), XE2E_E_EXPIRED);
+	CHECK_INT(cookie_check(key, &in, c, COOKIE_LEN, 1699999999), XE2E_E_EXPIRED);
+	CHECK_INT(cookie_check(key, &in, c, COOKIE_LEN - 1, 1700000000), XE2E_E_MALFORMED);
+	for (size_t i = 0; i < COOKIE_LEN; i++) {
+		c[i] ^= 0x10;
+		CHECK_INT(cookie_check(key, &in, c, COOKIE_LEN, 1700000000), XE2E_E_AUTH);
+		c[i] ^= 0x10;
+	}
+	/* Every input is bound. */
+	other = in;
+	other.jid = "mallory@evil.lit";
+	CHECK_INT(cookie_check(key, &other, c, COOKIE_LEN, 1700000000), XE2E_E_AUTH);
+	other = in;
+	other.suite = 1;
+	CHECK_INT(cookie_check(key, &other, c, COOKIE_LEN, 1700000000), XE2E_E_AUTH);
+	other = in;
+	other.kind = 2;
+	CHECK_INT(cookie_check(key, &other, c, COOKIE_LEN, 1700000000), XE2E_E_AUTH);
+	other = in;
+	other.offer_len--;
+	CHECK_INT(cookie_check(key, &other, c, COOKIE_LEN, 1700000000), XE2E_E_AUTH);
+	key[0] ^= 1;
+	CHECK_INT(cookie_check(key, &in, c, COOKIE_LEN, 1700000000), XE2E_E_AUTH);
+}
+
+TEST(cookie_key_file)
+{
+	char home[300], path[400];
+	uint8_t a[COOKIE_KEY_LEN], b[COOKIE_KEY_LEN];
+	struct stat st;
+	FILE *f;
+
+	snprintf(home, sizeof(home), "%s/home", unit_tmpdir());
+	setenv("XE2E_HOME", home, 1);
+	CHECK_INT(cookie_key_load(a), XE2E_OK);
+	CHECK_INT(cookie_key_load(b), XE2E_OK);
+	CHECK_MEM(a, b, COOKIE_KEY_LEN);
+	snprintf(path, sizeof(path), "%s/state/cookie.key", home);
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0600);
+	chmod(path, 0644);
+	CHECK_INT(cookie_key_load(b), XE2E_E_PERM);
+	chmod(path, 0600);
+	f = fopen(path, "ab");
+	fputc('x', f);
+	fclose(f);
+	CHECK_INT(cookie_key_load(b), XE2E_E_MALFORMED);
+}
+
+/* ---- the IK replay cache ---- */
+
+TEST(replay_cache_refuses_repeats)
+{
+	char path[400];
+	uint8_t k1[32], k2[32];
+	struct replay_cache_params p = {100, 3};
+	size_t len;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/ik-replay", unit_tmpdir());
+	memset(k1, 1, 32);
+	memset(k2, 2, 32);
+	CHECK_INT(replay_cache_check_add(path, k1, 1000, &p), XE2E_OK);
+	CHECK_INT(replay_cache_check_add(path, k1, 1001, &p), XE2E_E_REPLAY);
+	CHECK_INT(replay_cache_check_add(path, k2, 1002, &p), XE2E_OK);
+	text = unit_read_file(path, &len);
+	CHECK(text && !strncmp(text, "xe2e ik-replay v1\n"
+				     "0101010101010101010101010101010101010101010101010101010101010101 1000\n", 88));
+	CHECK(text && len == 18 + 2 * 70);
+	free(text);
+	/* Expired after the lifetime: accepted again. */
+	CHECK_INT(replay_cache_check_add(path, k1, 1099, &p), XE2E_E_REPLAY);
+	CHECK_INT(replay_cache_check_add(path, k1, 1100, &p), XE2E_OK);
+	/* Bounded: the oldest entries go first. */
+	for (uint8_t i = 10; i < 14; i++) {
+		uint8_t k[32];
+
+		memset(k, i, 32);
+		CHECK_INT(replay_cache_check_add(path, k, 1101 + i, &p), XE2E_OK);
+	}
+	text = unit_read_file(path, &len);
+	CHECK(text && len == 18 + 3 * 70);
+	free(text);
+	CHECK_INT(replay_cache_check_add(path, k1, 1200, &p), XE2E_OK);
+}
+
+TEST(replay_cache_malformed_left_alone)
+{
+	char path[400];
+	uint8_t k[32];
+	const char *bad[] = {
+		"xe2e ik-replay v2\n",
+		"xe2e ik-replay v1\n0101 5\n",
+		"xe2e ik-replay v1\n"
+		"0101010101010101010101010101010101010101010101010101010101010101 01\n",
+		"xe2e ik-replay v1\n"
+		"0101010101010101010101010101010101010101010101010101010101010101 1",
+	};
+
+	memset(k, 7, 32);
+	snprintf(path, sizeof(path), "%s/ik-replay", unit_tmpdir());
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		FILE *f = fopen(path, "wb");
+		size_t len;
+		char *text;
+
+		fputs(bad[i], f);
+		fclose(f);
+		chmod(path, 0600);
+		CHECK_INT(replay_cache_check_add(path, k, 1000, NULL), XE2E_E_MALFORMED);
+		text = unit_read_file(path, &len);
+		CHECK(text && len == strlen(bad[i]) && !memcmp(text, bad[i], len));
+		free(text);
+	}
+}
