@@ -125,3 +125,6 @@ clean:
 	rm -rf build build-san
 
 -include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d)
+
+# Fuzzing (clang + libFuzzer): targets, corpus and `make fuzz` live there.
+-include tests/fuzz/fuzz.mk
