@@ -1,0 +1,177 @@
+/*
+ * Secrets kept between sessions: pre-shared keys and retained secrets
+ * (DESIGN sections 5 "Retained secrets and PSKs", 6 "State on disk", 8).
+ *
+ * Both files are mode 0600, written atomically under an exclusive lock on
+ * PATH.lock (never renamed), and refused when group or others can read or
+ * write them (XE2E_E_PERM, "chmod 600 PATH"). Secrets are wiped from memory
+ * on every path. Grammar (fields separated by exactly one space, hex in
+ * lower case, every line ending in LF; comments and blank lines are
+ * allowed after the header and not kept when the file is rewritten;
+ * anything else is XE2E_E_MALFORMED with the detail "PATH line N: what"):
+ *
+ * PSKs, "psks" in the data tree: 32 random bytes per bare JID.
+ *   file   = "# xe2e psks v1" LF *(psk LF / comment / blank)
+ *   psk    = "psk" SP jid SP 64HEXDIG   ; one line per JID
+ *
+ * Retained secrets, "retained" in the state tree (never restored from a
+ * backup): per (peer identity fingerprint, peer device id) up to three
+ * slots. rs1 and rs2 work as in ZRTP: after a successful handshake whose
+ * retained secret matched, rs2 <- rs1 and rs1 <- the new secret. A session
+ * whose retained secret mismatched stores its new secret in the
+ * provisional slot only, so it never evicts a good slot; a later SAS or
+ * SPAKE2 verification promotes it to rs1.
+ *   file   = "# xe2e retained secrets v1" LF *(rs LF / comment / blank)
+ *   rs     = "rs" SP fpr SP devid SP "rs1=" slot SP "rs2=" slot
+ *            SP "provisional=" slot   ; one line per (fpr, devid)
+ *   fpr    = 64HEXDIG   ; identity fingerprint
+ *   devid  = 8HEXDIG    ; 32-bit device id
+ *   slot   = 64HEXDIG / "-"   ; "-" is an empty slot; not all three empty
+ *
+ * For every function taking a path, NULL means the default file; changing
+ * the default file creates its directory if needed.
+ */
+#ifndef XE2E_SECRETS_H
+#define XE2E_SECRETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dh.h"
+#include "psk.h"
+#include "sig.h"
+#include "store.h"
+
+#define RS_LEN 32
+#define RSID_LEN 32
+#define PSK_FILE_NAME "psks"
+#define RS_FILE_NAME "retained"
+/* Largest secrets file read. */
+#define SECRETS_FILE_MAX (16u << 20)
+
+/* PSKs */
+
+/* The default PSK file: "psks" in the data tree. */
+int psk_default_path(char path[static STORE_PATH_MAX]);
+
+/* Copies the PSK of a bare JID into psk. XE2E_E_NOTFOUND when there is none
+ * (a missing file included). */
+int psk_get(const char *path, const char *jid, uint8_t psk[static PSK_LEN]);
+
+/* Sets (or replaces) the PSK of a bare JID. An all-zero PSK means "none" in
+ * the handshake's psk derivation, so it is refused (XE2E_E_WEAKKEY). */
+int psk_set(const char *path, const char *jid, const uint8_t psk[static PSK_LEN]);
+
+/* Removes the PSK of a bare JID. XE2E_E_NOTFOUND when there was none. */
+int psk_clear(const char *path, const char *jid);
+
+/* Retained secrets */
+
+enum rs_slot {
+	RS_SLOT_RS1 = 0,
+	RS_SLOT_RS2 = 1,
+	RS_SLOT_PROVISIONAL = 2,
+	RS_SLOTS = 3,
+};
+
+/* The slots of one (peer identity, peer device). */
+struct rs_entry {
+	uint8_t fpr[FINGERPRINT_LEN];
+	uint32_t device_id;
+	unsigned present; /* bit (1u << slot) set when that slot holds a secret */
+	uint8_t secret[RS_SLOTS][RS_LEN];
+};
+
+/* Every entry, in memory (for rs_find_by_identifier()). */
+struct rs_db {
+	struct rs_entry *entries;
+	size_t n;
+};
+
+#define RS_DB_INIT {NULL, 0}
+
+/* The slot an identifier matched, and its secret (wipe it after use). */
+struct rs_match {
+	uint8_t fpr[FINGERPRINT_LEN];
+	uint32_t device_id;
+	enum rs_slot slot;
+	uint8_t secret[RS_LEN];
+};
+
+/* "rs1", "rs2", "provisional"; NULL outside the enum. */
+const char *rs_slot_name(enum rs_slot slot);
+
+/* The default retained-secrets file: "retained" in the state tree. */
+int rs_default_path(char path[static STORE_PATH_MAX]);
+
+/* Reads every entry into an empty db; a missing file gives an empty db. */
+int rs_load(const char *path, struct rs_db *db);
+
+/* Wipes and frees every entry; db is then empty and reusable. */
+void rs_free(struct rs_db *db);
+
+/*
+ * Copies the slots of (fpr, device_id) into entry. XE2E_E_NOTFOUND when
+ * there are none; entry is then zeroed. Wipe entry after use.
+ */
+int rs_get(const char *path, const uint8_t fpr[static FINGERPRINT_LEN], uint32_t device_id,
+	   struct rs_entry *entry);
+
+/*
+ * After a successful handshake: rs2 <- rs1 (when rs1 is set), rs1 <- new_rs,
+ * provisional emptied. Creates the entry on first contact.
+ */
+int rs_rotate_after_success(const char *path, const uint8_t fpr[static FINGERPRINT_LEN],
+			    uint32_t device_id, const uint8_t new_rs[static RS_LEN]);
+
+/*
+ * After a handshake whose retained secret mismatched: provisional <- new_rs
+ * (replacing an earlier provisional secret); rs1 and rs2 are untouched.
+ */
+int rs_store_provisional(const char *path, const uint8_t fpr[static FINGERPRINT_LEN],
+			 uint32_t device_id, const uint8_t new_rs[static RS_LEN]);
+
+/*
+ * After a SAS or SPAKE2 verification of the session that stored it:
+ * rs2 <- rs1 (when set), rs1 <- provisional, provisional emptied.
+ * XE2E_E_NOTFOUND when there is no provisional secret.
+ */
+int rs_promote_provisional(const char *path, const uint8_t fpr[static FINGERPRINT_LEN],
+			   uint32_t device_id);
+
+/* Removes every slot of (fpr, device_id). XE2E_E_NOTFOUND if none. */
+int rs_forget(const char *path, const uint8_t fpr[static FINGERPRINT_LEN], uint32_t device_id);
+
+/* Removes every slot of every device of fpr. XE2E_E_NOTFOUND if none. */
+int rs_forget_peer(const char *path, const uint8_t fpr[static FINGERPRINT_LEN]);
+
+/*
+ * The retained-secret identifier the initiator's first XX message carries:
+ *   rsid = HMAC-SHA256(HKDF-SHA256(salt empty, rs, info "xe2e rsid", 32),
+ *                      initiator ephemeral public key)
+ * It changes with every ephemeral, so sessions cannot be linked by it.
+ */
+int rs_identifier(const uint8_t rs[static RS_LEN], const uint8_t ephemeral[static X25519_LEN],
+		  uint8_t rsid[static RSID_LEN]);
+
+/* A decoy identifier (32 random bytes), sent in place of an empty slot. */
+int rs_decoy_identifier(uint8_t rsid[static RSID_LEN]);
+
+/*
+ * The two identifiers an initiator sends: those of entry's rs1 and rs2,
+ * a decoy in place of each empty slot (entry may be NULL: two decoys).
+ */
+int rs_identifiers(const struct rs_entry *entry, const uint8_t ephemeral[static X25519_LEN],
+		   uint8_t rsid[static 2][RSID_LEN]);
+
+/*
+ * The responder's search: computes the identifier of every stored slot (of
+ * every peer, device and slot, provisional included) for the initiator's
+ * ephemeral and compares each with rsid in constant time, without stopping
+ * at a match. XE2E_OK and *match filled when one matched (the first in file
+ * order); XE2E_E_NOTFOUND (match zeroed) when none did, as for a decoy.
+ */
+int rs_find_by_identifier(const struct rs_db *db, const uint8_t ephemeral[static X25519_LEN],
+			  const uint8_t rsid[static RSID_LEN], struct rs_match *match);
+
+#endif
