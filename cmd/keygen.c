@@ -171,26 +171,18 @@ static int finish_output(void)
 	return XE2E_EXIT_OK;
 }
 
-static void format_time(uint64_t t, char out[static 32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, 32, "%llu", (unsigned long long)t);
-}
-
 /* The same lines for --jid, --show and --rotate-device. */
 static int print_identity(const struct identity *id)
 {
 	char fpr[FINGERPRINT_TEXT_LEN], key[FINGERPRINT_TEXT_LEN];
-	char dev[IDENTITY_DEVICE_ID_TEXT_LEN], created[32], expires[32];
+	char dev[IDENTITY_DEVICE_ID_TEXT_LEN], created[IDENTITY_TIME_TEXT_LEN];
+	char expires[IDENTITY_TIME_TEXT_LEN];
 
 	fingerprint_format(id->id_fpr, fpr);
 	fingerprint_format(id->binding.device_pub, key);
 	identity_device_id_format(id->binding.device_id, dev);
-	format_time(id->binding.created, created);
-	format_time(id->binding.expires, expires);
+	identity_time_format(id->binding.created, created);
+	identity_time_format(id->binding.expires, expires);
 	printf("jid: %s\nidentity: %s\ndevice-id: %s\ndevice-key: %s\n"
 	       "device-created: %s\ndevice-expires: %s\n",
 	       id->jid, fpr, dev, key, created, expires);
@@ -215,13 +207,13 @@ static int run_psk(void)
 static int run_show(uint64_t now)
 {
 	struct identity id = IDENTITY_INIT;
-	char when[32];
+	char when[IDENTITY_TIME_TEXT_LEN];
 	int err = identity_load(&id, IDENTITY_LOAD_ALLOW_EXPIRED, NULL, now);
 
 	if (err)
 		return err_report(err, "cannot read the identity");
 	if (now >= id.binding.expires) {
-		format_time(id.binding.expires, when);
+		identity_time_format(id.binding.expires, when);
 		err_warn("the device binding expired on %s: run xe2e-keygen --rotate-device", when);
 	}
 	err = print_identity(&id);

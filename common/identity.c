@@ -81,26 +81,26 @@ int identity_binding_verify_signature(const uint8_t id_pub[static P256_PUB_LEN],
 	return err;
 }
 
-/* "2025-01-01T00:00:00Z" */
-static void format_time(uint64_t t, char out[static 32])
+void identity_time_format(uint64_t t, char out[static IDENTITY_TIME_TEXT_LEN])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, 32, "%llu", (unsigned long long)t);
+	if ((uint64_t)tt != t || !gmtime_r(&tt, &tm) ||
+	    strftime(out, IDENTITY_TIME_TEXT_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, IDENTITY_TIME_TEXT_LEN, "%llu", (unsigned long long)t);
 }
 
 int identity_binding_verify(const uint8_t id_pub[static P256_PUB_LEN],
 			    const struct device_binding *b, uint64_t now)
 {
-	char when[32];
+	char when[IDENTITY_TIME_TEXT_LEN];
 	int err = identity_binding_verify_signature(id_pub, b);
 
 	if (err)
 		return err;
 	if (now >= b->expires) {
-		format_time(b->expires, when);
+		identity_time_format(b->expires, when);
 		err_detail_set("the device binding expired on %s", when);
 		return XE2E_E_EXPIRED;
 	}
@@ -562,7 +562,7 @@ static int load_cert(struct identity *id)
 
 static int load_binding(struct identity *id, unsigned flags, uint64_t now)
 {
-	char when[32];
+	char when[IDENTITY_TIME_TEXT_LEN];
 	struct buf text = BUF_INIT;
 	int err = read_public_file(IDENTITY_BINDING_FILE, BINDING_TEXT_MAX, &text);
 
@@ -581,7 +581,7 @@ static int load_binding(struct identity *id, unsigned flags, uint64_t now)
 	else if (!err)
 		err = identity_binding_verify(id->id_pub, &id->binding, now);
 	if (err == XE2E_E_EXPIRED) {
-		format_time(id->binding.expires, when);
+		identity_time_format(id->binding.expires, when);
 		err_detail_set("the device binding expired on %s: run xe2e-keygen --rotate-device",
 			       when);
 	} else if (err == XE2E_E_AUTH)

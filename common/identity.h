@@ -131,6 +131,11 @@ int identity_binding_format(const struct device_binding *b, struct buf *out);
  * details name the line. The signature is not checked here. */
 int identity_binding_parse(const uint8_t *text, size_t len, struct device_binding *b);
 
+#define IDENTITY_TIME_TEXT_LEN 32
+
+/* A UNIX time as "2026-11-26T06:38:27Z" (UTC). */
+void identity_time_format(uint64_t t, char out[static IDENTITY_TIME_TEXT_LEN]);
+
 /* The hex form of a device id. */
 void identity_device_id_format(const uint8_t id[static IDENTITY_DEVICE_ID_LEN],
 			       char out[static IDENTITY_DEVICE_ID_TEXT_LEN]);
@@ -163,8 +168,8 @@ enum identity_load_flags {
 };
 
 /*
- * Loads the identity under its lock, finishing an interrupted replacement
- * first. Checks that the certificate names the binding's JID, that the
+ * Loads the identity into id (IDENTITY_INIT, or emptied by identity_free())
+ * under its lock, finishing an interrupted replacement first. Checks that the certificate names the binding's JID, that the
  * binding verifies under the certificate's key and (unless
  * IDENTITY_LOAD_ALLOW_EXPIRED) has not expired at now, and that loaded
  * private keys match the certificate and binding. Passphrases come from pp
@@ -177,7 +182,8 @@ int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, ui
  * identity key, certificate, device key with a fresh device id, binding
  * created at now. Refuses (XE2E_E_EXISTS) when any identity file exists,
  * unless force, which replaces them all at once. Keys are protected when
- * passphrase_given(pp). Fills id with the public parts.
+ * passphrase_given(pp). Fills id (as for identity_load()) with the public
+ * parts.
  */
 int identity_create(const char *jid, struct passphrase *pp, uint64_t now, int force,
 		    struct identity *id);

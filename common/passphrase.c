@@ -107,7 +107,8 @@ static void tty_restore_and_raise(int sig)
 	raise(sig);
 }
 
-static const int tty_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+/* Not SIGTSTP: the shell keeps the terminal's modes of a stopped job. */
+static const int tty_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 static void tty_signals_set(struct sigaction *saved, int install)
 {
