@@ -1,7 +1,6 @@
 #include "secrets.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "buf.h"
 #include "encoding.h"
 #include "err.h"
+#include "textrec.h"
 #include "hash.h"
 #include "rng.h"
 #include "trust.h"
@@ -26,12 +26,7 @@
  * into, which is wiped when freed.
  */
 
-struct lines {
-	const char *name;
-	size_t line;
-};
-
-typedef int (*record_fn)(const struct lines *l, char **field, void *db);
+typedef int (*record_fn)(const struct textrec *l, char **field, void *db);
 
 struct file_kind {
 	const char *header;
@@ -41,53 +36,7 @@ struct file_kind {
 	int (*format)(const void *db, struct buf *out);
 };
 
-static int lines_fail(const struct lines *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int lines_fail(const struct lines *l, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	err_detail_set("%s line %zu: %s", l->name, l->line, what);
-	return XE2E_E_MALFORMED;
-}
-
-/* Decodes exactly 2n lower-case hex digits. */
-static int parse_hex(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) != 2 * n || strspn(s, "0123456789abcdef") != 2 * n)
-		return XE2E_E_MALFORMED;
-	return hex_decode(s, 2 * n, out, n);
-}
-
-static int split_fields(const struct lines *l, char *line, char *field[static MAX_FIELDS],
-			size_t *n)
-{
-	size_t count = 0;
-
-	for (;;) {
-		char *space = strchr(line, ' ');
-
-		if (space)
-			*space = '\0';
-		if (*line == '\0')
-			return lines_fail(l, "empty field (two spaces, or a space at an end)");
-		if (count == MAX_FIELDS)
-			return lines_fail(l, "too many fields");
-		field[count++] = line;
-		if (!space)
-			break;
-		line = space + 1;
-	}
-	*n = count;
-	return XE2E_OK;
-}
-
-static int parse_line(const struct lines *l, char *line, size_t len, const struct file_kind *kind,
+static int parse_line(const struct textrec *l, char *line, size_t len, const struct file_kind *kind,
 		      void *db)
 {
 	char *field[MAX_FIELDS];
@@ -95,40 +44,40 @@ static int parse_line(const struct lines *l, char *line, size_t len, const struc
 	int err;
 
 	if (len > LINE_MAX_LEN)
-		return lines_fail(l, "line longer than %d bytes", LINE_MAX_LEN);
+		return textrec_fail(l, "line longer than %d bytes", LINE_MAX_LEN);
 	for (size_t i = 0; i < len; i++) {
 		if ((unsigned char)line[i] < ' ' || line[i] == 0x7f)
-			return lines_fail(l, "control character at column %zu", i + 1);
+			return textrec_fail(l, "control character at column %zu", i + 1);
 	}
 	line[len] = '\0';
 	if (l->line == 1)
-		return strcmp(line, kind->header) ? lines_fail(l, "no \"%s\" header", kind->header)
+		return strcmp(line, kind->header) ? textrec_fail(l, "no \"%s\" header", kind->header)
 						  : XE2E_OK;
 	if (len == 0 || line[0] == '#')
 		return XE2E_OK;
-	if ((err = split_fields(l, line, field, &n)))
+	if ((err = textrec_split(l, line, field, MAX_FIELDS, &n)))
 		return err;
 	if (strcmp(field[0], kind->record) != 0)
-		return lines_fail(l, "unknown record \"%.24s\"", field[0]);
+		return textrec_fail(l, "unknown record \"%.24s\"", field[0]);
 	if (n != kind->fields)
-		return lines_fail(l, "%s record has %zu fields, want %zu", kind->record, n,
+		return textrec_fail(l, "%s record has %zu fields, want %zu", kind->record, n,
 				  kind->fields);
 	return kind->parse(l, field, db);
 }
 
 static int parse_text(const char *name, struct buf *raw, const struct file_kind *kind, void *db)
 {
-	struct lines l = {name, 1};
+	struct textrec l = {name, 1};
 	char *pos = (char *)raw->data, *end = pos + raw->len;
 	int err = XE2E_OK;
 
 	if (raw->len == 0)
-		return lines_fail(&l, "empty file (no \"%s\" header)", kind->header);
+		return textrec_fail(&l, "empty file (no \"%s\" header)", kind->header);
 	for (; !err && pos < end; l.line++) {
 		char *nl = memchr(pos, '\n', (size_t)(end - pos));
 
 		if (!nl)
-			return lines_fail(&l, "no newline at the end (truncated file?)");
+			return textrec_fail(&l, "no newline at the end (truncated file?)");
 		err = parse_line(&l, pos, (size_t)(nl - pos), kind, db);
 		pos = nl + 1;
 	}
@@ -272,19 +221,19 @@ static int psk_append(struct psk_db *db, const char *jid, const uint8_t key[stat
 	return XE2E_OK;
 }
 
-static int psk_record(const struct lines *l, char **f, void *dbv)
+static int psk_record(const struct textrec *l, char **f, void *dbv)
 {
 	struct psk_db *db = dbv;
 	uint8_t key[PSK_LEN];
 	int err;
 
 	if (trust_jid_check(f[1]))
-		return lines_fail(l, "not a normalised bare JID: \"%.64s\"", f[1]);
+		return textrec_fail(l, "not a normalised bare JID: \"%.64s\"", f[1]);
 	if (psk_lookup(db, f[1]))
-		return lines_fail(l, "second PSK for %.64s", f[1]);
-	if (parse_hex(f[2], key, PSK_LEN)) {
+		return textrec_fail(l, "second PSK for %.64s", f[1]);
+	if (textrec_hex(f[2], key, PSK_LEN)) {
 		wipe(key, sizeof(key));
-		return lines_fail(l, "bad PSK (want 64 lower-case hex digits)");
+		return textrec_fail(l, "bad PSK (want 64 lower-case hex digits)");
 	}
 	err = psk_append(db, f[1], key);
 	wipe(key, sizeof(key));
@@ -475,49 +424,49 @@ static void slot_push(struct rs_entry *e, const uint8_t secret[static RS_LEN])
 }
 
 /* Reads "key=-" or "key=HEX" into a slot. */
-static int parse_slot(const struct lines *l, const char *field, struct rs_entry *e,
+static int parse_slot(const struct textrec *l, const char *field, struct rs_entry *e,
 		      enum rs_slot slot)
 {
 	const char *key = slot_names[slot];
 	size_t n = strlen(key);
 
 	if (strncmp(field, key, n) != 0 || field[n] != '=')
-		return lines_fail(l, "expected %s=, found \"%.16s\"", key, field);
+		return textrec_fail(l, "expected %s=, found \"%.16s\"", key, field);
 	if (strcmp(field + n + 1, "-") == 0)
 		return XE2E_OK;
-	if (parse_hex(field + n + 1, e->secret[slot], RS_LEN))
-		return lines_fail(l, "bad %s secret (want 64 lower-case hex digits or -)", key);
+	if (textrec_hex(field + n + 1, e->secret[slot], RS_LEN))
+		return textrec_fail(l, "bad %s secret (want 64 lower-case hex digits or -)", key);
 	e->present |= SLOT_BIT(slot);
 	return XE2E_OK;
 }
 
-static int rs_record_fields(const struct lines *l, char **f, struct rs_entry *e)
+static int rs_record_fields(const struct textrec *l, char **f, struct rs_entry *e)
 {
 	uint8_t id[4];
 	int err;
 
-	if (parse_hex(f[1], e->fpr, FINGERPRINT_LEN))
-		return lines_fail(l, "bad fingerprint (want 64 lower-case hex digits)");
-	if (parse_hex(f[2], id, sizeof(id)))
-		return lines_fail(l, "bad device id (want 8 lower-case hex digits)");
+	if (textrec_hex(f[1], e->fpr, FINGERPRINT_LEN))
+		return textrec_fail(l, "bad fingerprint (want 64 lower-case hex digits)");
+	if (textrec_hex(f[2], id, sizeof(id)))
+		return textrec_fail(l, "bad device id (want 8 lower-case hex digits)");
 	e->device_id = load_be32(id);
 	for (int s = 0; s < RS_SLOTS; s++) {
 		if ((err = parse_slot(l, f[3 + s], e, (enum rs_slot)s)))
 			return err;
 	}
 	if (!e->present)
-		return lines_fail(l, "record without any secret");
+		return textrec_fail(l, "record without any secret");
 	return XE2E_OK;
 }
 
-static int rs_record(const struct lines *l, char **f, void *dbv)
+static int rs_record(const struct textrec *l, char **f, void *dbv)
 {
 	struct rs_db *db = dbv;
 	struct rs_entry parsed = {0}, *e;
 	int err = rs_record_fields(l, f, &parsed);
 
 	if (!err && rs_lookup(db, parsed.fpr, parsed.device_id))
-		err = lines_fail(l, "second record for %s device %s", f[1], f[2]);
+		err = textrec_fail(l, "second record for %s device %s", f[1], f[2]);
 	if (!err)
 		err = rs_obtain(db, parsed.fpr, parsed.device_id, &e);
 	if (!err)

@@ -1,7 +1,6 @@
 #include "trust.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "encoding.h"
 #include "err.h"
 #include "jid.h"
+#include "textrec.h"
 #include "util.h"
 
 #define LINE_MAX_LEN 4096
@@ -230,75 +230,9 @@ struct trust_peer *trust_find_device(const struct trust_db *db,
 /* Parsing */
 
 struct parse {
-	const char *name; /* file name for details */
-	size_t line;
+	struct textrec at; /* file name and line, for details */
 	struct trust_db *db;
 };
-
-static int parse_fail(const struct parse *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int parse_fail(const struct parse *p, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	err_detail_set("%s line %zu: %s", p->name, p->line, what);
-	return XE2E_E_MALFORMED;
-}
-
-/* Decodes exactly 2n lower-case hex digits. */
-static int parse_hex(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) != 2 * n || strspn(s, "0123456789abcdef") != 2 * n)
-		return XE2E_E_MALFORMED;
-	return hex_decode(s, 2 * n, out, n);
-}
-
-/* A decimal uint64 without sign or leading zeros. */
-static int parse_time(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
-		return XE2E_E_MALFORMED;
-	for (; *s; s++) {
-		unsigned d = (unsigned)(*s - '0');
-
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
-			return XE2E_E_MALFORMED;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return XE2E_OK;
-}
-
-/* Splits line in place at single spaces into at most RECORD_FIELDS fields. */
-static int split_fields(const struct parse *p, char *line, char *field[static RECORD_FIELDS],
-			size_t *n)
-{
-	size_t count = 0;
-
-	for (;;) {
-		char *space = strchr(line, ' ');
-
-		if (space)
-			*space = '\0';
-		if (*line == '\0')
-			return parse_fail(p, "empty field (two spaces, or a space at an end)");
-		if (count == RECORD_FIELDS)
-			return parse_fail(p, "too many fields");
-		field[count++] = line;
-		if (!space)
-			break;
-		line = space + 1;
-	}
-	*n = count;
-	return XE2E_OK;
-}
 
 /* Checks that field is "key=..." and points value after the "=". */
 static int keyed(const struct parse *p, const char *field, const char *key, const char **value)
@@ -306,7 +240,7 @@ static int keyed(const struct parse *p, const char *field, const char *key, cons
 	size_t n = strlen(key);
 
 	if (strncmp(field, key, n) != 0 || field[n] != '=')
-		return parse_fail(p, "expected %s=, found \"%.40s\"", key, field);
+		return textrec_fail(&p->at, "expected %s=, found \"%.40s\"", key, field);
 	*value = field + n + 1;
 	return XE2E_OK;
 }
@@ -318,8 +252,8 @@ static int keyed_time(const struct parse *p, const char *field, const char *key,
 
 	if (err)
 		return err;
-	if (parse_time(value, out))
-		return parse_fail(p, "bad %s time \"%.24s\"", key, value);
+	if (textrec_u64(value, out))
+		return textrec_fail(&p->at, "bad %s time \"%.24s\"", key, value);
 	return XE2E_OK;
 }
 
@@ -327,9 +261,9 @@ static int keyed_time(const struct parse *p, const char *field, const char *key,
 static int parse_identity(const struct parse *p, char *const *f, uint8_t fpr[FINGERPRINT_LEN])
 {
 	if (trust_jid_check(f[1]))
-		return parse_fail(p, "not a normalised bare JID: \"%.64s\"", f[1]);
-	if (parse_hex(f[2], fpr, FINGERPRINT_LEN))
-		return parse_fail(p, "bad fingerprint (want 64 lower-case hex digits)");
+		return textrec_fail(&p->at, "not a normalised bare JID: \"%.64s\"", f[1]);
+	if (textrec_hex(f[2], fpr, FINGERPRINT_LEN))
+		return textrec_fail(&p->at, "bad fingerprint (want 64 lower-case hex digits)");
 	return XE2E_OK;
 }
 
@@ -340,22 +274,22 @@ static int parse_peer(struct parse *p, char *const *f, size_t n)
 	int err;
 
 	if (n != RECORD_FIELDS)
-		return parse_fail(p, "peer record has %zu fields, want %d", n, RECORD_FIELDS);
+		return textrec_fail(&p->at, "peer record has %zu fields, want %d", n, RECORD_FIELDS);
 	if ((err = parse_identity(p, f, peer.fpr)) || (err = keyed(p, f[3], "level", &value)))
 		return err;
 	if (trust_level_parse(value, &peer.level))
-		return parse_fail(p, "unknown level \"%.24s\"", value);
+		return textrec_fail(&p->at, "unknown level \"%.24s\"", value);
 	if ((err = keyed(p, f[4], "flags", &value)))
 		return err;
 	if (trust_flags_parse(value, &peer.flags))
-		return parse_fail(p, "bad flags \"%.40s\"", value);
+		return textrec_fail(&p->at, "bad flags \"%.40s\"", value);
 	if ((err = keyed_time(p, f[5], "first-seen", &peer.first_seen)) ||
 	    (err = keyed_time(p, f[6], "last-seen", &peer.last_seen)))
 		return err;
 	if (peer.first_seen > peer.last_seen)
-		return parse_fail(p, "first-seen after last-seen");
+		return textrec_fail(&p->at, "first-seen after last-seen");
 	if (trust_find(p->db, peer.jid, peer.fpr))
-		return parse_fail(p, "duplicate peer %s %s", f[1], f[2]);
+		return textrec_fail(&p->at, "duplicate peer %s %s", f[1], f[2]);
 	return peer_append(p->db, &peer);
 }
 
@@ -367,26 +301,26 @@ static int parse_device(struct parse *p, char *const *f, size_t n)
 	int err;
 
 	if (n != RECORD_FIELDS)
-		return parse_fail(p, "device record has %zu fields, want %d", n, RECORD_FIELDS);
+		return textrec_fail(&p->at, "device record has %zu fields, want %d", n, RECORD_FIELDS);
 	if ((err = parse_identity(p, f, fpr)))
 		return err;
 	peer = trust_find(p->db, f[1], fpr);
 	if (!peer)
-		return parse_fail(p, "device before the peer line of %s %s", f[1], f[2]);
-	if (parse_hex(f[3], id, sizeof(id)))
-		return parse_fail(p, "bad device id (want 8 lower-case hex digits)");
+		return textrec_fail(&p->at, "device before the peer line of %s %s", f[1], f[2]);
+	if (textrec_hex(f[3], id, sizeof(id)))
+		return textrec_fail(&p->at, "bad device id (want 8 lower-case hex digits)");
 	dev.id = load_be32(id);
-	if (parse_hex(f[4], dev.pub, X25519_LEN))
-		return parse_fail(p, "bad device key (want 64 lower-case hex digits)");
+	if (textrec_hex(f[4], dev.pub, X25519_LEN))
+		return textrec_fail(&p->at, "bad device key (want 64 lower-case hex digits)");
 	if ((err = keyed_time(p, f[5], "created", &dev.created)) ||
 	    (err = keyed_time(p, f[6], "expires", &dev.expires)))
 		return err;
 	if (dev.expires && dev.expires <= dev.created)
-		return parse_fail(p, "expires is not after created");
+		return textrec_fail(&p->at, "expires is not after created");
 	if (trust_peer_device(peer, dev.id))
-		return parse_fail(p, "duplicate device %s of %s", f[3], f[1]);
+		return textrec_fail(&p->at, "duplicate device %s of %s", f[3], f[1]);
 	if (trust_find_device(p->db, dev.pub, NULL))
-		return parse_fail(p, "device key %s is bound twice", f[4]);
+		return textrec_fail(&p->at, "device key %s is bound twice", f[4]);
 	return device_append(peer, &dev);
 }
 
@@ -395,11 +329,11 @@ static int parse_header(const struct parse *p, const char *line)
 	if (strcmp(line, TRUST_HEADER) == 0)
 		return XE2E_OK;
 	if (strncmp(line, HEADER_PREFIX, strlen(HEADER_PREFIX)) == 0) {
-		err_detail_set("%s line 1: trust store version \"%.16s\" not supported", p->name,
+		err_detail_set("%s line 1: trust store version \"%.16s\" not supported", p->at.name,
 			       line + strlen(HEADER_PREFIX));
 		return XE2E_E_UNSUPPORTED;
 	}
-	return parse_fail(p, "not a trust store (no \"%s\" header)", TRUST_HEADER);
+	return textrec_fail(&p->at, "not a trust store (no \"%s\" header)", TRUST_HEADER);
 }
 
 static int parse_line(struct parse *p, const char *s, size_t n)
@@ -410,39 +344,39 @@ static int parse_line(struct parse *p, const char *s, size_t n)
 	int err;
 
 	if (n > LINE_MAX_LEN)
-		return parse_fail(p, "line longer than %d bytes", LINE_MAX_LEN);
+		return textrec_fail(&p->at, "line longer than %d bytes", LINE_MAX_LEN);
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
-			return parse_fail(p, "control character at column %zu", i + 1);
+			return textrec_fail(&p->at, "control character at column %zu", i + 1);
 	}
 	memcpy(line, s, n);
 	line[n] = '\0';
-	if (p->line == 1)
+	if (p->at.line == 1)
 		return parse_header(p, line);
 	if (n == 0 || line[0] == '#')
 		return XE2E_OK;
-	if ((err = split_fields(p, line, field, &count)))
+	if ((err = textrec_split(&p->at, line, field, RECORD_FIELDS, &count)))
 		return err;
 	if (strcmp(field[0], "peer") == 0)
 		return parse_peer(p, field, count);
 	if (strcmp(field[0], "device") == 0)
 		return parse_device(p, field, count);
-	return parse_fail(p, "unknown record \"%.24s\"", field[0]);
+	return textrec_fail(&p->at, "unknown record \"%.24s\"", field[0]);
 }
 
 int trust_parse(const char *name, const char *text, size_t len, struct trust_db *db)
 {
-	struct parse p = {name, 1, db};
+	struct parse p = {{name, 1}, db};
 	const char *pos = text, *end = text + len;
 	int err = XE2E_OK;
 
 	if (len == 0)
-		err = parse_fail(&p, "empty file (no \"%s\" header)", TRUST_HEADER);
-	for (; !err && pos < end; p.line++) {
+		err = textrec_fail(&p.at, "empty file (no \"%s\" header)", TRUST_HEADER);
+	for (; !err && pos < end; p.at.line++) {
 		const char *nl = memchr(pos, '\n', (size_t)(end - pos));
 
 		if (!nl) {
-			err = parse_fail(&p, "no newline at the end (truncated file?)");
+			err = textrec_fail(&p.at, "no newline at the end (truncated file?)");
 			break;
 		}
 		err = parse_line(&p, pos, (size_t)(nl - pos));

@@ -1,0 +1,66 @@
+#include "textrec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "encoding.h"
+#include "err.h"
+
+int textrec_fail(const struct textrec *at, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	err_detail_set("%s line %zu: %s", at->name, at->line, what);
+	return XE2E_E_MALFORMED;
+}
+
+int textrec_hex(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) != 2 * n || strspn(s, "0123456789abcdef") != 2 * n)
+		return XE2E_E_MALFORMED;
+	return hex_decode(s, 2 * n, out, n);
+}
+
+int textrec_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
+		return XE2E_E_MALFORMED;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
+			return XE2E_E_MALFORMED;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return XE2E_OK;
+}
+
+int textrec_split(const struct textrec *at, char *line, char **field, size_t max, size_t *n)
+{
+	size_t count = 0;
+
+	for (;;) {
+		char *space = strchr(line, ' ');
+
+		if (space)
+			*space = '\0';
+		if (*line == '\0')
+			return textrec_fail(at, "empty field (two spaces, or a space at an end)");
+		if (count == max)
+			return textrec_fail(at, "too many fields");
+		field[count++] = line;
+		if (!space)
+			break;
+		line = space + 1;
+	}
+	*n = count;
+	return XE2E_OK;
+}
