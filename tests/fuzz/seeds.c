@@ -1,0 +1,803 @@
+/*
+ * Makes the seed corpus of the fuzz targets from the library itself, and
+ * the fixtures the targets load when they are missing: `make fuzz-seeds`,
+ * which runs `fuzz-seeds tests/fuzz`.
+ *
+ * Fixtures (fixtures/): Alice's and Bob's identities, and the two ends of
+ * a ratchet conversation with its undelivered messages. They are made only
+ * once, since seeds and kept regression inputs are made against them.
+ * Seeds (corpus/NAME/): small valid inputs of each target, real ones where
+ * the library makes them (handshake messages, session, trust, key and
+ * secrets files), replaced on every run.
+ */
+#include "fuzz.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "encoding.h"
+#include "identity.h"
+#include "replay_cache.h"
+#include "rng.h"
+#include "x509.h"
+
+/* The targets whose constants and helpers the seeds share. */
+#include "fuzz_handshake.c"
+#include "fuzz_keyfile.c"
+#include "fuzz_noise.c"
+#include "fuzz_ratchet_msg.c"
+#include "fuzz_sig_der.c"
+
+static const char *top; /* tests/fuzz */
+
+void fuzz_fail(const char *file, int line, const char *what)
+{
+	fprintf(stderr, "fuzz-seeds: %s:%d: %s\n", file, line, what);
+	exit(1);
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "fuzz-seeds: %s: %s (%s)\n", what, err_str(err), err_detail());
+	exit(1);
+}
+
+static void mkdirs(const char *path)
+{
+	char p[1024];
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) != 0 && errno != EEXIST)
+			die(p, XE2E_E_IO);
+		*s = '/';
+	}
+	if (mkdir(p, 0755) != 0 && errno != EEXIST)
+		die(p, XE2E_E_IO);
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Writes corpus/TARGET/NAME: the prefix byte (unless < 0), then data. */
+static void seed(const char *target, const char *name, int prefix, const void *data, size_t len)
+{
+	char dir[1024], path[1200];
+	struct buf b = BUF_INIT;
+
+	snprintf(dir, sizeof(dir), "%s/corpus/%s", top, target);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	mkdirs(dir);
+	if (prefix >= 0)
+		buf_append_byte(&b, (uint8_t)prefix);
+	buf_append(&b, data, len);
+	if (fuzz_write_file(path, b.data ? b.data : (uint8_t *)"", b.len, 0644) != 0)
+		die(path, XE2E_E_IO);
+	buf_free(&b);
+}
+
+static void seed_str(const char *target, const char *name, int prefix, const char *text)
+{
+	seed(target, name, prefix, text, strlen(text));
+}
+
+/* ---- fixtures ---- */
+
+static void fixture_identity(const char *name, const char *jid)
+{
+	static const char *const files[] = {"identity.key", "identity.crt", "device.key",
+					    "device.binding"};
+	struct identity id = IDENTITY_INIT;
+	char dir[1024], src[1200], dst[1200], sub[64];
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s/fixtures/%s", top, name);
+	snprintf(dst, sizeof(dst), "%s/identity.key", dir);
+	if (exists(dst))
+		return;
+	mkdirs(dir);
+	snprintf(sub, sizeof(sub), "make-%s", name);
+	if (fuzz_use_home(sub) != 0)
+		die("home", XE2E_E_IO);
+	if ((err = identity_create(jid, NULL, FUZZ_NOW - 86400, 0, &id)))
+		die("identity_create", err);
+	identity_free(&id);
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		size_t n = 0;
+		uint8_t *data;
+
+		snprintf(src, sizeof(src), "%s/%s/%s", fuzz_home(), sub, files[i]);
+		snprintf(dst, sizeof(dst), "%s/%s", dir, files[i]);
+		data = fuzz_read_file(src, &n);
+		if (!data || fuzz_write_file(dst, data, n, 0644) != 0)
+			die(dst, XE2E_E_IO);
+		free(data);
+	}
+}
+
+static void rsend(struct ratchet_state *st, uint64_t now, const char *text, struct buf *out)
+{
+	int err = ratchet_encrypt(st, now, (const uint8_t *)text, strlen(text),
+				  (const uint8_t *)FZ_RMSG_AD, sizeof(FZ_RMSG_AD) - 1, out);
+
+	if (err)
+		die("ratchet_encrypt", err);
+}
+
+static void rrecv(struct ratchet_state *st, uint64_t now, const struct buf *msg)
+{
+	struct buf pt = BUF_INIT;
+	int err = ratchet_decrypt(st, now, msg->data, msg->len, (const uint8_t *)FZ_RMSG_AD,
+				  sizeof(FZ_RMSG_AD) - 1, &pt, NULL);
+
+	if (err)
+		die("ratchet_decrypt", err);
+	buf_free(&pt);
+}
+
+static void write_state(const char *name, const struct ratchet_state *st)
+{
+	char path[1200];
+	struct buf text = BUF_INIT;
+	int err = ratchet_serialize(st, &text);
+
+	if (err)
+		die("ratchet_serialize", err);
+	snprintf(path, sizeof(path), "%s/fixtures/%s", top, name);
+	if (fuzz_write_file(path, text.data, text.len, 0644) != 0)
+		die(path, XE2E_E_IO);
+	buf_free(&text);
+}
+
+/* A conversation with skipped keys, steps on both sides and messages in
+ * flight both ways: the ends become fixtures, the messages in flight the
+ * seeds of ratchet_msg (prefix 1: for b, 0: for a). */
+static void fixture_ratchet(void)
+{
+	struct ratchet_start start;
+	struct ratchet_state *a = NULL, *b = NULL;
+	struct buf m[13];
+	char path[1200];
+	uint64_t t = FUZZ_NOW - 600;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/fixtures/ratchet-a.state", top);
+	if (exists(path))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(m); i++)
+		m[i] = (struct buf)BUF_INIT;
+	memset(&start, 0, sizeof(start));
+	start.cipher = AEAD_CHACHAPOLY;
+	err = rng_bytes(start.root_key, sizeof(start.root_key));
+	if (!err)
+		err = rng_bytes(start.chain_key, sizeof(start.chain_key));
+	if (!err)
+		err = x25519_keypair(start.r0_private, start.r0_public);
+	if (!err)
+		err = ratchet_tag_derive(start.root_key, start.tag);
+	if (!err)
+		err = ratchet_init(&a, RATCHET_INITIATOR, &start, t);
+	if (!err)
+		err = ratchet_init(&b, RATCHET_RESPONDER, &start, t);
+	if (err)
+		die("ratchet_init", err);
+	for (int i = 1; i <= 5; i++)
+		rsend(a, t + (uint64_t)i, "from a, first chain", &m[i]); /* a1..a5 */
+	rrecv(b, t + 10, &m[1]);
+	rrecv(b, t + 10, &m[3]);
+	rsend(b, t + 11, "from b, epoch 0", &m[9]);  /* b1 */
+	rsend(b, t + 12, "from b, epoch 0", &m[10]); /* b2 */
+	rrecv(a, t + 20, &m[9]);
+	rsend(a, t + 130, "from a, still epoch 1", &m[6]); /* a6 */
+	rsend(b, t + 140, "from b, epoch 1", &m[11]);     /* b3: b steps */
+	rrecv(a, t + 150, &m[11]);
+	rsend(a, t + 200, "from a, epoch 2", &m[7]); /* a7: a steps */
+	rsend(a, t + 201, "from a, epoch 2", &m[8]); /* a8 */
+	rsend(b, t + 210, "from b, epoch 1 again", &m[12]); /* b4 */
+	write_state("ratchet-a.state", a);
+	write_state("ratchet-b.state", b);
+	{
+		static const int to_b[] = {2, 4, 5, 6, 7, 8}, to_a[] = {10, 12};
+		char name[32];
+
+		for (size_t i = 0; i < ARRAY_SIZE(to_b); i++) {
+			snprintf(name, sizeof(name), "a%d-to-b", to_b[i]);
+			seed("ratchet_msg", name, 1, m[to_b[i]].data, m[to_b[i]].len);
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(to_a); i++) {
+			snprintf(name, sizeof(name), "b%d-to-a", to_a[i] - 8);
+			seed("ratchet_msg", name, 0, m[to_a[i]].data, m[to_a[i]].len);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(m); i++)
+		buf_free(&m[i]);
+	ratchet_free(a);
+	ratchet_free(b);
+	wipe(&start, sizeof(start));
+}
+
+/* ---- seeds from the ratchet fixtures ---- */
+
+static void seeds_ratchet(void)
+{
+	static const char *const names[] = {"ratchet-a.state", "ratchet-b.state"};
+	struct ratchet_header h;
+	struct ratchet_state *st;
+	struct buf b = BUF_INIT;
+	uint8_t hdr[RATCHET_HEADER_MAX];
+	size_t len, used;
+	char path[1200];
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		uint8_t *text;
+
+		snprintf(path, sizeof(path), "%s/fixtures/%s", top, names[i]);
+		text = fuzz_read_file(path, &len);
+		if (!text)
+			die(path, XE2E_E_IO);
+		seed("ratchet_state", names[i], 0, text, len);
+		buf_clear(&b);
+		buf_append(&b, text, len);
+		buf_append_str(&b, "xe2e something after the state\n");
+		snprintf(path, sizeof(path), "%s-then-more", names[i]);
+		seed("ratchet_state", path, 1, b.data, b.len);
+		/* a message from this state's next send: its header */
+		if (ratchet_parse((const char *)text, len, &st, NULL))
+			die("ratchet_parse", XE2E_E_MALFORMED);
+		buf_clear(&b);
+		rsend(st, FZ_RMSG_NOW, "x", &b);
+		if (ratchet_header_decode(&h, b.data, b.len, &used))
+			die("ratchet_header_decode", XE2E_E_MALFORMED);
+		snprintf(path, sizeof(path), "next-of-%s", names[i]);
+		seed("ratchet_header", path, -1, b.data, used);
+		ratchet_free(st);
+		free(text);
+	}
+	memset(&h, 0, sizeof(h));
+	memcpy(h.tag, "\x01\x02\x03\x04", 4);
+	h.sender_epoch = 0xffffffffu;
+	h.ack_epoch = 127;
+	h.n = 128;
+	h.pn = 16384;
+	h.has_key = 1;
+	memset(h.key, 0x55, sizeof(h.key));
+	h.has_restart = 1;
+	h.restart_n = 300;
+	ratchet_header_encode(&h, hdr, &len);
+	seed("ratchet_header", "key-and-restart", -1, hdr, len);
+	h.has_key = h.has_restart = 0;
+	h.sender_epoch = h.ack_epoch = h.n = h.pn = 0;
+	ratchet_header_encode(&h, hdr, &len);
+	seed("ratchet_header", "zeros", -1, hdr, len);
+	buf_free(&b);
+}
+
+/* ---- handshakes ---- */
+
+struct hs_rec {
+	uint8_t kind;
+	struct buf body;
+};
+
+static uint8_t hs_kind(const struct handshake_msg *m)
+{
+	uint8_t kind = (uint8_t)(m->step - HS_STEP_1);
+
+	for (int i = 0; i < 5; i++)
+		if (m->reason && !strcmp(m->reason, fz_hs_reasons[i]))
+			kind |= (uint8_t)(i << 3);
+	return kind;
+}
+
+/* The records after the first get flags (0x80: from a stranger). */
+static void hs_seed(const char *name, unsigned side, const struct handshake_msg *const *msgs,
+		    int n, uint8_t flags)
+{
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < n; i++) {
+		uint8_t head[3] = {(uint8_t)(hs_kind(msgs[i]) | (i > 0 ? flags : 0)), 0, 0};
+
+		store_be16(head + 1, (uint16_t)msgs[i]->body.len);
+		buf_append(&b, head, sizeof(head));
+		buf_append(&b, msgs[i]->body.data, msgs[i]->body.len);
+	}
+	seed("handshake", name, (int)side, b.data, b.len);
+	buf_free(&b);
+}
+
+static struct handshake *hs_make(unsigned side)
+{
+	struct handshake_config cfg;
+	struct handshake *hs = NULL;
+	int err;
+
+	fz_hs_config(side, &cfg);
+	if ((err = handshake_new(&hs, &cfg)))
+		die("handshake_new", err);
+	return hs;
+}
+
+/* Hands msg to hs from the other side; its answer goes to out. */
+static void hs_pass(struct handshake *hs, unsigned side, const struct handshake_msg *msg,
+		    struct handshake_msg *out)
+{
+	const char *from = side & FZ_HS_INITIATOR ? FZ_HS_BOB_FULL : FZ_HS_ALICE_FULL;
+	int err = handshake_read(hs, from, msg->step, msg->body.data, msg->body.len, msg->reason,
+				 out);
+
+	if (err)
+		die("handshake_read", err);
+}
+
+static void seed_session(const char *name, const struct handshake *hs)
+{
+	struct session s;
+	struct session_outcome o;
+	struct buf text = BUF_INIT;
+	int err = handshake_session(hs, &s, &o);
+
+	if (!err)
+		err = session_format(&s, 64769, 1311, &text);
+	if (err)
+		die("session", err);
+	seed("session", name, -1, text.data, text.len);
+	session_wipe(&s);
+	buf_free(&text);
+}
+
+/* A step 1 for the handshake_msg seeds: its offer and the whole body. */
+static void seed_step1(const char *name, const struct handshake_msg *m)
+{
+	struct hs_step1 s1;
+	char offer[64];
+
+	if (hsmsg_step1_decode(m->body.data, m->body.len, &s1))
+		die("hsmsg_step1_decode", XE2E_E_MALFORMED);
+	seed("handshake_msg", name, 1, m->body.data, m->body.len);
+	snprintf(offer, sizeof(offer), "offer-of-%s", name);
+	seed("handshake_msg", offer, 0, s1.offer_bytes, s1.offer_len);
+}
+
+static void seeds_handshake_flows(void)
+{
+	struct handshake_msg m1 = HANDSHAKE_MSG_INIT, m2 = HANDSHAKE_MSG_INIT,
+			     m3 = HANDSHAKE_MSG_INIT, m4 = HANDSHAKE_MSG_INIT;
+	struct handshake_msg abort_msg = {HS_STEP_ABORT, BUF_INIT, HS_REASON_TRUST};
+	struct handshake *a, *b;
+
+	/* XX, first contact */
+	a = hs_make(FZ_HS_INITIATOR);
+	b = hs_make(0);
+	if (handshake_start(a, &m1))
+		die("handshake_start", XE2E_E_STATE);
+	hs_pass(b, 0, &m1, &m2);
+	hs_pass(a, FZ_HS_INITIATOR, &m2, &m3);
+	hs_pass(b, 0, &m3, &m4);
+	hs_seed("xx-step1", 0, (const struct handshake_msg *[]){&m1}, 1, 0);
+	hs_seed("xx-step1-and-3", 0, (const struct handshake_msg *[]){&m1, &m3}, 2, 0);
+	hs_seed("xx-step3-from-stranger", 0, (const struct handshake_msg *[]){&m1, &m3}, 2, 0x80);
+	hs_seed("xx-step2", FZ_HS_INITIATOR, (const struct handshake_msg *[]){&m2}, 1, 0);
+	hs_seed("abort-trust", FZ_HS_INITIATOR, (const struct handshake_msg *[]){&abort_msg}, 1,
+		0);
+	seed_step1("xx", &m1);
+	seed("handshake_msg", "xx-step1-payload", 2 + HS_PAYLOAD_XX1, m1.body.data + m1.body.len - 32,
+	     32);
+	seed_session("xx-initiator", a);
+	seed_session("xx-responder", b);
+	handshake_free(a);
+	handshake_free(b);
+
+	/* IK, known peers: Bob reads Alice's step 1 for real */
+	a = hs_make(FZ_HS_INITIATOR | FZ_HS_KNOWS_PEER);
+	b = hs_make(FZ_HS_KNOWS_PEER);
+	if (handshake_start(a, &m1))
+		die("handshake_start", XE2E_E_STATE);
+	hs_pass(b, 0, &m1, &m2);
+	hs_pass(a, FZ_HS_INITIATOR, &m2, &m3);
+	hs_seed("ik-step1", FZ_HS_KNOWS_PEER, (const struct handshake_msg *[]){&m1}, 1, 0);
+	hs_seed("ik-step2", FZ_HS_INITIATOR | FZ_HS_KNOWS_PEER,
+		(const struct handshake_msg *[]){&m2}, 1, 0);
+	seed_step1("ik", &m1);
+	seed_session("ik-initiator", a);
+	seed_session("ik-responder-pending", b);
+	handshake_free(a);
+	handshake_free(b);
+
+	/* IK to a responder that does not know Alice: retry for XX, with a cookie */
+	a = hs_make(FZ_HS_INITIATOR | FZ_HS_KNOWS_PEER);
+	b = hs_make(0);
+	if (handshake_start(a, &m1))
+		die("handshake_start", XE2E_E_STATE);
+	hs_pass(b, 0, &m1, &m2);
+	hs_pass(a, FZ_HS_INITIATOR, &m2, &m3);
+	hs_pass(b, 0, &m3, &m4);
+	hs_seed("ik-retry-xx", 0, (const struct handshake_msg *[]){&m1, &m3}, 2, 0);
+	hs_seed("retry-ik-to-xx", FZ_HS_INITIATOR | FZ_HS_KNOWS_PEER,
+		(const struct handshake_msg *[]){&m2}, 1, 0);
+	seed("handshake_msg", "retry-ik-to-xx", 2, m2.body.data, m2.body.len);
+	seed_step1("xx-with-cookie", &m3);
+	handshake_free(a);
+	handshake_free(b);
+
+	/* A responder that speaks only AESGCM: retry with another choice */
+	a = hs_make(FZ_HS_INITIATOR);
+	b = hs_make(FZ_HS_AES_ONLY);
+	if (handshake_start(a, &m1))
+		die("handshake_start", XE2E_E_STATE);
+	hs_pass(b, 0, &m1, &m2);
+	hs_pass(a, FZ_HS_INITIATOR, &m2, &m3);
+	hs_pass(b, 0, &m3, &m4);
+	hs_seed("choice-retry", FZ_HS_AES_ONLY, (const struct handshake_msg *[]){&m1, &m3}, 2, 0);
+	hs_seed("retry-choice", FZ_HS_INITIATOR, (const struct handshake_msg *[]){&m2}, 1, 0);
+	seed("handshake_msg", "retry-choice", 2, m2.body.data, m2.body.len);
+	handshake_free(a);
+	handshake_free(b);
+
+	/* A responder with --protect-self swaps roles */
+	a = hs_make(FZ_HS_INITIATOR);
+	b = hs_make(FZ_HS_PROTECT);
+	if (handshake_start(a, &m1))
+		die("handshake_start", XE2E_E_STATE);
+	hs_pass(b, 0, &m1, &m2);
+	hs_pass(a, FZ_HS_INITIATOR, &m2, &m3);
+	hs_seed("swap", FZ_HS_PROTECT, (const struct handshake_msg *[]){&m1}, 1, 0);
+	hs_seed("swap-answered", FZ_HS_PROTECT, (const struct handshake_msg *[]){&m1, &m3}, 2, 0);
+	hs_seed("swap-received", FZ_HS_INITIATOR, (const struct handshake_msg *[]){&m2}, 1, 0);
+	handshake_free(a);
+	handshake_free(b);
+	buf_free(&m1.body);
+	buf_free(&m2.body);
+	buf_free(&m3.body);
+	buf_free(&m4.body);
+}
+
+static void seeds_handshake_payloads(void)
+{
+	const struct identity *who[2] = {&fz_hs.alice, &fz_hs.bob};
+	struct hs_payload p;
+	struct buf b = BUF_INIT;
+
+	for (int k = HS_PAYLOAD_IK1; k <= HS_PAYLOAD_XX3; k++) {
+		const struct identity *id = who[k == HS_PAYLOAD_XX2 || k == HS_PAYLOAD_IK2];
+		char name[32];
+
+		memset(&p, 0, sizeof(p));
+		memcpy(p.fpr, id->id_fpr, FINGERPRINT_LEN);
+		memcpy(p.cred.identity_pub, id->id_pub, P256_PUB_LEN);
+		p.cred.binding.device_id = load_be32(id->binding.device_id);
+		p.cred.binding.created = id->binding.created;
+		p.cred.binding.expires = id->binding.expires;
+		memcpy(p.cred.binding.sig, id->binding.sig, P256_SIG_LEN);
+		hsnego_lists_default(&p.lists);
+		memset(p.r0, 0x77, sizeof(p.r0));
+		buf_clear(&b);
+		if (hsmsg_payload_encode((enum hs_payload_kind)k, &p, &b))
+			die("hsmsg_payload_encode", XE2E_E_MALFORMED);
+		snprintf(name, sizeof(name), "payload-%d", k);
+		seed("handshake_msg", name, 2 + k, b.data, b.len);
+	}
+	buf_free(&b);
+}
+
+/* ---- files ---- */
+
+static void seed_file(const char *target, const char *name, int prefix, const char *path)
+{
+	size_t n = 0;
+	uint8_t *data = fuzz_read_file(path, &n);
+
+	if (!data)
+		die(path, XE2E_E_IO);
+	seed(target, name, prefix, data, n);
+	free(data);
+}
+
+static void seeds_identity_files(void)
+{
+	char path[1200];
+	struct buf b = BUF_INIT, k = BUF_INIT;
+	struct x509_cert_info info;
+	const struct identity *a = &fz_hs.alice;
+	uint8_t key[KEYFILE_KEY_LEN];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/fixtures/alice/identity.key", top);
+	seed_file("keyfile", "identity.key", -1, path);
+	snprintf(path, sizeof(path), "%s/fixtures/alice/device.key", top);
+	seed_file("keyfile", "device.key", -1, path);
+	memset(key, 0x3c, sizeof(key));
+	err = keyfile_encode(KEYFILE_P256, key, FZ_KEYFILE_PASS, strlen(FZ_KEYFILE_PASS), 1000, &k);
+	if (err)
+		die("keyfile_encode", err);
+	seed("keyfile", "protected-p256", -1, k.data, k.len);
+	buf_clear(&k);
+	err = keyfile_encode(KEYFILE_X25519, key, FZ_KEYFILE_PASS, strlen(FZ_KEYFILE_PASS), 1000,
+			     &k);
+	if (err)
+		die("keyfile_encode", err);
+	seed("keyfile", "protected-x25519", -1, k.data, k.len);
+
+	snprintf(path, sizeof(path), "%s/fixtures/alice/device.binding", top);
+	seed_file("binding", "alice-text", 1, path);
+	snprintf(path, sizeof(path), "%s/fixtures/bob/device.binding", top);
+	seed_file("binding", "bob-text", 1, path);
+	if (identity_binding_encode(&a->binding, &b))
+		die("identity_binding_encode", XE2E_E_MALFORMED);
+	seed("binding", "alice-binary", 0, b.data, b.len);
+
+	buf_clear(&b);
+	if (p256_spki_der(a->id_pub, &b))
+		die("p256_spki_der", XE2E_E_MALFORMED);
+	seed("spki", "alice-spki", -1, b.data, b.len);
+	seed("spki", "alice-point", -1, a->id_pub, P256_PUB_LEN);
+
+	snprintf(path, sizeof(path), "%s/fixtures/alice/identity.crt", top);
+	seed_file("x509", "alice-pem", -1, path);
+	{
+		size_t n = 0;
+		uint8_t *pem = fuzz_read_file(path, &n);
+
+		if (!pem || x509_cert_read(pem, n, &info))
+			die("x509_cert_read", XE2E_E_MALFORMED);
+		seed("x509", "alice-der", -1, info.der.data, info.der.len);
+		x509_cert_info_free(&info);
+		free(pem);
+	}
+	buf_free(&b);
+	buf_free(&k);
+}
+
+static void seeds_trust(void)
+{
+	struct trust_db db = TRUST_DB_INIT;
+	struct buf b = BUF_INIT;
+	uint8_t old[FINGERPRINT_LEN];
+	int err;
+
+	err = fz_hs_knows(&db, &fz_hs.alice);
+	if (!err)
+		err = fz_hs_knows(&db, &fz_hs.bob);
+	memset(old, 0xee, sizeof(old));
+	if (!err)
+		err = trust_peer_add(&db, FZ_HS_BOB, old, TRUST_REVOKED, FUZZ_NOW - 999999, NULL);
+	if (!err)
+		err = trust_peer_set_level(&db, FZ_HS_ALICE, fz_hs.alice.id_fpr, TRUST_VERIFIED);
+	if (!err)
+		err = trust_peer_set_flags(&db, FZ_HS_BOB, fz_hs.bob.id_fpr,
+					   TRUST_FLAG_RS_RESET | TRUST_FLAG_OFFLINE_ORIGIN);
+	if (!err)
+		err = trust_peer_add(&db, "example.org", old, TRUST_PINNED, FUZZ_NOW, NULL);
+	if (!err)
+		err = trust_format(&db, &b);
+	if (err)
+		die("trust", err);
+	seed("trust", "two-peers", -1, b.data, b.len);
+	buf_append_str(&b, "# a comment\n\n");
+	seed("trust", "with-comment", -1, b.data, b.len);
+	buf_clear(&b);
+	buf_append_str(&b, TRUST_HEADER "\n");
+	seed("trust", "empty", -1, b.data, b.len);
+	trust_free(&db);
+	buf_free(&b);
+}
+
+static void seeds_secrets(void)
+{
+	char psks[1024], rs[1024];
+	uint8_t k[PSK_LEN];
+	const uint8_t *fa = fz_hs.alice.id_fpr, *fb = fz_hs.bob.id_fpr;
+	struct buf b = BUF_INIT;
+	int err;
+
+	if (fuzz_use_home("make-secrets") != 0)
+		die("home", XE2E_E_IO);
+	snprintf(psks, sizeof(psks), "%s/make-secrets/psks", fuzz_home());
+	snprintf(rs, sizeof(rs), "%s/make-secrets/retained", fuzz_home());
+	memset(k, 0x21, sizeof(k));
+	err = psk_set(psks, FZ_HS_ALICE, k);
+	memset(k, 0x43, sizeof(k));
+	if (!err)
+		err = psk_set(psks, FZ_HS_BOB, k);
+	memset(k, 0x65, sizeof(k));
+	if (!err)
+		err = rs_rotate_after_success(rs, fa, 0x01020304, k);
+	memset(k, 0x87, sizeof(k));
+	if (!err)
+		err = rs_rotate_after_success(rs, fa, 0x01020304, k);
+	if (!err)
+		err = rs_store_provisional(rs, fb, 0xa0b0c0d0, k);
+	if (err)
+		die("secrets", err);
+	seed_file("secrets", "psks", 1, psks);
+	seed_file("secrets", "retained", 0, rs);
+	{
+		size_t n = 0;
+		uint8_t *data = fuzz_read_file(psks, &n);
+
+		buf_append(&b, data, n);
+		buf_append_str(&b, "# comment\n\n");
+		seed("secrets", "psks-comment", 1, b.data, b.len);
+		free(data);
+	}
+	buf_free(&b);
+}
+
+static void seeds_replay_cache(void)
+{
+	char path[1024];
+	uint8_t key[REPLAY_CACHE_KEY_LEN];
+	int err;
+
+	if (fuzz_use_home("make-replay") != 0)
+		die("home", XE2E_E_IO);
+	snprintf(path, sizeof(path), "%s/make-replay/%s", fuzz_home(), REPLAY_CACHE_FILE);
+	memset(key, 0xcd, sizeof(key));
+	err = replay_cache_check_add(path, key, FUZZ_NOW - 100, NULL);
+	if (err)
+		die("replay_cache", err);
+	seed_file("replay_cache", "other-key", 0, path);
+	seed_file("replay_cache", "other-key-small", 1, path);
+	memset(key, 0xab, sizeof(key));
+	if ((err = replay_cache_check_add(path, key, FUZZ_NOW - 50, NULL)))
+		die("replay_cache", err);
+	seed_file("replay_cache", "replayed", 0, path);
+	seed_str("replay_cache", "empty", 0, "xe2e ik-replay v1\n");
+}
+
+/* ---- small values ---- */
+
+static void seeds_sig_der(void)
+{
+	uint8_t sig[64], der[72];
+	char name[32];
+
+	for (int i = 0; i < 6; i++) {
+		struct p256_key *key = NULL;
+		size_t n;
+		int err = p256_generate(&key);
+
+		if (!err)
+			err = p256_sign(key, FZ_SIG_MSG, strlen(FZ_SIG_MSG), sig);
+		if (err)
+			die("p256", err);
+		n = fz_sig_der(sig, der);
+		snprintf(name, sizeof(name), "sig-%d", i);
+		seed("sig_der", name, -1, der, n);
+		p256_free(key);
+	}
+	/* the last one with a needless leading zero in r: must be refused */
+	memmove(der + 5, der + 4, 66);
+	der[1]++;
+	der[3]++;
+	der[4] = 0;
+	seed("sig_der", "sig-leading-zero", -1, der, (size_t)der[1] + 2);
+}
+
+static void seeds_text(void)
+{
+	static const char *const jids[] = {
+		"alice@capulet.lit/balcony", "Juliet@Capulet.LIT", "example.org",
+		"montague.lit.", "bob@montague.lit/garden/with/slashes",
+		"\xc3\xb1" "and\xc3\xba@\xe4\xbe\x8b\xe3\x81\x88.test/r\xc3\xa9" "sum\xc3\xa9",
+		"a@b", "@example.org", "x@y/",
+	};
+	static const char *const b64[] = {"", "Zg==", "Zm8=", "Zm9v", "AAECAwQFBgcICQoLDA0ODw=="};
+	static const uint8_t psk[PSK_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+	char text[PSK_TEXT_LEN], fpr[FINGERPRINT_TEXT_LEN], name[32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(jids); i++) {
+		snprintf(name, sizeof(name), "jid-%zu", i);
+		seed_str("jid", name, -1, jids[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(b64); i++) {
+		snprintf(name, sizeof(name), "b64-%zu", i);
+		seed_str("base64", name, -1, b64[i]);
+	}
+	if (psk_format(psk, text))
+		die("psk_format", XE2E_E_MALFORMED);
+	seed_str("psk_text", "psk", -1, text);
+	fingerprint_format(fz_hs.alice.id_fpr, fpr);
+	seed_str("hex", "fingerprint-grouped", -1, fpr);
+	hex_encode(fz_hs.alice.id_fpr, FINGERPRINT_LEN, fpr);
+	seed_str("hex", "fingerprint-plain", -1, fpr);
+	seed_str("hex", "mixed-case", -1, "00fF7a");
+	seed_str("hex", "colons", -1,
+		 "AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:"
+		 "ab:cd:ef:01:23:45:67:89");
+}
+
+static void seeds_xml(void)
+{
+	static const char *const stanzas[] = {
+		"<message to='bob@montague.lit' from='alice@capulet.lit/balcony' type='chat' "
+		"id='m1'><body>Hello, Bob!</body></message>",
+		"<presence from='alice@capulet.lit/balcony' to='bob@montague.lit/garden'>"
+		"<show>away</show><status xml:lang='en'>at the &lt;balcony&gt; &amp; "
+		"&#x263A;</status></presence>",
+		"<iq type='get' id='v1' to='montague.lit'><query xmlns='jabber:iq:version'/></iq>",
+		"<message to='bob@montague.lit' type='chat'><handshake xmlns='urn:xe2e:1' "
+		"step='1'>AQIDBA==</handshake><no-permanent-store xmlns='urn:xmpp:hints'/>"
+		"<private xmlns='urn:xmpp:carbons:2'/></message>",
+		"<message xmlns='jabber:client' xmlns:x='urn:x' x:a='1'><x:y><![CDATA[<not> a "
+		"tag]]></x:y><z xmlns=''>t&#13;&#10;\t</z></message>",
+		"<?xml version='1.0'?>\n<stream:stream xmlns='jabber:client' "
+		"xmlns:stream='http://etherx.jabber.org/streams' to='example.org' "
+		"version='1.0'/>",
+	};
+	struct buf b = BUF_INIT;
+	char name[32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(stanzas); i++) {
+		snprintf(name, sizeof(name), "stanza-%zu", i);
+		seed_str("xml", name, -1, stanzas[i]);
+	}
+	for (size_t i = 0; i + 1 < ARRAY_SIZE(stanzas); i++)
+		buf_printf(&b, "%s\n", stanzas[i]);
+	seed("xml_reader", "bare", 0, b.data, b.len);
+	seed("xml_reader", "bare-exact", 1, b.data, b.len);
+	seed("xml_reader", "bare-small", 2, b.data, b.len);
+	buf_clear(&b);
+	buf_printf(&b, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+		       "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>%s%s"
+		       "</stream:stream>",
+		   stanzas[0], stanzas[2]);
+	seed("xml_reader", "stream", 0, b.data, b.len);
+	seed("xml_reader", "stream-exact-small", 3, b.data, b.len);
+	buf_free(&b);
+}
+
+static void seeds_noise(void)
+{
+	uint8_t m[3][256];
+	size_t len[3];
+	char name[32];
+
+	for (int p = 0; p < 4; p++) {
+		int last = p >= 2 ? 2 : 3;
+
+		for (int msg = 1; msg <= last; msg++) {
+			if (fz_noise_prepare(p, msg, NULL, m, len))
+				die("noise", XE2E_E_STATE);
+			snprintf(name, sizeof(name), "%s-msg%d", fz_noise_protocols[p] + 6, msg);
+			seed("noise", name, p | ((msg - 1) << 2), m[msg - 1], len[msg - 1]);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: fuzz-seeds TESTS_FUZZ_DIR\n");
+		return 2;
+	}
+	top = argv[1];
+	setenv("XE2E_FUZZ_DIR", top, 1);
+	fixture_identity("alice", FZ_HS_ALICE);
+	fixture_identity("bob", FZ_HS_BOB);
+	fixture_ratchet();
+	if (fz_hs_setup())
+		die("fixtures", XE2E_E_IO);
+	seeds_ratchet();
+	seeds_handshake_flows();
+	seeds_handshake_payloads();
+	seeds_identity_files();
+	seeds_trust();
+	seeds_secrets();
+	seeds_replay_cache();
+	seeds_sig_der();
+	seeds_text();
+	seeds_xml();
+	seeds_noise();
+	return 0;
+}
