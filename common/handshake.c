@@ -102,7 +102,7 @@ int hs_fail(struct handshake *hs, int err)
 	return err;
 }
 
-void hs_abort_msg(struct handshake_msg *out, int err)
+void handshake_msg_abort(struct handshake_msg *out, int err)
 {
 	handshake_msg_clear(out);
 	out->step = HS_STEP_ABORT;
@@ -376,7 +376,7 @@ int handshake_read(struct handshake *hs, const char *from, enum hs_step step,
 	if (!hs->peer_set) {
 		err = step == HS_STEP_1 ? responder_take_peer(hs, from) : unexpected(step);
 		if (err) {
-			hs_abort_msg(out, err);
+			handshake_msg_abort(out, err);
 			if (err == XE2E_E_TRUST)
 				out->reason = HS_REASON_REFUSED;
 			return hs_fail(hs, err);
@@ -386,7 +386,7 @@ int handshake_read(struct handshake *hs, const char *from, enum hs_step step,
 		strcpy(hs->peer_full, from);
 	err = dispatch(hs, step, body, len, out);
 	if (err) {
-		hs_abort_msg(out, err);
+		handshake_msg_abort(out, err);
 		return hs_fail(hs, err);
 	}
 	return XE2E_OK;

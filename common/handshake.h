@@ -104,6 +104,10 @@ struct handshake_msg {
 /* Empties a message (wiping its body) for reuse; buf_free when done. */
 void handshake_msg_clear(struct handshake_msg *msg);
 
+/* Makes msg the abort that tells the peer about err: malformed (malformed
+ * input, limits), unsupported, trust, replay, or refused (the rest). */
+void handshake_msg_abort(struct handshake_msg *msg, int err);
+
 struct handshake;
 
 /*

@@ -65,9 +65,6 @@ struct handshake {
 /* Fails the handshake for good: wipes its secrets. Returns err. */
 int hs_fail(struct handshake *hs, int err);
 
-/* Sets out to an abort with the reason that fits err. */
-void hs_abort_msg(struct handshake_msg *out, int err);
-
 /* The Noise state for a pattern, role and prologue built from hs. */
 int hs_noise_new(struct handshake *hs, int initiator, const uint8_t *rs_pub);
 
