@@ -34,6 +34,27 @@ static int prep_part(const char *part, size_t n, char out[static JID_PART_MAX + 
 	return XE2E_OK;
 }
 
+/*
+ * A trailing dot names the same domain (RFC 7622 section 3.2); it is
+ * dropped after nameprep, since nameprep can make one (U+FF0E). What is
+ * left must parse back to itself: no empty label, and neither '@' nor '/',
+ * which nameprep makes of U+FF20 and U+FF0F ("a@b\uFF0Fc" would otherwise
+ * come out as "a@b/c", another JID).
+ */
+static int domain_finish(char domain[static JID_PART_MAX + 1])
+{
+	size_t n = strlen(domain);
+
+	if (n > 1 && domain[n - 1] == '.')
+		domain[--n] = '\0';
+	if (domain[0] == '.' || domain[n - 1] == '.' || strstr(domain, "..") ||
+	    strpbrk(domain, "@/")) {
+		err_detail_set("domain not allowed in a JID: an empty label, '@' or '/'");
+		return XE2E_E_MALFORMED;
+	}
+	return XE2E_OK;
+}
+
 int jid_parse(const char *text, struct jid *jid)
 {
 	const char *slash = strchr(text, '/');
@@ -50,10 +71,9 @@ int jid_parse(const char *text, struct jid *jid)
 		if (err)
 			return err;
 	}
-	/* A trailing dot names the same domain (RFC 7622 section 3.2). */
-	if (domain_len > 1 && domain[domain_len - 1] == '.')
-		domain_len--;
 	err = prep_part(domain, domain_len, jid->domain, stringprep_nameprep, "domain");
+	if (!err)
+		err = domain_finish(jid->domain);
 	if (err)
 		return err;
 	if (slash)
