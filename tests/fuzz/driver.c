@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "err.h"
+
 #ifndef FUZZ_TARGET
 #error "compile with -DFUZZ_TARGET=fuzz_NAME"
 #endif
@@ -14,6 +16,7 @@
 void fuzz_fail(const char *file, int line, const char *what)
 {
 	fprintf(stderr, "%s:%d: invariant broken: %s\n", file, line, what);
+	fprintf(stderr, "last error detail: %s\n", err_detail());
 	abort();
 }
 

@@ -69,7 +69,10 @@ $(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c | $(FUZZ_CHECKED)
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
 
-$(FUZZ_BUILD)/tests/fuzz/driver-%.o: tests/fuzz/driver.c | $(FUZZ_CHECKED)
+# A static pattern: with a plain one, make would chain it to its built-in
+# link rule to "remake" the included .d files.
+$(FUZZ_ALL:%=$(FUZZ_BUILD)/tests/fuzz/driver-%.o): $(FUZZ_BUILD)/tests/fuzz/driver-%.o: \
+		tests/fuzz/driver.c | $(FUZZ_CHECKED)
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_TARGET=fuzz_$* -c -o $@ $<
 
@@ -77,8 +80,8 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/tests/fuzz/driver-%.o $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o \
-		      $(FUZZ_UTIL) $(FUZZ_LIB)
+$(FUZZ_ALL:%=$(FUZZ_BUILD)/fuzz/%): $(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/tests/fuzz/driver-%.o \
+		$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_UTIL) $(FUZZ_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)

@@ -54,7 +54,8 @@ int fuzz_ratchet_state(const uint8_t *data, size_t size)
 	data++;
 	size--;
 	err = ratchet_parse((const char *)data, size, &st, usedp);
-	FUZZ_CHECK(err == XE2E_OK || err == XE2E_E_MALFORMED || err == XE2E_E_LIMIT);
+	FUZZ_CHECK(err == XE2E_OK || err == XE2E_E_MALFORMED || err == XE2E_E_LIMIT ||
+		   err == XE2E_E_UNSUPPORTED);
 	FUZZ_CHECK((err == XE2E_OK) == (st != NULL));
 	if (err != XE2E_OK)
 		return 0;

@@ -35,7 +35,7 @@ static void fz_sec_psks(const char *path, const uint8_t *data, size_t size)
 	int r1 = psk_get(path, FZ_SEC_JID, k1), r2, err;
 
 	FUZZ_CHECK(r1 == XE2E_OK || r1 == XE2E_E_NOTFOUND || r1 == XE2E_E_MALFORMED ||
-		   r1 == XE2E_E_LIMIT);
+		   r1 == XE2E_E_LIMIT || r1 == XE2E_E_UNSUPPORTED);
 	memset(mine, 0x42, sizeof(mine));
 	err = psk_set(path, FZ_SEC_OTHER, mine);
 	if (r1 != XE2E_OK && r1 != XE2E_E_NOTFOUND) {
@@ -93,7 +93,8 @@ static void fz_sec_retained(const char *path, const uint8_t *data, size_t size)
 	static const uint8_t nobody[FINGERPRINT_LEN];
 	int err = rs_load(path, &db);
 
-	FUZZ_CHECK(err == XE2E_OK || err == XE2E_E_MALFORMED || err == XE2E_E_LIMIT);
+	FUZZ_CHECK(err == XE2E_OK || err == XE2E_E_MALFORMED || err == XE2E_E_LIMIT ||
+		   err == XE2E_E_UNSUPPORTED);
 	if (err != XE2E_OK) {
 		FUZZ_CHECK(rs_forget(path, nobody, 0) == err);
 		fz_sec_unchanged(path, data, size);

@@ -51,7 +51,8 @@ int fuzz_trust(const uint8_t *data, size_t size)
 	struct buf text = BUF_INIT, text2 = BUF_INIT;
 	int err = trust_parse("fuzz", (const char *)data, size, &db);
 
-	FUZZ_CHECK(err == XE2E_OK || err == XE2E_E_MALFORMED || err == XE2E_E_LIMIT);
+	FUZZ_CHECK(err == XE2E_OK || err == XE2E_E_MALFORMED || err == XE2E_E_LIMIT ||
+		   err == XE2E_E_UNSUPPORTED);
 	if (err != XE2E_OK) {
 		FUZZ_CHECK(db.n_peers == 0);
 		goto done;
