@@ -123,9 +123,10 @@ void bundle_free(struct bundle *b);
 
 /*
  * Checks an X25519 public key that came from outside: the canonical
- * encoding (u < 2^255 - 19, top bit clear) and not of low order (the
- * shared secret with a fresh random key is not all zero). XE2E_E_WEAKKEY
- * otherwise.
+ * encoding (u < 2^255 - 19, top bit clear) and not of low order (its
+ * shared secret with a fixed scalar is not all zero: X25519 clamps every
+ * scalar to a multiple of 8, which sends each point of low order to zero).
+ * XE2E_E_WEAKKEY otherwise.
  */
 int bundle_x25519_check(const uint8_t pub[static X25519_LEN]);
 

@@ -197,7 +197,10 @@ typedef int (*prekey_update_fn)(struct prekey_store *st, void *ctx);
  * file (a missing one is empty; one that does not parse stops here,
  * untouched), prunes it at now, calls fn(st, ctx) and, if fn returns
  * XE2E_OK, replaces the file atomically (mode 0600) when its content
- * changed. fn's error is returned and nothing is written then.
+ * changed. When fn fails its error is returned and none of its changes is
+ * written; what the pruning deleted is deleted from the file all the same
+ * (expired keys must not outlive their deadline because every later use
+ * failed).
  */
 int prekey_update(const char *path, uint64_t now, prekey_update_fn fn, void *ctx);
 

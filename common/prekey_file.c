@@ -352,26 +352,44 @@ int prekey_load(const char *path, struct prekey_store *st)
 	return err ? err : load_path(path, st);
 }
 
+/* Writes text to path unless the file holds it already (old). */
+static int write_if_changed(const char *path, const struct buf *old, const struct buf *text)
+{
+	if (text->len == old->len && memcmp(text->data, old->data, text->len) == 0)
+		return XE2E_OK;
+	return store_write_atomic(path, text->data, text->len, 0600);
+}
+
 static int update_locked(const char *path, uint64_t now, prekey_update_fn fn, void *ctx)
 {
 	struct prekey_store st = PREKEY_STORE_INIT;
-	struct buf old = BUF_INIT, new = BUF_INIT;
-	int err = store_read_file(path, PREKEY_FILE_MAX, 1, &old);
+	struct buf old = BUF_INIT, pruned = BUF_INIT, new = BUF_INIT;
+	int err = store_read_file(path, PREKEY_FILE_MAX, 1, &old), fn_err;
 
 	if (err == XE2E_E_NOTFOUND)
 		err = XE2E_OK;
 	else if (!err)
 		err = prekey_parse(path, (const char *)old.data, old.len, &st);
-	if (!err) {
-		prekey_prune(&st, now);
-		err = fn(&st, ctx);
+	if (!err && prekey_prune(&st, now))
+		err = prekey_format(&st, &pruned);
+	if (err)
+		goto out;
+	fn_err = fn(&st, ctx);
+	if (fn_err) {
+		/* Expired keys go even when the change is cancelled; if that
+		 * write fails, the next update tries again. */
+		if (pruned.len)
+			(void)write_if_changed(path, &old, &pruned);
+		err = fn_err;
+		goto out;
 	}
+	err = prekey_format(&st, &new);
 	if (!err)
-		err = prekey_format(&st, &new);
-	if (!err && (new.len != old.len || memcmp(new.data, old.data, new.len) != 0))
-		err = store_write_atomic(path, new.data, new.len, 0600);
+		err = write_if_changed(path, &old, &new);
+out:
 	prekey_store_free(&st);
 	buf_free(&old);
+	buf_free(&pruned);
 	buf_free(&new);
 	return err;
 }
