@@ -431,6 +431,8 @@ static void print_outcome(const struct run *r, const struct session *s)
 	note(r, "trust: %s%s", trust_level_name(s->trust),
 	     res->key_changed ? " (new identity key accepted)" : res->new_peer ? " (first contact)" : "");
 	note(r, "flags: %s", flags);
+	note(r, "retained-secret: %s", res->rs_mismatch ? "mismatch (accepted)"
+				      : res->rs_matched ? "matched" : "none");
 	if (res->rs_mismatch)
 		note(r, "warning: retained secret mismatch with %s: the session is marked rs-reset "
 		     "until verified (xe2e-verify-sas)", res->peer_bare);
