@@ -1,26 +1,36 @@
 /*
  * xe2e-keygen: creates the identity key, its certificate, the device key and
- * its binding; shows their fingerprints; rotates the device key; makes PSKs.
- * See xe2e-keygen(1).
+ * its binding; shows their fingerprints; rotates the device key; makes PSKs;
+ * writes prekey bundles. See xe2e-keygen(1).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bundle.h"
 #include "err.h"
 #include "identity.h"
 #include "passphrase.h"
+#include "prekey.h"
 #include "psk.h"
 #include "store.h"
 #include "util.h"
+
+/* One-time prekeys --rotate-prekeys keeps available without --prekeys N. */
+#define PREKEYS_DEFAULT 20
 
 static const char usage_text[] =
 	"usage: xe2e-keygen --jid JID [--force] [--passphrase | --passphrase-file FILE]\n"
 	"       xe2e-keygen --show\n"
 	"       xe2e-keygen --rotate-device [--passphrase | --passphrase-file FILE]\n"
 	"       xe2e-keygen --psk\n"
+	"       xe2e-keygen --prekeys N [--rotate-prekeys] [--bundle-minimal]\n"
+	"                   [--output FILE] [--passphrase | --passphrase-file FILE]\n"
+	"       xe2e-keygen --rotate-prekeys [--bundle-minimal] [--output FILE]\n"
+	"                   [--passphrase | --passphrase-file FILE]\n"
 	"       xe2e-keygen --help | --version\n";
 
 static const char help_text[] =
@@ -31,6 +41,13 @@ static const char help_text[] =
 	"  --show                  print the identity's fingerprints\n"
 	"  --rotate-device         replace the device key, keeping the device id\n"
 	"  --psk                   print a fresh random pre-shared key\n"
+	"  --prekeys N             write a prekey bundle with N new one-time prekeys\n"
+	"                          (0 to %d), making a signed prekey if needed\n"
+	"  --rotate-prekeys        make a new signed prekey, keep the old one for\n"
+	"                          the grace period, top one-time prekeys up to N\n"
+	"                          (default %d) and write the bundle\n"
+	"  --bundle-minimal        leave the identity and device key out of the bundle\n"
+	"  --output FILE           write the bundle to FILE instead of standard output\n"
 	"  --passphrase            protect (or unlock) keys with a passphrase\n"
 	"                          asked on the terminal\n"
 	"  --passphrase-file FILE  the same, with the first line of FILE\n"
@@ -46,6 +63,7 @@ enum mode {
 	MODE_SHOW,
 	MODE_ROTATE,
 	MODE_PSK,
+	MODE_PREKEYS,
 };
 
 struct options {
@@ -55,6 +73,10 @@ struct options {
 	int force;
 	int prompt;
 	const char *passphrase_file;
+	int prekeys; /* N of --prekeys; -1 when not given */
+	int rotate_prekeys;
+	int minimal;
+	const char *output;
 };
 
 enum {
@@ -65,6 +87,10 @@ enum {
 	OPT_PSK,
 	OPT_PASSPHRASE,
 	OPT_PASSPHRASE_FILE,
+	OPT_PREKEYS,
+	OPT_ROTATE_PREKEYS,
+	OPT_BUNDLE_MINIMAL,
+	OPT_OUTPUT,
 };
 
 static const struct option long_options[] = {
@@ -75,6 +101,10 @@ static const struct option long_options[] = {
 	{"psk", no_argument, NULL, OPT_PSK},
 	{"passphrase", no_argument, NULL, OPT_PASSPHRASE},
 	{"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
+	{"prekeys", required_argument, NULL, OPT_PREKEYS},
+	{"rotate-prekeys", no_argument, NULL, OPT_ROTATE_PREKEYS},
+	{"bundle-minimal", no_argument, NULL, OPT_BUNDLE_MINIMAL},
+	{"output", required_argument, NULL, OPT_OUTPUT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -87,9 +117,49 @@ static void set_mode(struct options *o, enum mode mode)
 	o->mode = mode;
 }
 
+/* N of --prekeys: a decimal number from 0 to BUNDLE_OPK_MAX. */
+static int parse_count(const char *text, int *n)
+{
+	char *end;
+	long v;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || *end || v > BUNDLE_OPK_MAX)
+		return -1;
+	*n = (int)v;
+	return 0;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_prekey_option(struct options *o, int c)
+{
+	switch (c) {
+	case OPT_PREKEYS:
+		set_mode(o, MODE_PREKEYS);
+		if (parse_count(optarg, &o->prekeys))
+			return err_usage("--prekeys needs a number from 0 to %d", BUNDLE_OPK_MAX);
+		return -1;
+	case OPT_ROTATE_PREKEYS:
+		set_mode(o, MODE_PREKEYS);
+		o->rotate_prekeys = 1;
+		return -1;
+	case OPT_BUNDLE_MINIMAL:
+		o->minimal = 1;
+		return -1;
+	default:
+		o->output = optarg;
+		return -1;
+	}
+}
+
 /* Returns -1 to go on, or the exit status. */
 static int parse_option(struct options *o, int c)
 {
+	if (c >= OPT_PREKEYS && c <= OPT_OUTPUT)
+		return parse_prekey_option(o, c);
 	switch (c) {
 	case OPT_JID:
 		set_mode(o, MODE_CREATE);
@@ -115,7 +185,7 @@ static int parse_option(struct options *o, int c)
 		return -1;
 	case 'h':
 		fputs(usage_text, stdout);
-		fputs(help_text, stdout);
+		printf(help_text, BUNDLE_OPK_MAX, PREKEYS_DEFAULT);
 		return XE2E_EXIT_OK;
 	case 'V':
 		printf("xe2e-keygen %s\n", XE2E_VERSION);
@@ -128,9 +198,16 @@ static int parse_option(struct options *o, int c)
 static int check_options(const struct options *o)
 {
 	if (o->modes == 0)
-		return err_usage("one of --jid, --show, --rotate-device or --psk is needed");
+		return err_usage("one of --jid, --show, --rotate-device, --psk, --prekeys or "
+				 "--rotate-prekeys is needed");
 	if (o->modes > 1)
-		return err_usage("--jid, --show, --rotate-device and --psk exclude each other");
+		return err_usage("--jid, --show, --rotate-device, --psk and the prekey options "
+				 "exclude each other");
+	if ((o->minimal || o->output) && o->mode != MODE_PREKEYS)
+		return err_usage("--bundle-minimal and --output go with --prekeys or "
+				 "--rotate-prekeys");
+	if (o->output && !*o->output)
+		return err_usage("--output needs a file name");
 	if (o->force && o->mode != MODE_CREATE)
 		return err_usage("--force goes with --jid");
 	if (o->prompt && o->passphrase_file)
@@ -251,9 +328,209 @@ static int run_rotate(struct passphrase *pp, uint64_t now)
 	return err;
 }
 
+/* ---- prekey bundles ---- */
+
+/* What the prekey store update needs and gives back. */
+struct prekey_job {
+	const struct options *o;
+	const struct identity *id;
+	struct p256_key *id_key; /* NULL when no new signed prekey was expected */
+	uint64_t now;
+	struct bundle *b;
+	int new_spk;
+};
+
+static uint32_t device_id_of(const struct identity *id)
+{
+	return load_be32(id->binding.device_id);
+}
+
+/* 1 when spk is current and signed for this identity and device. */
+static int spk_usable(const struct identity *id, const struct prekey_spk *spk)
+{
+	uint8_t pub[X25519_LEN];
+
+	return spk && x25519_public(pub, spk->priv) == XE2E_OK &&
+	       bundle_spk_verify(id->id_pub, id->jid, device_id_of(id), spk->id, pub, spk->created,
+				 spk->expires, spk->sig) == XE2E_OK;
+}
+
+/* Whether this run makes a signed prekey, and so needs the identity key. */
+static int needs_new_spk(const struct options *o, const struct identity *id, uint64_t now)
+{
+	struct prekey_store st = PREKEY_STORE_INIT;
+	int need = o->rotate_prekeys || prekey_load(NULL, &st) != XE2E_OK ||
+		   !spk_usable(id, prekey_spk_current(&st, now));
+
+	prekey_store_free(&st);
+	return need;
+}
+
+static int make_spk(struct prekey_store *st, struct prekey_job *job, struct prekey_spk **spk)
+{
+	const struct identity *id = job->id;
+	uint8_t pub[X25519_LEN];
+	int err;
+
+	if (!job->id_key) {
+		err_detail_set("the signed prekey changed meanwhile: run again");
+		return XE2E_E_STATE;
+	}
+	err = prekey_spk_add(st, job->now, spk);
+	if (!err)
+		err = x25519_public(pub, (*spk)->priv);
+	if (!err)
+		err = bundle_spk_sign(job->id_key, id->jid, device_id_of(id), (*spk)->id, pub,
+				      (*spk)->created, (*spk)->expires, (*spk)->sig);
+	job->new_spk = !err;
+	return err;
+}
+
+static int add_bundle_opk(struct bundle *b, const struct prekey_opk *opk)
+{
+	struct bundle_prekey *p = &b->opk[b->n_opk++];
+
+	p->id = opk->id;
+	p->expires = opk->expires;
+	return x25519_public(p->pub, opk->priv);
+}
+
+/* The one-time prekeys of the bundle: the n new ones, or after a rotation
+ * the newest N usable ones once topped up to N. */
+static int fill_opks(struct prekey_store *st, struct prekey_job *job)
+{
+	size_t want = job->o->prekeys >= 0 ? (size_t)job->o->prekeys : PREKEYS_DEFAULT;
+	size_t have = prekey_opk_count(st, job->now), first = st->n_opk;
+	int err = XE2E_OK;
+
+	if (!job->o->rotate_prekeys)
+		err = prekey_opk_add(st, job->now, want, &first);
+	else if (have < want)
+		err = prekey_opk_add(st, job->now, want - have, NULL);
+	for (size_t i = st->n_opk; !err && i-- > 0 && job->b->n_opk < want;)
+		if ((job->o->rotate_prekeys || i >= first) && job->now < st->opk[i].expires)
+			err = add_bundle_opk(job->b, &st->opk[i]);
+	return err;
+}
+
+static int fill_identity(struct bundle *b, const struct identity *id, int minimal)
+{
+	strcpy(b->jid, id->jid);
+	b->device_id = device_id_of(id);
+	if (minimal) {
+		b->form = BUNDLE_MINIMAL;
+		return bundle_seal_identity(b, id->id_pub);
+	}
+	b->form = BUNDLE_FULL;
+	memcpy(b->id_pub, id->id_pub, P256_PUB_LEN);
+	memcpy(b->device_pub, id->binding.device_pub, X25519_LEN);
+	b->binding_created = id->binding.created;
+	b->binding_expires = id->binding.expires;
+	memcpy(b->binding_sig, id->binding.sig, P256_SIG_LEN);
+	return buf_append(&b->cert_der, id->cert_der.data, id->cert_der.len);
+}
+
+/* Under the prekey store's lock. */
+static int prekeys_update(struct prekey_store *st, void *arg)
+{
+	struct prekey_job *job = arg;
+	struct bundle *b = job->b;
+	struct prekey_spk *spk = prekey_spk_current(st, job->now);
+	int err = XE2E_OK;
+
+	if (job->o->rotate_prekeys || !spk_usable(job->id, spk))
+		err = make_spk(st, job, &spk);
+	if (!err)
+		err = fill_identity(b, job->id, job->o->minimal);
+	if (!err) {
+		b->spk_id = spk->id;
+		b->spk_created = spk->created;
+		b->spk_expires = spk->expires;
+		memcpy(b->spk_sig, spk->sig, P256_SIG_LEN);
+		err = x25519_public(b->spk_pub, spk->priv);
+	}
+	return err ? err : fill_opks(st, job);
+}
+
+/* Writes the bundle and a newline to the output file or stdout. */
+static int write_bundle(const struct options *o, struct buf *xml)
+{
+	int err = buf_append_byte(xml, '\n');
+
+	if (err)
+		return err_report(err, "cannot write the bundle");
+	if (!o->output) {
+		fwrite(xml->data, 1, xml->len, stdout);
+		return finish_output();
+	}
+	err = store_write_atomic(o->output, xml->data, xml->len, 0644);
+	if (err)
+		return err_report(err, "cannot write the bundle to %s", o->output);
+	return XE2E_EXIT_OK;
+}
+
+static void report_bundle(const struct prekey_job *job)
+{
+	const struct bundle *b = job->b;
+	char when[IDENTITY_TIME_TEXT_LEN];
+
+	identity_time_format(b->spk_expires, when);
+	err_warn("%s bundle of %s: %ssigned prekey %08x until %s, %zu one-time prekeys",
+		 b->form == BUNDLE_FULL ? "full" : "minimal", b->jid, job->new_spk ? "new " : "",
+		 (unsigned)b->spk_id, when, b->n_opk);
+	if (b->n_opk == 0)
+		err_warn("warning: no one-time prekeys: messages sealed to this bundle depend on "
+			 "the signed prekey alone until it is deleted, %llu days after it expires",
+			 (unsigned long long)(PREKEY_GRACE / 86400));
+}
+
+/* Loads the identity, with its private key when a signed prekey is due. */
+static int load_for_prekeys(const struct options *o, struct passphrase *pp, uint64_t now,
+			    struct identity *id)
+{
+	int err = identity_load(id, IDENTITY_LOAD_PUBLIC, NULL, now);
+
+	if (err || !needs_new_spk(o, id, now))
+		return err;
+	identity_free(id);
+	return identity_load(id, IDENTITY_LOAD_IDENTITY_KEY, pp, now);
+}
+
+static int run_prekeys(const struct options *o, struct passphrase *pp, uint64_t now)
+{
+	struct identity id = IDENTITY_INIT;
+	struct bundle b;
+	struct prekey_job job = {o, &id, NULL, now, &b, 0};
+	struct buf xml = BUF_INIT;
+	int err, status;
+
+	bundle_init(&b);
+	err = load_for_prekeys(o, pp, now, &id);
+	if (err) {
+		status = err_report(err, "cannot read the identity");
+		goto out;
+	}
+	job.id_key = id.id_key;
+	err = prekey_update(NULL, now, prekeys_update, &job);
+	if (!err)
+		err = bundle_format(&b, &xml);
+	if (err) {
+		status = err_report(err, "cannot make the prekey bundle");
+		goto out;
+	}
+	status = write_bundle(o, &xml);
+	if (status == XE2E_EXIT_OK)
+		report_bundle(&job);
+out:
+	buf_free(&xml);
+	bundle_free(&b);
+	identity_free(&id);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
-	struct options o = {MODE_NONE, 0, NULL, 0, 0, NULL};
+	struct options o = {MODE_NONE, 0, NULL, 0, 0, NULL, -1, 0, 0, NULL};
 	struct passphrase pp;
 	uint64_t now = (uint64_t)time(NULL);
 	int status;
@@ -272,6 +549,9 @@ int main(int argc, char **argv)
 		break;
 	case MODE_CREATE:
 		status = run_create(&o, &pp, now);
+		break;
+	case MODE_PREKEYS:
+		status = run_prekeys(&o, &pp, now);
 		break;
 	default:
 		status = run_rotate(&pp, now);
