@@ -45,6 +45,8 @@ void offline_peer_from_bundle(const struct bundle *b, const uint8_t fpr[static F
 
 /* What both sides mix into h before EK. */
 struct transcript {
+	const uint8_t *ad;
+	size_t ad_len;
 	const char *sender_jid;
 	const char *recipient_jid;
 	const uint8_t *fpr_b;
@@ -83,6 +85,9 @@ static int transcript_start(struct noise_symmetricstate *ss, uint8_t suite,
 		err = buf_append(&p, t->opk, X25519_LEN);
 	if (!err)
 		err = noise_symmetricstate_mix_hash(ss, p.data, p.len);
+	if (!err)
+		err = noise_symmetricstate_mix_hash(ss, t->ad ? t->ad : (const uint8_t *)"",
+						    t->ad_len);
 	buf_free(&p);
 	return err;
 }
@@ -248,10 +253,11 @@ static int seal_check(const struct identity *self, uint8_t suite, size_t len)
 }
 
 static int seal_start(struct seal_state *st, const struct identity *self,
-		      const struct offline_peer *peer, uint8_t suite)
+		      const struct offline_peer *peer, uint8_t suite, const uint8_t *ad,
+		      size_t ad_len)
 {
 	struct offline_header h;
-	struct transcript t = {self->jid, peer->jid, peer->fpr, peer->device_pub, peer->spk_id,
+	struct transcript t = {ad, ad_len, self->jid, peer->jid, peer->fpr, peer->device_pub, peer->spk_id,
 			       peer->spk_pub, peer->has_opk, peer->opk_id, peer->opk_pub};
 	int err;
 
@@ -310,7 +316,8 @@ static int seal_rest(struct seal_state *st, const struct identity *self,
 }
 
 int offline_seal(const struct identity *self, const struct offline_peer *peer, uint8_t suite,
-		 const uint8_t *payload, size_t len, struct buf *msg, struct offline_keys *keys)
+		 const uint8_t *ad, size_t ad_len, const uint8_t *payload, size_t len,
+		 struct buf *msg, struct offline_keys *keys)
 {
 	struct seal_state st;
 	size_t start = msg->len;
@@ -328,7 +335,7 @@ int offline_seal(const struct identity *self, const struct offline_peer *peer, u
 	if (len)
 		memcpy(st.pt + X25519_LEN, payload, len);
 	st.pt_len = X25519_LEN + len;
-	err = seal_start(&st, self, peer, suite);
+	err = seal_start(&st, self, peer, suite, ad, ad_len);
 	if (!err)
 		err = seal_rest(&st, self, peer, msg);
 	if (!err)
@@ -376,10 +383,10 @@ static int open_check(const struct offline_recipient *r, const struct offline_he
 }
 
 static int open_start(struct open_state *st, const struct offline_recipient *r,
-		      const char *sender_jid)
+		      const char *sender_jid, const uint8_t *ad, size_t ad_len)
 {
 	const struct identity *self = r->self;
-	struct transcript t = {sender_jid, self->jid, self->id_fpr, self->binding.device_pub,
+	struct transcript t = {ad, ad_len, sender_jid, self->jid, self->id_fpr, self->binding.device_pub,
 			       st->h.spk_id, st->spk_pub, st->h.has_opk, st->h.opk_id, st->opk_pub};
 	int err = x25519_public(st->spk_pub, r->spk_priv);
 
@@ -448,8 +455,9 @@ static int sender_verify(struct offline_sender *s, uint64_t now)
 }
 
 int offline_open_keys(const struct offline_recipient *r, const char *sender_jid,
-		      const uint8_t *msg, size_t len, uint64_t now, struct offline_sender *sender,
-		      struct offline_keys *keys, struct buf *payload)
+		      const uint8_t *ad, size_t ad_len, const uint8_t *msg, size_t len,
+		      uint64_t now, struct offline_sender *sender, struct offline_keys *keys,
+		      struct buf *payload)
 {
 	struct open_state st;
 	int err;
@@ -463,7 +471,7 @@ int offline_open_keys(const struct offline_recipient *r, const char *sender_jid,
 	if (!err)
 		err = identity_jid_normalize(sender_jid, sender->jid);
 	if (!err)
-		err = open_start(&st, r, sender->jid);
+		err = open_start(&st, r, sender->jid, ad, ad_len);
 	if (!err)
 		err = open_parts(&st, r, msg, len, sender);
 	if (!err)
@@ -493,6 +501,8 @@ int offline_open_keys(const struct offline_recipient *r, const char *sender_jid,
 struct open_ctx {
 	const struct identity *self;
 	const char *sender_jid;
+	const uint8_t *ad;
+	size_t ad_len;
 	const uint8_t *msg;
 	size_t len;
 	uint64_t now;
@@ -548,8 +558,8 @@ static int open_locked(struct prekey_store *st, void *arg)
 	r.self = c->self;
 	r.spk_priv = spk->priv;
 	r.opk_priv = opk ? opk->priv : NULL;
-	err = offline_open_keys(&r, c->sender_jid, c->msg, c->len, c->now, &rcv->sender,
-				&rcv->keys, &c->pt);
+	err = offline_open_keys(&r, c->sender_jid, c->ad, c->ad_len, c->msg, c->len, c->now,
+				&rcv->sender, &rcv->keys, &c->pt);
 	if (!err && c->accept)
 		err = c->accept(c->arg, rcv);
 	if (!err)
@@ -559,10 +569,12 @@ static int open_locked(struct prekey_store *st, void *arg)
 }
 
 int offline_open(const char *prekey_path, const struct identity *self, const char *sender_jid,
-		 const uint8_t *msg, size_t len, uint64_t now, offline_accept_fn accept, void *arg,
-		 struct offline_received *rcv, struct buf *payload)
+		 const uint8_t *ad, size_t ad_len, const uint8_t *msg, size_t len, uint64_t now,
+		 offline_accept_fn accept, void *arg, struct offline_received *rcv,
+		 struct buf *payload)
 {
-	struct open_ctx c = {self, sender_jid, msg, len, now, accept, arg, rcv, BUF_INIT};
+	struct open_ctx c = {self, sender_jid, ad, ad_len, msg, len, now, accept, arg, rcv,
+			     BUF_INIT};
 	int err;
 
 	memset(rcv, 0, sizeof(*rcv));

@@ -17,6 +17,7 @@
  *   MixHash(lp16(A's bare JID) | lp16(B's bare JID) | fpr_B | DK_B
  *           | be32(SPK id) | SPK | opk)
  *       opk = 0x01 | be32(OPK id) | OPK, or 0x00 without one-time prekey
+ *   MixHash(ad)
  *   MixHash(EK)
  *   MixKey(DH(EK, SPK)); MixKey(DH(EK, OPK)) when used; MixKey(DH(EK, DK_B))
  *   c1 = EncryptAndHash(credential)
@@ -24,6 +25,9 @@
  *   c2 = EncryptAndHash(r0 | payload)
  *
  * fpr_B is B's identity fingerprint (SHA-256 of its SubjectPublicKeyInfo).
+ * ad is the caller's associated data: for a sealed stanza, its envelope's
+ * (envelope.h), so the stanza carrying the message cannot be retyped or
+ * given another id.
  * The credential (182 bytes) is A's: 0x01 | DK_A (32) | identity key (65)
  * | device id (4) | be64(binding created) | be64(binding expires) |
  * binding signature (64), the device binding of identity.h for A's JID.
@@ -126,11 +130,13 @@ struct offline_keys {
 /*
  * The sender's side: seals payload (at most OFFLINE_PAYLOAD_MAX bytes) to
  * peer with self's device key and credential (self loaded with
- * IDENTITY_LOAD_DEVICE_KEY), in suite, and appends the initial message to
- * msg. keys gets the session's start (r0 is made here).
+ * IDENTITY_LOAD_DEVICE_KEY), in suite, binding ad (ad_len bytes, may be
+ * empty), and appends the initial message to msg. keys gets the session's
+ * start (r0 is made here).
  */
 int offline_seal(const struct identity *self, const struct offline_peer *peer, uint8_t suite,
-		 const uint8_t *payload, size_t len, struct buf *msg, struct offline_keys *keys);
+		 const uint8_t *ad, size_t ad_len, const uint8_t *payload, size_t len,
+		 struct buf *msg, struct offline_keys *keys);
 
 /* The clear part of an initial message. */
 struct offline_header {
@@ -168,7 +174,8 @@ struct offline_recipient {
 
 /*
  * The recipient's derivation, without any store: opens msg sent by
- * sender_jid (the stanza's from, any form; normalised here) with r's keys,
+ * sender_jid (the stanza's from, any form; normalised here), with the
+ * associated data ad the sender bound (ad_len bytes), with r's keys,
  * authenticates the sender (the payload's tag covers the static-static
  * term), checks its credential (a valid identity key, the binding's
  * signature for sender_jid and its expiry at now), and only then appends
@@ -178,8 +185,9 @@ struct offline_recipient {
  * on every error.
  */
 int offline_open_keys(const struct offline_recipient *r, const char *sender_jid,
-		      const uint8_t *msg, size_t len, uint64_t now, struct offline_sender *sender,
-		      struct offline_keys *keys, struct buf *payload);
+		      const uint8_t *ad, size_t ad_len, const uint8_t *msg, size_t len,
+		      uint64_t now, struct offline_sender *sender, struct offline_keys *keys,
+		      struct buf *payload);
 
 /* What offline_open() found, for the caller's decisions. */
 struct offline_received {
@@ -204,7 +212,7 @@ typedef int (*offline_accept_fn)(void *arg, const struct offline_received *rcv);
  *     XE2E_E_EXPIRED, "expired prekey"); without OPK, refuses a (SPK id, EK)
  *     in the replay cache (XE2E_E_REPLAY); with OPK, refuses a consumed id
  *     (XE2E_E_REPLAY) and an unknown one (XE2E_E_EXPIRED);
- *   - runs offline_open_keys();
+ *   - runs offline_open_keys() with ad;
  *   - calls accept (may be NULL);
  *   - deletes the OPK, or adds (SPK id, EK) to the replay cache, and writes
  *     the store;
@@ -216,8 +224,9 @@ typedef int (*offline_accept_fn)(void *arg, const struct offline_received *rcv);
  * fail (XE2E_E_EXISTS from session_create()).
  */
 int offline_open(const char *prekey_path, const struct identity *self, const char *sender_jid,
-		 const uint8_t *msg, size_t len, uint64_t now, offline_accept_fn accept, void *arg,
-		 struct offline_received *rcv, struct buf *payload);
+		 const uint8_t *ad, size_t ad_len, const uint8_t *msg, size_t len, uint64_t now,
+		 offline_accept_fn accept, void *arg, struct offline_received *rcv,
+		 struct buf *payload);
 
 /* The AEAD cipher of an OFFLINE_SUITE_* (0 for an unknown suite). */
 enum aead_cipher offline_suite_cipher(uint8_t suite);

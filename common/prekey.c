@@ -107,8 +107,8 @@ int prekey_opk_was_used(const struct prekey_store *st, uint32_t id)
 }
 
 /* A random non-zero id for which taken() says no. */
-static int fresh_id(const struct prekey_store *st, int (*taken)(const struct prekey_store *, uint32_t),
-		    uint32_t *id)
+static int fresh_id(const struct prekey_store *st,
+		    int (*taken)(const struct prekey_store *, uint32_t), uint32_t *id)
 {
 	uint8_t b[4];
 	int err;

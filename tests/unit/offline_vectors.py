@@ -81,6 +81,9 @@ binding_msg = (lp16(b"xe2e device-binding v1") + lp16(ALICE) + lp16(a_dev_id) +
 binding_sig = sign(alice_id, binding_msg)
 SPK_ID, OPK_ID = 0x11223344, 0x55667788
 payload = b"<message-frame>Hello, Bob!</message-frame>"
+# The envelope's associated data of <message type='chat' id='m1'> (envelope.h).
+AD = (lp16(b"xe2e stanza v1") + lp16(b"message") + b"\x01" + lp16(b"chat") + b"\x01" +
+      lp16(b"m1") + lp16(ALICE) + lp16(BOB))
 
 def dh(a, pub): return a.exchange(x25519.X25519PublicKey.from_public_bytes(pub))
 
@@ -94,6 +97,7 @@ def initial(use_opk):
     head += x_pub(ek)
     ss.mix_hash(lp16(ALICE) + lp16(BOB) + fpr(bob_id) + x_pub(dk_b) + be32(SPK_ID) +
                 x_pub(spk) + opk_part)
+    ss.mix_hash(AD)
     ss.mix_hash(x_pub(ek))
     ss.mix_key(dh(ek, x_pub(spk)))
     if use_opk:
@@ -131,6 +135,7 @@ c_str("v_alice_id_pub", p_pub(alice_id))
 c_str("v_alice_fpr", fpr(alice_id))
 c_str("v_alice_dk_pub", x_pub(dk_a))
 c_str("v_r0_pub", x_pub(r0))
+c_str("v_ad", AD)
 for use_opk in (True, False):
     v = initial(use_opk)
     sfx = "opk" if use_opk else "noopk"

@@ -22,6 +22,8 @@
 #define DAY (24ull * 3600)
 #define ALICE "alice@capulet.lit"
 #define BOB "bob@montague.lit"
+/* The associated data of the tests but the vector's. */
+#define T_AD (const uint8_t *)"stanza ad", 9
 
 /*
  * Made independently of this code by tests/unit/offline_vectors.py (the
@@ -29,7 +31,8 @@
  * (alice@capulet.lit, device a1a2a3a4, binding created 1749999000 for 730
  * days) seals "<message-frame>Hello, Bob!</message-frame>" to Bob
  * (bob@montague.lit) with signed prekey 11223344 and, in the first
- * message, one-time prekey 55667788; ChaChaPoly. Every private key is
+ * message, one-time prekey 55667788; ChaChaPoly; the associated data is
+ * the envelope's of <message type='chat' id='m1'>. Every private key is
  * SHA-256 of a label, so the script shows where each value comes from.
  */
 static const char v_bob_id_pub[] =
@@ -54,35 +57,38 @@ static const char v_msg_opk[] =
 	"5bc335bd7d29cf056d1d1625d9b49225fa1b0a807809e5c35bfe8159ee9484133dda8ae056f7"
 	"73181984f5da617c6a0c0bc117cf567bea9d044adc1cf03c49dd162289a5262921e76a52d8cf"
 	"cc4b2d7db9134fd135c1af2e87da2f714504358b41c1e9118b8247570e1695717fe2b5f5b034"
-	"29f381576b6fed9f75892591ad51b6d60aaba10271b1e8cb8ebfa400cad14fb3c1bb9017ce3c"
-	"869fc30cbb214c7e235900fbbd6c80e0f79298e9cf15cc917afc2ad22f98cede88c9a27e99ac"
-	"9e2d3e0710cebe3dfaaa5cb84a437fc4a307f3ae5dea34759c91f371d4ee2531af26c014d3b3"
+	"29f381576b6fed9f75fc97056be8d013e24b281813c921768ec795e81c2c8e751e0d1e01c5d4"
+	"f8f772dc52b56052eb5e1d32f0a1ff345c8b98d0955c8a8cf5e77a3107c3b428c402a38ee20a"
+	"fbffe46e9c9fbf885b51108c03437fc4a307f3ae5dea34759c91f371d4ee2531af26c014d3b3"
 	"b34231d73a6460f30b582758988d0108ee309e47cbd2c0f23936d6b0bc3da310a6656e9eeb95"
-	"af3773e8f4182693766993fe6d8e90aeab01a36ad89b8b7dacf661";
+	"af3773e8f4182693766993c5f4af7bdde80bcb45927673dfd122ed";
 static const char v_root_opk[] =
 	"327dea9983d4ebce0c216f3c28edd27550e345dc6ed54df555907b4c31a53a0f";
 static const char v_chain_opk[] =
 	"9ca6df1cc3b4a05d0bcf3d46cbea40787c9a5587e555c453b2c69fee804ff7e2";
 static const char v_sid_opk[] = "c44bc2c191567f70f0d06537bf68504b";
 static const char v_hash_opk[] =
-	"e5ba0156a038d60389f2a8962d0410af3edb02c9372a68b09ff7a7001114d6c5";
+	"2540d1f1e90424a36ffdea245e1d303df365eefa4c0135bfc4e50b6e92eb2487";
 static const char v_msg_noopk[] =
 	"01010011223344e53688ffd7e769e3f2cfa80ce8858bdbcaf2417db2ea7d248b1f685bc335bd"
 	"7d2fe2f954f936739301db9f70c3753d5759955481a20243fe88e342719ac6d2503cfed006ed"
 	"0338675f813e759801c183433f88600169e3f7825e898373bd07b61e26afa78859678778a2cf"
 	"c69c0da11285fe2b1f7cea8431b2e1144566d6158dbffa34c986b85b74b18453586f71862846"
-	"a101b9ffa98be35db3291854a531abf232c7d27bca70fbb52372457c7b6af0385c37b4e0c080"
-	"d7b0032fb32f09d46f6e297b95f42a6c6904aceb3db876de2a93bb440f84e24b299df6f9fc23"
-	"072595bfd45e934a1cbbaeeff2ae0c350573a14b3d4570785435f019cecd66120cc2a3b38354"
+	"a101b9ffa9fe51c975907e914dd122e850bf1bc6ca08ca5df58f84baa4dc7e2e57dfca887150"
+	"3e242f037b28141d22a356af3eed2a55334deaf6b2a3263d02c8c1b2434fe396057ab8e89d7e"
+	"61ed6400cf8faa47afbbaeeff2ae0c350573a14b3d4570785435f019cecd66120cc2a3b38354"
 	"e3858b8394f7ca39fa6ef4ac040ae44579314cbe035e92fdf2acddf5e76006f7f96bae5d3dd3"
-	"76c0a7db24e1eb47723bedcb6642a156e2319dd815ce05";
+	"76c0a7db24e1ebbf9651893cca44979ea86b5f49cd5787";
 static const char v_root_noopk[] =
 	"17a82c0788352565241d871b204f3b7dd805ea0a215783704c8b4d87314523ab";
 static const char v_chain_noopk[] =
 	"444a2e535b6be14069baf2d2e9abe29539c7a91500b5b086346524e11c6e3803";
 static const char v_sid_noopk[] = "2a9fc03524ba333b3b62d06db9f2f724";
 static const char v_hash_noopk[] =
-	"1256ce91987ea11e48cb5e8890ed8484a879da9723690b9d8ab3fb91d393cdf0";
+	"5ac072920ad86c180bf4d396343f1a8b6dae218b713a9f31c9d7ba269df1b8eb";
+static const char v_ad[] =
+	"000e78653265207374616e7a6120763100076d657373616765010004636861740100026d3100"
+	"11616c69636540636170756c65742e6c69740010626f62406d6f6e74616775652e6c6974";
 static const char v_payload[] = "<message-frame>Hello, Bob!</message-frame>";
 
 /* ---- parties ---- */
@@ -161,14 +167,16 @@ static void open_vector(int with_opk)
 	struct offline_sender s;
 	struct offline_keys k;
 	struct buf pt = BUF_INIT;
-	size_t len;
+	size_t len, ad_len;
+	uint8_t *ad = unit_hex(v_ad, &ad_len);
 	uint8_t *msg = unit_hex(with_opk ? v_msg_opk : v_msg_noopk, &len);
 
 	vector_bob(&bob);
 	check_hex(bob.id_fpr, v_bob_fpr, FINGERPRINT_LEN);
 	unhex_to(v_spk_priv, spk, X25519_LEN);
 	unhex_to(v_opk_priv, opk, X25519_LEN);
-	CHECK_INT(offline_open_keys(&r, "alice@capulet.lit/balcony", msg, len, NOW, &s, &k, &pt),
+	CHECK_INT(offline_open_keys(&r, "alice@capulet.lit/balcony", ad, ad_len, msg, len, NOW, &s,
+				    &k, &pt),
 		  XE2E_OK);
 	CHECK(pt.len == strlen(v_payload) && !memcmp(pt.data, v_payload, pt.len));
 	check_hex(k.root_key, with_opk ? v_root_opk : v_root_noopk, OFFLINE_KEY_LEN);
@@ -186,16 +194,17 @@ static void open_vector(int with_opk)
 	CHECK_INT(s.binding.expires, 1749999000 + IDENTITY_BINDING_LIFETIME);
 	/* The sender's JID is in the transcript. */
 	buf_clear(&pt);
-	CHECK_INT(offline_open_keys(&r, "eve@capulet.lit", msg, len, NOW, &s, &k, &pt),
+	CHECK_INT(offline_open_keys(&r, "eve@capulet.lit", ad, ad_len, msg, len, NOW, &s, &k, &pt),
 		  XE2E_E_AUTH);
 	CHECK_INT(pt.len, 0);
 	/* The binding expired. */
-	CHECK_INT(offline_open_keys(&r, ALICE, msg, len, 1749999000 + IDENTITY_BINDING_LIFETIME,
-				    &s, &k, &pt),
+	CHECK_INT(offline_open_keys(&r, ALICE, ad, ad_len, msg, len,
+				    1749999000 + IDENTITY_BINDING_LIFETIME, &s, &k, &pt),
 		  XE2E_E_EXPIRED);
 	CHECK_INT(pt.len, 0);
 	buf_free(&pt);
 	free(msg);
+	free(ad);
 	wipe(spk, sizeof(spk));
 	wipe(opk, sizeof(opk));
 }
@@ -218,7 +227,8 @@ static unsigned tamper_vector(int with_opk)
 	struct offline_sender s;
 	struct offline_keys k;
 	struct buf pt = BUF_INIT;
-	size_t len;
+	size_t len, ad_len;
+	uint8_t *ad = unit_hex(v_ad, &ad_len);
 	uint8_t *msg = unit_hex(with_opk ? v_msg_opk : v_msg_noopk, &len), *longer;
 	unsigned refused = 0;
 
@@ -230,7 +240,7 @@ static unsigned tamper_vector(int with_opk)
 		int err;
 
 		msg[i] ^= (uint8_t)(1u << bit);
-		err = offline_open_keys(&r, ALICE, msg, len, NOW, &s, &k, &pt);
+		err = offline_open_keys(&r, ALICE, ad, ad_len, msg, len, NOW, &s, &k, &pt);
 		msg[i] ^= (uint8_t)(1u << bit);
 		if (err == XE2E_OK)
 			unit_fail(__FILE__, __LINE__, "byte %zu bit %u accepted", i, bit);
@@ -238,19 +248,20 @@ static unsigned tamper_vector(int with_opk)
 		refused++;
 	}
 	for (size_t n = 0; n < len; n++, refused++)
-		CHECK(offline_open_keys(&r, ALICE, msg, n, NOW, &s, &k, &pt) != XE2E_OK);
+		CHECK(offline_open_keys(&r, ALICE, ad, ad_len, msg, n, NOW, &s, &k, &pt) != XE2E_OK);
 	longer = malloc(len + 1);
 	if (msg && longer) {
 		memcpy(longer, msg, len);
 		longer[len] = 0;
-		CHECK_INT(offline_open_keys(&r, ALICE, longer, len + 1, NOW, &s, &k, &pt),
+		CHECK_INT(offline_open_keys(&r, ALICE, ad, ad_len, longer, len + 1, NOW, &s, &k, &pt),
 			  XE2E_E_AUTH);
 		refused++;
 	}
 	CHECK_INT(pt.len, 0);
-	CHECK_INT(offline_open_keys(&r, ALICE, msg, len, NOW, &s, &k, &pt), XE2E_OK);
+	CHECK_INT(offline_open_keys(&r, ALICE, ad, ad_len, msg, len, NOW, &s, &k, &pt), XE2E_OK);
 	free(longer);
 	free(msg);
+	free(ad);
 	buf_free(&pt);
 	return refused;
 }
@@ -344,14 +355,14 @@ static void round_trip(uint8_t suite, int with_opk, size_t payload_len)
 	if (!payload)
 		return;
 	CHECK_INT(rng_bytes(payload, payload_len + 1), XE2E_OK);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, suite, payload, payload_len, &msg, &ka),
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, suite, T_AD, payload, payload_len, &msg, &ka),
 		  XE2E_OK);
 	CHECK_INT(msg.len, OFFLINE_MIN_LEN + (with_opk ? 4 : 0) + payload_len);
 	CHECK_INT(msg.data[1], suite);
 	r.self = &bob.id;
 	r.spk_priv = pk.spk_priv;
 	r.opk_priv = with_opk ? pk.opk_priv : NULL;
-	CHECK_INT(offline_open_keys(&r, "alice@capulet.lit/balcony", msg.data, msg.len, NOW, &s,
+	CHECK_INT(offline_open_keys(&r, "alice@capulet.lit/balcony", T_AD, msg.data, msg.len, NOW, &s,
 				    &kb, &pt),
 		  XE2E_OK);
 	CHECK(pt.len == payload_len && (payload_len == 0 || !memcmp(pt.data, payload, payload_len)));
@@ -399,15 +410,15 @@ TEST(offline_sender_inputs_are_checked)
 	party_make(&alice, ALICE, NOW);
 	party_make(&bob, BOB, NOW);
 	prekeys_make(&pk, &bob, 1);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 3, NULL, 0, &msg, &k), XE2E_E_UNSUPPORTED);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, NULL, OFFLINE_PAYLOAD_MAX + 1, &msg, &k),
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 3, T_AD, NULL, 0, &msg, &k), XE2E_E_UNSUPPORTED);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, OFFLINE_PAYLOAD_MAX + 1, &msg, &k),
 		  XE2E_E_LIMIT);
 	alice.id.loaded = 0;
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, NULL, 0, &msg, &k), XE2E_E_STATE);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_E_STATE);
 	alice.id.loaded = IDENTITY_LOAD_DEVICE_KEY;
 	/* A low-order prekey gives a zero DH: refused. */
 	memset(pk.peer.spk_pub, 0, X25519_LEN);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, NULL, 0, &msg, &k), XE2E_E_WEAKKEY);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_E_WEAKKEY);
 	CHECK_INT(msg.len, 0);
 	CHECK(ct_is_zero(&k, sizeof(k)));
 	party_free(&alice);
@@ -428,22 +439,29 @@ TEST(offline_only_the_right_keys_open)
 	party_make(&other, BOB, NOW);
 	prekeys_make(&pk, &bob, 1);
 	prekeys_make(&wrong, &bob, 1);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, (const uint8_t *)"x", 1, &msg, &k), XE2E_OK);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, (const uint8_t *)"x", 1, &msg, &k), XE2E_OK);
 	r.self = &bob.id;
 	r.spk_priv = pk.spk_priv;
 	r.opk_priv = pk.opk_priv;
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_OK);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_OK);
 	/* Another device of the same JID, another signed or one-time prekey. */
 	r.self = &other.id;
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
 	r.self = &bob.id;
 	r.spk_priv = wrong.spk_priv;
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
 	r.spk_priv = pk.spk_priv;
 	r.opk_priv = wrong.opk_priv;
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
 	r.opk_priv = NULL;
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_STATE);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_STATE);
+	/* Other associated data (a retyped stanza, another id). */
+	r.opk_priv = pk.opk_priv;
+	CHECK_INT(offline_open_keys(&r, ALICE, (const uint8_t *)"stanza ae", 9, msg.data, msg.len,
+				    NOW, &s, &k, &pt),
+		  XE2E_E_AUTH);
+	CHECK_INT(offline_open_keys(&r, ALICE, NULL, 0, msg.data, msg.len, NOW, &s, &k, &pt),
+		  XE2E_E_AUTH);
 	CHECK_INT(pt.len, 1);
 	buf_free(&msg);
 	buf_free(&pt);
@@ -470,23 +488,23 @@ TEST(offline_sender_credential_is_checked)
 	r.spk_priv = pk.spk_priv;
 	r.opk_priv = NULL;
 	/* An expired binding. */
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, NULL, 0, &msg, &k), XE2E_OK);
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt),
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_OK);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt),
 		  XE2E_E_EXPIRED);
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW - 1, &s, &k, &pt), XE2E_OK);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW - 1, &s, &k, &pt), XE2E_OK);
 	/* A binding signed for another JID than the one it is sent from. */
 	strcpy(alice.id.binding.jid, "alice@montague.lit");
 	alice.id.binding.expires = NOW + DAY;
 	CHECK_INT(identity_binding_sign(alice.id_key, &alice.id.binding), XE2E_OK);
 	buf_clear(&msg);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, NULL, 0, &msg, &k), XE2E_OK);
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_TRUST);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_OK);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_TRUST);
 	/* A signature by another identity key. */
 	strcpy(alice.id.binding.jid, ALICE);
 	CHECK_INT(identity_binding_sign(bob.id_key, &alice.id.binding), XE2E_OK);
 	buf_clear(&msg);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, NULL, 0, &msg, &k), XE2E_OK);
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_TRUST);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_OK);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_TRUST);
 	buf_free(&msg);
 	buf_free(&pt);
 	party_free(&alice);
@@ -550,6 +568,7 @@ static void forge(const struct identity *alice, const uint8_t *dk_a_guess,
 	CHECK_INT(buf_append(&p, pk->peer.spk_pub, X25519_LEN), XE2E_OK);
 	CHECK_INT(buf_append_byte(&p, 0), XE2E_OK);
 	CHECK_INT(noise_symmetricstate_mix_hash(&ss, p.data, p.len), XE2E_OK);
+	CHECK_INT(noise_symmetricstate_mix_hash(&ss, T_AD), XE2E_OK);
 	CHECK_INT(noise_symmetricstate_mix_hash(&ss, ek_pub, X25519_LEN), XE2E_OK);
 	mix_dh(&ss, ek, pk->peer.spk_pub);
 	mix_dh(&ss, ek, bob->binding.device_pub);
@@ -591,16 +610,16 @@ TEST(offline_stolen_signed_prekey_cannot_forge_a_sender)
 	r.opk_priv = NULL;
 	/* The control: with Alice's device key the forger's code is genuine. */
 	forge(&alice.id, alice.id.device_priv, &pk, &bob.id, &msg);
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_OK);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_OK);
 	CHECK(pt.len == 5 && !memcmp(pt.data, "forge", 5));
 	/* Without it (Mallory's key, or the stolen prekey itself): refused. */
 	buf_clear(&msg);
 	buf_clear(&pt);
 	forge(&alice.id, mallory.id.device_priv, &pk, &bob.id, &msg);
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
 	buf_clear(&msg);
 	forge(&alice.id, pk.spk_priv, &pk, &bob.id, &msg);
-	CHECK_INT(offline_open_keys(&r, ALICE, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
+	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_AUTH);
 	CHECK_INT(pt.len, 0);
 	buf_free(&msg);
 	buf_free(&pt);
@@ -666,7 +685,7 @@ static void seal_to(const struct party *alice, const struct offline_peer *p, con
 	struct offline_keys k;
 
 	buf_clear(msg);
-	CHECK_INT(offline_seal(&alice->id, p, OFFLINE_SUITE_CHACHAPOLY, (const uint8_t *)text,
+	CHECK_INT(offline_seal(&alice->id, p, OFFLINE_SUITE_CHACHAPOLY, T_AD, (const uint8_t *)text,
 			       strlen(text), msg, &k),
 		  XE2E_OK);
 	wipe(&k, sizeof(k));
@@ -692,7 +711,7 @@ static int open_msg(const struct receiver *rc, const struct buf *msg, uint64_t n
 		    struct acceptor *a, struct buf *pt)
 {
 	struct offline_received rcv;
-	int err = offline_open(rc->path, &rc->bob.id, "alice@capulet.lit/balcony", msg->data,
+	int err = offline_open(rc->path, &rc->bob.id, "alice@capulet.lit/balcony", T_AD, msg->data,
 			       msg->len, now, a ? accept_fn : NULL, a, &rcv, pt);
 
 	wipe(&rcv, sizeof(rcv));
@@ -890,7 +909,7 @@ TEST(offline_refused_or_failed_messages_change_nothing)
 	{
 		struct offline_received rcv;
 
-		CHECK_INT(offline_open(rc.path, &rc.bob.id, "eve@capulet.lit", msg.data, msg.len,
+		CHECK_INT(offline_open(rc.path, &rc.bob.id, "eve@capulet.lit", T_AD, msg.data, msg.len,
 				       NOW + 1, NULL, NULL, &rcv, &pt),
 			  XE2E_E_AUTH);
 		cases++;
@@ -931,7 +950,7 @@ static int any_stored_key_opens(const struct receiver *rc, const struct buf *msg
 		r.spk_priv = st.spk[i].priv;
 		for (size_t j = 0; j <= st.n_opk; j++) {
 			r.opk_priv = j < st.n_opk ? st.opk[j].priv : NULL;
-			opened |= offline_open_keys(&r, ALICE, msg->data, msg->len, NOW, &s, &k,
+			opened |= offline_open_keys(&r, ALICE, T_AD, msg->data, msg->len, NOW, &s, &k,
 						    &pt) == XE2E_OK;
 		}
 	}
