@@ -195,7 +195,6 @@ struct run {
 	char self_from[JID_MAX + 1]; /* 'from' of our stanzas */
 	struct trust_db trust;
 	struct rs_db rs;
-	uint8_t cookie_key[COOKIE_KEY_LEN];
 	struct handshake *hs;
 	struct xml_reader *reader;
 	unsigned long sent, sent_bytes, received;
@@ -219,6 +218,12 @@ static int psk_lookup(void *arg, const char *jid, uint8_t psk[static PSK_LEN])
 {
 	(void)arg;
 	return psk_get(NULL, jid, psk);
+}
+
+static int cookie_key(void *arg, uint8_t key[static 32])
+{
+	(void)arg;
+	return cookie_key_load(key);
 }
 
 static int replay_check(void *arg, const uint8_t key[static 32])
@@ -508,8 +513,8 @@ static int stanza_in(struct run *r, struct xml_node *stanza, struct handshake_ms
 		return XE2E_OK;
 	}
 	if (!from || !handshake_accepts_from(r->hs, from)) {
-		err_warn("skipped a handshake stanza from %s, not from the peer",
-			 from ? from : "nobody (no 'from')");
+		note(r, "warning: skipped a handshake stanza from %s, not from the peer",
+		     from ? from : "nobody (no 'from')");
 		return XE2E_OK;
 	}
 	err = feed(r, from, el, reply, body);
@@ -569,8 +574,6 @@ static int load_state(struct run *r, struct passphrase *pp, uint64_t now)
 		return err_report(err, "cannot read the trust store");
 	if ((err = rs_load(NULL, &r->rs)))
 		return err_report(err, "cannot read the retained secrets");
-	if (r->opt.respond && (err = cookie_key_load(r->cookie_key)))
-		return err_report(err, "cannot read the cookie key");
 	return -1;
 }
 
@@ -621,7 +624,7 @@ static int start(struct run *r, const struct hs_lists *lists, uint64_t now)
 	cfg.rs = &r->rs;
 	cfg.psk = psk_lookup;
 	cfg.replay = replay_check;
-	cfg.cookie_key = r->cookie_key;
+	cfg.cookie_key_fn = cookie_key;
 	cfg.now = now;
 	if (cfg.initiator)
 		device_hint(r->opt.to, &cfg);
@@ -644,7 +647,6 @@ static void cleanup(struct run *r)
 	identity_free(&r->id);
 	trust_free(&r->trust);
 	rs_free(&r->rs);
-	wipe(r->cookie_key, sizeof(r->cookie_key));
 }
 
 static void print_stats(const struct run *r)

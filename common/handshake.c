@@ -92,6 +92,8 @@ static void hs_wipe_secrets(struct handshake *hs)
 	wipe(hs->cand, sizeof(hs->cand));
 	wipe(&hs->match, sizeof(hs->match));
 	wipe(hs->r0_priv, sizeof(hs->r0_priv));
+	wipe(hs->cookie_key, sizeof(hs->cookie_key));
+	hs->have_cookie_key = 0;
 }
 
 int hs_fail(struct handshake *hs, int err)
@@ -156,7 +158,7 @@ int handshake_new(struct handshake **out, const struct handshake_config *cfg)
 		return err;
 	if (!cfg->self || !(cfg->self->loaded & IDENTITY_LOAD_DEVICE_KEY) ||
 	    (cfg->initiator && !cfg->peer) ||
-	    (!cfg->initiator && (!cfg->cookie_key || !cfg->replay)))
+	    (!cfg->initiator && ((!cfg->cookie_key && !cfg->cookie_key_fn) || !cfg->replay)))
 		return XE2E_E_STATE;
 	hs = calloc(1, sizeof(*hs));
 	if (!hs)
@@ -255,6 +257,19 @@ int hs_noise_read(struct noise_handshakestate *ns, const uint8_t *msg, size_t le
 		err = noise_handshakestate_read_message(ns, msg, len, payload->data, len, &n);
 	if (!err)
 		payload->len = n;
+	return err;
+}
+
+int hs_cookie_key(struct handshake *hs, const uint8_t **key)
+{
+	int err = XE2E_OK;
+
+	if (!hs->have_cookie_key && hs->cfg.cookie_key_fn)
+		err = hs->cfg.cookie_key_fn(hs->cfg.arg, hs->cookie_key);
+	else if (!hs->have_cookie_key)
+		memcpy(hs->cookie_key, hs->cfg.cookie_key, sizeof(hs->cookie_key));
+	hs->have_cookie_key = !err;
+	*key = hs->cookie_key;
 	return err;
 }
 

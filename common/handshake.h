@@ -68,6 +68,11 @@ typedef int (*handshake_psk_fn)(void *arg, const char *jid, uint8_t psk[static P
  * was seen before. */
 typedef int (*handshake_replay_fn)(void *arg, const uint8_t key[static 32]);
 
+/* Gives the responder's 32-byte cookie key (cookie.h); asked only when a
+ * retry is sent or a cookie checked, so that a responder that needs none
+ * creates none. */
+typedef int (*handshake_cookie_key_fn)(void *arg, uint8_t key[static 32]);
+
 struct handshake_config {
 	int initiator;                /* 1: starts (--to), 0: answers (--respond) */
 	const struct identity *self;  /* with the device private key */
@@ -78,9 +83,10 @@ struct handshake_config {
 	const struct trust_db *trust; /* snapshot of the trust store */
 	const struct rs_db *rs;       /* snapshot of the retained secrets */
 	handshake_psk_fn psk;         /* NULL: no PSKs */
-	handshake_replay_fn replay;   /* IK responder: required */
-	void *arg;                    /* for psk and replay */
-	const uint8_t *cookie_key;    /* responder: COOKIE_KEY_LEN bytes */
+	handshake_replay_fn replay;   /* responder: required */
+	const uint8_t *cookie_key;    /* responder: COOKIE_KEY_LEN bytes, or */
+	handshake_cookie_key_fn cookie_key_fn; /* asked when first needed */
+	void *arg;                    /* for psk, replay and cookie_key_fn */
 	int have_device_hint;         /* initiator: the peer device of the current session */
 	uint32_t device_hint;
 	uint64_t now;                 /* Unix seconds; see handshake_set_time() */

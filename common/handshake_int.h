@@ -47,6 +47,8 @@ struct handshake {
 	/* responder: what the retry it sent named, for the cookie check */
 	struct buf retry_offer;
 	struct hs_retry retry_sent;
+	int have_cookie_key;
+	uint8_t cookie_key[32];
 	/* initiator: the peer device expected from the trust store */
 	int have_expected;
 	uint8_t expected_fpr[FINGERPRINT_LEN];
@@ -74,6 +76,9 @@ int hs_noise_write(struct noise_handshakestate *ns, const struct buf *payload, s
 /* ReadMessage(msg); the payload replaces what payload held. */
 int hs_noise_read(struct noise_handshakestate *ns, const uint8_t *msg, size_t len,
 		  struct buf *payload);
+
+/* The responder's cookie key, asked for once. */
+int hs_cookie_key(struct handshake *hs, const uint8_t **key);
 
 /* Fresh r0 ratchet key pair in hs->r0_priv / r0_pub. */
 int hs_r0_make(struct handshake *hs);

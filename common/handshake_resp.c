@@ -23,13 +23,16 @@ static int send_retry(struct handshake *hs, const struct hs_step1 *s1, uint8_t k
 	struct cookie_input in = {s1->offer_bytes, s1->offer_len, kind, version, suite, pattern,
 				  hs->peer_bare};
 	struct hs_retry r = {kind, version, suite, pattern, COOKIE_LEN, {0}};
+	const uint8_t *key;
 	int err;
 
 	if (hs->retried[kind]) {
 		err_detail_set("cannot use the retried step 1 either");
 		return XE2E_E_UNSUPPORTED;
 	}
-	err = cookie_make(hs->cfg.cookie_key, &in, hs->cfg.now, r.cookie);
+	err = hs_cookie_key(hs, &key);
+	if (!err)
+		err = cookie_make(key, &in, hs->cfg.now, r.cookie);
 	buf_clear(&hs->retry_offer);
 	if (!err)
 		err = buf_append(&hs->retry_offer, s1->offer_bytes, s1->offer_len);
@@ -63,6 +66,7 @@ static int cookie_verify(struct handshake *hs, const struct hs_step1 *s1)
 	struct cookie_input in = {hs->retry_offer.data, hs->retry_offer.len, r->kind, r->version,
 				  r->suite, r->pattern, hs->peer_bare};
 	struct hs_offer first;
+	const uint8_t *key;
 	size_t used;
 	int err;
 
@@ -72,7 +76,10 @@ static int cookie_verify(struct handshake *hs, const struct hs_step1 *s1)
 		err_detail_set("a cookie in a step 1 that follows no retry");
 		return XE2E_E_MALFORMED;
 	}
-	err = cookie_check(hs->cfg.cookie_key, &in, s1->cookie, s1->cookie_len, hs->cfg.now);
+	err = hs_cookie_key(hs, &key);
+	if (err)
+		return err;
+	err = cookie_check(key, &in, s1->cookie, s1->cookie_len, hs->cfg.now);
 	if (err)
 		return err == XE2E_E_MALFORMED ? XE2E_E_AUTH : err;
 	err = hsmsg_offer_decode(hs->retry_offer.data, hs->retry_offer.len, &first, &used);

@@ -34,14 +34,16 @@ int session_id_parse(const char *text, uint8_t id[static SESSION_ID_LEN])
 	return XE2E_OK;
 }
 
-static int sessions_file(const char *name, char out[static STORE_PATH_MAX])
+/* A file of the sessions directory, which is made (0700) when create is set:
+ * reading creates nothing. */
+static int sessions_file(const char *name, int create, char out[static STORE_PATH_MAX])
 {
 	char dir[STORE_PATH_MAX];
-	int err = store_ensure_dir(STORE_STATE);
+	int err = create ? store_ensure_dir(STORE_STATE) : XE2E_OK;
 
 	if (!err)
 		err = store_path(STORE_STATE, SESSION_DIR, dir);
-	if (!err)
+	if (!err && create)
 		err = store_mkdir(dir);
 	if (err)
 		return err;
@@ -59,7 +61,7 @@ int session_path(const uint8_t id[static SESSION_ID_LEN], const char *suffix,
 	if (strlen(suffix) > 15)
 		return XE2E_E_LIMIT;
 	strcat(name, suffix);
-	return sessions_file(name, out);
+	return sessions_file(name, strcmp(suffix, ".session") != 0, out);
 }
 
 /* ---- format ---- */
@@ -623,7 +625,7 @@ void session_wipe(struct session *s)
 
 /* ---- the current pointer ---- */
 
-static int current_paths(const char *peer_jid, char file[static STORE_PATH_MAX],
+static int current_paths(const char *peer_jid, int create, char file[static STORE_PATH_MAX],
 			 char lock[static STORE_PATH_MAX])
 {
 	uint8_t digest[SHA256_LEN];
@@ -634,10 +636,10 @@ static int current_paths(const char *peer_jid, char file[static STORE_PATH_MAX],
 		return err;
 	hex_encode(digest, SESSION_ID_LEN, name);
 	strcat(name, ".current");
-	if ((err = sessions_file(name, file)))
+	if ((err = sessions_file(name, create, file)))
 		return err;
 	strcat(name, ".lock");
-	return sessions_file(name, lock);
+	return sessions_file(name, create, lock);
 }
 
 static int current_parse(const char *path, const char *peer_jid, const struct buf *text,
@@ -666,7 +668,7 @@ int session_current_get(const char *peer_jid, uint8_t id[static SESSION_ID_LEN])
 {
 	char file[STORE_PATH_MAX], lock[STORE_PATH_MAX];
 	struct buf text = BUF_INIT;
-	int err = current_paths(peer_jid, file, lock);
+	int err = current_paths(peer_jid, 0, file, lock);
 
 	if (!err)
 		err = store_read_file(file, 4 * JID_MAX, 1, &text);
@@ -683,7 +685,7 @@ int session_current_set(const char *peer_jid, const uint8_t id[static SESSION_ID
 	char file[STORE_PATH_MAX], lockfile[STORE_PATH_MAX], hex[SESSION_ID_TEXT_LEN];
 	struct buf text = BUF_INIT;
 	struct store_lock lock;
-	int err = current_paths(peer_jid, file, lockfile);
+	int err = current_paths(peer_jid, 1, file, lockfile);
 
 	if (err)
 		return err;

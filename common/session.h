@@ -123,7 +123,8 @@ void session_id_format(const uint8_t id[static SESSION_ID_LEN], char out[static 
 int session_id_parse(const char *text, uint8_t id[static SESSION_ID_LEN]);
 
 /* The path of a file of the sessions directory: "ID" + suffix
- * (".session", ".lock"). Creates the directory (0700) if needed. */
+ * (".session", ".lock"). For other suffixes than ".session" (lock files)
+ * it creates the directory (0700) if needed. */
 int session_path(const uint8_t id[static SESSION_ID_LEN], const char *suffix,
 		 char out[static STORE_PATH_MAX]);
 

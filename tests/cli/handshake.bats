@@ -366,6 +366,13 @@ strip_suite_filter() {
 }
 
 @test "handshake: malformed and truncated stanzas fail cleanly and change nothing" {
+	# A responder that never got a good stanza creates nothing.
+	local fresh
+	fresh=$(tree_digest "$B")
+	run --separate-stderr as_bob timeout $HS_TIMEOUT xe2e-handshake --respond \
+		<<<"$(stanza_from_alice 1 AQEB)"
+	assert_equal "$status" 1
+	assert_equal "$(tree_digest "$B")" "$fresh"
 	first_contact
 	local a_before b_before input
 	a_before=$(tree_digest "$A")

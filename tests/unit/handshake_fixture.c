@@ -85,6 +85,14 @@ static int replay_cb(void *arg, const uint8_t key[static 32])
 	return replay_cache_check_add(NULL, key, s->now, NULL);
 }
 
+static int cookie_cb(void *arg, uint8_t key[static 32])
+{
+	struct hs_side *s = arg;
+
+	memcpy(key, s->cookie_key, 32);
+	return XE2E_OK;
+}
+
 int side_begin(struct hs_side *s, int initiator, const struct hs_side *peer)
 {
 	struct handshake_config cfg;
@@ -101,7 +109,7 @@ int side_begin(struct hs_side *s, int initiator, const struct hs_side *peer)
 	cfg.psk = psk_cb;
 	cfg.replay = replay_cb;
 	cfg.arg = s;
-	cfg.cookie_key = s->cookie_key;
+	cfg.cookie_key_fn = cookie_cb;
 	cfg.now = s->now;
 	return handshake_new(&s->hs, &cfg);
 }

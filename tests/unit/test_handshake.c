@@ -217,8 +217,21 @@ TEST(handshake_both_protect_self)
 TEST(handshake_swap_refused_after_ik)
 {
 	struct hs_run run = {0};
+	struct handshake_msg m = HANDSHAKE_MSG_INIT, out = HANDSHAKE_MSG_INIT;
 
 	first_contact();
+	/* A swap answering Alice's IK step 1 is an error. */
+	pair_init();
+	hs_run(&alice, &bob, &run, NULL, NULL); /* a swap body: any XX step 1 */
+	first_contact();
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
+	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_SWAP, run.body[0].data,
+				 run.body[0].len, NULL, &out),
+		  XE2E_E_MALFORMED);
+	CHECK_INT(out.step, HS_STEP_ABORT);
+	buf_free(&m.body);
+	buf_free(&out.body);
 	bob.options = HS_OPT_PROTECT_SELF;
 	/* IK is answered normally: no swap after an IK step 1. */
 	hs_run(&alice, &bob, &run, NULL, NULL);
