@@ -150,6 +150,8 @@ int handshake_accepts_from(const struct handshake *hs, const char *from);
  * be sent (received aborts get none). Errors: XE2E_E_MALFORMED,
  * XE2E_E_UNSUPPORTED, XE2E_E_AUTH (a tampered message), XE2E_E_TRUST
  * (policy, PSK mismatch, downgrade, the peer refused), XE2E_E_REPLAY.
+ * A stanza from another sender than the peer (handshake_accepts_from() is
+ * 0) is XE2E_E_STATE and changes nothing: the handshake goes on.
  */
 int handshake_read(struct handshake *hs, const char *from, enum hs_step step,
 		   const uint8_t *body, size_t len, const char *reason,
