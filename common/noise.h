@@ -231,9 +231,12 @@ void noise_handshakestate_set_psk_callback(struct noise_handshakestate *hs, nois
 					   void *arg);
 
 /*
- * FOR TESTS ONLY (published vectors): the private key the next "e" token
- * uses instead of a fresh one. Only before the first message; an ephemeral
- * key that is ever used twice breaks the handshake's security.
+ * The private key the next "e" token uses instead of a fresh one, set
+ * before the first message. Two uses: tests replaying published vectors,
+ * and a caller that must know its ephemeral before writing the message
+ * (the XX initiator's retained-secret identifiers are computed over e).
+ * The key must be freshly generated for this handshake: an ephemeral key
+ * that is ever used twice breaks the handshake's security.
  */
 int noise_handshakestate_set_fixed_ephemeral(struct noise_handshakestate *hs,
 					     const uint8_t priv[static NOISE_DH_LEN]);
