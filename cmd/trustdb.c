@@ -1,0 +1,200 @@
+/*
+ * xe2e-trustdb: the trust store, PSKs, X.509 anchors and sessions; one
+ * command from the arguments, a script from standard input, or an
+ * interactive shell on a terminal. See xe2e-trustdb(1).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "trustdb.h"
+#include "trustdb_shell.h"
+#include "util.h"
+
+static const char usage_text[] =
+	"usage: xe2e-trustdb [--xml] COMMAND [ARG...]\n"
+	"       xe2e-trustdb [--xml] [--keep-going]\n"
+	"       xe2e-trustdb --help | --version\n";
+
+static const char help_text[] =
+	"Manages the xe2e trust store: peers, fingerprints, trust levels, PSKs,\n"
+	"X.509 anchors and sessions. Without a command it reads commands from\n"
+	"standard input, one per line, or runs an interactive shell on a terminal.\n"
+	"\n"
+	"  --xml         listings as XML documents\n"
+	"  --keep-going  in a script, run every line even after a failure\n"
+	"  --help        show this help\n"
+	"  --version     show the version\n"
+	"\n"
+	"Commands:\n";
+
+static const char help_tail[] =
+	"\n"
+	"Exit status: 0 success, 1 error, 2 usage, 3 trust refusal.\n"
+	"See xe2e-trustdb(1).\n";
+
+struct options {
+	int xml;
+	int keep_going;
+};
+
+enum {
+	OPT_XML = 256,
+	OPT_KEEP_GOING,
+};
+
+static const struct option long_options[] = {
+	{"xml", no_argument, NULL, OPT_XML},
+	{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The state one run of the program shares between its commands. */
+struct program {
+	struct trustdb t;
+	struct trustdb_reader in; /* standard input, for scripts and secrets */
+	int script;               /* commands come from standard input */
+};
+
+static int print_help(void)
+{
+	struct buf list = BUF_INIT;
+	int err = trustdb_help(&list);
+
+	fputs(usage_text, stdout);
+	fputs(help_text, stdout);
+	if (!err)
+		fwrite(list.data, 1, list.len, stdout);
+	fputs(help_tail, stdout);
+	buf_free(&list);
+	return err ? err_report(err, "cannot list the commands") : XE2E_EXIT_OK;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_XML:
+			o->xml = 1;
+			break;
+		case OPT_KEEP_GOING:
+			o->keep_going = 1;
+			break;
+		case 'h':
+			return print_help();
+		case 'V':
+			printf("xe2e-trustdb %s\n", XE2E_VERSION);
+			return XE2E_EXIT_OK;
+		case ':':
+			return err_usage("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return err_usage("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (o->keep_going && optind < argc)
+		return err_usage("--keep-going is for scripts on standard input");
+	return -1;
+}
+
+/* Writes a command's output; a closed or full stdout is an error. */
+static int write_output(const struct buf *out)
+{
+	if (out->len && fwrite(out->data, 1, out->len, stdout) != out->len)
+		return -1;
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+}
+
+static int read_secret(void *ctx, const char *prompt, char out[static TRUSTDB_SECRET_MAX],
+		       size_t *len)
+{
+	struct program *p = ctx;
+
+	if (isatty(STDIN_FILENO))
+		return trustdb_tty_secret(prompt, out, len);
+	return trustdb_reader_secret(&p->in, out, len);
+}
+
+static int run_command(void *ctx, int argc, char **argv, unsigned long line)
+{
+	struct program *p = ctx;
+	struct buf out = BUF_INIT;
+	char where[32] = "";
+	int usage = 0, status = XE2E_EXIT_OK;
+	int err;
+
+	p->t.now = (uint64_t)time(NULL);
+	err = trustdb_exec(&p->t, argc, argv, &out, &usage);
+	if (p->script)
+		snprintf(where, sizeof(where), "line %lu: ", line);
+	if (write_output(&out) != 0) {
+		err_detail_set("%s", strerror(errno));
+		status = err_report(XE2E_E_IO, "cannot write to standard output");
+	} else if (usage) {
+		status = err_usage("%s%s", where, err_detail());
+		err_detail_clear();
+	} else if (err) {
+		status = err_report(err, "%s%s", where, argv[0]);
+	}
+	buf_free(&out);
+	return status;
+}
+
+static int bad_line(void *ctx, int err, unsigned long line)
+{
+	(void)ctx;
+	if (err == XE2E_E_MALFORMED) {
+		int status = err_usage("line %lu: %s", line, err_detail());
+
+		err_detail_clear();
+		return status;
+	}
+	return err_report(err, "line %lu", line);
+}
+
+static int finish(int status)
+{
+	if (fclose(stdout) != 0 && status == XE2E_EXIT_OK) {
+		err_detail_set("%s", strerror(errno));
+		return err_report(XE2E_E_IO, "cannot write to standard output");
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = {0, 0};
+	struct program p = {{0}, {0}, 0};
+	struct trustdb_shell_ops ops = {run_command, bad_line, &p};
+	int status;
+
+	err_set_progname(argv[0]);
+	status = parse_args(argc, argv, &o);
+	if (status >= 0)
+		return status;
+	p.t.xml = o.xml;
+	p.t.now = (uint64_t)time(NULL);
+	p.t.read_secret = read_secret;
+	p.t.secret_ctx = &p;
+	trustdb_reader_init(&p.in, STDIN_FILENO);
+	if (optind < argc) {
+		status = run_command(&p, argc - optind, argv + optind, 0);
+	} else if (isatty(STDIN_FILENO)) {
+		status = trustdb_shell_run(&ops);
+		putchar('\n');
+	} else {
+		p.script = 1;
+		status = trustdb_script_run(&p.in, &ops, o.keep_going);
+	}
+	trustdb_reader_free(&p.in);
+	return finish(status);
+}
