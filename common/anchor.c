@@ -344,7 +344,8 @@ static int scan_names(const char *dir, char ***names, size_t *n)
 		*n = 0;
 		return err;
 	}
-	qsort(*names, *n, sizeof(**names), name_cmp);
+	if (*n > 1)
+		qsort(*names, *n, sizeof(**names), name_cmp);
 	return XE2E_OK;
 }
 

@@ -87,7 +87,8 @@ int trustdb_session_ids(char ***ids, size_t *n)
 		*n = 0;
 		return err;
 	}
-	qsort(*ids, *n, sizeof(**ids), string_cmp);
+	if (*n > 1)
+		qsort(*ids, *n, sizeof(**ids), string_cmp);
 	return XE2E_OK;
 }
 

@@ -165,6 +165,12 @@ static int fill(struct trustdb_reader *r)
 	return err;
 }
 
+/* The first LF of pending, or NULL. */
+static uint8_t *pending_lf(const struct trustdb_reader *r)
+{
+	return r->pending.len ? memchr(r->pending.data, '\n', r->pending.len) : NULL;
+}
+
 /* Moves the first n bytes of pending (and skip more) into line. */
 static int take(struct trustdb_reader *r, size_t n, size_t skip, struct buf *line)
 {
@@ -185,7 +191,7 @@ int trustdb_reader_next(struct trustdb_reader *r, struct buf *line)
 	int err = XE2E_OK;
 
 	buf_clear(line);
-	while (!(nl = memchr(r->pending.data, '\n', r->pending.len)) && !r->eof) {
+	while (!(nl = pending_lf(r)) && !r->eof) {
 		if (r->pending.len > TRUSTDB_LINE_MAX) {
 			err_detail_set("line %lu is longer than %d bytes", r->line + 1,
 				       TRUSTDB_LINE_MAX);
@@ -214,7 +220,8 @@ int trustdb_reader_secret(struct trustdb_reader *r, char out[static TRUSTDB_SECR
 		err = XE2E_E_LIMIT;
 	}
 	if (!err) {
-		memcpy(out, line.data, line.len);
+		if (line.len)
+			memcpy(out, line.data, line.len);
 		out[line.len] = '\0';
 		*len = line.len;
 	}
