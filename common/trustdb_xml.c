@@ -233,10 +233,10 @@ static int read_root(struct import *im, const struct xml_node *root)
 
 		if (c->type == XML_TEXT && blank_text(c))
 			continue;
-		r.index = im->n + 1;
-		r.jid = NULL;
 		if (!is_ours(c, "peer"))
 			return bad(&r, "unexpected content in <trustdb>%s", "");
+		r.index = im->n + 1;
+		r.jid = NULL;
 		err = read_peer(&r, c, &im->entries[im->n++]);
 	}
 	return err;
@@ -327,7 +327,7 @@ int tdb_cmd_import(struct trustdb *t, char **args, int nargs, struct buf *out)
 	(void)out;
 	limits.max_stanza_bytes = IMPORT_MAX;
 	limits.max_depth = 2;
-	limits.max_attrs = ARRAY_SIZE(peer_attrs);
+	limits.max_attrs = 16;
 	if (!err && (err = xml_parse_element((const char *)data.data, data.len, &limits, &root))) {
 		char why[DETAIL_MAX];
 
