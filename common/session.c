@@ -1,13 +1,16 @@
 /* Session files and the per-peer current pointer (see session.h). */
 #include "session.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
 #include <unistd.h>
 
 #include "encoding.h"
@@ -16,7 +19,7 @@
 #include "hash.h"
 #include "util.h"
 
-#define SESSION_HEADER "xe2e session v1"
+#define SESSION_HEADER "xe2e session v2"
 #define CURRENT_HEADER "xe2e current session v1"
 
 void session_id_format(const uint8_t id[static SESSION_ID_LEN], char out[static SESSION_ID_TEXT_LEN])
@@ -116,30 +119,40 @@ static int format_keys(const struct session *s, struct buf *out)
 {
 	int has_rs = s->pending_rs_mode != SESSION_RS_NONE;
 
+	if (!s->ratchet)
+		return XE2E_E_STATE;
 	if (put_hex(out, "handshake-hash", s->handshake_hash, SESSION_HASH_LEN, 1) ||
-	       put_hex(out, "root-key", s->root_key, SESSION_KEY_LEN, 1) ||
-	       put_hex(out, "chain-key", s->chain_key, SESSION_KEY_LEN, 1) ||
-	       put_hex(out, "own-ratchet-private", s->own_ratchet_priv, X25519_LEN,
-		       s->has_own_ratchet) ||
-	       put_hex(out, "own-ratchet-public", s->own_ratchet_pub, X25519_LEN,
-		       s->has_own_ratchet) ||
-	       put_hex(out, "peer-ratchet-public", s->peer_ratchet_pub, X25519_LEN,
-		       s->has_peer_ratchet) ||
 	       put_hex(out, "pending-rs", s->pending_rs, SESSION_KEY_LEN, has_rs) ||
 	    buf_printf(out, "pending-rs-mode: %s\n", rs_mode_name(s->pending_rs_mode)))
 		return XE2E_E_NOMEM;
-	return XE2E_OK;
+	return ratchet_serialize(s->ratchet, out);
 }
 
-int session_format(const struct session *s, unsigned long long dev, unsigned long long ino,
-		   struct buf *out)
+static int format_all(const struct session *s, unsigned long long dev, unsigned long long ino,
+		      unsigned long long gen, struct buf *out)
 {
 	int err = format_head(s, out);
 
 	if (!err)
 		err = format_keys(s, out);
 	if (!err)
-		err = buf_printf(out, "written-as: %llu:%llu\n", dev, ino);
+		err = buf_printf(out, "written-as: %llu:%llu:%llu\n", dev, ino, gen);
+	return err;
+}
+
+int session_format(const struct session *s, unsigned long long dev, unsigned long long ino,
+		   struct buf *out)
+{
+	struct session tmp;
+	int err;
+
+	if (s->ratchet)
+		return format_all(s, dev, ino, s->gen, out);
+	tmp = *s;
+	err = session_ratchet_start(&tmp);
+	if (!err)
+		err = format_all(&tmp, dev, ino, s->gen, out);
+	session_wipe(&tmp);
 	return err;
 }
 
@@ -341,40 +354,68 @@ static int parse_pending(struct lines *l, struct session *s)
 	return XE2E_OK;
 }
 
+static enum aead_cipher suite_cipher(uint8_t suite)
+{
+	return suite == HS_SUITE_AESGCM ? AEAD_AES256GCM : AEAD_CHACHAPOLY;
+}
+
+static enum ratchet_role ratchet_role_of(enum session_role role)
+{
+	return role == SESSION_INITIATOR ? RATCHET_INITIATOR : RATCHET_RESPONDER;
+}
+
+/* The embedded ratchet state, which must fit the session. */
+static int parse_ratchet(struct lines *l, struct session *s)
+{
+	struct ratchet_info info;
+	size_t used = 0;
+	const char *err_text;
+	int err = ratchet_parse(l->p, (size_t)(l->end - l->p), &s->ratchet, &used);
+
+	if (err) {
+		err_text = err_detail();
+		err_detail_set("%s: ratchet state: %.200s", l->name, err_text);
+		return err;
+	}
+	for (size_t i = 0; i < used; i++)
+		l->line += l->p[i] == '\n';
+	l->p += used;
+	ratchet_info_get(s->ratchet, &info);
+	if (info.role != ratchet_role_of(s->role) || info.cipher != suite_cipher(s->suite))
+		return parse_fail(l, "ratchet state of another role or suite");
+	return XE2E_OK;
+}
+
 static int parse_keys(struct lines *l, struct session *s)
 {
-	int own_pub, err;
+	int err = field_hex(l, "handshake-hash", s->handshake_hash, SESSION_HASH_LEN, NULL);
 
-	if ((err = field_hex(l, "handshake-hash", s->handshake_hash, SESSION_HASH_LEN, NULL)) ||
-	    (err = field_hex(l, "root-key", s->root_key, SESSION_KEY_LEN, NULL)) ||
-	    (err = field_hex(l, "chain-key", s->chain_key, SESSION_KEY_LEN, NULL)) ||
-	    (err = field_hex(l, "own-ratchet-private", s->own_ratchet_priv, X25519_LEN,
-			     &s->has_own_ratchet)) ||
-	    (err = field_hex(l, "own-ratchet-public", s->own_ratchet_pub, X25519_LEN, &own_pub)) ||
-	    (err = field_hex(l, "peer-ratchet-public", s->peer_ratchet_pub, X25519_LEN,
-			     &s->has_peer_ratchet)))
-		return err;
-	if (own_pub != s->has_own_ratchet)
-		return parse_fail(l, "own ratchet key half present");
-	return parse_pending(l, s);
+	if (!err)
+		err = parse_pending(l, s);
+	if (!err)
+		err = parse_ratchet(l, s);
+	return err;
 }
 
 static int parse_written_as(struct lines *l, struct session *s)
 {
-	uint64_t dev, ino;
-	char *colon;
+	uint64_t dev, ino, gen;
+	char *c1, *c2;
 	int err = next_field(l, "written-as");
 
 	if (err)
 		return err;
-	colon = strchr(l->value, ':');
-	if (!colon)
+	c1 = strchr(l->value, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2)
 		return parse_fail(l, "written-as");
-	*colon = '\0';
-	if (parse_u64(l->value, &dev) || parse_u64(colon + 1, &ino))
+	*c1 = *c2 = '\0';
+	if (parse_u64(l->value, &dev) || parse_u64(c1 + 1, &ino) || parse_u64(c2 + 1, &gen) ||
+	    gen > UINT32_MAX)
 		return parse_fail(l, "written-as");
 	s->dev = dev;
 	s->ino = ino;
+	s->gen = gen;
 	if (l->p != l->end) {
 		l->line++;
 		return parse_fail(l, "unexpected text after the last field");
@@ -390,7 +431,7 @@ int session_parse(const char *name, const char *text, size_t len, struct session
 
 	memset(s, 0, sizeof(*s));
 	if (len <= hlen || memcmp(text, SESSION_HEADER "\n", hlen + 1) != 0) {
-		err = parse_fail(&l, "not an xe2e session v1 file");
+		err = parse_fail(&l, "not an xe2e session v2 file");
 		goto out;
 	}
 	l.p += hlen + 1;
@@ -458,7 +499,18 @@ static int fsync_parent(const char *path)
 	return rc ? io_fail("cannot fsync directory", dir) : XE2E_OK;
 }
 
-/* Fills the open temporary file with s's text, recording its dev:ino. */
+/* The inode's generation number (FS_IOC_GETVERSION), which changes when a
+ * freed inode number is used again; 0 where the file system has none. */
+static unsigned long long file_generation(int fd)
+{
+	long gen = 0;
+
+	if (ioctl(fd, FS_IOC_GETVERSION, &gen) != 0)
+		return 0;
+	return (unsigned long long)(uint32_t)gen;
+}
+
+/* Fills the open temporary file with s's text, recording its dev:ino:gen. */
 static int write_content(int fd, const char *tmp, struct session *s)
 {
 	struct buf text = BUF_INIT;
@@ -467,8 +519,10 @@ static int write_content(int fd, const char *tmp, struct session *s)
 
 	if (fstat(fd, &st) != 0)
 		return io_fail("cannot stat", tmp);
-	err = session_format(s, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-			     &text);
+	err = session_ratchet_start(s);
+	if (!err)
+		err = format_all(s, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+				 file_generation(fd), &text);
 	if (!err && write_all(fd, text.data, text.len) != 0)
 		err = io_fail("cannot write", tmp);
 	if (!err && fsync(fd) != 0)
@@ -476,6 +530,7 @@ static int write_content(int fd, const char *tmp, struct session *s)
 	if (!err) {
 		s->dev = (unsigned long long)st.st_dev;
 		s->ino = (unsigned long long)st.st_ino;
+		s->gen = file_generation(fd);
 	}
 	buf_free(&text);
 	return err;
@@ -549,7 +604,8 @@ static int read_fd(int fd, const char *path, struct buf *text)
 }
 
 /* Reads the file and the (device, inode) of what was read, from one open. */
-static int read_checked(const char *path, struct buf *text, struct stat *st)
+static int read_checked(const char *path, struct buf *text, struct stat *st,
+			unsigned long long *gen)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), err;
 
@@ -569,6 +625,7 @@ static int read_checked(const char *path, struct buf *text, struct stat *st)
 		err = check_stat(path, st);
 	if (!err)
 		err = read_fd(fd, path, text);
+	*gen = file_generation(fd);
 	close(fd);
 	return err;
 }
@@ -578,18 +635,19 @@ int session_read(const uint8_t id[static SESSION_ID_LEN], struct session *s)
 	char path[STORE_PATH_MAX];
 	struct buf text = BUF_INIT;
 	struct stat st;
+	unsigned long long gen = 0;
 	int err = session_path(id, ".session", path);
 
 	if (err)
 		return err;
-	err = read_checked(path, &text, &st);
+	err = read_checked(path, &text, &st, &gen);
 	if (!err)
 		err = session_parse(path, (const char *)text.data, text.len, s);
 	buf_free(&text);
 	if (err)
 		return err;
 	if (s->dev != (unsigned long long)st.st_dev || s->ino != (unsigned long long)st.st_ino ||
-	    memcmp(s->id, id, SESSION_ID_LEN) != 0) {
+	    s->gen != gen || memcmp(s->id, id, SESSION_ID_LEN) != 0) {
 		session_wipe(s);
 		err_detail_set("stale session: run a new handshake (%s was restored or copied)",
 			       path);
@@ -620,7 +678,104 @@ int session_create(struct session *s)
 
 void session_wipe(struct session *s)
 {
+	ratchet_free(s->ratchet);
 	wipe(s, sizeof(*s));
+}
+
+static void handover_wipe(struct session *s)
+{
+	wipe(s->root_key, sizeof(s->root_key));
+	wipe(s->chain_key, sizeof(s->chain_key));
+	wipe(s->own_ratchet_priv, sizeof(s->own_ratchet_priv));
+	wipe(s->own_ratchet_pub, sizeof(s->own_ratchet_pub));
+	wipe(s->peer_ratchet_pub, sizeof(s->peer_ratchet_pub));
+	s->has_own_ratchet = s->has_peer_ratchet = 0;
+}
+
+int session_ratchet_start(struct session *s)
+{
+	struct ratchet_start st;
+	int responder = s->role == SESSION_RESPONDER, err;
+
+	if (s->ratchet)
+		return XE2E_OK;
+	if (responder ? !s->has_own_ratchet : !s->has_peer_ratchet) {
+		err_detail_set("the session has no ratchet key to start from");
+		return XE2E_E_STATE;
+	}
+	memset(&st, 0, sizeof(st));
+	st.cipher = suite_cipher(s->suite);
+	memcpy(st.root_key, s->root_key, SESSION_KEY_LEN);
+	memcpy(st.chain_key, s->chain_key, SESSION_KEY_LEN);
+	memcpy(st.r0_public, responder ? s->own_ratchet_pub : s->peer_ratchet_pub, X25519_LEN);
+	if (responder)
+		memcpy(st.r0_private, s->own_ratchet_priv, X25519_LEN);
+	err = ratchet_tag_derive(st.root_key, st.tag);
+	if (!err)
+		err = ratchet_init(&s->ratchet, ratchet_role_of(s->role), &st, s->created);
+	if (!err)
+		handover_wipe(s);
+	wipe(&st, sizeof(st));
+	return err;
+}
+
+/* 1 for "<32 hex>.session"; the id goes to id. */
+static int session_name(const char *name, uint8_t id[static SESSION_ID_LEN])
+{
+	size_t n = strlen(name);
+
+	if (n != 2 * SESSION_ID_LEN + strlen(".session") ||
+	    strcmp(name + 2 * SESSION_ID_LEN, ".session"))
+		return 0;
+	for (size_t i = 0; i < 2 * SESSION_ID_LEN; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	return hex_decode(name, 2 * SESSION_ID_LEN, id, SESSION_ID_LEN) == XE2E_OK;
+}
+
+static int list_add(uint8_t (**ids)[SESSION_ID_LEN], size_t *n, size_t *cap,
+		    const uint8_t id[static SESSION_ID_LEN])
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 16;
+		void *p = realloc(*ids, c * SESSION_ID_LEN);
+
+		if (!p)
+			return XE2E_E_NOMEM;
+		*ids = p;
+		*cap = c;
+	}
+	memcpy((*ids)[(*n)++], id, SESSION_ID_LEN);
+	return XE2E_OK;
+}
+
+int session_list(uint8_t (**ids)[SESSION_ID_LEN], size_t *n)
+{
+	char dir[STORE_PATH_MAX];
+	uint8_t id[SESSION_ID_LEN];
+	size_t cap = 0;
+	struct dirent *e;
+	DIR *d;
+	int err = sessions_file(".", 0, dir);
+
+	*ids = NULL;
+	*n = 0;
+	if (err)
+		return err;
+	if (!(d = opendir(dir)) && errno == ENOENT)
+		return XE2E_OK;
+	if (!d)
+		return io_fail("cannot open directory", dir);
+	while (!err && (e = readdir(d)))
+		if (session_name(e->d_name, id))
+			err = list_add(ids, n, &cap, id);
+	closedir(d);
+	if (err) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return err;
 }
 
 /* ---- the current pointer ---- */

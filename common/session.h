@@ -13,11 +13,15 @@
  *
  * A session file is changed only under its lock: read, work, write a
  * temporary file, fsync, rename, fsync the directory. The file records the
- * (device, inode) it was written as: the temporary file is created and
- * fstat'ed, its dev:ino goes into the content, and rename keeps the inode.
- * A file whose recorded dev:ino is not its own (a restored backup, a copy)
- * is refused with XE2E_E_STALE, "stale session: run a new handshake", since
- * using it would rewind the sending chain and reuse keys.
+ * (device, inode, generation) it was written as: the temporary file is
+ * created and fstat'ed, its identity goes into the content, and rename
+ * keeps the inode. The generation (FS_IOC_GETVERSION; 0 where the file
+ * system has none) tells a reused inode number apart: every write frees
+ * the previous inode, and file systems such as ext4 hand freed numbers out
+ * again. A file whose recorded identity is not its own (a restored backup,
+ * a copy) is refused with XE2E_E_STALE, "stale session: run a new
+ * handshake", since using it would rewind the sending chain and reuse
+ * keys.
  *
  * The format is versioned "key: value" text, one field per line, every
  * field present exactly once and in this order ("-" for an empty optional
@@ -39,17 +43,16 @@
  *   trust: tofu | verified | anchored | pinned
  *   flags: - | rs-reset            as the trust store spells them
  *   handshake-hash: 64 hex         channel binding
- *   root-key: 64 hex
- *   chain-key: 64 hex              the responder's first sending chain key
- *   own-ratchet-private: 64 hex | -   the responder's r0
- *   own-ratchet-public: 64 hex | -
- *   peer-ratchet-public: 64 hex | -   the initiator keeps the peer's r0
  *   pending-rs: 64 hex | -         applied by session_confirm()
  *   pending-rs-mode: rotate | provisional | -
- *   written-as: DEV:INO            decimal
+ *   (the Double Ratchet state: ratchet_serialize()'s lines, from
+ *    "xe2e-ratchet: 1" through "end")
+ *   written-as: DEV:INO:GEN        decimal
  *
- * A later format version adds fields after pending-rs-mode (the Double
- * Ratchet's chains and counters) and bumps the header.
+ * The handshake's root key, first chain key and r0 private key reach the
+ * file only inside the ratchet state started from them (ratchet_init),
+ * which moves past them at its first steps and deletes every message key
+ * it used, so an old copy of the file does not reveal later keys.
  */
 #ifndef XE2E_SESSION_H
 #define XE2E_SESSION_H
@@ -60,6 +63,7 @@
 #include "buf.h"
 #include "dh.h"
 #include "jid.h"
+#include "ratchet.h"
 #include "sig.h"
 #include "store.h"
 #include "trust.h"
@@ -69,7 +73,7 @@
 #define SESSION_KEY_LEN 32
 #define SESSION_HASH_LEN 32 /* SHA-256: the only handshake hash of version 1 */
 #define SESSION_DIR "sessions"
-#define SESSION_FILE_MAX (1u << 20)
+#define SESSION_FILE_MAX (32u << 20) /* room for RATCHET_SKIPPED_CAP keys */
 
 enum session_role {
 	SESSION_INITIATOR = 1, /* the Noise initiator */
@@ -103,6 +107,10 @@ struct session {
 	enum trust_level trust;
 	unsigned flags; /* TRUST_FLAG_* */
 	uint8_t handshake_hash[SESSION_HASH_LEN];
+	/* What the handshake hands over (handshake_session()): the root key,
+	 * the responder's first sending chain key and r0. session_create()
+	 * starts the ratchet from them and wipes them; they are never written
+	 * and are zero in a session read from its file. */
 	uint8_t root_key[SESSION_KEY_LEN];
 	uint8_t chain_key[SESSION_KEY_LEN];
 	int has_own_ratchet;
@@ -110,10 +118,13 @@ struct session {
 	uint8_t own_ratchet_pub[X25519_LEN];
 	int has_peer_ratchet;
 	uint8_t peer_ratchet_pub[X25519_LEN];
+	/* The Double Ratchet (owned, freed by session_wipe()); NULL until
+	 * session_create() or session_read(). */
+	struct ratchet_state *ratchet;
 	enum session_rs_mode pending_rs_mode;
 	uint8_t pending_rs[SESSION_KEY_LEN];
 	/* Where the file was written (set by session_write/session_read). */
-	unsigned long long dev, ino;
+	unsigned long long dev, ino, gen;
 };
 
 /* Writes the 32 hex digits of id. */
@@ -128,12 +139,15 @@ int session_id_parse(const char *text, uint8_t id[static SESSION_ID_LEN]);
 int session_path(const uint8_t id[static SESSION_ID_LEN], const char *suffix,
 		 char out[static STORE_PATH_MAX]);
 
-/* Appends the file text of s, recording dev:ino as written-as. */
+/* Appends the file text of s, recording dev:ino and s->gen as written-as.
+ * A session without a ratchet yet is written with the ratchet state its
+ * handover gives (as session_create() would start it). */
 int session_format(const struct session *s, unsigned long long dev, unsigned long long ino,
 		   struct buf *out);
 
 /* Parses file text strictly into s (s->dev, s->ino from written-as); name
- * is used in error details. s is wiped on failure. */
+ * is used in error details. s is wiped on failure. The ratchet's role and
+ * cipher must agree with the session's role and suite. */
 int session_parse(const char *name, const char *text, size_t len, struct session *s);
 
 /* Takes the session's lock (sessions/ID.lock), waiting for other holders. */
@@ -141,8 +155,8 @@ int session_lock(const uint8_t id[static SESSION_ID_LEN], struct store_lock *loc
 
 /*
  * Writes s as sessions/ID.session (the caller holds its lock): a temporary
- * file (0600, O_EXCL), fstat for dev:ino, content, fsync, rename, fsync of
- * the directory. s->dev and s->ino get the new file's identity.
+ * file (0600, O_EXCL), fstat for dev:ino:gen, content, fsync, rename, fsync
+ * of the directory. s->dev, s->ino and s->gen get the new file's identity.
  */
 int session_write(struct session *s);
 
@@ -154,12 +168,27 @@ int session_write(struct session *s);
  */
 int session_read(const uint8_t id[static SESSION_ID_LEN], struct session *s);
 
-/* Under the lock, writes s as a new session; XE2E_E_EXISTS if its id is
+/* Under the lock, writes s as a new session, starting its ratchet from
+ * the handover first (which is then wiped); XE2E_E_EXISTS if its id is
  * taken already. */
 int session_create(struct session *s);
 
-/* Wipes every key of s. */
+/* Frees s's ratchet state and wipes every key of s. */
 void session_wipe(struct session *s);
+
+/*
+ * Starts s's ratchet from its handover (root key, chain key, r0) as
+ * ratchet_init() does, for s->role and s->suite, created at s->created,
+ * and wipes the handover. Nothing to do when s has a ratchet already.
+ */
+int session_ratchet_start(struct session *s);
+
+/*
+ * The ids of every session file in the sessions directory, in no order
+ * (*ids malloc'ed, caller frees; *n may be 0). Temporary files and other
+ * names are skipped.
+ */
+int session_list(uint8_t (**ids)[SESSION_ID_LEN], size_t *n);
 
 /* The current session of a peer (bare JID). XE2E_E_NOTFOUND when none. */
 int session_current_get(const char *peer_jid, uint8_t id[static SESSION_ID_LEN]);

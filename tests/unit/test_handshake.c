@@ -4,6 +4,7 @@
 #include "err.h"
 #include "handshake_fixture.h"
 #include "handshake_nego.h"
+#include "ratchet.h"
 #include "secrets.h"
 #include "session.h"
 #include "unit.h"
@@ -18,6 +19,34 @@
 #define IK2_LEN 144
 
 static struct hs_side alice, bob;
+
+/* 1 when the session's ratchet is the one ratchet_init() makes for role
+ * from the responder's result r (root key, chain key, r0). */
+static int ratchet_started_from(const struct session *s, enum ratchet_role role,
+				const struct handshake_result *r)
+{
+	struct ratchet_start st;
+	struct ratchet_state *want = NULL;
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	int same;
+
+	memset(&st, 0, sizeof(st));
+	st.cipher = s->suite == HS_SUITE_AESGCM ? AEAD_AES256GCM : AEAD_CHACHAPOLY;
+	memcpy(st.root_key, r->root_key, 32);
+	memcpy(st.chain_key, r->chain_key, 32);
+	memcpy(st.r0_public, r->r0_pub, 32);
+	memcpy(st.r0_private, r->r0_priv, 32);
+	same = s->ratchet && ratchet_tag_derive(st.root_key, st.tag) == XE2E_OK &&
+	       ratchet_init(&want, role, &st, s->created) == XE2E_OK &&
+	       ratchet_serialize(want, &a) == XE2E_OK &&
+	       ratchet_serialize(s->ratchet, &b) == XE2E_OK && a.len == b.len &&
+	       !memcmp(a.data, b.data, a.len);
+	ratchet_free(want);
+	buf_free(&a);
+	buf_free(&b);
+	wipe(&st, sizeof(st));
+	return same;
+}
 
 static void pair_init(void)
 {
@@ -524,20 +553,20 @@ TEST(handshake_derivations)
 		CHECK_INT(x25519_public(pub, b->r0_priv), XE2E_OK);
 		CHECK_MEM(pub, a->r0_pub, 32);
 	}
-	/* The session files: initiator keeps r0 public, responder the pair. */
+	/* The session files hold the ratchets started from the handover:
+	 * the initiator with r0 as the peer's key, the responder with the pair. */
 	CHECK_INT(side_commit(&alice), XE2E_OK);
 	CHECK_INT(side_commit(&bob), XE2E_OK);
 	side_use(&alice);
 	CHECK_INT(session_read(a->session_id, &s), XE2E_OK);
-	CHECK(s.has_peer_ratchet && !s.has_own_ratchet);
-	CHECK_MEM(s.peer_ratchet_pub, b->r0_pub, 32);
-	CHECK_MEM(s.chain_key, b->chain_key, 32);
+	CHECK(!s.has_peer_ratchet && !s.has_own_ratchet);
+	CHECK(ratchet_started_from(&s, RATCHET_INITIATOR, b));
 	CHECK_INT(s.role, SESSION_INITIATOR);
 	session_wipe(&s);
 	side_use(&bob);
 	CHECK_INT(session_read(b->session_id, &s), XE2E_OK);
-	CHECK(!s.has_peer_ratchet && s.has_own_ratchet);
-	CHECK_MEM(s.own_ratchet_priv, b->r0_priv, 32);
+	CHECK(!s.has_peer_ratchet && !s.has_own_ratchet);
+	CHECK(ratchet_started_from(&s, RATCHET_RESPONDER, b));
 	CHECK_INT(s.role, SESSION_RESPONDER);
 	CHECK_INT(s.state, SESSION_ACTIVE);
 	session_wipe(&s);

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dh.h"
 #include "err.h"
 #include "handshake_msg.h"
 #include "secrets.h"
@@ -19,6 +20,8 @@ static void use_new_home(void)
 	snprintf(home, sizeof(home), "%s/home", unit_tmpdir());
 	setenv("XE2E_HOME", home, 1);
 }
+
+static uint8_t r0_priv[32];
 
 static void fill(struct session *s, int responder)
 {
@@ -43,34 +46,133 @@ static void fill(struct session *s, int responder)
 	memset(s->chain_key, 0x55, sizeof(s->chain_key));
 	s->has_own_ratchet = responder;
 	s->has_peer_ratchet = !responder;
-	if (responder) {
-		memset(s->own_ratchet_priv, 0x66, 32);
-		memset(s->own_ratchet_pub, 0x67, 32);
-	} else {
-		memset(s->peer_ratchet_pub, 0x77, 32);
+	if (responder)
+		CHECK_INT(x25519_keypair(s->own_ratchet_priv, s->own_ratchet_pub), XE2E_OK);
+	else
+		CHECK_INT(x25519_keypair(r0_priv, s->peer_ratchet_pub), XE2E_OK);
+}
+
+/* The ratchet state text of s (started from its handover when needed). */
+static void ratchet_text(const struct session *s, struct buf *out)
+{
+	struct session tmp = *s;
+
+	buf_clear(out);
+	if (!s->ratchet) {
+		tmp.ratchet = NULL;
+		CHECK_INT(session_ratchet_start(&tmp), XE2E_OK);
 	}
+	CHECK_INT(ratchet_serialize(tmp.ratchet, out), XE2E_OK);
+	if (!s->ratchet)
+		session_wipe(&tmp);
+}
+
+/* The public fields of two sessions agree. */
+static void check_same_public(const struct session *a, const struct session *b)
+{
+	CHECK_MEM(a->id, b->id, SESSION_ID_LEN);
+	CHECK_INT(a->state, b->state);
+	CHECK_INT(a->role, b->role);
+	CHECK_INT(a->pattern, b->pattern);
+	CHECK_INT(a->suite, b->suite);
+	CHECK_INT(a->created, b->created);
+	CHECK_STR(a->self_jid, b->self_jid);
+	CHECK_STR(a->peer_jid, b->peer_jid);
+	CHECK_MEM(a->peer_fpr, b->peer_fpr, FINGERPRINT_LEN);
+	CHECK_INT(a->peer_device_id, b->peer_device_id);
+	CHECK_MEM(a->peer_device_key, b->peer_device_key, X25519_LEN);
+	CHECK_INT(a->trust, b->trust);
+	CHECK_INT(a->flags, b->flags);
+	CHECK_MEM(a->handshake_hash, b->handshake_hash, SESSION_HASH_LEN);
+	CHECK_INT(a->pending_rs_mode, b->pending_rs_mode);
+	CHECK_MEM(a->pending_rs, b->pending_rs, SESSION_KEY_LEN);
+}
+
+static int count_lines(const struct buf *b)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < b->len; i++)
+		n += b->data[i] == '\n';
+	return n;
 }
 
 TEST(session_format_round_trip)
 {
 	struct session s, back;
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_INIT, again = BUF_INIT, r1 = BUF_INIT, r2 = BUF_INIT;
+	static const struct session zero;
 
 	for (int responder = 0; responder < 2; responder++) {
 		fill(&s, responder);
+		s.gen = 77;
 		buf_clear(&text);
 		CHECK_INT(session_format(&s, 2049, 123456, &text), XE2E_OK);
 		CHECK_INT(session_parse("t", (const char *)text.data, text.len, &back), XE2E_OK);
 		CHECK_INT(back.dev, 2049);
 		CHECK_INT(back.ino, 123456);
-		back.dev = back.ino = 0;
-		CHECK_MEM(&back, &s, sizeof(s));
+		CHECK_INT(back.gen, 77);
+		check_same_public(&back, &s);
+		/* The keys are in the ratchet, started from the handover. */
+		CHECK(back.ratchet != NULL);
+		CHECK_MEM(back.root_key, zero.root_key, SESSION_KEY_LEN);
+		CHECK_MEM(back.own_ratchet_priv, zero.own_ratchet_priv, X25519_LEN);
+		CHECK(!back.has_own_ratchet && !back.has_peer_ratchet);
+		ratchet_text(&s, &r1);
+		ratchet_text(&back, &r2);
+		CHECK_INT(r1.len, r2.len);
+		CHECK_MEM(r1.data, r2.data, r1.len);
+		/* One spelling: the text comes back byte for byte. */
+		buf_clear(&again);
+		CHECK_INT(session_format(&back, back.dev, back.ino, &again), XE2E_OK);
+		CHECK_INT(again.len, text.len);
+		CHECK_MEM(again.data, text.data, text.len);
+		session_wipe(&back);
 	}
+	CHECK(strstr((const char *)text.data, "xe2e session v2\n") == (const char *)text.data);
 	CHECK(strstr((const char *)text.data, "\nsuite: 25519_AESGCM_SHA256\n") != NULL);
 	CHECK(strstr((const char *)text.data, "\npeer-device-id: deadbeef\n") != NULL);
 	CHECK(strstr((const char *)text.data, "\nflags: rs-reset\n") != NULL);
-	CHECK(strstr((const char *)text.data, "\npeer-ratchet-public: -\n") != NULL);
-	CHECK(strstr((const char *)text.data, "\nwritten-as: 2049:123456\n") != NULL);
+	CHECK(strstr((const char *)text.data, "\npending-rs-mode: -\nxe2e-ratchet: 1\nrole: responder\n"
+				 "cipher: aes256gcm\n") != NULL);
+	CHECK(strstr((const char *)text.data, "\nend\nwritten-as: 2049:123456:77\n") != NULL);
+	CHECK(strstr((const char *)text.data, "chain-key") == NULL);
+	buf_free(&text);
+	buf_free(&again);
+	buf_free(&r1);
+	buf_free(&r2);
+}
+
+/* text with the first "from" replaced by "to"; caller frees. */
+static char *replaced(const struct buf *text, const char *from, const char *to)
+{
+	char *t = strndup((const char *)text->data, text->len), *p = t ? strstr(t, from) : NULL;
+	char *out = NULL;
+
+	CHECK(p != NULL);
+	if (p && asprintf(&out, "%.*s%s%s", (int)(p - t), t, to, p + strlen(from)) < 0)
+		out = NULL;
+	free(t);
+	return out;
+}
+
+/* A ratchet of another role or suite than the session's is refused. */
+TEST(session_parse_ratchet_must_fit)
+{
+	struct session s, back;
+	struct buf text = BUF_INIT;
+	char *bad;
+
+	fill(&s, 1);
+	CHECK_INT(session_format(&s, 1, 2, &text), XE2E_OK);
+	CHECK_INT(session_parse("t", (const char *)text.data, text.len, &back), XE2E_OK);
+	session_wipe(&back);
+	bad = replaced(&text, "\nrole: responder\npattern", "\nrole: initiator\npattern");
+	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_E_MALFORMED);
+	free(bad);
+	bad = replaced(&text, "suite: 25519_AESGCM_SHA256", "suite: 25519_ChaChaPoly_SHA256");
+	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_E_MALFORMED);
+	free(bad);
 	buf_free(&text);
 }
 
@@ -78,12 +180,13 @@ TEST(session_format_round_trip)
 TEST(session_parse_strict)
 {
 	struct session s, back;
-	struct buf text = BUF_INIT, bad = BUF_INIT;
+	struct buf text = BUF_INIT, bad = BUF_INIT, rt = BUF_INIT;
 	const char *p, *end;
 	int lines = 0;
 
 	fill(&s, 1);
 	CHECK_INT(session_format(&s, 1, 2, &text), XE2E_OK);
+	ratchet_text(&s, &rt);
 	p = (const char *)text.data;
 	end = p + text.len;
 	for (const char *l = p; l < end; l = strchr(l, '\n') + 1) {
@@ -107,59 +210,118 @@ TEST(session_parse_strict)
 		buf_append(&bad, p, off + n - 1);
 		buf_append(&bad, " ", 1);
 		buf_append(&bad, l + n - 1, (size_t)(end - l - n + 1));
+		/* (the ratchet calls a version it does not know unsupported) */
 		CHECK_INT(session_parse("t", (const char *)bad.data, bad.len, &back),
-			  XE2E_E_MALFORMED);
+			  strncmp(l, "xe2e-ratchet: ", 14) ? XE2E_E_MALFORMED
+							   : XE2E_E_UNSUPPORTED);
 	}
-	CHECK_INT(lines, 24);
-	/* Upper-case hex, a bare JID with a resource, a truncated file. */
+	/* 18 lines of the session, the ratchet's, written-as. */
+	CHECK_INT(lines, 18 + count_lines(&rt) + 1);
+	/* Upper-case hex, a truncated file. */
 	buf_clear(&bad);
 	buf_append(&bad, text.data, text.len);
-	memcpy(strstr((char *)bad.data, "root-key: ") + 10, "AA", 2);
+	memcpy(strstr((char *)bad.data, "handshake-hash: ") + 16, "AA", 2);
 	CHECK_INT(session_parse("t", (const char *)bad.data, bad.len, &back), XE2E_E_MALFORMED);
 	CHECK_INT(session_parse("t", (const char *)text.data, text.len - 1, &back),
 		  XE2E_E_MALFORMED);
 	buf_free(&text);
 	buf_free(&bad);
+	buf_free(&rt);
 }
 
 TEST(session_write_read_and_stale)
 {
 	struct session s, back;
+	struct buf r1 = BUF_INIT, r2 = BUF_INIT;
 	char path[STORE_PATH_MAX], copy[STORE_PATH_MAX + 8], cmd[4 * STORE_PATH_MAX + 64];
 	struct stat st;
 
 	use_new_home();
 	fill(&s, 0);
 	CHECK_INT(session_create(&s), XE2E_OK);
+	/* The handover became the ratchet and is gone. */
+	CHECK(s.ratchet != NULL && !s.has_peer_ratchet);
 	CHECK_INT(session_create(&s), XE2E_E_EXISTS);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
-	CHECK_MEM(back.root_key, s.root_key, 32);
+	ratchet_text(&s, &r1);
+	ratchet_text(&back, &r2);
+	CHECK_INT(r1.len, r2.len);
+	CHECK_MEM(r1.data, r2.data, r1.len);
+	session_wipe(&back);
 	CHECK_INT(session_path(s.id, ".session", path), XE2E_OK);
 	CHECK_INT(stat(path, &st), 0);
 	CHECK_INT(st.st_mode & 0777, 0600);
+	CHECK_INT(session_read(s.id, &back), XE2E_OK);
 	CHECK_INT(back.ino, st.st_ino);
-	/* Rewritten under the lock: a new inode, recorded again. */
-	{
+	session_wipe(&back);
+	/* A copy taken now, put back after later writes (in place, or as a
+	 * new file), is stale: even where the file system hands the old
+	 * inode number out again, its generation differs. */
+	snprintf(copy, sizeof(copy), "%s.bak", path);
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s'", path, copy);
+	CHECK_INT(system(cmd), 0);
+	for (int i = 0; i < 3; i++) {
 		struct store_lock lock;
 
 		CHECK_INT(session_lock(s.id, &lock), XE2E_OK);
 		s.created++;
 		CHECK_INT(session_write(&s), XE2E_OK);
 		store_unlock(&lock);
+		CHECK_INT(session_read(s.id, &back), XE2E_OK);
+		CHECK_INT(back.created, s.created);
+		session_wipe(&back);
 	}
-	CHECK_INT(session_read(s.id, &back), XE2E_OK);
-	CHECK_INT(back.created, s.created);
-	/* A copy put back in place (a restored backup) is stale. */
-	snprintf(copy, sizeof(copy), "%s.bak", path);
-	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s' && mv '%s' '%s'", path, copy, copy, path);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", copy, path);
 	CHECK_INT(system(cmd), 0);
 	CHECK_INT(session_read(s.id, &back), XE2E_E_STALE);
 	CHECK(strstr(err_detail(), "stale session: run a new handshake") != NULL);
+	snprintf(cmd, sizeof(cmd), "cp -p '%s' '%s.2' && mv '%s.2' '%s'", copy, copy, copy, path);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(session_read(s.id, &back), XE2E_E_STALE);
 	/* Others may not read it. */
 	chmod(path, 0640);
 	CHECK_INT(session_read(s.id, &back), XE2E_E_PERM);
 	s.id[0] ^= 1;
 	CHECK_INT(session_read(s.id, &back), XE2E_E_NOTFOUND);
+	session_wipe(&s);
+	buf_free(&r1);
+	buf_free(&r2);
+}
+
+TEST(session_list_finds_session_files)
+{
+	struct session a, b;
+	uint8_t (*ids)[SESSION_ID_LEN] = NULL;
+	char dir[STORE_PATH_MAX], junk[STORE_PATH_MAX + 64];
+	size_t n = 9;
+	int seen = 0;
+	FILE *f;
+
+	use_new_home();
+	CHECK_INT(session_list(&ids, &n), XE2E_OK);
+	CHECK_INT(n, 0);
+	free(ids);
+	fill(&a, 0);
+	fill(&b, 1);
+	b.id[0] ^= 0xff;
+	CHECK_INT(session_create(&a), XE2E_OK);
+	CHECK_INT(session_create(&b), XE2E_OK);
+	CHECK_INT(session_path(a.id, ".session", dir), XE2E_OK);
+	*strrchr(dir, '/') = '\0';
+	snprintf(junk, sizeof(junk), "%s/%s", dir, "A0A1A2A3A4A5A6A7A8A9AAABACADAEAF.session");
+	f = fopen(junk, "w");
+	CHECK(f != NULL);
+	if (f)
+		fclose(f);
+	CHECK_INT(session_list(&ids, &n), XE2E_OK);
+	CHECK_INT(n, 2);
+	for (size_t i = 0; i < n; i++)
+		seen |= !memcmp(ids[i], a.id, SESSION_ID_LEN) ? 1 :
+			!memcmp(ids[i], b.id, SESSION_ID_LEN) ? 2 : 4;
+	CHECK_INT(seen, 3);
+	free(ids);
+	session_wipe(&a);
+	session_wipe(&b);
 }
 
 TEST(session_current_pointer)
