@@ -122,6 +122,30 @@ int envelope_build(const struct envelope_addr *a, const uint8_t *wire, size_t wi
 	return XE2E_OK;
 }
 
+static int is_hint(const struct xml_node *c)
+{
+	if (c->type != XML_ELEMENT || !c->ns)
+		return 0;
+	return !strcmp(c->ns, HINTS_NS) || (!strcmp(c->ns, CARBONS_NS) && !strcmp(c->name, "private"));
+}
+
+int envelope_copy_hints(const struct xml_node *plain, struct xml_node *sealed)
+{
+	int err = XE2E_OK;
+
+	for (size_t i = 0; i < plain->n_children && !err; i++) {
+		struct xml_node *copy;
+
+		if (!is_hint(plain->children[i]))
+			continue;
+		copy = xml_clone(plain->children[i]);
+		err = copy ? xml_append_child(sealed, copy) : XE2E_E_NOMEM;
+		if (err)
+			xml_free(copy);
+	}
+	return err;
+}
+
 int envelope_build_ratchet(const char *to, const char *from, const uint8_t *wire,
 			   size_t wire_len, struct xml_node **out)
 {

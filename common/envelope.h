@@ -42,6 +42,7 @@
 #define XE2E_NS "urn:xe2e:1"
 #define EME_NS "urn:xmpp:eme:0"
 #define HINTS_NS "urn:xmpp:hints"
+#define CARBONS_NS "urn:xmpp:carbons:2"
 #define STANZAS_NS "urn:ietf:params:xml:ns:xmpp-stanzas"
 #define ENVELOPE_AD_LABEL "xe2e stanza v1"
 #define ENVELOPE_COND_MAX 64
@@ -68,6 +69,14 @@ struct envelope_addr {
  */
 int envelope_build(const struct envelope_addr *a, const uint8_t *wire, size_t wire_len,
 		   const char *fallback_body, struct xml_node **out);
+
+/*
+ * Copies the processing hints of a plain stanza (XEP-0334's urn:xmpp:hints
+ * elements and XEP-0280's <private xmlns='urn:xmpp:carbons:2'/>) into its
+ * sealed form: they are meant for servers, which cannot read the seal.
+ * They stay sealed as well, so the opened stanza is exact.
+ */
+int envelope_copy_hints(const struct xml_node *plain, struct xml_node *sealed);
 
 /* The ratchet stanza around wire: <message type='headline'> to, from, with
  * <sealed/> and <no-store xmlns='urn:xmpp:hints'/>. */

@@ -1,0 +1,429 @@
+/*
+ * xe2e-open: reads sealed stanzas on standard input and writes the
+ * original stanzas; refuses forgeries, replays and plaintext. See
+ * xe2e-open(1) and xe2e(7).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "envelope.h"
+#include "err.h"
+#include "jid.h"
+#include "ratchet.h"
+#include "session.h"
+#include "stanza_frame.h"
+#include "trust.h"
+#include "util.h"
+#include "xml.h"
+
+#define BATCH_MAX 64 /* stanzas opened in one transaction, at most */
+
+static const char usage_text[] =
+	"usage: xe2e-open [--batch N] [--quiet | --verbose]\n"
+	"       xe2e-open --help | --version\n";
+
+static const char help_text[] =
+	"Reads sealed stanzas on stdin and writes the original stanzas on stdout,\n"
+	"one per line. A stanza that cannot be opened is reported on stderr with\n"
+	"its reason and skipped; nothing unsealed is ever passed on.\n"
+	"\n"
+	"  --batch N    open up to N stanzas that are already waiting in one\n"
+	"               transaction (1; at most 64): faster, but a crash may\n"
+	"               then lose up to N plaintexts instead of one\n"
+	"  --quiet      report failures only\n"
+	"  --verbose    also note each stanza opened and what was dropped\n"
+	"  --help       show this help\n"
+	"  --version    show the version\n"
+	"\n"
+	"Exit status: 0 all opened, 1 a stanza could not be opened (or another\n"
+	"error), 2 usage, 4 only replays were refused. See xe2e-open(1).\n";
+
+struct options {
+	unsigned batch;
+	int quiet, verbose;
+};
+
+enum {
+	OPT_BATCH = 256,
+	OPT_QUIET,
+	OPT_VERBOSE,
+};
+
+static const struct option long_options[] = {
+	{"batch", required_argument, NULL, OPT_BATCH},
+	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"verbose", no_argument, NULL, OPT_VERBOSE},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_option(struct options *o, int c)
+{
+	char *end;
+	unsigned long v;
+
+	switch (c) {
+	case OPT_BATCH:
+		errno = 0;
+		v = strtoul(optarg, &end, 10);
+		if (!*optarg || *end || errno || !isdigit((unsigned char)optarg[0]) || v < 1 ||
+		    v > BATCH_MAX)
+			return err_usage("--batch needs a number from 1 to %d", BATCH_MAX);
+		o->batch = (unsigned)v;
+		return -1;
+	case OPT_QUIET: o->quiet = 1; return -1;
+	case OPT_VERBOSE: o->verbose = 1; return -1;
+	case 'h':
+		fputs(usage_text, stdout);
+		fputs(help_text, stdout);
+		return XE2E_EXIT_OK;
+	case 'V':
+		printf("xe2e-open %s\n", XE2E_VERSION);
+		return XE2E_EXIT_OK;
+	default:
+		return err_usage("unknown option");
+	}
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c, status;
+
+	o->batch = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
+		if (c == ':')
+			return err_usage("option '%s' needs an argument", argv[optind - 1]);
+		if (c == '?')
+			return err_usage("unknown option '%s'", argv[optind - 1]);
+		status = parse_option(o, c);
+		if (status >= 0)
+			return status;
+	}
+	if (optind < argc)
+		return err_usage("unexpected argument '%s'", argv[optind]);
+	if (o->quiet && o->verbose)
+		return err_usage("--quiet and --verbose exclude each other");
+	return -1;
+}
+
+/* ---- the run ---- */
+
+struct run {
+	struct options opt;
+	struct channel_index idx;
+	struct channel **ch;
+	size_t n_ch;
+	struct xml_reader *reader;
+	int replays, failures;
+	int fatal, ended;
+};
+
+static void say(int on, const char *fmt, va_list ap)
+{
+	if (!on)
+		return;
+	fprintf(stderr, "%s: ", err_progname());
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+static void warn(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(!r->opt.quiet, fmt, ap);
+	va_end(ap);
+}
+
+static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(r->opt.verbose, fmt, ap);
+	va_end(ap);
+}
+
+/* Why a stanza could not be opened, in the words of xe2e-open(1). */
+static const char *reason(int err)
+{
+	switch (err) {
+	case XE2E_E_NOTFOUND: return "unknown session";
+	case XE2E_E_REPLAY: return "replay";
+	case XE2E_E_AUTH: return "tampered";
+	case XE2E_E_WEAKKEY: return "tampered";
+	case XE2E_E_LIMIT: return "gap too large";
+	case XE2E_E_STALE: return "stale session";
+	case XE2E_E_EXPIRED: return "expired session";
+	case XE2E_E_MALFORMED: return "malformed";
+	default: return err_str(err);
+	}
+}
+
+/* Reports a stanza that was not opened and counts it. */
+static void refuse(struct run *r, const struct xml_node *st, const char *why, const char *detail)
+{
+	const char *id = xml_get_attr(st, "id"), *from = xml_get_attr(st, "from");
+
+	fprintf(stderr, "%s: <%.32s%s%.64s%s> from %.200s not opened: %s%s%s\n", err_progname(),
+		st->name ? st->name : "?", id ? " id='" : "", id ? id : "", id ? "'" : "",
+		from ? from : "(no from)", why, detail && *detail ? ": " : "",
+		detail ? detail : "");
+	if (!strcmp(why, "replay"))
+		r->replays++;
+	else
+		r->failures++;
+}
+
+static uint64_t now_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static int channel_get(struct run *r, const uint8_t id[static SESSION_ID_LEN],
+		       struct channel **out)
+{
+	static const struct channel_opts copts = {RATCHET_STEP_INTERVAL, 1};
+	struct channel *ch, **grown;
+	int err;
+
+	for (size_t i = 0; i < r->n_ch; i++) {
+		if (!memcmp(r->ch[i]->id, id, SESSION_ID_LEN)) {
+			*out = r->ch[i];
+			return XE2E_OK;
+		}
+	}
+	ch = calloc(1, sizeof(*ch));
+	grown = realloc(r->ch, (r->n_ch + 1) * sizeof(*r->ch));
+	if (grown)
+		r->ch = grown;
+	if (!ch || !grown) {
+		free(ch);
+		return XE2E_E_NOMEM;
+	}
+	if ((err = channel_load(ch, id, &copts))) {
+		free(ch);
+		return err;
+	}
+	r->ch[r->n_ch++] = ch;
+	if (ch->flags & TRUST_FLAG_RS_RESET)
+		warn(r, "the session with %s carries rs-reset: the retained secrets did not "
+		     "match; verify the peer (xe2e-verify-sas)", ch->peer_bare);
+	*out = ch;
+	return XE2E_OK;
+}
+
+/* The session of a sealed stanza, by its sender's bare JID and the tag. */
+static int find_channel(struct run *r, const struct envelope *env, struct channel **ch)
+{
+	struct ratchet_header h;
+	char bare[JID_MAX + 1];
+	uint8_t id[SESSION_ID_LEN];
+	size_t used;
+	int err = ratchet_header_decode(&h, env->wire.data, env->wire.len, &used);
+
+	if (err)
+		return err;
+	if (!env->addr.from) {
+		err_detail_set("no 'from'");
+		return XE2E_E_MALFORMED;
+	}
+	if ((err = jid_normalize_bare(env->addr.from, bare)))
+		return err;
+	err = channel_index_find(&r->idx, bare, h.tag, id);
+	if (!err)
+		err = channel_get(r, id, ch);
+	return err;
+}
+
+/* A stanza of the batch being opened. */
+struct item {
+	struct xml_node *st;
+	struct envelope env;
+	struct channel *ch; /* NULL once refused */
+	struct buf ad;
+};
+
+/* Everything before the cryptography: bounces, plaintext, the session,
+ * the addresses, the associated data. Refuses and returns 0 on failure. */
+static int item_prepare(struct run *r, struct item *it)
+{
+	char cond[ENVELOPE_COND_MAX];
+	int err;
+
+	if (envelope_is_bounce(it->st, cond)) {
+		refuse(r, it->st, "bounced", *cond ? cond : "the server returned it");
+		return 0;
+	}
+	err = envelope_parse(it->st, &it->env);
+	if (err == XE2E_E_NOTFOUND) {
+		refuse(r, it->st, "not sealed", "plaintext is never passed on");
+		return 0;
+	}
+	if (!err)
+		err = find_channel(r, &it->env, &it->ch);
+	if (!err)
+		err = envelope_check_route(&it->env.addr, it->ch->self_bare, it->ch->peer_bare);
+	if (!err)
+		err = envelope_ad(it->env.addr.kind, it->env.addr.type, it->env.addr.id,
+				  it->ch->peer_bare, it->ch->self_bare, &it->ad);
+	if (err) {
+		refuse(r, it->st, reason(err), err_detail());
+		it->ch = NULL;
+	}
+	err_detail_clear();
+	return it->ch != NULL;
+}
+
+/* Makes the original stanza from an opened frame and writes it. */
+static void item_finish(struct run *r, struct item *it, struct channel_msg *m)
+{
+	struct xml_node *out = NULL;
+	int ratchet = 0, err = m->err;
+
+	if (err) {
+		refuse(r, it->st, reason(err), m->detail);
+		return;
+	}
+	err = stanza_frame_decode(m->pt.data, m->pt.len, it->env.addr.kind, NULL, &out, &ratchet);
+	if (!err && out)
+		err = envelope_restore(out, &it->env.addr);
+	if (err) {
+		refuse(r, it->st, "malformed", err_detail());
+	} else if (ratchet) {
+		note(r, "ratchet stanza from %s", it->env.addr.from);
+	} else {
+		if (m->info.skipped)
+			note(r, "%u stanza(s) from %s not received (yet)", m->info.skipped,
+			     it->ch->peer_bare);
+		note(r, "opened <%s> from %s (epoch %u, message %u)", out->name,
+		     it->env.addr.from, m->info.epoch, m->info.n);
+		if (it->env.n_unsealed)
+			note(r, "dropped %zu element(s) added outside the seal", it->env.n_unsealed);
+		if ((err = xml_write_stanza(STDOUT_FILENO, out))) {
+			err_report(err, "cannot write the opened stanza");
+			r->fatal = 1;
+			r->failures++;
+		}
+	}
+	err_detail_clear();
+	xml_free(out);
+}
+
+/* Opens the items from first on that belong to its session, in one
+ * transaction; returns how many items it looked at. */
+static size_t open_group(struct run *r, struct item *items, size_t n, size_t first)
+{
+	struct channel_msg m[BATCH_MAX];
+	struct channel *ch = items[first].ch;
+	size_t k = 0, end = first;
+
+	memset(m, 0, sizeof(m));
+	for (; end < n && (items[end].ch == ch || !items[end].ch); end++) {
+		if (!items[end].ch)
+			continue;
+		m[k].wire = items[end].env.wire.data;
+		m[k].wire_len = items[end].env.wire.len;
+		m[k].ad = items[end].ad.data;
+		m[k].ad_len = items[end].ad.len;
+		k++;
+	}
+	channel_open(ch, now_s(), m, k);
+	k = 0;
+	for (size_t i = first; i < end; i++)
+		if (items[i].ch && !r->fatal)
+			item_finish(r, &items[i], &m[k++]);
+	for (size_t i = 0; i < BATCH_MAX; i++)
+		buf_free(&m[i].pt);
+	return end - first;
+}
+
+/* 1 when more input is waiting, so the batch may grow without waiting. */
+static int input_ready(void)
+{
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP));
+}
+
+/* Reads a batch: one stanza, then those already waiting. */
+static size_t read_batch(struct run *r, struct item *items)
+{
+	size_t n = 0;
+	int err;
+
+	while (n < r->opt.batch && !r->ended && (n == 0 || input_ready())) {
+		memset(&items[n], 0, sizeof(items[n]));
+		err = xml_reader_next(r->reader, &items[n].st);
+		if (err) {
+			if (err != XE2E_E_EOF) {
+				err_report(err, "cannot read the input");
+				r->failures++;
+			}
+			r->ended = 1;
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void run_loop(struct run *r)
+{
+	struct item items[BATCH_MAX];
+	size_t n;
+
+	while (!r->fatal && (n = read_batch(r, items)) > 0) {
+		for (size_t i = 0; i < n; i++)
+			item_prepare(r, &items[i]);
+		for (size_t i = 0; i < n && !r->fatal;)
+			i += items[i].ch ? open_group(r, items, n, i) : 1;
+		for (size_t i = 0; i < n; i++) {
+			xml_free(items[i].st);
+			envelope_free(&items[i].env);
+			buf_free(&items[i].ad);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct run r;
+	int status;
+
+	memset(&r, 0, sizeof(r));
+	err_set_progname(argv[0]);
+	status = parse_args(argc, argv, &r.opt);
+	if (status >= 0)
+		return status;
+	signal(SIGPIPE, SIG_IGN);
+	if (xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_BUFFERED, NULL))
+		return err_report(XE2E_E_NOMEM, "cannot read standard input");
+	run_loop(&r);
+	xml_reader_free(r.reader);
+	for (size_t i = 0; i < r.n_ch; i++) {
+		channel_wipe(r.ch[i]);
+		free(r.ch[i]);
+	}
+	free(r.ch);
+	channel_index_free(&r.idx);
+	if (r.failures)
+		return XE2E_EXIT_ERROR;
+	return r.replays ? XE2E_EXIT_REPLAY : XE2E_EXIT_OK;
+}

@@ -1,0 +1,642 @@
+/*
+ * xe2e-seal: reads plaintext stanzas on standard input and writes each one
+ * sealed for its peer's session. See xe2e-seal(1) and xe2e(7).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aead.h"
+#include "channel.h"
+#include "envelope.h"
+#include "err.h"
+#include "jid.h"
+#include "ratchet.h"
+#include "session.h"
+#include "stanza_frame.h"
+#include "trust.h"
+#include "util.h"
+#include "xml.h"
+
+#define MAX_STANZA_DEFAULT 262144u /* Prosody's default c2s stanza limit */
+#define IDLE_DEFAULT 600u
+
+static const char usage_text[] =
+	"usage: xe2e-seal [--to JID | --session ID] [options]\n"
+	"       xe2e-seal --help | --version\n";
+
+static const char help_text[] =
+	"Reads plaintext stanzas on stdin and writes them sealed for the peer's\n"
+	"session (the one xe2e-handshake made) on stdout, one per line.\n"
+	"\n"
+	"  --to JID                 seal for JID's current session (default: each\n"
+	"                           stanza's 'to')\n"
+	"  --session ID             seal for this session (32 hex digits)\n"
+	"  --fallback-body TEXT     give sealed messages a <body/> with TEXT for\n"
+	"                           clients without xe2e\n"
+	"  --max-stanza BYTES       refuse stanzas whose sealed form would be larger\n"
+	"                           (262144)\n"
+	"  --ratchet-interval SECS  seconds between own DH steps (60; 0: every turn)\n"
+	"  --ratchet-idle SECS      send a ratchet stanza when a due DH step waited\n"
+	"                           this long for a stanza to carry it (600)\n"
+	"  --writers N              processes sealing into one session at once (1)\n"
+	"  --quiet                  no warnings on stderr\n"
+	"  --verbose                also note each stanza sealed\n"
+	"  --help                   show this help\n"
+	"  --version                show the version\n"
+	"\n"
+	"Exit status: 0 all sealed, 1 error, 2 usage, 3 trust. See xe2e-seal(1).\n";
+
+struct options {
+	const char *to;
+	int has_session;
+	uint8_t session[SESSION_ID_LEN];
+	const char *fallback;
+	unsigned long max_stanza;
+	unsigned long interval;
+	unsigned long idle;
+	unsigned long writers;
+	int quiet, verbose;
+};
+
+enum {
+	OPT_TO = 256,
+	OPT_SESSION,
+	OPT_FALLBACK,
+	OPT_MAX_STANZA,
+	OPT_INTERVAL,
+	OPT_IDLE,
+	OPT_WRITERS,
+	OPT_QUIET,
+	OPT_VERBOSE,
+};
+
+static const struct option long_options[] = {
+	{"to", required_argument, NULL, OPT_TO},
+	{"session", required_argument, NULL, OPT_SESSION},
+	{"fallback-body", required_argument, NULL, OPT_FALLBACK},
+	{"max-stanza", required_argument, NULL, OPT_MAX_STANZA},
+	{"ratchet-interval", required_argument, NULL, OPT_INTERVAL},
+	{"ratchet-idle", required_argument, NULL, OPT_IDLE},
+	{"writers", required_argument, NULL, OPT_WRITERS},
+	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"verbose", no_argument, NULL, OPT_VERBOSE},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* ---- arguments ---- */
+
+static int parse_number(const char *opt, const char *text, unsigned long min, unsigned long max,
+			unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (!*text || *end || errno || text[0] == '-' || text[0] == '+' || v < min || v > max)
+		return err_usage("%s needs a number from %lu to %lu", opt, min, max);
+	*out = v;
+	return -1;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_option(struct options *o, int c)
+{
+	switch (c) {
+	case OPT_TO: o->to = optarg; return -1;
+	case OPT_SESSION:
+		if (session_id_parse(optarg, o->session))
+			return err_usage("--session needs a session id of 32 hex digits");
+		o->has_session = 1;
+		return -1;
+	case OPT_FALLBACK: o->fallback = optarg; return -1;
+	case OPT_MAX_STANZA:
+		return parse_number("--max-stanza", optarg, 1024, 64ul << 20, &o->max_stanza);
+	case OPT_INTERVAL:
+		return parse_number("--ratchet-interval", optarg, 0, 86400, &o->interval);
+	case OPT_IDLE: return parse_number("--ratchet-idle", optarg, 1, 86400, &o->idle);
+	case OPT_WRITERS: return parse_number("--writers", optarg, 1, 64, &o->writers);
+	case OPT_QUIET: o->quiet = 1; return -1;
+	case OPT_VERBOSE: o->verbose = 1; return -1;
+	case 'h':
+		fputs(usage_text, stdout);
+		fputs(help_text, stdout);
+		return XE2E_EXIT_OK;
+	case 'V':
+		printf("xe2e-seal %s\n", XE2E_VERSION);
+		return XE2E_EXIT_OK;
+	default:
+		return err_usage("unknown option");
+	}
+}
+
+static int check_options(const struct options *o)
+{
+	if (o->to && o->has_session)
+		return err_usage("--to and --session exclude each other");
+	if (o->quiet && o->verbose)
+		return err_usage("--quiet and --verbose exclude each other");
+	if (o->to && !*o->to)
+		return err_usage("--to needs a JID");
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c, status;
+
+	o->max_stanza = MAX_STANZA_DEFAULT;
+	o->interval = RATCHET_STEP_INTERVAL;
+	o->idle = IDLE_DEFAULT;
+	o->writers = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
+		if (c == ':')
+			return err_usage("option '%s' needs an argument", argv[optind - 1]);
+		if (c == '?')
+			return err_usage("unknown option '%s'", argv[optind - 1]);
+		status = parse_option(o, c);
+		if (status >= 0)
+			return status;
+	}
+	if (optind < argc)
+		return err_usage("unexpected argument '%s'", argv[optind]);
+	return check_options(o);
+}
+
+/* ---- the run ---- */
+
+struct run {
+	struct options opt;
+	struct channel_opts copts;
+	struct channel **ch;
+	size_t n_ch;
+	struct xml_reader *reader;
+	int status;  /* worst so far */
+	int fatal;   /* output failed: stop */
+	/* The ratchet ticker and the main loop take turns under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done;
+};
+
+static void warn(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->opt.quiet)
+		return;
+	fprintf(stderr, "%s: ", err_progname());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!r->opt.verbose)
+		return;
+	fprintf(stderr, "%s: ", err_progname());
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void worst(struct run *r, int status)
+{
+	if (status > r->status && r->status != XE2E_EXIT_TRUST)
+		r->status = status;
+}
+
+static uint64_t now_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+/* The channel of session id, loaded on first use. */
+static int channel_get(struct run *r, const uint8_t id[static SESSION_ID_LEN],
+		       struct channel **out)
+{
+	struct channel *ch, **grown;
+	char hex[SESSION_ID_TEXT_LEN];
+	int err;
+
+	for (size_t i = 0; i < r->n_ch; i++) {
+		if (!memcmp(r->ch[i]->id, id, SESSION_ID_LEN)) {
+			*out = r->ch[i];
+			return XE2E_OK;
+		}
+	}
+	ch = calloc(1, sizeof(*ch));
+	grown = realloc(r->ch, (r->n_ch + 1) * sizeof(*r->ch));
+	if (!ch || !grown) {
+		free(ch);
+		if (grown)
+			r->ch = grown;
+		return XE2E_E_NOMEM;
+	}
+	r->ch = grown;
+	if ((err = channel_load(ch, id, &r->copts))) {
+		free(ch);
+		return err;
+	}
+	r->ch[r->n_ch++] = ch;
+	session_id_format(id, hex);
+	if (ch->flags & TRUST_FLAG_RS_RESET)
+		warn(r, "session %s with %s carries rs-reset: the retained secrets did not match; "
+		     "verify the peer (xe2e-verify-sas)", hex, ch->peer_bare);
+	*out = ch;
+	return XE2E_OK;
+}
+
+/* The session a stanza goes to: --session, or the current one of the peer. */
+static int session_for(struct run *r, const char *to, struct channel **ch)
+{
+	char bare[JID_MAX + 1];
+	uint8_t id[SESSION_ID_LEN];
+	int err;
+
+	if (r->opt.has_session)
+		return channel_get(r, r->opt.session, ch);
+	if (!to) {
+		err_detail_set("the stanza has no 'to' and no --to was given");
+		return XE2E_E_MALFORMED;
+	}
+	if ((err = jid_normalize_bare(to, bare)))
+		return err;
+	err = session_current_get(bare, id);
+	if (err == XE2E_E_NOTFOUND) {
+		err_detail_set("no session with %s: run xe2e-handshake first (nothing is sent in "
+			       "plaintext)", bare);
+		return err;
+	}
+	return err ? err : channel_get(r, id, ch);
+}
+
+/* The 'to' of the sealed stanza: the session's device. */
+static int outer_to(const struct channel *ch, const char *to, const char **out)
+{
+	struct jid in, sess;
+
+	*out = ch->peer_full;
+	if (!to)
+		return XE2E_OK;
+	if (jid_parse(to, &in) || jid_parse(ch->peer_full, &sess))
+		return XE2E_E_MALFORMED;
+	if (!jid_same_bare(to, ch->peer_full)) {
+		err_detail_set("'to' is %.200s but the session is with %s", to, ch->peer_bare);
+		return XE2E_E_MALFORMED;
+	}
+	if (!sess.resource[0])
+		*out = to;
+	else if (in.resource[0] && strcmp(in.resource, sess.resource)) {
+		err_detail_set("'to' is %.200s but the session belongs to the device %s "
+			       "(use --session for another one)", to, ch->peer_full);
+		return XE2E_E_MALFORMED;
+	}
+	return XE2E_OK;
+}
+
+static int check_from(const struct channel *ch, const char *from)
+{
+	if (from && !jid_same_bare(from, ch->self_bare)) {
+		err_detail_set("'from' is %.200s, not this session's own JID %s", from,
+			       ch->self_bare);
+		return XE2E_E_MALFORMED;
+	}
+	return XE2E_OK;
+}
+
+/* The sealed stanza around wire: a ratchet stanza when plain is NULL, else
+ * plain's sealed form with its hints. */
+static int wrap(const struct run *r, const struct envelope_addr *a, const struct xml_node *plain,
+		const uint8_t *wire, size_t wire_len, struct xml_node **out)
+{
+	int err;
+
+	*out = NULL;
+	if (!plain)
+		return envelope_build_ratchet(a->to, a->from, wire, wire_len, out);
+	err = envelope_build(a, wire, wire_len, r->opt.fallback, out);
+	if (!err)
+		err = envelope_copy_hints(plain, *out);
+	if (err) {
+		xml_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+static int too_large(const struct run *r)
+{
+	err_detail_set("sealed, the stanza would exceed %lu bytes, the server's limit "
+		       "(--max-stanza)", r->opt.max_stanza);
+	return XE2E_E_LIMIT;
+}
+
+/* The largest frame whose sealed stanza fits --max-stanza: the stanza
+ * without its base64 text is measured (an empty <sealed/> is written 8
+ * bytes shorter than one with text). */
+static int frame_cap(const struct run *r, const struct envelope_addr *a,
+		     const struct xml_node *plain, size_t *cap)
+{
+	struct xml_node *el = NULL;
+	struct buf b = BUF_INIT;
+	size_t base, bin;
+	int err = wrap(r, a, plain, NULL, 0, &el);
+
+	if (!err)
+		err = xml_serialize(el, &b);
+	base = b.len + 8;
+	xml_free(el);
+	buf_free(&b);
+	if (err)
+		return err;
+	bin = r->opt.max_stanza > base ? (r->opt.max_stanza - base) / 4 * 3 : 0;
+	if (bin <= RATCHET_HEADER_MAX + AEAD_TAG_LEN)
+		return too_large(r);
+	*cap = bin - RATCHET_HEADER_MAX - AEAD_TAG_LEN;
+	return XE2E_OK;
+}
+
+/* Pads the frame, seals it in the session and wraps it; out gets the
+ * stanza. plain is NULL for a ratchet stanza. */
+static int seal_frame(struct run *r, struct channel *ch, const struct envelope_addr *a,
+		      const struct xml_node *plain, struct buf *frame, struct xml_node **out)
+{
+	struct buf ad = BUF_INIT, wire = BUF_INIT, text = BUF_INIT;
+	size_t cap;
+	int err = frame_cap(r, a, plain, &cap);
+
+	if (!err && frame->len > cap)
+		err = too_large(r);
+	if (!err)
+		err = stanza_frame_pad(frame, cap);
+	if (!err)
+		err = envelope_ad(a->kind, a->type, a->id, ch->self_bare, ch->peer_bare, &ad);
+	if (!err)
+		err = channel_seal(ch, now_s(), frame->data, frame->len, ad.data, ad.len, &wire);
+	if (!err)
+		err = wrap(r, a, plain, wire.data, wire.len, out);
+	if (!err && (err = xml_serialize(*out, &text)) == XE2E_OK &&
+	    text.len > r->opt.max_stanza)
+		err = too_large(r);
+	if (err) {
+		xml_free(*out);
+		*out = NULL;
+	}
+	buf_free(&ad);
+	buf_free(&wire);
+	buf_free(&text);
+	return err;
+}
+
+static int emit(struct run *r, const struct xml_node *el)
+{
+	int err = xml_write_stanza(STDOUT_FILENO, el);
+
+	if (err) {
+		worst(r, err_report(err, "cannot write the sealed stanza"));
+		r->fatal = 1;
+	}
+	return err;
+}
+
+/* Subscription management and broadcast presence are for the server. */
+static int presence_passes(const struct run *r, const struct xml_node *st)
+{
+	static const char *const types[] = {"subscribe", "subscribed", "unsubscribe",
+					    "unsubscribed", "probe"};
+	const char *type = xml_get_attr(st, "type"), *to = xml_get_attr(st, "to");
+
+	if (!to && !r->opt.to && !r->opt.has_session) {
+		warn(r, "presence without 'to' is broadcast by the server: passed on unsealed");
+		return 1;
+	}
+	for (size_t i = 0; type && i < ARRAY_SIZE(types); i++) {
+		if (!strcmp(type, types[i])) {
+			warn(r, "presence of type '%s' is for the server: passed on unsealed",
+			     type);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int seal_stanza(struct run *r, const struct xml_node *st, struct xml_node **out)
+{
+	struct envelope_addr a = {0};
+	struct buf frame = BUF_INIT;
+	struct channel *ch = NULL;
+	const char *to = xml_get_attr(st, "to");
+	int err = stanza_kind_of(st, &a.kind);
+
+	if (!to)
+		to = r->opt.to;
+	if (!err && r->opt.to && to && !jid_same_bare(to, r->opt.to)) {
+		err_detail_set("'to' is %.200s, not --to %.200s", to, r->opt.to);
+		err = XE2E_E_MALFORMED;
+	}
+	if (!err)
+		err = session_for(r, to, &ch);
+	if (!err)
+		err = outer_to(ch, to, &a.to);
+	if (!err)
+		err = check_from(ch, xml_get_attr(st, "from"));
+	a.from = xml_get_attr(st, "from") ? xml_get_attr(st, "from") : ch ? ch->self_bare : NULL;
+	a.type = xml_get_attr(st, "type");
+	a.id = xml_get_attr(st, "id");
+	if (!err)
+		err = stanza_frame_encode(st, &frame);
+	if (!err)
+		err = seal_frame(r, ch, &a, st, &frame, out);
+	if (!err)
+		note(r, "sealed <%s%s%s%s> for %s", st->name, a.id ? " id='" : "", a.id ? a.id : "",
+		     a.id ? "'" : "", a.to);
+	buf_free(&frame);
+	return err;
+}
+
+static void one_stanza(struct run *r, const struct xml_node *st)
+{
+	struct xml_node *out = NULL;
+	enum stanza_kind kind;
+	int err = stanza_kind_of(st, &kind);
+
+	if (!err && kind == STANZA_PRESENCE && presence_passes(r, st)) {
+		emit(r, st);
+		return;
+	}
+	if (!err)
+		err = seal_stanza(r, st, &out);
+	if (err) {
+		xml_free(out);
+		worst(r, err_report(err, "cannot seal <%.64s>", st->name ? st->name : "?"));
+		return;
+	}
+	emit(r, out);
+	xml_free(out);
+}
+
+/* ---- ratchet stanzas ---- */
+
+/* A due DH step that waited --ratchet-idle seconds for a stanza. */
+static void ratchet_stanza(struct run *r, struct channel *ch, uint64_t now)
+{
+	struct envelope_addr a = {STANZA_MESSAGE, ch->peer_full, ch->self_bare, "headline", NULL};
+	struct buf frame = BUF_INIT;
+	struct xml_node *out = NULL;
+	uint64_t since;
+	int err;
+
+	if (!channel_step_due(ch, now, &since))
+		return;
+	if (since < ch->last_send)
+		since = ch->last_send;
+	if (now < since || now - since < r->opt.idle)
+		return;
+	err = channel_release(ch);
+	if (!err)
+		err = stanza_frame_ratchet(&frame);
+	if (!err)
+		err = seal_frame(r, ch, &a, NULL, &frame, &out);
+	if (!err) {
+		note(r, "ratchet stanza for %s", ch->peer_full);
+		emit(r, out);
+	} else {
+		worst(r, err_report(err, "cannot send a ratchet stanza to %s", ch->peer_full));
+		ch->last_send = now; /* try again after another idle period */
+	}
+	xml_free(out);
+	buf_free(&frame);
+}
+
+static void ticker_wait(struct run *r)
+{
+	struct timespec ts;
+	unsigned long ms = r->opt.idle * 1000 / 8;
+
+	if (ms < 50)
+		ms = 50;
+	if (ms > 10000)
+		ms = 10000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+}
+
+static void *ticker(void *arg)
+{
+	struct run *r = arg;
+
+	pthread_mutex_lock(&r->mu);
+	while (!r->done) {
+		ticker_wait(r);
+		for (size_t i = 0; !r->done && !r->fatal && i < r->n_ch; i++)
+			ratchet_stanza(r, r->ch[i], now_s());
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* ---- main loop ---- */
+
+static void run_loop(struct run *r)
+{
+	struct xml_node *st;
+	int err;
+
+	for (;;) {
+		err = xml_reader_next(r->reader, &st);
+		if (err == XE2E_E_EOF)
+			break;
+		if (err) {
+			pthread_mutex_lock(&r->mu);
+			worst(r, err_report(err, "cannot read the input"));
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+		pthread_mutex_lock(&r->mu);
+		one_stanza(r, st);
+		pthread_mutex_unlock(&r->mu);
+		xml_free(st);
+		if (r->fatal)
+			break;
+	}
+}
+
+static void finish(struct run *r)
+{
+	for (size_t i = 0; i < r->n_ch; i++) {
+		int err = channel_release(r->ch[i]);
+
+		if (err)
+			worst(r, err_report(err, "cannot give back unused message numbers"));
+		channel_wipe(r->ch[i]);
+		free(r->ch[i]);
+	}
+	free(r->ch);
+}
+
+static int reader_open(struct run *r)
+{
+	struct xml_limits lim = xml_limits_default();
+
+	if (r->opt.max_stanza > lim.max_stanza_bytes)
+		lim.max_stanza_bytes = r->opt.max_stanza;
+	return xml_reader_new(&r->reader, STDIN_FILENO, XML_READ_BUFFERED, &lim);
+}
+
+int main(int argc, char **argv)
+{
+	struct run r;
+	pthread_t tick;
+	int status, ticking;
+
+	memset(&r, 0, sizeof(r));
+	err_set_progname(argv[0]);
+	status = parse_args(argc, argv, &r.opt);
+	if (status >= 0)
+		return status;
+	signal(SIGPIPE, SIG_IGN);
+	r.copts.step_interval = (uint32_t)r.opt.interval;
+	r.copts.writers = (uint32_t)r.opt.writers;
+	if (reader_open(&r))
+		return err_report(XE2E_E_NOMEM, "cannot read standard input");
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	ticking = pthread_create(&tick, NULL, ticker, &r) == 0;
+	run_loop(&r);
+	pthread_mutex_lock(&r.mu);
+	r.done = 1;
+	pthread_cond_signal(&r.cv);
+	pthread_mutex_unlock(&r.mu);
+	if (ticking)
+		pthread_join(tick, NULL);
+	finish(&r);
+	xml_reader_free(r.reader);
+	pthread_cond_destroy(&r.cv);
+	pthread_mutex_destroy(&r.mu);
+	return r.status;
+}

@@ -1,0 +1,397 @@
+/* Sessions in use: ratchet state under the session's lock (see channel.h). */
+#include "channel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "store.h"
+#include "util.h"
+
+/* A change to a session under its lock; *write says whether to store it. */
+typedef int (*channel_fn)(struct channel *ch, struct session *s, void *ctx, int *write);
+
+static int facts_take(struct channel *ch, const struct session *s)
+{
+	struct ratchet_info info;
+	int err = jid_normalize_bare(s->peer_jid, ch->peer_bare);
+
+	if (err)
+		return err;
+	strcpy(ch->self_bare, s->self_jid);
+	strcpy(ch->peer_full, s->peer_jid);
+	ch->state = s->state;
+	ch->role = s->role;
+	ch->flags = s->flags;
+	ratchet_info_get(s->ratchet, &info);
+	memcpy(ch->tag, info.tag, RATCHET_TAG_LEN);
+	return XE2E_OK;
+}
+
+/* Lock, read, fn, write when asked, unlock. */
+static int channel_update(struct channel *ch, channel_fn fn, void *ctx)
+{
+	struct store_lock lock;
+	struct session s;
+	int write = 0, err = session_lock(ch->id, &lock);
+
+	if (err)
+		return err;
+	memset(&s, 0, sizeof(s));
+	err = session_read(ch->id, &s);
+	if (!err)
+		err = facts_take(ch, &s);
+	if (!err)
+		err = fn(ch, &s, ctx, &write);
+	if (!err && write)
+		err = session_write(&s);
+	session_wipe(&s);
+	store_unlock(&lock);
+	return err;
+}
+
+static int nothing(struct channel *ch, struct session *s, void *ctx, int *write)
+{
+	(void)ch;
+	(void)s;
+	(void)ctx;
+	*write = 0;
+	return XE2E_OK;
+}
+
+int channel_load(struct channel *ch, const uint8_t id[static SESSION_ID_LEN],
+		 const struct channel_opts *opts)
+{
+	memset(ch, 0, sizeof(*ch));
+	memcpy(ch->id, id, SESSION_ID_LEN);
+	ch->opts = *opts;
+	if (ch->opts.writers < 1)
+		ch->opts.writers = 1;
+	ch->next_k = 1;
+	return channel_update(ch, nothing, NULL);
+}
+
+/* ---- sending ---- */
+
+static uint32_t block_cap(const struct channel *ch, const struct ratchet_info *info)
+{
+	uint32_t cap = info->policy.skipped_max / (4 * ch->opts.writers);
+
+	if (ch->opts.step_interval == 0 || cap < 1)
+		return 1;
+	return cap;
+}
+
+static int policy_apply(const struct channel *ch, struct ratchet_state *st)
+{
+	struct ratchet_info info;
+	struct ratchet_policy p;
+
+	ratchet_info_get(st, &info);
+	p = info.policy;
+	if (p.step_interval == ch->opts.step_interval)
+		return XE2E_OK;
+	p.step_interval = ch->opts.step_interval;
+	return ratchet_policy_set(st, &p);
+}
+
+struct reserve_ctx {
+	uint64_t now;
+};
+
+/* Gives the open block back, then reserves the next one. */
+static int do_reserve(struct channel *ch, struct session *s, void *ctx, int *write)
+{
+	struct reserve_ctx *c = ctx;
+	struct ratchet_info info;
+	uint32_t k;
+	int err;
+
+	if (s->state == SESSION_PENDING) {
+		err_detail_set("the session waits for the initiator's first message");
+		return XE2E_E_STATE;
+	}
+	if (ch->has_block) {
+		ratchet_block_release(s->ratchet, &ch->block);
+		ch->has_block = 0;
+		*write = 1;
+	}
+	if ((err = policy_apply(ch, s->ratchet)))
+		return err;
+	ratchet_info_get(s->ratchet, &info);
+	k = ch->next_k < block_cap(ch, &info) ? ch->next_k : block_cap(ch, &info);
+	if ((err = ratchet_reserve(s->ratchet, c->now, k, &ch->block)))
+		return err;
+	ch->has_block = 1;
+	ch->block_time = c->now;
+	ch->next_k = k * 2 < block_cap(ch, &info) ? k * 2 : block_cap(ch, &info);
+	*write = 1;
+	return XE2E_OK;
+}
+
+static int block_usable(const struct channel *ch, uint64_t now)
+{
+	if (!ch->has_block || ch->block.next >= ch->block.end)
+		return 0;
+	return ch->opts.step_interval == 0 || now < ch->block_time ||
+	       now - ch->block_time < ch->opts.step_interval;
+}
+
+int channel_seal(struct channel *ch, uint64_t now, const uint8_t *pt, size_t pt_len,
+		 const uint8_t *ad, size_t ad_len, struct buf *wire)
+{
+	struct reserve_ctx c = {now};
+	int err = XE2E_OK;
+
+	if (!block_usable(ch, now)) {
+		err = channel_update(ch, do_reserve, &c);
+		if (err && ch->has_block) {
+			/* Reserved but not stored: never use it. */
+			ratchet_block_wipe(&ch->block);
+			ch->has_block = 0;
+		}
+	}
+	if (!err)
+		err = ratchet_block_encrypt(&ch->block, pt, pt_len, ad, ad_len, wire);
+	if (!err)
+		ch->last_send = now;
+	return err;
+}
+
+struct due_ctx {
+	uint64_t now;
+	uint64_t since;
+	int due;
+};
+
+static int do_due(struct channel *ch, struct session *s, void *ctx, int *write)
+{
+	struct due_ctx *c = ctx;
+	int err = policy_apply(ch, s->ratchet);
+
+	*write = 0;
+	if (!err && s->state == SESSION_ACTIVE)
+		c->due = ratchet_step_due(s->ratchet, c->now, &c->since);
+	return err;
+}
+
+int channel_step_due(struct channel *ch, uint64_t now, uint64_t *since)
+{
+	struct due_ctx c = {now, 0, 0};
+
+	if (channel_update(ch, do_due, &c) || !c.due)
+		return 0;
+	*since = c.since;
+	return 1;
+}
+
+static int do_release(struct channel *ch, struct session *s, void *ctx, int *write)
+{
+	(void)ctx;
+	ratchet_block_release(s->ratchet, &ch->block);
+	ch->has_block = 0;
+	*write = 1;
+	return XE2E_OK;
+}
+
+int channel_release(struct channel *ch)
+{
+	int err;
+
+	if (!ch->has_block)
+		return XE2E_OK;
+	err = channel_update(ch, do_release, NULL);
+	if (ch->has_block) {
+		ratchet_block_wipe(&ch->block);
+		ch->has_block = 0;
+	}
+	return err;
+}
+
+/* ---- receiving ---- */
+
+struct open_ctx {
+	uint64_t now;
+	struct channel_msg *m;
+	size_t n;
+};
+
+static int do_open(struct channel *ch, struct session *s, void *ctx, int *write)
+{
+	struct open_ctx *c = ctx;
+
+	(void)ch;
+	ratchet_skipped_expire(s->ratchet, c->now);
+	for (size_t i = 0; i < c->n; i++) {
+		struct channel_msg *m = &c->m[i];
+
+		err_detail_clear();
+		m->err = ratchet_decrypt(s->ratchet, c->now, m->wire, m->wire_len, m->ad,
+					 m->ad_len, &m->pt, &m->info);
+		if (!m->err)
+			*write = 1;
+		else
+			snprintf(m->detail, sizeof(m->detail), "%s", err_detail());
+	}
+	return XE2E_OK;
+}
+
+int channel_open(struct channel *ch, uint64_t now, struct channel_msg *m, size_t n)
+{
+	struct open_ctx c = {now, m, n};
+	int opened = 0, err;
+
+	for (size_t i = 0; i < n; i++) {
+		buf_clear(&m[i].pt);
+		memset(&m[i].info, 0, sizeof(m[i].info));
+		m[i].err = XE2E_E_STATE;
+		m[i].detail[0] = '\0';
+	}
+	err = channel_update(ch, do_open, &c);
+	for (size_t i = 0; i < n && !err; i++)
+		opened |= m[i].err == XE2E_OK;
+	if (!err && opened && ch->state == SESSION_PENDING) {
+		err = session_confirm(ch->id, now);
+		if (!err)
+			ch->state = SESSION_ACTIVE;
+	}
+	for (size_t i = 0; i < n && err; i++) {
+		buf_clear(&m[i].pt);
+		m[i].err = err;
+		snprintf(m[i].detail, sizeof(m[i].detail), "%s", err_detail());
+	}
+	return err;
+}
+
+void channel_wipe(struct channel *ch)
+{
+	wipe(ch, sizeof(*ch));
+}
+
+/* ---- finding sessions ---- */
+
+static int index_add(struct channel_index *idx, const struct channel_index_entry *e);
+
+/* The peer and tag of a session, read without its lock (a reader may see
+ * an older version, never a torn one; neither changes). */
+static int session_peek(const uint8_t id[static SESSION_ID_LEN], struct channel_index_entry *e)
+{
+	struct session s;
+	struct ratchet_info info;
+	int err = session_read(id, &s);
+
+	if (err)
+		return err;
+	err = jid_normalize_bare(s.peer_jid, e->peer_bare);
+	ratchet_info_get(s.ratchet, &info);
+	memcpy(e->tag, info.tag, RATCHET_TAG_LEN);
+	memcpy(e->id, id, SESSION_ID_LEN);
+	session_wipe(&s);
+	return err;
+}
+
+/* Reads every session file again into the index. */
+static int index_load(struct channel_index *idx)
+{
+	uint8_t (*ids)[SESSION_ID_LEN] = NULL;
+	struct channel_index_entry e;
+	size_t n = 0;
+	int err = session_list(&ids, &n);
+
+	channel_index_free(idx);
+	for (size_t i = 0; i < n && !err; i++)
+		if (session_peek(ids[i], &e) == XE2E_OK)
+			err = index_add(idx, &e);
+	free(ids);
+	err_detail_clear();
+	return err;
+}
+
+static int index_lookup(const struct channel_index *idx, const char *peer_bare,
+			const uint8_t tag[static RATCHET_TAG_LEN], uint8_t id[static SESSION_ID_LEN])
+{
+	for (size_t i = 0; i < idx->n; i++) {
+		if (!memcmp(idx->e[i].tag, tag, RATCHET_TAG_LEN) &&
+		    !strcmp(idx->e[i].peer_bare, peer_bare)) {
+			memcpy(id, idx->e[i].id, SESSION_ID_LEN);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int index_add(struct channel_index *idx, const struct channel_index_entry *e)
+{
+	struct channel_index_entry *grown;
+
+	for (size_t i = 0; i < idx->n; i++) {
+		if (!memcmp(idx->e[i].id, e->id, SESSION_ID_LEN)) {
+			idx->e[i] = *e;
+			return XE2E_OK;
+		}
+	}
+	grown = realloc(idx->e, (idx->n + 1) * sizeof(*idx->e));
+	if (!grown)
+		return XE2E_E_NOMEM;
+	idx->e = grown;
+	idx->e[idx->n++] = *e;
+	return XE2E_OK;
+}
+
+/* 1 when the index knows session id (with whatever tag). */
+static int index_has(const struct channel_index *idx, const uint8_t id[static SESSION_ID_LEN])
+{
+	for (size_t i = 0; i < idx->n; i++)
+		if (!memcmp(idx->e[i].id, id, SESSION_ID_LEN))
+			return 1;
+	return 0;
+}
+
+/* Looks at the peer's current session, adding it to the index; *stale
+ * tells whether it was a restored or copied file. */
+static void index_current(struct channel_index *idx, const char *peer_bare, int *stale)
+{
+	struct channel_index_entry e;
+	uint8_t id[SESSION_ID_LEN];
+	int err;
+
+	*stale = 0;
+	if (session_current_get(peer_bare, id) != XE2E_OK || index_has(idx, id))
+		return;
+	err = session_peek(id, &e);
+	*stale = err == XE2E_E_STALE;
+	if (!err)
+		index_add(idx, &e);
+}
+
+int channel_index_find(struct channel_index *idx, const char *peer_bare,
+		       const uint8_t tag[static RATCHET_TAG_LEN], uint8_t id[static SESSION_ID_LEN])
+{
+	int stale, err;
+
+	if (index_lookup(idx, peer_bare, tag, id))
+		return XE2E_OK;
+	index_current(idx, peer_bare, &stale);
+	if (index_lookup(idx, peer_bare, tag, id))
+		return XE2E_OK;
+	if ((err = index_load(idx)))
+		return err;
+	if (index_lookup(idx, peer_bare, tag, id))
+		return XE2E_OK;
+	if (stale) {
+		err_detail_set("stale session: run a new handshake (the current session with "
+			       "%.200s was restored or copied)", peer_bare);
+		return XE2E_E_STALE;
+	}
+	err_detail_set("no session with %.200s has tag %02x%02x%02x%02x", peer_bare, tag[0],
+		       tag[1], tag[2], tag[3]);
+	return XE2E_E_NOTFOUND;
+}
+
+void channel_index_free(struct channel_index *idx)
+{
+	free(idx->e);
+	idx->e = NULL;
+	idx->n = 0;
+}
