@@ -114,23 +114,31 @@ static int session_file(const char *id, char out[static STORE_PATH_MAX])
 	return XE2E_OK;
 }
 
-/* Parses a session file without refusing a stale one (that is shown). */
-static int view_read(const char *path, struct view *v)
+/* Parses a session file without session_read()'s staleness check. */
+static int parse_file(const char *path, struct session *s)
 {
 	struct buf text = BUF_INIT;
-	unsigned long long dev = 0, ino = 0;
 	int err = store_read_file(path, SESSION_FILE_MAX, 1, &text);
 
 	if (!err)
-		err = session_parse(path, (const char *)text.data, text.len, &v->s);
-	if (!err)
-		err = store_file_id(path, &dev, &ino);
+		err = session_parse(path, (const char *)text.data, text.len, s);
 	buf_free(&text);
-	if (err)
-		return err;
-	wipe_secrets(&v->s);
-	v->stale = dev != v->s.dev || ino != v->s.ino;
-	return XE2E_OK;
+	return err;
+}
+
+/* Reads a session; a stale one (a restored or copied file) is shown as such. */
+static int view_read(const char *path, const uint8_t id[static SESSION_ID_LEN], struct view *v)
+{
+	int err = session_read(id, &v->s);
+
+	v->stale = err == XE2E_E_STALE;
+	if (v->stale) {
+		err_detail_clear();
+		err = parse_file(path, &v->s);
+	}
+	if (!err)
+		wipe_secrets(&v->s);
+	return err;
 }
 
 static int peer_bare(const struct session *s, char out[static JID_MAX + 1])
@@ -141,7 +149,7 @@ static int peer_bare(const struct session *s, char out[static JID_MAX + 1])
 static int view_load(const char *id, struct view *v)
 {
 	char path[STORE_PATH_MAX], bare[JID_MAX + 1];
-	uint8_t cur[SESSION_ID_LEN];
+	uint8_t raw[SESSION_ID_LEN], cur[SESSION_ID_LEN];
 	int err = session_file(id, path);
 
 	memset(v, 0, sizeof(*v));
@@ -150,7 +158,9 @@ static int view_load(const char *id, struct view *v)
 		return XE2E_E_NOTFOUND;
 	}
 	if (!err)
-		err = view_read(path, v);
+		err = session_id_parse(id, raw);
+	if (!err)
+		err = view_read(path, raw, v);
 	if (!err)
 		err = peer_bare(&v->s, bare);
 	if (err)
@@ -383,7 +393,7 @@ static int close_locked(const char *path, const uint8_t id[static SESSION_ID_LEN
 		return XE2E_E_NOTFOUND;
 	}
 	memset(&v, 0, sizeof(v));
-	if (view_read(path, &v) == XE2E_OK && memcmp(v.s.id, id, SESSION_ID_LEN) == 0 &&
+	if (parse_file(path, &v.s) == XE2E_OK && memcmp(v.s.id, id, SESSION_ID_LEN) == 0 &&
 	    peer_bare(&v.s, bare) != XE2E_OK)
 		bare[0] = '\0';
 	session_wipe(&v.s);
