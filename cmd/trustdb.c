@@ -16,7 +16,7 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"usage: xe2e-trustdb [--xml] COMMAND [ARG...]\n"
+	"usage: xe2e-trustdb [--xml] COMMAND [ARG ...]\n"
 	"       xe2e-trustdb [--xml] [--keep-going]\n"
 	"       xe2e-trustdb --help | --version\n";
 

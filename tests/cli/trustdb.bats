@@ -8,7 +8,7 @@ load trustdb_helpers
 @test "trustdb: --help and --version" {
 	run --separate-stderr xe2e-trustdb --help
 	assert_success
-	assert_line --index 0 'usage: xe2e-trustdb [--xml] COMMAND [ARG...]'
+	assert_line --index 0 'usage: xe2e-trustdb [--xml] COMMAND [ARG ...]'
 	assert_equal "$stderr" ''
 	local words
 	for words in list show pin verify revoke forget 'psk set' 'psk clear' 'anchor add' \
