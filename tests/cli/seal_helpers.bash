@@ -80,10 +80,13 @@ msg() {
 
 # N numbered messages: msgs FROM TO N [PREFIX]
 msgs() {
-	local i
-	for ((i = 1; i <= $3; i++)); do
-		msg "$1" "$2" "${4:-m}$i" "message $i"
-	done
+	local from to
+	from=$(full_of "$1")
+	to=$(full_of "$2")
+	awk -v n="$3" -v p="${4:-m}" -v from="$from" -v to="$to" 'BEGIN {
+		for (i = 1; i <= n; i++)
+			printf "<message to=\x27%s\x27 from=\x27%s\x27 type=\x27chat\x27 id=\x27%s%d\x27><body>message %d</body></message>\n", to, from, p, i, i
+	}'
 }
 
 # The canonical form of each line of a file, one per line.
