@@ -146,6 +146,8 @@ size_t xmpp_frame_buffered(const struct xmpp_frame *f)
 /* Forgets the first n bytes of the buffer. */
 static void drop(struct xmpp_frame *f, size_t n)
 {
+	if (n == 0)
+		return;
 	memmove(f->in.data, f->in.data + n, f->in.len - n);
 	wipe(f->in.data + f->in.len - n, n);
 	f->in.len -= n;
