@@ -30,6 +30,7 @@ static int anchor_line(const struct anchor_info *a, int xml, struct buf *out)
 {
 	char fpr[65], after[32];
 	struct xml_node *el;
+	int err;
 
 	tdb_hex32(a->fpr, fpr);
 	if (!xml) {
@@ -37,12 +38,15 @@ static int anchor_line(const struct anchor_info *a, int xml, struct buf *out)
 		return buf_printf(out, "%s %s %s %s\n", a->name, fpr, after, a->subject);
 	}
 	el = tdb_xml_element("anchor");
-	if (el && (xml_set_attr(el, "name", a->name) || xml_set_attr(el, "identity", fpr) ||
-		   xml_set_attr(el, "subject", a->subject) ||
-		   tdb_xml_attr(el, "not-before", "%" PRIu64, a->not_before) ||
-		   tdb_xml_attr(el, "not-after", "%" PRIu64, a->not_after))) {
+	if (!el)
+		return XE2E_E_NOMEM;
+	if ((err = xml_set_attr(el, "name", a->name)) ||
+	    (err = xml_set_attr(el, "identity", fpr)) ||
+	    (err = xml_set_attr(el, "subject", a->subject)) ||
+	    (err = tdb_xml_attr(el, "not-before", "%" PRIu64, a->not_before)) ||
+	    (err = tdb_xml_attr(el, "not-after", "%" PRIu64, a->not_after))) {
 		xml_free(el);
-		return XE2E_E_MALFORMED;
+		return err;
 	}
 	return tdb_xml_line(out, el);
 }

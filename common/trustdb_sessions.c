@@ -223,6 +223,61 @@ static int show_plain(const struct view *v, struct buf *out)
 			  trust_level_name(s->trust), flags, hh);
 }
 
+/* ---- the ratchet's public state ---- */
+
+typedef int (*field_fn)(void *ctx, const char *name, const char *value);
+
+/* Calls fn for each "name: value" line of the ratchet's public dump. */
+static int ratchet_fields(const struct session *s, field_fn fn, void *ctx)
+{
+	struct buf dump = BUF_INIT;
+	char *line, *next, *sep;
+	int err = s->ratchet ? ratchet_dump(s->ratchet, &dump) : XE2E_OK;
+
+	if (!err && dump.len)
+		err = buf_terminate(&dump);
+	for (line = (char *)dump.data; !err && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		sep = strstr(line, ": ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		err = fn(ctx, line, sep + 2);
+	}
+	buf_free(&dump);
+	return err;
+}
+
+static int ratchet_line(void *ctx, const char *name, const char *value)
+{
+	return buf_printf(ctx, "ratchet-%s: %s\n", name, value);
+}
+
+static int ratchet_attr(void *ctx, const char *name, const char *value)
+{
+	return xml_set_attr(ctx, name, value);
+}
+
+/* The <ratchet/> child of a shown session, when it has a ratchet. */
+static int ratchet_child(struct xml_node *el, const struct session *s)
+{
+	struct xml_node *r;
+	int err;
+
+	if (!s->ratchet)
+		return XE2E_OK;
+	if (!(r = tdb_xml_element("ratchet")))
+		return XE2E_E_NOMEM;
+	err = ratchet_fields(s, ratchet_attr, r);
+	if (!err)
+		err = xml_append_child(el, r);
+	if (err)
+		xml_free(r);
+	return err;
+}
+
 static int view_attrs(struct xml_node *el, const struct view *v)
 {
 	const struct session *s = &v->s;
@@ -250,10 +305,14 @@ static int view_attrs(struct xml_node *el, const struct view *v)
 	return XE2E_OK;
 }
 
-static int view_xml(const struct view *v, struct buf *out)
+/* The <session/> element; with_ratchet adds the ratchet's public state. */
+static int view_xml(const struct view *v, int with_ratchet, struct buf *out)
 {
 	struct xml_node *el = tdb_xml_element("session");
 	int err = el ? view_attrs(el, v) : XE2E_E_NOMEM;
+
+	if (!err && with_ratchet)
+		err = ratchet_child(el, &v->s);
 
 	if (err) {
 		xml_free(el);
@@ -270,7 +329,7 @@ static int list_one(struct trustdb *t, const char *id, struct buf *out)
 	int err = view_load(id, &v);
 
 	if (!err)
-		err = t->xml ? view_xml(&v, out) : list_line(&v, out);
+		err = t->xml ? view_xml(&v, 0, out) : list_line(&v, out);
 	session_wipe(&v.s);
 	return err;
 }
@@ -331,11 +390,13 @@ int tdb_cmd_sessions_show(struct trustdb *t, char **args, int nargs, struct buf 
 	if (t->xml) {
 		err = tdb_xml_open(out, "sessions");
 		if (!err)
-			err = view_xml(&v, out);
+			err = view_xml(&v, 1, out);
 		if (!err)
 			err = tdb_xml_close(out, "sessions");
 	} else {
 		err = show_plain(&v, out);
+		if (!err)
+			err = ratchet_fields(&v.s, ratchet_line, out);
 	}
 	session_wipe(&v.s);
 	return err;

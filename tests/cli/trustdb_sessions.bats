@@ -56,6 +56,10 @@ only_session() {
 		value=$(sed -n "s/^$name: //p" "$A/state/sessions/$id.session" | head -n 1)
 		[ -z "$value" ] || [ "$value" = - ] || refute_output --partial "$value"
 	done
+	# the ratchet's public state
+	assert_line 'ratchet-role: initiator'
+	assert_line "ratchet-tag: $(sed -n 's/^tag: //p' "$A/state/sessions/$id.session")"
+	assert_line 'ratchet-send-n: 0'
 	# Bob's side: the same session id and channel binding, as responder
 	run as_bob xe2e-trustdb sessions show "$id"
 	assert_success
@@ -75,6 +79,8 @@ only_session() {
 	assert_success
 	well_formed "$output"
 	assert_equal "$(xpath_of "$output" 'string(//*[local-name()="session"]/@state)')" active
+	assert_equal "$(xpath_of "$output" 'string(//*[local-name()="ratchet"]/@role)')" initiator
+	assert_equal "$(xpath_of "$output" 'string(//*[local-name()="ratchet"]/@peer-epoch)')" 0
 	run --separate-stderr as_alice xe2e-trustdb sessions show 0123456789abcdef0123456789abcdef
 	assert_failure 1
 	run --separate-stderr as_alice xe2e-trustdb sessions show nothex
