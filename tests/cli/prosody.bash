@@ -156,13 +156,13 @@ prosody_start() {
 prosody_stop() {
 	local i
 	[ -n "${PROSODY_PID:-}" ] || return 0
-	kill "$PROSODY_PID" 2>/dev/null
+	kill "$PROSODY_PID" 2>/dev/null || true
 	for i in $(seq 1 50); do
 		kill -0 "$PROSODY_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -9 "$PROSODY_PID" 2>/dev/null
-	wait "$PROSODY_PID" 2>/dev/null
+	kill -9 "$PROSODY_PID" 2>/dev/null || true
+	wait "$PROSODY_PID" 2>/dev/null || true
 	PROSODY_PID=
 	return 0
 }

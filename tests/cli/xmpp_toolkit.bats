@@ -192,3 +192,154 @@ server_never_saw_keys_of() {
 	server_never_saw_keys_of alice
 	server_never_saw_keys_of bob
 }
+
+# --- sealed stanzas through the server ---
+
+# handshake_via_server: the first handshake between alice (initiator) and
+# bob (responder), through the server.
+handshake_via_server() {
+	through_server bob garden -- xe2e-handshake --respond --timeout 30
+	wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
+	through_server alice balcony -- xe2e-handshake --to bob@xe2e.test --timeout 30
+	finished alice
+	finished bob
+}
+
+# online USER RESOURCE FD: USER online in the background, its input the
+# FIFO $T/USER.live held open by FD of the test (8 or 9: bats owns 3),
+# everything the server sends in $T/USER.got; returns once the server
+# echoed the presence.
+online() {
+	local user=$1 res=$2 fd=$3
+	rm -f "$T/$user.live" "$T/$user.got"
+	mkfifo "$T/$user.live"
+	eval "exec $fd<>\"\$T/\$user.live\""
+	timeout $TO xe2e-connect --jid "$user@xe2e.test" --password-file "$T/$user.pw" \
+		--host "$XMPP_HOST" --port "$XMPP_PORT" --ca "$XMPP_CA" --resource "$res" \
+		<"$T/$user.live" >"$T/$user.got" 2>"$T/$user.live.err" 8>&- 9>&- &
+	BG_PIDS+=($!)
+	eval "${user}_live=$!"
+	wait_for "$T/$user.got" "from='$user@xe2e.test/$res'"
+}
+
+# offline USER FD: ends USER's input; fails unless xe2e-connect ends with 0.
+offline() {
+	local user=$1 fd=$2 pid
+	eval "pid=\$${user}_live"
+	eval "exec $fd>&-"
+	wait "$pid" || fail "$user's xe2e-connect: $(cat "$T/$user.live.err")"
+}
+
+# send_as USER [ARGS...]: stanzas on stdin to the server as USER (from
+# resource balcony or garden), then a second of listening.
+send_as() {
+	local user=$1 res=balcony
+	shift
+	[ "$user" = bob ] && res=garden
+	timeout $TO xe2e-connect --jid "$user@xe2e.test" --password-file "$T/$user.pw" \
+		--host "$XMPP_HOST" --port "$XMPP_PORT" --ca "$XMPP_CA" --resource "$res" \
+		--no-presence "$@" >/dev/null
+}
+
+# The sealed stanzas among what USER received, opened by USER.
+open_got() {
+	grep -F "<sealed xmlns='urn:xe2e:1'" "$T/$1.got" | XE2E_HOME=$T/$1 xe2e-open
+}
+
+@test "xmpp toolkit: sealed messages, presences and iqs both ways through the server" {
+	handshake_via_server
+	local s1="the orchard walls are high $RANDOM$RANDOM"
+	local s2="with love's light wings $RANDOM$RANDOM"
+	local s3="it is the east $RANDOM$RANDOM"
+	online bob garden 9
+	XE2E_HOME=$T/alice xe2e-seal --to bob@xe2e.test <<EOF | send_as alice
+<message to='bob@xe2e.test/garden' type='chat' id='m1'><body>$s1</body></message>
+<presence to='bob@xe2e.test/garden'><status>$s2</status></presence>
+<iq to='bob@xe2e.test/garden' type='get' id='v1'><query xmlns='jabber:iq:version'/></iq>
+EOF
+	wait_for "$T/bob.got" "type='get'"
+	run open_got bob
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_line --index 0 "<message to='bob@xe2e.test/garden' from='alice@xe2e.test/balcony' type='chat' id='m1'><body>$s1</body></message>"
+	assert_line --index 1 "<presence to='bob@xe2e.test/garden' from='alice@xe2e.test/balcony'><status>$s2</status></presence>"
+	assert_line --index 2 "<iq to='bob@xe2e.test/garden' from='alice@xe2e.test/balcony' type='get' id='v1'><query xmlns='jabber:iq:version'/></iq>"
+	# the server carried ciphertext only
+	run grep -cF "$s1" "$T/bob.got"
+	assert_output 0
+
+	# and back: bob answers the iq and writes a message, both sealed
+	online alice balcony 8
+	XE2E_HOME=$T/bob xe2e-seal --to alice@xe2e.test <<EOF >&9
+<iq to='alice@xe2e.test/balcony' type='result' id='v1'><query xmlns='jabber:iq:version'><name>xe2e</name></query></iq>
+<message to='alice@xe2e.test/balcony' type='chat'><body>$s3</body></message>
+EOF
+	wait_for "$T/alice.got" "type='chat'"
+	run open_got alice
+	assert_success
+	assert_line --index 0 "<iq to='alice@xe2e.test/balcony' from='bob@xe2e.test/garden' type='result' id='v1'><query xmlns='jabber:iq:version'><name>xe2e</name></query></iq>"
+	assert_line --index 1 "<message to='alice@xe2e.test/balcony' from='bob@xe2e.test/garden' type='chat'><body>$s3</body></message>"
+	offline alice 8
+	offline bob 9
+
+	# the archive holds the sealed messages (as Lua tables), and nothing
+	# readable
+	run grep -rlF "urn:xe2e:1" "$PROSODY_DATA/xe2e%2etest/archive"
+	assert_success
+	for text in "$s1" "$s2" "$s3"; do
+		server_never_saw "$text"
+	done
+	server_never_saw_keys_of alice
+	server_never_saw_keys_of bob
+}
+
+@test "xmpp toolkit: a sealed message waits in offline storage and opens when bob connects" {
+	handshake_via_server
+	local secret="held by the server, unread $RANDOM$RANDOM"
+	XE2E_HOME=$T/alice xe2e-seal --to bob@xe2e.test <<<"<message to='bob@xe2e.test' type='chat'><body>$secret</body></message>" |
+		send_as alice
+	local offline="$PROSODY_DATA/xe2e%2etest/offline/bob.list"
+	run grep -qF "urn:xe2e:1" "$offline"
+	assert_success
+	server_never_saw "$secret"
+	server_never_saw_keys_of alice
+	timeout $TO xe2e-connect --jid bob@xe2e.test --password-file "$T/bob.pw" --host "$XMPP_HOST" \
+		--port "$XMPP_PORT" --ca "$XMPP_CA" --resource garden --wait 2 </dev/null >"$T/bob.got"
+	run open_got bob
+	assert_success
+	# xe2e-seal addressed it to the device of the session
+	assert_output "<message to='bob@xe2e.test/garden' from='alice@xe2e.test/balcony' type='chat'><body>$secret</body></message>"
+	server_never_saw "$secret"
+}
+
+@test "xmpp toolkit: a stanza too large for the server is refused by xe2e-seal, not the server" {
+	handshake_via_server
+	local big fit
+	big=$(head -c 250000 /dev/zero | tr '\0' 'x')
+	fit=$(head -c 190000 /dev/zero | tr '\0' 'y')
+	printf '%s\n' "<message to='bob@xe2e.test/garden'><body>$big</body></message>" >"$T/big.xml"
+	# too large: xe2e-seal refuses it and nothing reaches the server
+	run --separate-stderr env XE2E_HOME="$T/alice" xe2e-seal --to bob@xe2e.test <"$T/big.xml"
+	assert_equal "$status" 1
+	assert_output ''
+	[[ $stderr == *"262144 bytes"* ]] || fail "$stderr"
+	# what fits goes through the server and opens
+	online bob garden 9
+	XE2E_HOME=$T/alice xe2e-seal --to bob@xe2e.test <<<"<message to='bob@xe2e.test/garden'><body>$fit</body></message>" |
+		send_as alice
+	wait_for "$T/bob.got" "<sealed xmlns='urn:xe2e:1'"
+	# the server's own limit, met without xe2e-seal's check, ends the
+	# stream (the stream error itself may be lost: the server resets the
+	# connection while the stanza is still arriving) and delivers nothing
+	XE2E_HOME=$T/alice xe2e-seal --to bob@xe2e.test --max-stanza 1048576 <"$T/big.xml" \
+		>"$T/big.sealed"
+	[ "$(wc -c <"$T/big.sealed")" -gt 262144 ]
+	run --separate-stderr send_as alice <"$T/big.sealed"
+	assert_equal "$status" 1
+	[[ $stderr == *"policy-violation"* || $stderr == *"reset by peer"* ]] || fail "$stderr"
+	sleep 1
+	offline bob 9
+	run open_got bob
+	assert_success
+	assert_output "<message to='bob@xe2e.test/garden' from='alice@xe2e.test/balcony'><body>$fit</body></message>"
+}
