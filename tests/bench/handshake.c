@@ -1,0 +1,488 @@
+/*
+ * The handshake in one process: both sides' handshake objects (real
+ * identities in temporary XE2E_HOMEs, snapshots of their trust stores and
+ * retained secrets) passing their messages to each other, with no I/O.
+ *
+ * Public-key operations are counted where they happen: this program
+ * defines the mbedTLS entry points that the crypto wrappers call
+ * (mbedtls_ecp_mul, mbedtls_ecdsa_verify, ...), so the static link binds
+ * the library's calls to these definitions, which count the call for the
+ * side whose turn it is and pass it on to the real function (dlsym
+ * RTLD_NEXT). Calls that mbedTLS makes to itself inside a counted call are
+ * not counted again.
+ *
+ * The CPU time of whole handshakes is then set next to the cost of the
+ * operations counted, each timed in the same run.
+ */
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/ecp.h>
+
+#include "bench.h"
+#include "dh.h"
+#include "err.h"
+#include "handshake.h"
+#include "handshake_nego.h"
+#include "identity.h"
+#include "rng.h"
+#include "secrets.h"
+#include "session.h"
+#include "sig.h"
+#include "trust.h"
+
+/* What is counted. */
+enum op {
+	OP_X_BASE,   /* X25519 with the base point: a key pair or a public key */
+	OP_X_DH,     /* X25519 with a peer's point: a shared secret */
+	OP_P_SIGN,   /* ECDSA P-256 sign */
+	OP_P_VERIFY, /* ECDSA P-256 verify */
+	OP_P_MUL,    /* other P-256 scalar multiplications */
+	OP_P_OTHER,  /* P-256 key generation, double multiplications */
+	OP_COUNT,
+};
+
+static const char *const op_names[OP_COUNT] = {
+	"X25519 base", "X25519 DH", "P-256 sign", "P-256 verify", "P-256 mul", "P-256 other",
+};
+
+enum { WHO_INIT, WHO_RESP, WHO_NONE };
+
+static unsigned long ops[3][OP_COUNT];
+static int who = WHO_NONE; /* whose turn it is */
+static int depth;          /* inside a counted call */
+
+static void *real_fn(const char *name)
+{
+	void *f = dlsym(RTLD_NEXT, name);
+
+	if (!f) {
+		fprintf(stderr, "handshake bench: no %s in the mbedTLS library\n", name);
+		exit(1);
+	}
+	return f;
+}
+
+#define REAL(name)                                                            \
+	static __typeof__(name) *real_;                                       \
+	if (!real_)                                                           \
+		real_ = (__typeof__(name) *)real_fn(#name)
+
+#define COUNTED(op, call)                                                     \
+	do {                                                                  \
+		int ret_;                                                     \
+		if (depth == 0)                                               \
+			ops[who][op]++;                                       \
+		depth++;                                                      \
+		ret_ = call;                                                  \
+		depth--;                                                      \
+		return ret_;                                                  \
+	} while (0)
+
+int mbedtls_ecp_mul(mbedtls_ecp_group *grp, mbedtls_ecp_point *R, const mbedtls_mpi *m,
+		    const mbedtls_ecp_point *P, int (*f_rng)(void *, unsigned char *, size_t),
+		    void *p_rng)
+{
+	enum op op;
+
+	REAL(mbedtls_ecp_mul);
+	if (grp->id == MBEDTLS_ECP_DP_CURVE25519)
+		op = P == &grp->G ? OP_X_BASE : OP_X_DH;
+	else
+		op = OP_P_MUL;
+	COUNTED(op, real_(grp, R, m, P, f_rng, p_rng));
+}
+
+int mbedtls_ecp_muladd(mbedtls_ecp_group *grp, mbedtls_ecp_point *R, const mbedtls_mpi *m,
+		       const mbedtls_ecp_point *P, const mbedtls_mpi *n, const mbedtls_ecp_point *Q)
+{
+	REAL(mbedtls_ecp_muladd);
+	COUNTED(OP_P_OTHER, real_(grp, R, m, P, n, Q));
+}
+
+int mbedtls_ecp_gen_key(mbedtls_ecp_group_id grp_id, mbedtls_ecp_keypair *key,
+			int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
+{
+	REAL(mbedtls_ecp_gen_key);
+	COUNTED(OP_P_OTHER, real_(grp_id, key, f_rng, p_rng));
+}
+
+int mbedtls_ecdsa_sign_det_ext(mbedtls_ecp_group *grp, mbedtls_mpi *r, mbedtls_mpi *s,
+			       const mbedtls_mpi *d, const unsigned char *buf, size_t blen,
+			       mbedtls_md_type_t md_alg,
+			       int (*f_rng_blind)(void *, unsigned char *, size_t),
+			       void *p_rng_blind)
+{
+	REAL(mbedtls_ecdsa_sign_det_ext);
+	COUNTED(OP_P_SIGN, real_(grp, r, s, d, buf, blen, md_alg, f_rng_blind, p_rng_blind));
+}
+
+int mbedtls_ecdsa_verify(mbedtls_ecp_group *grp, const unsigned char *buf, size_t blen,
+			 const mbedtls_ecp_point *Q, const mbedtls_mpi *r, const mbedtls_mpi *s)
+{
+	REAL(mbedtls_ecdsa_verify);
+	COUNTED(OP_P_VERIFY, real_(grp, buf, blen, Q, r, s));
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "handshake bench: %s: %s (%s)\n", what, err_str(err), err_detail());
+	exit(1);
+}
+
+struct side {
+	char home[256];
+	char jid[64];
+	char full[96];
+	struct identity id;
+	struct trust_db trust;
+	struct rs_db rs;
+	uint8_t cookie_key[32];
+	struct hs_lists lists;
+	struct handshake *hs;
+	uint64_t now;
+};
+
+static char base_dir[] = "/tmp/xe2e-bench-hs-XXXXXX";
+
+static int no_replay(void *arg, const uint8_t key[static 32])
+{
+	(void)arg;
+	(void)key;
+	return XE2E_OK;
+}
+
+static int cookie_key(void *arg, uint8_t key[static 32])
+{
+	memcpy(key, ((struct side *)arg)->cookie_key, 32);
+	return XE2E_OK;
+}
+
+static void side_use(const struct side *s)
+{
+	setenv("XE2E_HOME", s->home, 1);
+}
+
+static void side_reload(struct side *s)
+{
+	int err;
+
+	side_use(s);
+	trust_free(&s->trust);
+	rs_free(&s->rs);
+	if ((err = trust_load(NULL, &s->trust)) || (err = rs_load(NULL, &s->rs)))
+		die("loading the stores", err);
+}
+
+static void side_init(struct side *s, const char *name, const char *jid, const char *resource)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->home, sizeof(s->home), "%s/%s", base_dir, name);
+	snprintf(s->jid, sizeof(s->jid), "%s", jid);
+	snprintf(s->full, sizeof(s->full), "%s/%s", jid, resource);
+	s->now = (uint64_t)time(NULL);
+	s->id = (struct identity)IDENTITY_INIT;
+	hsnego_lists_default(&s->lists);
+	side_use(s);
+	if ((err = identity_create(jid, NULL, s->now, 0, &s->id)))
+		die("identity_create", err);
+	identity_free(&s->id);
+	if ((err = identity_load(&s->id, IDENTITY_LOAD_DEVICE_KEY, NULL, s->now)))
+		die("identity_load", err);
+	if ((err = rng_bytes(s->cookie_key, sizeof(s->cookie_key))))
+		die("rng", err);
+	side_reload(s);
+}
+
+static void side_free(struct side *s)
+{
+	handshake_free(s->hs);
+	identity_free(&s->id);
+	trust_free(&s->trust);
+	rs_free(&s->rs);
+}
+
+static void side_begin(struct side *s, int initiator, const struct side *peer)
+{
+	struct handshake_config cfg;
+	int err;
+
+	handshake_free(s->hs);
+	s->hs = NULL;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.initiator = initiator;
+	cfg.self = &s->id;
+	cfg.peer = initiator ? peer->full : NULL;
+	cfg.lists = s->lists;
+	cfg.trust = &s->trust;
+	cfg.rs = &s->rs;
+	cfg.replay = no_replay;
+	cfg.cookie_key_fn = cookie_key;
+	cfg.arg = s;
+	cfg.now = s->now;
+	if ((err = handshake_new(&s->hs, &cfg)))
+		die("handshake_new", err);
+}
+
+/* Fills the side's session from its finished handshake; stores it when
+ * commit (the files of its home change), else only wipes it. */
+static void side_finish(struct side *s, int commit)
+{
+	struct session sess;
+	struct session_outcome o;
+	int err = handshake_session(s->hs, &sess, &o);
+
+	if (!err && commit) {
+		side_use(s);
+		err = sess.state == SESSION_PENDING ? session_commit_pending(&sess, &o)
+						    : session_commit(&sess, &o);
+	}
+	session_wipe(&sess);
+	memset(&o, 0, sizeof(o));
+	if (err)
+		die("handshake_session", err);
+}
+
+/* One whole handshake between init and resp; returns the pattern used.
+ * Public-key operations count for the side whose object runs. */
+static int handshake_once(struct side *init, struct side *resp, int commit)
+{
+	struct handshake_msg msg = HANDSHAKE_MSG_INIT, out = HANDSHAKE_MSG_INIT, t;
+	struct side *sides[2] = {init, resp};
+	int sender = WHO_INIT, err, pattern;
+
+	who = WHO_INIT;
+	side_begin(init, 1, resp);
+	who = WHO_RESP;
+	side_begin(resp, 0, init);
+	who = WHO_INIT;
+	if ((err = handshake_start(init->hs, &msg)))
+		die("handshake_start", err);
+	for (int i = 0; i < 12 && msg.step != HS_STEP_NONE; i++) {
+		int to = !sender;
+
+		who = to;
+		err = handshake_read(sides[to]->hs, sides[sender]->full, msg.step, msg.body.data,
+				     msg.body.len, msg.reason, &out);
+		if (err)
+			die("handshake_read", err);
+		handshake_msg_clear(&msg);
+		t = msg;
+		msg = out;
+		out = t;
+		sender = to;
+	}
+	buf_free(&msg.body);
+	buf_free(&out.body);
+	if (handshake_status(init->hs) != HS_DONE || handshake_status(resp->hs) != HS_DONE)
+		die("handshake did not finish", XE2E_E_STATE);
+	pattern = handshake_result(init->hs)->pattern;
+	who = WHO_INIT;
+	side_finish(init, commit);
+	who = WHO_RESP;
+	side_finish(resp, commit);
+	who = WHO_NONE;
+	return pattern;
+}
+
+/* Mean CPU seconds of one whole handshake (both sides) over at least
+ * min_seconds. */
+static double handshake_cpu(struct side *a, struct side *b, double min_seconds,
+			    unsigned long *runs)
+{
+	double start = bench_cpu(), spent;
+	unsigned long n = 0;
+
+	do {
+		handshake_once(a, b, 0);
+		n++;
+		spent = bench_cpu() - start;
+	} while (spent < min_seconds || n < 3);
+	*runs = n;
+	return spent / (double)n;
+}
+
+/* The mean CPU seconds of each counted operation, through the wrappers. */
+static void op_costs(double cost[OP_COUNT])
+{
+	uint8_t priv[32], pub[32], peer[32], shared[32], sig[P256_SIG_LEN], ppub[P256_PUB_LEN];
+	uint8_t msg[200] = {0};
+	struct p256_key *key = NULL;
+	double start;
+	int n = 200;
+
+	x25519_keypair(peer, pub);
+	x25519_keypair(priv, peer);
+	if (p256_generate(&key))
+		die("p256_generate", XE2E_E_CRYPTO);
+	p256_public(key, ppub);
+	p256_sign(key, msg, sizeof(msg), sig);
+
+	start = bench_cpu();
+	for (int i = 0; i < n; i++)
+		x25519_keypair(priv, pub);
+	cost[OP_X_BASE] = (bench_cpu() - start) / n;
+	start = bench_cpu();
+	for (int i = 0; i < n; i++)
+		x25519_shared(shared, priv, peer);
+	cost[OP_X_DH] = (bench_cpu() - start) / n;
+	start = bench_cpu();
+	for (int i = 0; i < n; i++)
+		p256_sign(key, msg, sizeof(msg), sig);
+	cost[OP_P_SIGN] = (bench_cpu() - start) / n;
+	start = bench_cpu();
+	for (int i = 0; i < n / 2; i++)
+		p256_verify(ppub, msg, sizeof(msg), sig);
+	cost[OP_P_VERIFY] = (bench_cpu() - start) / (n / 2);
+	cost[OP_P_MUL] = cost[OP_P_SIGN]; /* one fixed-base multiplication each */
+	cost[OP_P_OTHER] = cost[OP_P_VERIFY];
+	p256_free(key);
+	memset(priv, 0, sizeof(priv));
+	memset(shared, 0, sizeof(shared));
+}
+
+static void ops_clear(void)
+{
+	memset(ops, 0, sizeof(ops));
+}
+
+/* "2 base + 3 DH" for one side's counts. */
+static void ops_format(const unsigned long c[OP_COUNT], int x25519, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[0] = 0;
+	for (int i = 0; i < OP_COUNT; i++) {
+		if (!c[i] || (i <= OP_X_DH) != x25519)
+			continue;
+		len += (size_t)snprintf(out + len, size - len, "%s%lu %s", len ? " + " : "", c[i],
+					strchr(op_names[i], ' ') + 1);
+		if (len >= size)
+			break;
+	}
+	if (!out[0])
+		snprintf(out, size, "0");
+}
+
+static double ops_cost(const unsigned long c[OP_COUNT], const double cost[OP_COUNT])
+{
+	double sum = 0;
+
+	for (int i = 0; i < OP_COUNT; i++)
+		sum += (double)c[i] * cost[i];
+	return sum;
+}
+
+struct row {
+	const char *name;
+	unsigned long count[2][OP_COUNT]; /* per handshake, initiator and responder */
+	double cpu;
+	unsigned long runs;
+};
+
+static void row_measure(struct row *r, const char *name, int want, struct side *a, struct side *b)
+{
+	int pattern;
+
+	r->name = name;
+	ops_clear();
+	pattern = handshake_once(a, b, 0);
+	if (pattern != want) {
+		fprintf(stderr, "handshake bench: %s ran pattern %d\n", name, pattern);
+		exit(1);
+	}
+	memcpy(r->count, ops, sizeof(r->count));
+	r->cpu = handshake_cpu(a, b, 1.0, &r->runs);
+}
+
+static void row_print(const struct row *r, const double cost[OP_COUNT])
+{
+	char xi[64], xr[64], pi[64], pr[64];
+	double floor = ops_cost(r->count[0], cost) + ops_cost(r->count[1], cost);
+
+	ops_format(r->count[0], 1, xi, sizeof(xi));
+	ops_format(r->count[1], 1, xr, sizeof(xr));
+	ops_format(r->count[0], 0, pi, sizeof(pi));
+	ops_format(r->count[1], 0, pr, sizeof(pr));
+	printf("| %s | %s | %s | %s | %s | %.2f ms (%lu runs) | %.2f ms | %.2f |\n", r->name, xi,
+	       xr, pi, pr, r->cpu * 1e3, r->runs, floor * 1e3, r->cpu / floor);
+}
+
+/* The operations of loading an identity with its device key, as every
+ * xe2e-handshake process does before its handshake. */
+static void print_load_ops(const struct side *s)
+{
+	struct identity id = IDENTITY_INIT;
+	char x[64], p[64];
+	int err;
+
+	side_use(s);
+	ops_clear();
+	who = WHO_INIT;
+	err = identity_load(&id, IDENTITY_LOAD_DEVICE_KEY, NULL, s->now);
+	who = WHO_NONE;
+	identity_free(&id);
+	if (err)
+		die("identity_load", err);
+	ops_format(ops[WHO_INIT], 1, x, sizeof(x));
+	ops_format(ops[WHO_INIT], 0, p, sizeof(p));
+	printf("Loading the identity and device key, which each xe2e-handshake process does "
+	       "before its handshake, adds X25519: %s; P-256: %s.\n\n",
+	       x, p);
+}
+
+int main(void)
+{
+	struct side alice, bob;
+	struct row xx, ik;
+	double cost[OP_COUNT];
+	char cmd[300];
+
+	if (!mkdtemp(base_dir)) {
+		perror("handshake bench: mkdtemp");
+		return 1;
+	}
+	side_init(&alice, "alice", "alice@capulet.lit", "balcony");
+	side_init(&bob, "bob", "bob@montague.lit", "garden");
+
+	/* First contact, then both store it: the next one is IK. */
+	row_measure(&xx, "first contact, XXpsk2", HS_PATTERN_XX, &alice, &bob);
+	handshake_once(&alice, &bob, 1);
+	side_reload(&alice);
+	side_reload(&bob);
+	row_measure(&ik, "known peer, IKpsk1", HS_PATTERN_IK, &alice, &bob);
+	op_costs(cost);
+
+	printf("### Handshake in one process\n\n"
+	       "Method: both sides' handshake objects in one process, real identities in "
+	       "temporary homes, messages passed directly (no I/O, no stores written); process "
+	       "CPU time of whole handshakes (both sides, handshake_new to handshake_session), "
+	       "repeated for at least 1 s. Public-key operations are counted per side at the "
+	       "mbedTLS boundary (this program interposes mbedtls_ecp_mul, mbedtls_ecdsa_verify, "
+	       "mbedtls_ecdsa_sign_det_ext, mbedtls_ecp_muladd, mbedtls_ecp_gen_key). The "
+	       "floor is the sum of the counted operations, each timed in the same run "
+	       "(X25519 base %.0f us, X25519 DH %.0f us, P-256 sign %.0f us, P-256 verify "
+	       "%.0f us); ratio = CPU / floor.\n\n",
+	       cost[OP_X_BASE] * 1e6, cost[OP_X_DH] * 1e6, cost[OP_P_SIGN] * 1e6,
+	       cost[OP_P_VERIFY] * 1e6);
+	printf("| handshake | X25519 initiator | X25519 responder | P-256 initiator | "
+	       "P-256 responder | CPU per handshake | public-key floor | ratio |\n"
+	       "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+	row_print(&xx, cost);
+	row_print(&ik, cost);
+	printf("\n");
+	print_load_ops(&alice);
+
+	side_free(&alice);
+	side_free(&bob);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base_dir);
+	return system(cmd) == 0 ? 0 : 1;
+}
