@@ -319,6 +319,16 @@ static int lines_time(struct lines *l, const char *name, uint64_t *t)
 	return XE2E_OK;
 }
 
+/* 1 when s holds n lower-case hex digits: the one spelling the text form
+ * writes (hex_decode() also takes upper case). */
+static int is_lower_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
 static int lines_jid_and_id(struct lines *l, struct device_binding *b)
 {
 	const char *v;
@@ -331,9 +341,9 @@ static int lines_jid_and_id(struct lines *l, struct device_binding *b)
 		return lines_error(l, "invalid JID");
 	memcpy(b->jid, v, len);
 	err = lines_field(l, "device-id", &v, &len);
-	if (!err && (len != 2 * IDENTITY_DEVICE_ID_LEN ||
+	if (!err && (len != 2 * IDENTITY_DEVICE_ID_LEN || !is_lower_hex(v, len) ||
 		     hex_decode(v, len, b->device_id, IDENTITY_DEVICE_ID_LEN) != XE2E_OK))
-		err = lines_error(l, "the device id is not 8 hex digits");
+		err = lines_error(l, "the device id is not 8 lower-case hex digits");
 	return err;
 }
 
