@@ -34,12 +34,24 @@ static int prep_part(const char *part, size_t n, char out[static JID_PART_MAX + 
 	return XE2E_OK;
 }
 
+/* 1 when s has an ASCII control character, a space or DEL, which
+ * nameprep lets through (unlike nodeprep and resourceprep). */
+static int has_ascii_space_or_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /*
  * A trailing dot names the same domain (RFC 7622 section 3.2); it is
  * dropped after nameprep, since nameprep can make one (U+FF0E). What is
  * left must parse back to itself: no empty label, and neither '@' nor '/',
  * which nameprep makes of U+FF20 and U+FF0F ("a@b\uFF0Fc" would otherwise
- * come out as "a@b/c", another JID).
+ * come out as "a@b/c", another JID). Nor may it hold white space or
+ * control characters, which no domain has and which would break the
+ * line-oriented files that store JIDs.
  */
 static int domain_finish(char domain[static JID_PART_MAX + 1])
 {
@@ -48,8 +60,9 @@ static int domain_finish(char domain[static JID_PART_MAX + 1])
 	if (n > 1 && domain[n - 1] == '.')
 		domain[--n] = '\0';
 	if (domain[0] == '.' || domain[n - 1] == '.' || strstr(domain, "..") ||
-	    strpbrk(domain, "@/")) {
-		err_detail_set("domain not allowed in a JID: an empty label, '@' or '/'");
+	    strpbrk(domain, "@/") || has_ascii_space_or_control(domain)) {
+		err_detail_set("domain not allowed in a JID: an empty label, '@', '/', "
+			       "white space or a control character");
 		return XE2E_E_MALFORMED;
 	}
 	return XE2E_OK;

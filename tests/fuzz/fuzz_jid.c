@@ -3,7 +3,9 @@
  * parsing normalises, so the normal form must parse to itself (the
  * handshake's prologue, the trust store and the session pointers compare
  * normalised JIDs byte for byte), its bare form must be what
- * jid_normalize_bare() gives, and no part may exceed its bound.
+ * jid_normalize_bare() gives, no part may exceed its bound, and a bare
+ * JID has no white space or control character (the stores are lines of
+ * space-separated fields).
  */
 #include "fuzz.h"
 
@@ -12,6 +14,14 @@
 
 #include "err.h"
 #include "jid.h"
+
+static int fz_jid_has_space_or_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 1;
+	return 0;
+}
 
 int fuzz_jid(const uint8_t *data, size_t size)
 {
@@ -29,6 +39,9 @@ int fuzz_jid(const uint8_t *data, size_t size)
 	if (err != XE2E_OK)
 		goto done;
 	FUZZ_CHECK(j->domain[0] != '\0');
+	/* Stored one per line, fields split by spaces: none in a bare JID. */
+	FUZZ_CHECK(!fz_jid_has_space_or_control(j->local) &&
+		   !fz_jid_has_space_or_control(j->domain));
 	FUZZ_CHECK(strlen(j->local) <= JID_PART_MAX && strlen(j->domain) <= JID_PART_MAX &&
 		   strlen(j->resource) <= JID_PART_MAX);
 	jid_full(j, full);
