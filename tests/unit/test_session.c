@@ -393,6 +393,7 @@ TEST(session_confirm_pending)
 	CHECK_INT(back.state, SESSION_PENDING);
 	CHECK_INT(back.pending_rs_mode, SESSION_RS_PROVISIONAL);
 	CHECK_INT(back.flags, TRUST_FLAG_RS_RESET);
+	session_wipe(&back);
 	/* Confirmed: the secret, the flag, the pointer. */
 	CHECK_INT(session_confirm(s.id, 1700000200), XE2E_OK);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
@@ -409,6 +410,8 @@ TEST(session_confirm_pending)
 	trust_free(&db);
 	/* Again: already active, nothing changes. */
 	CHECK_INT(session_confirm(s.id, 1700000300), XE2E_OK);
+	session_wipe(&back);
+	session_wipe(&s);
 }
 
 TEST(session_confirm_refused_when_trust_changed)
@@ -434,4 +437,6 @@ TEST(session_confirm_refused_when_trust_changed)
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
 	CHECK_INT(back.state, SESSION_PENDING);
 	CHECK_INT(session_current_get("bob@montague.lit", got), XE2E_E_NOTFOUND);
+	session_wipe(&back);
+	session_wipe(&s);
 }
