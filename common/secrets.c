@@ -11,6 +11,7 @@
 #include "textrec.h"
 #include "hash.h"
 #include "rng.h"
+#include "spake2.h"
 #include "trust.h"
 #include "util.h"
 
@@ -598,6 +599,19 @@ static int rs_change_promote(void *dbv, void *ctx)
 	return XE2E_OK;
 }
 
+/* rs1 <- spake2_mix_rs(rs1, c->secret), in place. */
+static int rs_change_mix(void *dbv, void *ctx)
+{
+	const struct rs_change *c = ctx;
+	struct rs_entry *e = rs_lookup(dbv, c->fpr, c->device_id);
+
+	if (!e || !(e->present & SLOT_BIT(RS_SLOT_RS1))) {
+		err_detail_set("no retained secret rs1 to mix the SPAKE2 key into");
+		return XE2E_E_NOTFOUND;
+	}
+	return spake2_mix_rs(e->secret[RS_SLOT_RS1], c->secret, e->secret[RS_SLOT_RS1]);
+}
+
 /* Removes the entries of c->fpr: one device, or all of them. */
 static int rs_change_forget(void *dbv, void *ctx)
 {
@@ -648,6 +662,14 @@ int rs_promote_provisional(const char *path, const uint8_t fpr[static FINGERPRIN
 	struct rs_change c = {fpr, device_id, NULL, 0};
 
 	return rs_update(path, rs_change_promote, &c);
+}
+
+int rs_mix_spake2(const char *path, const uint8_t fpr[static FINGERPRINT_LEN], uint32_t device_id,
+		  const uint8_t ke[static RS_SPAKE2_KEY_LEN])
+{
+	struct rs_change c = {fpr, device_id, ke, 0};
+
+	return rs_update(path, rs_change_mix, &c);
 }
 
 int rs_forget(const char *path, const uint8_t fpr[static FINGERPRINT_LEN], uint32_t device_id)

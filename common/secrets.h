@@ -44,6 +44,7 @@
 
 #define RS_LEN 32
 #define RSID_LEN 32
+#define RS_SPAKE2_KEY_LEN 16 /* SPAKE2's Ke (spake2.h) */
 #define PSK_FILE_NAME "psks"
 #define RS_FILE_NAME "retained"
 /* Largest secrets file read. */
@@ -138,6 +139,15 @@ int rs_store_provisional(const char *path, const uint8_t fpr[static FINGERPRINT_
  */
 int rs_promote_provisional(const char *path, const uint8_t fpr[static FINGERPRINT_LEN],
 			   uint32_t device_id);
+
+/*
+ * After a confirmed SPAKE2 run in a session with that peer device (DESIGN
+ * section 7): rs1 <- HKDF(salt = rs1, ikm = Ke, "xe2e spake2")
+ * (spake2_mix_rs), in place; rs2 and provisional are untouched.
+ * XE2E_E_NOTFOUND when there is no rs1.
+ */
+int rs_mix_spake2(const char *path, const uint8_t fpr[static FINGERPRINT_LEN], uint32_t device_id,
+		  const uint8_t ke[static RS_SPAKE2_KEY_LEN]);
 
 /* Removes every slot of (fpr, device_id). XE2E_E_NOTFOUND if none. */
 int rs_forget(const char *path, const uint8_t fpr[static FINGERPRINT_LEN], uint32_t device_id);
