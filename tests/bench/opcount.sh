@@ -4,12 +4,11 @@
 # open in the steady state, counted by a preloaded library
 # (tests/bench/opcount/opcount.c) and set next to what the protocol needs.
 #
-#   bash tests/bench/opcount.sh BUILD_DIR
+#   bash tests/bench/opcount.sh [BUILD_DIR]
 #
 # Needs the xe2e programs on PATH (make bench puts the build's bin first)
-# and a C compiler for the counting library.
+# and a C compiler for the counting library; BUILD_DIR is not used.
 set -euo pipefail
-build=${1:-build}
 T=$(mktemp -d /tmp/xe2e-bench-opcount.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export LC_ALL=C
