@@ -314,6 +314,8 @@ static int skipped_parse(struct cursor *c, struct ratchet_skipped *e)
 	size_t len;
 	int err = line_take(c, "skip", &s, &len);
 
+	if (err)
+		return err; /* s is not set: no arithmetic on it */
 	end = s + len;
 	for (int i = 0; !err && i < 3; i++) {
 		sp = memchr(s, ' ', (size_t)(end - s));
