@@ -1,0 +1,218 @@
+/* The facts a run verifies and what its outcome changes (see verify_record.h). */
+#include "verify_record.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "err.h"
+#include "failures.h"
+#include "identity.h"
+#include "secrets.h"
+#include "util.h"
+
+/* ---- the session ---- */
+
+static void facts_take(struct verify_peer *p, const struct session *s)
+{
+	p->role = s->role;
+	p->state = s->state;
+	strcpy(p->device_jid, s->peer_jid);
+	memcpy(p->fpr, s->peer_fpr, FINGERPRINT_LEN);
+	p->device_id = s->peer_device_id;
+	memcpy(p->device_key, s->peer_device_key, X25519_LEN);
+	p->flags = s->flags;
+	p->trust = s->trust;
+	memcpy(p->hh, s->handshake_hash, SESSION_HASH_LEN);
+}
+
+static int session_facts(struct verify_peer *p)
+{
+	struct store_lock lock;
+	struct session s;
+	int err = session_lock(p->session_id, &lock);
+
+	if (err)
+		return err;
+	memset(&s, 0, sizeof(s));
+	err = session_read(p->session_id, &s);
+	if (!err)
+		facts_take(p, &s);
+	session_wipe(&s);
+	store_unlock(&lock);
+	return err;
+}
+
+static int self_fpr(struct verify_peer *p)
+{
+	struct identity id = IDENTITY_INIT;
+	int err = identity_load(&id, IDENTITY_LOAD_PUBLIC | IDENTITY_LOAD_ALLOW_EXPIRED, NULL,
+				(uint64_t)time(NULL));
+
+	if (!err)
+		memcpy(p->self_fpr, id.id_fpr, FINGERPRINT_LEN);
+	else if (err == XE2E_E_NOTFOUND)
+		err_detail_set("no identity: run xe2e-keygen first");
+	identity_free(&id);
+	return err;
+}
+
+int verify_peer_load_session(const char *jid, const uint8_t id[static SESSION_ID_LEN],
+			     struct verify_peer *p)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	memcpy(p->session_id, id, SESSION_ID_LEN);
+	if ((err = jid_normalize_bare(jid, p->jid)))
+		return err;
+	if (!(err = session_facts(p)) && !jid_same_bare(p->device_jid, p->jid)) {
+		err_detail_set("the session is not with %s", p->jid);
+		err = XE2E_E_TRUST;
+	}
+	if (!err)
+		err = self_fpr(p);
+	return err;
+}
+
+int verify_peer_load(const char *jid, struct verify_peer *p)
+{
+	uint8_t id[SESSION_ID_LEN];
+	char bare[JID_MAX + 1];
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	if ((err = jid_normalize_bare(jid, bare)))
+		return err;
+	err = session_current_get(bare, id);
+	if (err == XE2E_E_NOTFOUND)
+		err_detail_set("no session with %s: run xe2e-handshake first", bare);
+	return err ? err : verify_peer_load_session(bare, id, p);
+}
+
+/* ---- a match ---- */
+
+struct match_ctx {
+	const struct verify_peer *p;
+	enum trust_level level;
+};
+
+static int match_apply(struct trust_db *db, void *arg)
+{
+	struct match_ctx *c = arg;
+	const struct verify_peer *p = c->p;
+	struct trust_peer *entry = trust_find(db, p->jid, p->fpr);
+	enum trust_level before = entry ? entry->level : TRUST_TOFU;
+	int err = trust_verify_cas(db, p->jid, p->fpr, p->device_id, p->device_key);
+
+	if (err)
+		return err;
+	entry = trust_find(db, p->jid, p->fpr);
+	if (before == TRUST_PINNED || before == TRUST_ANCHORED)
+		entry->level = before;
+	c->level = entry->level;
+	return XE2E_OK;
+}
+
+/* The session's rs-reset flag cleared and its level updated. */
+static int session_mark(const struct verify_peer *p, enum trust_level level)
+{
+	struct store_lock lock;
+	struct session s;
+	int err = session_lock(p->session_id, &lock);
+
+	if (err)
+		return err;
+	memset(&s, 0, sizeof(s));
+	err = session_read(p->session_id, &s);
+	if (!err && memcmp(s.peer_fpr, p->fpr, FINGERPRINT_LEN)) {
+		err_detail_set("the session changed during the run");
+		err = XE2E_E_TRUST;
+	}
+	if (!err && (s.flags & TRUST_FLAG_RS_RESET || s.trust != level)) {
+		s.flags &= ~TRUST_FLAG_RS_RESET;
+		s.trust = level;
+		err = session_write(&s);
+	}
+	session_wipe(&s);
+	store_unlock(&lock);
+	return err;
+}
+
+int verify_record_match(const struct verify_peer *p, enum trust_level *level)
+{
+	struct match_ctx c = {p, TRUST_VERIFIED};
+	int err = trust_update(NULL, match_apply, &c);
+
+	if (!err && (p->flags & TRUST_FLAG_RS_RESET)) {
+		err = rs_promote_provisional(NULL, p->fpr, p->device_id);
+		if (err == XE2E_E_NOTFOUND) {
+			err_detail_clear();
+			err = XE2E_OK;
+		}
+	}
+	if (!err)
+		err = session_mark(p, c.level);
+	if (!err && level)
+		*level = c.level;
+	return err;
+}
+
+/* ---- a mismatch ---- */
+
+static int mismatch_apply(struct trust_db *db, void *arg)
+{
+	const struct verify_peer *p = arg;
+	struct trust_peer *entry = trust_find(db, p->jid, p->fpr);
+
+	if (!entry) {
+		err_detail_set("%s has no entry with the session's identity key", p->jid);
+		return XE2E_E_NOTFOUND;
+	}
+	if (entry->level != TRUST_REVOKED)
+		entry->level = TRUST_MISMATCH;
+	return XE2E_OK;
+}
+
+int verify_record_mismatch(const struct verify_peer *p)
+{
+	return trust_update(NULL, mismatch_apply, (void *)p);
+}
+
+int verify_record_mix(const struct verify_peer *p, const uint8_t ke[static SPAKE2_KEY_LEN])
+{
+	return rs_mix_spake2(NULL, p->fpr, p->device_id, ke);
+}
+
+/* ---- aborted SAS runs ---- */
+
+int verify_aborts_path(char path[static STORE_PATH_MAX])
+{
+	return store_path(STORE_STATE, VERIFY_ABORTS_FILE_NAME, path);
+}
+
+int verify_aborts_get(const char *jid, unsigned *count)
+{
+	char path[STORE_PATH_MAX];
+	int err = verify_aborts_path(path);
+
+	*count = 0;
+	return err ? err : failures_get(path, jid, count);
+}
+
+int verify_aborts_add(const char *jid, unsigned *count)
+{
+	char path[STORE_PATH_MAX];
+	int err = store_ensure_dir(STORE_STATE);
+
+	if (!err)
+		err = verify_aborts_path(path);
+	return err ? err : failures_increment(path, jid, count);
+}
+
+int verify_aborts_reset(const char *jid)
+{
+	char path[STORE_PATH_MAX];
+	int err = verify_aborts_path(path);
+
+	return err ? err : failures_reset(path, jid, NULL);
+}

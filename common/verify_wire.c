@@ -1,0 +1,286 @@
+/* Control stanzas sealed in the session (see verify_wire.h). */
+#include "verify_wire.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "err.h"
+#include "ratchet_header.h"
+#include "stanza_frame.h"
+#include "store.h"
+#include "util.h"
+
+/* The session's own step interval, so that using it changes no policy. */
+static int step_interval_of(const uint8_t id[static SESSION_ID_LEN], uint32_t *interval)
+{
+	struct store_lock lock;
+	struct ratchet_info info;
+	struct session s;
+	int err = session_lock(id, &lock);
+
+	if (err)
+		return err;
+	memset(&s, 0, sizeof(s));
+	err = session_read(id, &s);
+	if (!err) {
+		ratchet_info_get(s.ratchet, &info);
+		*interval = info.policy.step_interval;
+	}
+	session_wipe(&s);
+	store_unlock(&lock);
+	return err;
+}
+
+int verify_wire_init(struct verify_wire *w, const uint8_t id[static SESSION_ID_LEN],
+		     const char *resource)
+{
+	struct channel_opts opts = {RATCHET_STEP_INTERVAL, 1};
+	char full[2 * JID_MAX + 2];
+	struct jid j;
+	int err;
+
+	memset(w, 0, sizeof(*w));
+	if ((err = step_interval_of(id, &opts.step_interval)))
+		return err;
+	if ((err = channel_load(&w->ch, id, &opts)))
+		return err;
+	w->loaded = 1;
+	if (!resource) {
+		strcpy(w->from, w->ch.self_bare);
+		return XE2E_OK;
+	}
+	snprintf(full, sizeof(full), "%s/%s", w->ch.self_bare, resource);
+	if (!*resource || strlen(full) > JID_MAX || jid_parse(full, &j)) {
+		err_detail_set("'%.200s' is not a resource a JID can have", resource);
+		return XE2E_E_MALFORMED;
+	}
+	jid_full(&j, w->from);
+	return XE2E_OK;
+}
+
+int verify_wire_release(struct verify_wire *w)
+{
+	int err = XE2E_OK;
+
+	if (w->loaded)
+		err = channel_release(&w->ch);
+	channel_wipe(&w->ch);
+	w->loaded = 0;
+	return err;
+}
+
+/* ---- sending ---- */
+
+static int add_child(struct xml_node *parent, const char *name, const char *ns)
+{
+	struct xml_node *child = xml_element_new(name, ns);
+	int err = child ? xml_append_child(parent, child) : XE2E_E_NOMEM;
+
+	if (err)
+		xml_free(child);
+	return err;
+}
+
+/* The plain stanza around the control element. */
+static int plain_build(const struct verify_wire *w, const struct verify_msg *m,
+		       struct xml_node **out)
+{
+	struct xml_node *msg = xml_element_new("message", XML_NS_CLIENT), *ctl = NULL;
+	int err = msg ? XE2E_OK : XE2E_E_NOMEM;
+
+	if (!err)
+		err = xml_set_attr(msg, "to", w->ch.peer_full);
+	if (!err)
+		err = xml_set_attr(msg, "from", w->from);
+	if (!err)
+		err = xml_set_attr(msg, "type", "chat");
+	if (!err && !(err = verify_msg_build(m, &ctl)) && (err = xml_append_child(msg, ctl)))
+		xml_free(ctl);
+	if (!err)
+		err = add_child(msg, "no-permanent-store", HINTS_NS);
+	if (!err)
+		err = add_child(msg, "private", CARBONS_NS);
+	if (err)
+		xml_free(msg);
+	else
+		*out = msg;
+	return err;
+}
+
+static int header_epoch(const struct buf *wire, uint32_t *epoch)
+{
+	struct ratchet_header h;
+	size_t used;
+	int err = ratchet_header_decode(&h, wire->data, wire->len, &used);
+
+	if (!err && epoch)
+		*epoch = h.sender_epoch;
+	return err;
+}
+
+int verify_wire_seal(struct verify_wire *w, const struct verify_msg *m, uint64_t now,
+		     struct xml_node **stanza, uint32_t *epoch)
+{
+	struct envelope_addr a = {STANZA_MESSAGE, w->ch.peer_full, w->from, "chat", NULL};
+	struct buf frame = BUF_INIT, ad = BUF_INIT, wire = BUF_INIT;
+	struct xml_node *plain = NULL;
+	int err = plain_build(w, m, &plain);
+
+	*stanza = NULL;
+	if (!err)
+		err = stanza_frame_encode(plain, &frame);
+	if (!err)
+		err = stanza_frame_pad(&frame, VERIFY_FRAME_CAP);
+	if (!err)
+		err = envelope_ad(a.kind, a.type, a.id, w->ch.self_bare, w->ch.peer_bare, &ad);
+	if (!err)
+		err = channel_seal(&w->ch, now, frame.data, frame.len, ad.data, ad.len, &wire);
+	if (!err)
+		err = header_epoch(&wire, epoch);
+	if (!err)
+		err = envelope_build(&a, wire.data, wire.len, NULL, stanza);
+	if (!err && (err = envelope_copy_hints(plain, *stanza))) {
+		xml_free(*stanza);
+		*stanza = NULL;
+	}
+	xml_free(plain);
+	buf_free(&frame);
+	buf_free(&ad);
+	buf_free(&wire);
+	return err;
+}
+
+/* ---- receiving ---- */
+
+static int skip(const char *why)
+{
+	err_detail_set("%s", why);
+	return XE2E_E_NOTFOUND;
+}
+
+/* Everything before the cryptography: is the stanza the peer's, of this
+ * session? */
+static int prepare(const struct verify_wire *w, const struct xml_node *stanza,
+		   struct envelope *env, struct buf *ad)
+{
+	char cond[ENVELOPE_COND_MAX];
+	struct ratchet_header h;
+	size_t used;
+	int err;
+
+	if (envelope_is_bounce(stanza, cond))
+		return skip("a stanza the server bounced");
+	err = envelope_parse(stanza, env);
+	if (err == XE2E_E_NOTFOUND || err == XE2E_E_UNSUPPORTED)
+		return skip("a stanza that is not sealed");
+	if (err)
+		return err;
+	if (!env->addr.from || !jid_same_bare(env->addr.from, w->ch.peer_bare))
+		return skip("a stanza from someone else than the peer");
+	if ((err = ratchet_header_decode(&h, env->wire.data, env->wire.len, &used)))
+		return err;
+	if (memcmp(h.tag, w->ch.tag, RATCHET_TAG_LEN))
+		return skip("a stanza of another session");
+	if ((err = envelope_check_route(&env->addr, w->ch.self_bare, w->ch.peer_bare)))
+		return err;
+	return envelope_ad(env->addr.kind, env->addr.type, env->addr.id, w->ch.peer_bare,
+			   w->ch.self_bare, ad);
+}
+
+/* The opened frame as a control message. */
+static int decode(const struct envelope *env, const struct channel_msg *cm, struct verify_msg *m)
+{
+	struct xml_node *out = NULL;
+	int ratchet = 0;
+	int err = stanza_frame_decode(cm->pt.data, cm->pt.len, env->addr.kind, NULL, &out, &ratchet);
+
+	if (!err && ratchet)
+		err = skip("a ratchet stanza");
+	else if (!err)
+		err = envelope_restore(out, &env->addr);
+	if (!err && (err = verify_msg_find(out, m)) == XE2E_E_NOTFOUND) {
+		err_detail_set("a stanza of the peer that is not part of the verification");
+		err = XE2E_E_UNSUPPORTED;
+	}
+	xml_free(out);
+	return err;
+}
+
+int verify_wire_open(struct verify_wire *w, const struct xml_node *stanza, uint64_t now,
+		     struct verify_msg *m, uint32_t *epoch, int *authentic)
+{
+	struct envelope env;
+	struct channel_msg cm;
+	struct buf ad = BUF_INIT;
+	int err;
+
+	memset(&env, 0, sizeof(env));
+	memset(&cm, 0, sizeof(cm));
+	if (authentic)
+		*authentic = 0;
+	verify_msg_clear(m);
+	err = prepare(w, stanza, &env, &ad);
+	if (!err) {
+		cm.wire = env.wire.data;
+		cm.wire_len = env.wire.len;
+		cm.ad = ad.data;
+		cm.ad_len = ad.len;
+		channel_open(&w->ch, now, &cm, 1);
+		if ((err = cm.err))
+			err_detail_set("%s", cm.detail);
+	}
+	if (!err && authentic)
+		*authentic = 1;
+	if (!err)
+		err = decode(&env, &cm, m);
+	if (!err && epoch)
+		*epoch = cm.info.epoch;
+	envelope_free(&env);
+	buf_free(&cm.pt);
+	buf_free(&ad);
+	return err;
+}
+
+/* ---- a pending session ---- */
+
+static int is_pending(const uint8_t id[static SESSION_ID_LEN])
+{
+	struct store_lock lock;
+	struct session s;
+	int pending = 0;
+
+	if (session_lock(id, &lock))
+		return 0;
+	memset(&s, 0, sizeof(s));
+	if (!session_read(id, &s))
+		pending = s.state == SESSION_PENDING;
+	session_wipe(&s);
+	store_unlock(&lock);
+	return pending;
+}
+
+int verify_wire_pending_of(const struct verify_wire *w, const struct xml_node *stanza,
+			   uint8_t id[static SESSION_ID_LEN])
+{
+	struct channel_index idx = CHANNEL_INDEX_INIT;
+	struct envelope env;
+	struct ratchet_header h;
+	size_t used;
+	int err = envelope_parse(stanza, &env);
+
+	if (!err && (!env.addr.from || !jid_same_bare(env.addr.from, w->ch.peer_bare)))
+		err = XE2E_E_NOTFOUND;
+	if (!err)
+		err = ratchet_header_decode(&h, env.wire.data, env.wire.len, &used);
+	if (!err && !memcmp(h.tag, w->ch.tag, RATCHET_TAG_LEN))
+		err = XE2E_E_NOTFOUND;
+	if (!err)
+		err = channel_index_find(&idx, w->ch.peer_bare, h.tag, id);
+	if (!err && !is_pending(id))
+		err = XE2E_E_NOTFOUND;
+	channel_index_free(&idx);
+	envelope_free(&env);
+	err_detail_clear();
+	return err ? XE2E_E_NOTFOUND : XE2E_OK;
+}
