@@ -291,7 +291,11 @@ static int session_peek(const uint8_t id[static SESSION_ID_LEN], struct channel_
 	return err;
 }
 
-/* Reads every session file again into the index. */
+static int index_has(const struct channel_index *idx, const uint8_t id[static SESSION_ID_LEN]);
+
+/* Adds the session files the index does not know yet. The tag and peer of
+ * a session never change, so known ones are not read again; one that
+ * cannot be read (stale, damaged) is kept with no peer, matching nothing. */
 static int index_load(struct channel_index *idx)
 {
 	uint8_t (*ids)[SESSION_ID_LEN] = NULL;
@@ -299,10 +303,15 @@ static int index_load(struct channel_index *idx)
 	size_t n = 0;
 	int err = session_list(&ids, &n);
 
-	channel_index_free(idx);
-	for (size_t i = 0; i < n && !err; i++)
-		if (session_peek(ids[i], &e) == XE2E_OK)
-			err = index_add(idx, &e);
+	for (size_t i = 0; i < n && !err; i++) {
+		if (index_has(idx, ids[i]))
+			continue;
+		if (session_peek(ids[i], &e) != XE2E_OK) {
+			memset(&e, 0, sizeof(e));
+			memcpy(e.id, ids[i], SESSION_ID_LEN);
+		}
+		err = index_add(idx, &e);
+	}
 	free(ids);
 	err_detail_clear();
 	return err;
@@ -312,7 +321,7 @@ static int index_lookup(const struct channel_index *idx, const char *peer_bare,
 			const uint8_t tag[static RATCHET_TAG_LEN], uint8_t id[static SESSION_ID_LEN])
 {
 	for (size_t i = 0; i < idx->n; i++) {
-		if (!memcmp(idx->e[i].tag, tag, RATCHET_TAG_LEN) &&
+		if (idx->e[i].peer_bare[0] && !memcmp(idx->e[i].tag, tag, RATCHET_TAG_LEN) &&
 		    !strcmp(idx->e[i].peer_bare, peer_bare)) {
 			memcpy(id, idx->e[i].id, SESSION_ID_LEN);
 			return 1;
@@ -339,25 +348,36 @@ static int index_add(struct channel_index *idx, const struct channel_index_entry
 	return XE2E_OK;
 }
 
-/* 1 when the index knows session id (with whatever tag). */
-static int index_has(const struct channel_index *idx, const uint8_t id[static SESSION_ID_LEN])
+/* The index's entry of session id, or NULL. */
+static const struct channel_index_entry *index_get(const struct channel_index *idx,
+						   const uint8_t id[static SESSION_ID_LEN])
 {
 	for (size_t i = 0; i < idx->n; i++)
 		if (!memcmp(idx->e[i].id, id, SESSION_ID_LEN))
-			return 1;
-	return 0;
+			return &idx->e[i];
+	return NULL;
+}
+
+/* 1 when the index knows session id (readable or not). */
+static int index_has(const struct channel_index *idx, const uint8_t id[static SESSION_ID_LEN])
+{
+	return index_get(idx, id) != NULL;
 }
 
 /* Looks at the peer's current session, adding it to the index; *stale
  * tells whether it was a restored or copied file. */
 static void index_current(struct channel_index *idx, const char *peer_bare, int *stale)
 {
+	const struct channel_index_entry *known;
 	struct channel_index_entry e;
 	uint8_t id[SESSION_ID_LEN];
 	int err;
 
 	*stale = 0;
-	if (session_current_get(peer_bare, id) != XE2E_OK || index_has(idx, id))
+	if (session_current_get(peer_bare, id) != XE2E_OK)
+		return;
+	known = index_get(idx, id);
+	if (known && known->peer_bare[0])
 		return;
 	err = session_peek(id, &e);
 	*stale = err == XE2E_E_STALE;

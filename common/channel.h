@@ -126,8 +126,9 @@ struct channel_index {
 
 /*
  * Finds the session with peer_bare and tag: in what the index knows, then
- * in the peer's current session, then in every session file (read again on
- * each miss). No trial decryption. XE2E_E_NOTFOUND ("unknown session") when no
+ * in the peer's current session, then in the session files the index does
+ * not know yet (looked for again on each miss; a known file is never read
+ * again, so stanzas with made-up tags cost a directory listing). No trial decryption. XE2E_E_NOTFOUND ("unknown session") when no
  * session matches; XE2E_E_STALE when the peer's current session is a
  * restored or copied file.
  */

@@ -67,7 +67,7 @@ opened_keys() {
 	mkfifo "$D/wire"
 	xopen bob --batch 64 --verbose <"$D/wire" >"$D/out" 2>"$D/err" &
 	local reader=$!
-	exec 5>"$D/wire"
+	exec 5<>"$D/wire"
 	xseal alice --writers 2 <"$D/in1" >&5 &
 	local w1=$!
 	xseal alice --writers 2 <"$D/in2" >&5 &
