@@ -384,3 +384,16 @@ EOF
 	assert_success
 	assert_output "xe2e-open: ratchet stanza from $ALICE_JID"
 }
+
+@test "seal/open: a stanza after more than 1000 lost ones is refused as a gap too large" {
+	msgs alice bob 1002 >"$BATS_TEST_TMPDIR/plain"
+	xseal alice <"$BATS_TEST_TMPDIR/plain" >"$BATS_TEST_TMPDIR/s"
+	run --separate-stderr xopen bob < <(tail -1 "$BATS_TEST_TMPDIR/s")
+	assert_failure 1
+	assert_output ''
+	[[ $stderr == *"<message id='m1002'> from $ALICE_FULL not opened: gap too large"* ]]
+	# 1000 lost are still bridged.
+	run --separate-stderr xopen bob < <(sed -n 1001p "$BATS_TEST_TMPDIR/s")
+	assert_success
+	assert_output "$(sed -n 1001p "$BATS_TEST_TMPDIR/plain")"
+}

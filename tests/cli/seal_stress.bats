@@ -87,6 +87,22 @@ opened_keys() {
 	grep "id='w2-" "$D/out" | cmp - "$D/in2"
 }
 
+# Milliseconds a program takes to start and stop, so that kills land
+# while it works, also in slower (sanitizer) builds: start_ms PROG
+start_ms() {
+	local t0 t1
+	t0=$(date +%s%N)
+	as alice "$1" </dev/null >/dev/null 2>&1 || true
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+# Sleeps a random time up to BASE + SPREAD milliseconds.
+sleep_random() {
+	local ms=$(($1 + RANDOM % $2))
+	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+}
+
 # Complete lines only (a process killed while writing leaves a partial one).
 complete_lines() {
 	grep -a "^<message .*</message>$" "$1" || true
@@ -95,11 +111,12 @@ complete_lines() {
 @test "stress: seal killed at random moments: every stanza it wrote opens exactly once" {
 	msgs alice bob 300 >"$D/plain"
 	: >"$D/all"
-	local i runs pid kills=0 deadline=$((SECONDS + 30))
+	local i runs pid kills=0 deadline=$((SECONDS + 30)) base
+	base=$(start_ms xe2e-seal)
 	for ((i = 0; i < 200 && SECONDS < deadline; i++)); do
 		(exec env XE2E_HOME="$D/alice" xe2e-seal <"$D/plain" >"$D/part" 2>/dev/null) &
 		pid=$!
-		sleep "$(printf '0.%03d' $((RANDOM % 30)))"
+		sleep_random "$base" 30
 		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
 		wait "$pid" 2>/dev/null || true
 		complete_lines "$D/part" >>"$D/all"
@@ -119,11 +136,12 @@ complete_lines() {
 	msgs alice bob 400 >"$D/plain"
 	xseal alice <"$D/plain" >"$D/wire"
 	: >"$D/all"
-	local i runs pid kills=0 deadline=$((SECONDS + 30))
+	local i runs pid kills=0 deadline=$((SECONDS + 30)) base
+	base=$(start_ms xe2e-open)
 	for ((i = 0; i < 200 && SECONDS < deadline; i++)); do
 		(exec env XE2E_HOME="$D/bob" xe2e-open <"$D/wire" >"$D/part" 2>/dev/null) &
 		pid=$!
-		sleep "$(printf '0.%03d' $((RANDOM % 40)))"
+		sleep_random "$base" 40
 		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
 		wait "$pid" 2>/dev/null || true
 		complete_lines "$D/part" >>"$D/all"
