@@ -30,8 +30,8 @@ endif
 
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
                    -Wall -Wextra -Werror -Wshadow -Wvla \
-                   -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"'
-LIBS := $(MBEDTLS_LIBS) $(EXPAT_LIBS) $(READLINE_LIBS) $(IDN_LIBS)
+                   -pthread -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"'
+LIBS := $(MBEDTLS_LIBS) $(EXPAT_LIBS) $(READLINE_LIBS) $(IDN_LIBS) -pthread
 
 ifeq ($(V),1)
 Q :=

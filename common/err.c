@@ -27,7 +27,8 @@ static const char *const descriptions[XE2E_E__COUNT] = {
 	[XE2E_E_TIMEOUT] = "timed out",
 };
 
-static char detail[512];
+/* Per thread: xe2e-seal's ticker thread reports errors of its own. */
+static _Thread_local char detail[512];
 static char progname[64] = "xe2e";
 
 const char *err_str(int err)
