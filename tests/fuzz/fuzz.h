@@ -65,12 +65,15 @@ void fuzz_xml_round_trip(const struct xml_node *el);
 /* The targets. */
 int fuzz_base64(const uint8_t *data, size_t size);
 int fuzz_binding(const uint8_t *data, size_t size);
+int fuzz_bundle(const uint8_t *data, size_t size);
 int fuzz_handshake(const uint8_t *data, size_t size);
 int fuzz_handshake_msg(const uint8_t *data, size_t size);
 int fuzz_hex(const uint8_t *data, size_t size);
 int fuzz_jid(const uint8_t *data, size_t size);
 int fuzz_keyfile(const uint8_t *data, size_t size);
 int fuzz_noise(const uint8_t *data, size_t size);
+int fuzz_offline_header(const uint8_t *data, size_t size);
+int fuzz_prekey_store(const uint8_t *data, size_t size);
 int fuzz_psk_text(const uint8_t *data, size_t size);
 int fuzz_ratchet_header(const uint8_t *data, size_t size);
 int fuzz_ratchet_msg(const uint8_t *data, size_t size);
@@ -80,9 +83,12 @@ int fuzz_secrets(const uint8_t *data, size_t size);
 int fuzz_session(const uint8_t *data, size_t size);
 int fuzz_sig_der(const uint8_t *data, size_t size);
 int fuzz_spki(const uint8_t *data, size_t size);
+int fuzz_stanza(const uint8_t *data, size_t size);
+int fuzz_stanza_frame(const uint8_t *data, size_t size);
 int fuzz_trust(const uint8_t *data, size_t size);
 int fuzz_x509(const uint8_t *data, size_t size);
 int fuzz_xml(const uint8_t *data, size_t size);
 int fuzz_xml_reader(const uint8_t *data, size_t size);
+int fuzz_xmpp_frame(const uint8_t *data, size_t size);
 
 #endif

@@ -18,10 +18,15 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bundle.h"
 #include "encoding.h"
+#include "envelope.h"
 #include "identity.h"
+#include "prekey.h"
 #include "replay_cache.h"
 #include "rng.h"
+#include "stanza_frame.h"
+#include "verify_msg.h"
 #include "x509.h"
 
 /* The targets whose constants and helpers the seeds share. */
@@ -655,6 +660,192 @@ static void seeds_replay_cache(void)
 	seed_str("replay_cache", "empty", 0, "xe2e ik-replay v1\n");
 }
 
+/* ---- prekeys and offline messages ---- */
+
+static void seed_bundle(const char *name, const struct bundle *b)
+{
+	struct buf x = BUF_INIT;
+
+	if (bundle_format(b, &x))
+		die("bundle_format", XE2E_E_MALFORMED);
+	seed("bundle", name, -1, x.data, x.len);
+	buf_free(&x);
+}
+
+/* Alice's bundles, full and minimal, signed with her fixture identity key;
+ * and a prekey store holding the private halves. */
+static void seeds_prekeys(void)
+{
+	struct identity id = IDENTITY_INIT;
+	struct prekey_store st = PREKEY_STORE_INIT;
+	struct prekey_spk *spk = NULL;
+	struct bundle *b = calloc(1, sizeof(*b));
+	struct buf text = BUF_INIT;
+	uint8_t priv[X25519_LEN], ek[X25519_LEN];
+	int err;
+
+	if (!b || fuzz_use_home("hs-alice") != 0)
+		die("bundle", XE2E_E_NOMEM);
+	err = identity_load(&id, IDENTITY_LOAD_IDENTITY_KEY, NULL, FUZZ_NOW);
+	if (!err)
+		err = prekey_spk_add(&st, FUZZ_NOW - 3600, &spk);
+	if (err)
+		die("prekeys", err);
+	bundle_init(b);
+	b->form = BUNDLE_FULL;
+	memcpy(b->jid, id.jid, sizeof(b->jid));
+	b->device_id = load_be32(id.binding.device_id);
+	memcpy(b->id_pub, id.id_pub, P256_PUB_LEN);
+	memcpy(b->device_pub, id.binding.device_pub, X25519_LEN);
+	b->binding_created = id.binding.created;
+	b->binding_expires = id.binding.expires;
+	memcpy(b->binding_sig, id.binding.sig, P256_SIG_LEN);
+	b->spk_id = spk->id;
+	b->spk_created = spk->created;
+	b->spk_expires = spk->expires;
+	err = x25519_public(b->spk_pub, spk->priv);
+	if (!err)
+		err = bundle_spk_sign(id.id_key, b->jid, b->device_id, b->spk_id, b->spk_pub,
+				      b->spk_created, b->spk_expires, b->spk_sig);
+	memcpy(spk->sig, b->spk_sig, P256_SIG_LEN);
+	if (!err)
+		err = prekey_opk_add(&st, FUZZ_NOW - 3600, 3, NULL);
+	for (size_t i = 0; !err && i < st.n_opk; i++) {
+		b->opk[i].id = st.opk[i].id;
+		b->opk[i].expires = st.opk[i].expires;
+		err = x25519_public(b->opk[i].pub, st.opk[i].priv);
+		b->n_opk++;
+	}
+	if (err)
+		die("bundle", err);
+	seed_bundle("alice-full", b);
+	b->form = BUNDLE_MINIMAL;
+	if ((err = bundle_seal_identity(b, id.id_pub)))
+		die("bundle_seal_identity", err);
+	seed_bundle("alice-minimal", b);
+	b->n_opk = 0;
+	seed_bundle("alice-minimal-no-prekeys", b);
+
+	if ((err = prekey_format(&st, &text)))
+		die("prekey_format", err);
+	seed("prekey_store", "fresh", -1, text.data, text.len);
+	err = prekey_opk_consume(&st, st.opk[0].id);
+	if (!err)
+		err = x25519_keypair(priv, ek);
+	if (!err)
+		err = prekey_seen_add(&st, st.spk[0].id, ek);
+	buf_clear(&text);
+	if (!err)
+		err = prekey_format(&st, &text);
+	if (err)
+		die("prekeys", err);
+	seed("prekey_store", "used-and-seen", -1, text.data, text.len);
+
+	/* offline headers: with and without a one-time prekey */
+	buf_clear(&text);
+	buf_append(&text, (const uint8_t[]){1, 1, 1}, 3);
+	buf_append_u32(&text, b->spk_id);
+	buf_append_u32(&text, 0x0a0b0c0d);
+	buf_append(&text, ek, sizeof(ek));
+	for (int i = 0; i < 230; i++)
+		buf_append_byte(&text, (uint8_t)i);
+	seed("offline_header", "with-opk", -1, text.data, text.len);
+	buf_clear(&text);
+	buf_append(&text, (const uint8_t[]){1, 2, 0}, 3);
+	buf_append_u32(&text, b->spk_id);
+	buf_append(&text, ek, sizeof(ek));
+	for (int i = 0; i < 230; i++)
+		buf_append_byte(&text, (uint8_t)i);
+	seed("offline_header", "without-opk", -1, text.data, text.len);
+
+	wipe(priv, sizeof(priv));
+	prekey_store_free(&st);
+	bundle_free(b);
+	free(b);
+	buf_free(&text);
+	identity_free(&id);
+}
+
+/* ---- stanzas around the seal ---- */
+
+static void seed_node(const char *target, const char *name, int prefix, const struct xml_node *n)
+{
+	struct buf x = BUF_INIT;
+
+	if (xml_serialize(n, &x))
+		die("xml_serialize", XE2E_E_MALFORMED);
+	seed(target, name, prefix, x.data, x.len);
+	buf_free(&x);
+}
+
+static void seeds_stanzas(void)
+{
+	static const char *const plain[] = {
+		"<message><body>Hello, Bob!</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+		"<presence><show>away</show><status>out</status></presence>",
+		"<iq><query xmlns='jabber:iq:version'><name>xe2e</name></query></iq>",
+	};
+	struct envelope_addr a = {STANZA_MESSAGE, "bob@montague.lit/garden",
+				  "alice@capulet.lit/balcony", "chat", "m1"};
+	struct verify_msg m;
+	struct xml_node *n = NULL, *ctrl = NULL;
+	struct buf frame = BUF_INIT;
+	uint8_t wire[80];
+	char name[32];
+	int err;
+
+	memset(wire, 0x5c, sizeof(wire));
+	if ((err = envelope_build(&a, wire, sizeof(wire), "[encrypted]", &n)))
+		die("envelope_build", err);
+	seed_node("stanza", "sealed-message", -1, n);
+	xml_free(n);
+	if ((err = envelope_build_ratchet(a.to, a.from, wire, sizeof(wire), &n)))
+		die("envelope_build_ratchet", err);
+	seed_node("stanza", "ratchet-stanza", -1, n);
+	xml_free(n);
+	seed_str("stanza", "bounce", -1,
+		 "<message from='bob@montague.lit/garden' to='alice@capulet.lit/balcony' "
+		 "type='error' id='m1'><sealed xmlns='urn:xe2e:1'>AAAA</sealed><error "
+		 "type='cancel'><service-unavailable "
+		 "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>");
+	memset(&m, 0, sizeof(m));
+	m.method = VERIFY_SAS;
+	m.step = VERIFY_SAS_COMMIT;
+	m.len = 32;
+	memset(m.body, 0x11, m.len);
+	if ((err = verify_msg_build(&m, &ctrl)))
+		die("verify_msg_build", err);
+	n = xml_element_new("message", XML_NS_CLIENT);
+	if (!n || xml_set_attr(n, "type", "chat") || xml_append_child(n, ctrl))
+		die("xml", XE2E_E_NOMEM);
+	seed_node("stanza", "sas-commit", -1, n);
+	xml_free(n);
+	verify_msg_result(&m, VERIFY_SPAKE2, VERIFY_ANSWER_NO, VERIFY_REASON_SECRET);
+	if ((err = verify_msg_build(&m, &ctrl)))
+		die("verify_msg_build", err);
+	n = xml_element_new("message", XML_NS_CLIENT);
+	if (!n || xml_set_attr(n, "type", "chat") || xml_append_child(n, ctrl))
+		die("xml", XE2E_E_NOMEM);
+	seed_node("stanza", "spake2-result", -1, n);
+	xml_free(n);
+
+	for (size_t i = 0; i < ARRAY_SIZE(plain); i++) {
+		if ((err = xml_parse_element(plain[i], strlen(plain[i]), NULL, &n)))
+			die("xml_parse_element", err);
+		buf_clear(&frame);
+		if ((err = stanza_frame_encode(n, &frame)) || (err = stanza_frame_pad(&frame, 1u << 20)))
+			die("stanza_frame", err);
+		snprintf(name, sizeof(name), "frame-%zu", i);
+		seed("stanza_frame", name, (int)i, frame.data, frame.len);
+		xml_free(n);
+	}
+	buf_clear(&frame);
+	if ((err = stanza_frame_ratchet(&frame)))
+		die("stanza_frame_ratchet", err);
+	seed("stanza_frame", "ratchet", 0, frame.data, frame.len);
+	buf_free(&frame);
+}
+
 /* ---- small values ---- */
 
 static void seeds_sig_der(void)
@@ -747,6 +938,8 @@ static void seeds_xml(void)
 	seed("xml_reader", "bare", 0, b.data, b.len);
 	seed("xml_reader", "bare-exact", 1, b.data, b.len);
 	seed("xml_reader", "bare-small", 2, b.data, b.len);
+	seed("xmpp_frame", "bare-at-once", 0x40, b.data, b.len);
+	seed("xmpp_frame", "bare-pieces-of-13", 0x0c, b.data, b.len);
 	buf_clear(&b);
 	buf_printf(&b, "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
 		       "xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>%s%s"
@@ -754,6 +947,9 @@ static void seeds_xml(void)
 		   stanzas[0], stanzas[2]);
 	seed("xml_reader", "stream", 0, b.data, b.len);
 	seed("xml_reader", "stream-exact-small", 3, b.data, b.len);
+	seed("xmpp_frame", "stream-bytewise", 0x00, b.data, b.len);
+	seed("xmpp_frame", "stream-pieces-of-7", 0x06, b.data, b.len);
+	seed("xmpp_frame", "stream-required", 0x80 | 0x40, b.data, b.len);
 	buf_free(&b);
 }
 
@@ -795,6 +991,8 @@ int main(int argc, char **argv)
 	seeds_trust();
 	seeds_secrets();
 	seeds_replay_cache();
+	seeds_prekeys();
+	seeds_stanzas();
 	seeds_sig_der();
 	seeds_text();
 	seeds_xml();

@@ -18,12 +18,15 @@
 
 #include "../fuzz/fuzz_base64.c"
 #include "../fuzz/fuzz_binding.c"
+#include "../fuzz/fuzz_bundle.c"
 #include "../fuzz/fuzz_handshake.c"
 #include "../fuzz/fuzz_handshake_msg.c"
 #include "../fuzz/fuzz_hex.c"
 #include "../fuzz/fuzz_jid.c"
 #include "../fuzz/fuzz_keyfile.c"
 #include "../fuzz/fuzz_noise.c"
+#include "../fuzz/fuzz_offline_header.c"
+#include "../fuzz/fuzz_prekey_store.c"
 #include "../fuzz/fuzz_psk_text.c"
 #include "../fuzz/fuzz_ratchet_header.c"
 #include "../fuzz/fuzz_ratchet_msg.c"
@@ -33,10 +36,13 @@
 #include "../fuzz/fuzz_session.c"
 #include "../fuzz/fuzz_sig_der.c"
 #include "../fuzz/fuzz_spki.c"
+#include "../fuzz/fuzz_stanza.c"
+#include "../fuzz/fuzz_stanza_frame.c"
 #include "../fuzz/fuzz_trust.c"
 #include "../fuzz/fuzz_x509.c"
 #include "../fuzz/fuzz_xml.c"
 #include "../fuzz/fuzz_xml_reader.c"
+#include "../fuzz/fuzz_xmpp_frame.c"
 
 static char fzr_input[1400];
 
@@ -104,10 +110,10 @@ static void fzr_replay(const char *name, int (*fn)(const uint8_t *, size_t))
 TEST(fuzz_regress_targets_exist)
 {
 	static const char *const names[] = {
-		"base64", "binding", "handshake", "handshake_msg", "hex", "jid", "keyfile",
-		"noise", "psk_text", "ratchet_header", "ratchet_msg", "ratchet_state",
-		"replay_cache", "secrets", "session", "sig_der", "spki", "trust", "x509", "xml",
-		"xml_reader",
+		"base64", "binding", "bundle", "handshake", "handshake_msg", "hex", "jid", "keyfile",
+		"noise", "offline_header", "prekey_store", "psk_text", "ratchet_header", "ratchet_msg",
+		"ratchet_state", "replay_cache", "secrets", "session", "sig_der", "spki", "stanza",
+		"stanza_frame", "trust", "x509", "xml", "xml_reader", "xmpp_frame",
 	};
 	char path[1024];
 
@@ -125,12 +131,15 @@ TEST(fuzz_regress_targets_exist)
 
 FZR_TARGET(base64)
 FZR_TARGET(binding)
+FZR_TARGET(bundle)
 FZR_TARGET(handshake)
 FZR_TARGET(handshake_msg)
 FZR_TARGET(hex)
 FZR_TARGET(jid)
 FZR_TARGET(keyfile)
 FZR_TARGET(noise)
+FZR_TARGET(offline_header)
+FZR_TARGET(prekey_store)
 FZR_TARGET(psk_text)
 FZR_TARGET(ratchet_header)
 FZR_TARGET(ratchet_msg)
@@ -140,7 +149,10 @@ FZR_TARGET(secrets)
 FZR_TARGET(session)
 FZR_TARGET(sig_der)
 FZR_TARGET(spki)
+FZR_TARGET(stanza)
+FZR_TARGET(stanza_frame)
 FZR_TARGET(trust)
 FZR_TARGET(x509)
 FZR_TARGET(xml)
 FZR_TARGET(xml_reader)
+FZR_TARGET(xmpp_frame)
