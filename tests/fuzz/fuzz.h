@@ -86,9 +86,11 @@ int fuzz_spki(const uint8_t *data, size_t size);
 int fuzz_stanza(const uint8_t *data, size_t size);
 int fuzz_stanza_frame(const uint8_t *data, size_t size);
 int fuzz_trust(const uint8_t *data, size_t size);
+int fuzz_verify_run(const uint8_t *data, size_t size);
 int fuzz_x509(const uint8_t *data, size_t size);
 int fuzz_xml(const uint8_t *data, size_t size);
 int fuzz_xml_reader(const uint8_t *data, size_t size);
+int fuzz_xmpp_features(const uint8_t *data, size_t size);
 int fuzz_xmpp_frame(const uint8_t *data, size_t size);
 
 #endif

@@ -35,6 +35,7 @@
 #include "fuzz_noise.c"
 #include "fuzz_ratchet_msg.c"
 #include "fuzz_sig_der.c"
+#include "fuzz_verify_run.c"
 
 static const char *top; /* tests/fuzz */
 
@@ -846,16 +847,77 @@ static void seeds_stanzas(void)
 	buf_free(&frame);
 }
 
+/* ---- verification runs and XMPP features ---- */
+
+static void seeds_verify(void)
+{
+	struct spake2 a, b;
+	uint8_t pa[SPAKE2_MSG_LEN], pb[SPAKE2_MSG_LEN], conf[SPAKE2_CONF_LEN], w[32], xa[32],
+		yb[32], hh[32], na[SAS_NONCE_LEN], msg[2 * SAS_MSG_LEN],
+		sp[SPAKE2_MSG_LEN + SPAKE2_CONF_LEN];
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	err = fz_vrun_spake2_side(&a, SPAKE2_ROLE_A);
+	if (!err)
+		err = fz_vrun_spake2_side(&b, SPAKE2_ROLE_B);
+	if (!err)
+		err = spake2_message(&a, pa);
+	if (!err)
+		err = spake2_message(&b, pb);
+	if (!err)
+		err = spake2_process(&a, pb, sizeof(pb));
+	if (!err)
+		err = spake2_confirm(&a, conf);
+	if (err)
+		die("spake2", err);
+	memcpy(sp, pa, sizeof(pa));
+	memcpy(sp + sizeof(pa), conf, sizeof(conf));
+	seed("verify_run", "spake2-share-and-confirm", 0, sp, sizeof(sp));
+	spake2_release(&a);
+	spake2_release(&b);
+
+	fz_vrun_fixed(w, xa, yb, hh);
+	memset(na, 0x6e, sizeof(na));
+	msg[0] = SAS_MSG_COMMIT;
+	if ((err = sas_commitment(hh, na, msg + 1)))
+		die("sas_commitment", err);
+	msg[SAS_MSG_LEN] = SAS_MSG_REVEAL;
+	memcpy(msg + SAS_MSG_LEN + 1, na, sizeof(na));
+	seed("verify_run", "sas-commit-and-reveal", 1, msg, sizeof(msg));
+	msg[0] = SAS_MSG_NONCE;
+	seed("verify_run", "sas-nonce", 2, msg, SAS_MSG_LEN);
+	seed_str("verify_run", "code", 3, "K7M2-X9QP");
+	seed_str("verify_run", "code-typed", 3, "k7m2 x9qo");
+
+	seed_str("xmpp_features", "before-tls", -1,
+		 "<stream:features xmlns:stream='http://etherx.jabber.org/streams'>"
+		 "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+		 "</stream:features>");
+	seed_str("xmpp_features", "sasl", -1,
+		 "<stream:features xmlns:stream='http://etherx.jabber.org/streams'>"
+		 "<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+		 "<mechanism>SCRAM-SHA-256-PLUS</mechanism><mechanism>SCRAM-SHA-256</mechanism>"
+		 "<mechanism>SCRAM-SHA-1</mechanism><mechanism>PLAIN</mechanism></mechanisms>"
+		 "</stream:features>");
+	seed_str("xmpp_features", "bind", -1,
+		 "<stream:features xmlns:stream='http://etherx.jabber.org/streams'>"
+		 "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
+		 "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>"
+		 "</stream:features>");
+}
+
 /* ---- small values ---- */
 
 static void seeds_sig_der(void)
 {
-	uint8_t sig[64], der[72];
+	uint8_t sig[64], der[80];
+	size_t n = 0;
 	char name[32];
 
 	for (int i = 0; i < 6; i++) {
 		struct p256_key *key = NULL;
-		size_t n;
 		int err = p256_generate(&key);
 
 		if (!err)
@@ -868,11 +930,11 @@ static void seeds_sig_der(void)
 		p256_free(key);
 	}
 	/* the last one with a needless leading zero in r: must be refused */
-	memmove(der + 5, der + 4, 66);
+	memmove(der + 5, der + 4, n - 4);
 	der[1]++;
 	der[3]++;
 	der[4] = 0;
-	seed("sig_der", "sig-leading-zero", -1, der, (size_t)der[1] + 2);
+	seed("sig_der", "sig-leading-zero", -1, der, n + 1);
 }
 
 static void seeds_text(void)
@@ -993,6 +1055,7 @@ int main(int argc, char **argv)
 	seeds_replay_cache();
 	seeds_prekeys();
 	seeds_stanzas();
+	seeds_verify();
 	seeds_sig_der();
 	seeds_text();
 	seeds_xml();

@@ -39,9 +39,11 @@
 #include "../fuzz/fuzz_stanza.c"
 #include "../fuzz/fuzz_stanza_frame.c"
 #include "../fuzz/fuzz_trust.c"
+#include "../fuzz/fuzz_verify_run.c"
 #include "../fuzz/fuzz_x509.c"
 #include "../fuzz/fuzz_xml.c"
 #include "../fuzz/fuzz_xml_reader.c"
+#include "../fuzz/fuzz_xmpp_features.c"
 #include "../fuzz/fuzz_xmpp_frame.c"
 
 static char fzr_input[1400];
@@ -113,7 +115,8 @@ TEST(fuzz_regress_targets_exist)
 		"base64", "binding", "bundle", "handshake", "handshake_msg", "hex", "jid", "keyfile",
 		"noise", "offline_header", "prekey_store", "psk_text", "ratchet_header", "ratchet_msg",
 		"ratchet_state", "replay_cache", "secrets", "session", "sig_der", "spki", "stanza",
-		"stanza_frame", "trust", "x509", "xml", "xml_reader", "xmpp_frame",
+		"stanza_frame", "trust", "verify_run", "x509", "xml", "xml_reader", "xmpp_features",
+		"xmpp_frame",
 	};
 	char path[1024];
 
@@ -152,7 +155,9 @@ FZR_TARGET(spki)
 FZR_TARGET(stanza)
 FZR_TARGET(stanza_frame)
 FZR_TARGET(trust)
+FZR_TARGET(verify_run)
 FZR_TARGET(x509)
 FZR_TARGET(xml)
 FZR_TARGET(xml_reader)
+FZR_TARGET(xmpp_features)
 FZR_TARGET(xmpp_frame)
