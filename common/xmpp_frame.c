@@ -17,6 +17,7 @@
 #define DECL_MAX 256
 #define QNAME_MAX 256
 #define HEADER_MAX 16384 /* a stream header's start tag */
+#define REF_MAX 12        /* "&#x0000020;" and a little more */
 
 enum lex {
 	LEX_TEXT,  /* outside markup */
@@ -27,6 +28,7 @@ enum lex {
 	LEX_END,   /* inside an end tag */
 	LEX_BANG,  /* after "<!": only "[CDATA[" may follow */
 	LEX_CDATA, /* inside a CDATA section, until "]]>" */
+	LEX_REF,   /* a character reference between stanzas, until ';' */
 };
 
 /* What a byte completed. */
@@ -206,39 +208,63 @@ static int parse_stanza(struct xmpp_frame *f, size_t end, struct xml_node **out)
 	return err;
 }
 
-/* 1 in *is_stream when the top-level start tag that just ended is a
- * <stream:stream> (parsed alone, so only the first element can be one;
- * inside a stream the prefix is the header's); *el gets it. */
+static int is_streams_stream(const struct xml_node *el)
+{
+	return el && el->type == XML_ELEMENT && !strcmp(el->name, "stream") && el->ns &&
+	       !strcmp(el->ns, XML_NS_STREAMS);
+}
+
+/* The top-level start tag that just ended, closed, inside the stream
+ * header when there is one, as a document. */
+static int tag_doc(const struct xmpp_frame *f, const char *qname, struct buf *doc)
+{
+	int err = f->base ? buf_append(doc, f->head.data, f->head.len) : XE2E_OK;
+
+	if (!err)
+		err = buf_append(doc, f->in.data + f->start, f->pos + 1 - f->start);
+	if (!err && f->in.data[f->pos - 1] != '/')
+		err = buf_printf(doc, "</%s>", qname);
+	if (!err && f->base)
+		err = buf_printf(doc, "</%s>", f->qname);
+	return err;
+}
+
+/*
+ * Looks at a top-level start tag named stream (any prefix): *el gets the
+ * <stream:stream> header that opens the input, with *is_stream set. A
+ * stream header anywhere else (inside the stream, after a stanza) is
+ * refused at once, as the blocking reader does.
+ */
 static int stream_tag(struct xmpp_frame *f, int *is_stream, struct xml_node **el)
 {
 	char qname[QNAME_MAX + 1];
-	size_t n;
 	struct buf doc = BUF_INIT;
 	struct xml_limits lim = f->lim;
+	struct xml_node *root = NULL;
+	size_t n;
 	int err;
 
 	*is_stream = 0;
 	*el = NULL;
-	if (lim.max_stanza_bytes < HEADER_MAX + QNAME_MAX + 3)
-		lim.max_stanza_bytes = HEADER_MAX + QNAME_MAX + 3;
 	tag_name(f, 1, qname);
 	n = strlen(qname);
-	if (f->base && !strcmp(qname, f->qname))
-		return fail(f, XE2E_E_MALFORMED, "a stream inside the stream");
 	if (strcmp(qname, "stream") && (n < 7 || strcmp(qname + n - 7, ":stream")))
 		return XE2E_OK;
-	if (f->base)
-		return XE2E_OK; /* another prefix: the strict parse decides */
-	err = buf_append(&doc, f->in.data + f->start, f->pos + 1 - f->start);
-	if (!err && f->in.data[f->pos - 1] != '/')
-		err = buf_printf(&doc, "</%s>", qname);
+	lim.max_stanza_bytes = HEADER_MAX * 2 + QNAME_MAX * 2 + 6;
+	lim.max_depth += 1;
+	err = tag_doc(f, qname, &doc);
 	if (!err)
-		err = xml_parse_element((const char *)doc.data, doc.len, &lim, el);
+		err = xml_parse_element((const char *)doc.data, doc.len, &lim, &root);
 	buf_free(&doc);
 	if (err)
 		return fail(f, err, "bad stream header: %s", err_detail());
-	*is_stream = !strcmp((*el)->name, "stream") && (*el)->ns &&
-		     !strcmp((*el)->ns, XML_NS_STREAMS);
+	if (f->base) {
+		err = is_streams_stream(root->n_children ? root->children[0] : NULL);
+		xml_free(root);
+		return err ? fail(f, XE2E_E_MALFORMED, "a stream inside the stream") : XE2E_OK;
+	}
+	*el = root;
+	*is_stream = is_streams_stream(root);
 	if (*is_stream && f->seen_element)
 		return fail(f, XE2E_E_MALFORMED, "a stream header after a stanza");
 	if (*is_stream)
@@ -248,14 +274,66 @@ static int stream_tag(struct xmpp_frame *f, int *is_stream, struct xml_node **el
 
 /* --- the lexer, one byte at a time --- */
 
+/* The XML declaration that just ended (n bytes at f->tag) is one expat
+ * accepts: parsed in front of an empty element. (The blocking reader
+ * leaves a declaration that no element follows to expat's timing; the
+ * framer always checks it.) */
+static int check_decl(struct xmpp_frame *f, size_t n)
+{
+	char doc[DECL_MAX + 8];
+	struct xml_node *el = NULL;
+	int err;
+
+	memcpy(doc, f->in.data + f->tag, n);
+	memcpy(doc + n, "<r/>", 4);
+	err = xml_parse_element(doc, n + 4, NULL, &el);
+	xml_free(el);
+	wipe(doc, sizeof(doc));
+	if (err)
+		return fail(f, XE2E_E_MALFORMED, "bad XML declaration: %s", err_detail());
+	f->lex = LEX_TEXT;
+	return XE2E_OK;
+}
+
 static int lex_text(struct xmpp_frame *f, uint8_t c)
 {
 	if (c == '<') {
 		f->tag = f->pos;
 		f->lex = LEX_LT;
+	} else if (f->depth == f->base && c == '&' && f->seen_element) {
+		f->tag = f->pos;
+		f->lex = LEX_REF;
 	} else if (f->depth == f->base && !is_ws(c)) {
 		return fail(f, XE2E_E_MALFORMED, "text outside a stanza");
 	}
+	return XE2E_OK;
+}
+
+/* Between stanzas only white space may stand, after the first element
+ * also written as a character reference (&#10;, &#x20;, ...). */
+static int lex_ref(struct xmpp_frame *f, uint8_t c)
+{
+	const char *ref = (const char *)f->in.data + f->tag + 1;
+	size_t n = f->pos - f->tag - 1;
+	unsigned long v = 0;
+	int hex = n >= 2 && ref[1] == 'x', ok = n > (size_t)(1 + hex) && ref[0] == '#';
+
+	if (c != ';') {
+		if (n + 1 < REF_MAX)
+			return XE2E_OK;
+		return fail(f, XE2E_E_MALFORMED, "text outside a stanza");
+	}
+	for (size_t i = 1 + (size_t)hex; ok && i < n; i++) {
+		int d = ref[i] >= '0' && ref[i] <= '9' ? ref[i] - '0'
+			: hex && ref[i] >= 'a' && ref[i] <= 'f' ? ref[i] - 'a' + 10
+			: hex && ref[i] >= 'A' && ref[i] <= 'F' ? ref[i] - 'A' + 10 : -1;
+
+		ok = d >= 0;
+		v = v * (hex ? 16 : 10) + (unsigned long)(d >= 0 ? d : 0);
+	}
+	if (!ok || (v != 0x20 && v != 0x9 && v != 0xa && v != 0xd))
+		return fail(f, XE2E_E_MALFORMED, "text outside a stanza");
+	f->lex = LEX_TEXT;
 	return XE2E_OK;
 }
 
@@ -295,7 +373,7 @@ static int lex_decl(struct xmpp_frame *f, uint8_t c)
 			return fail(f, XE2E_E_MALFORMED, "XML declaration not at the start");
 	}
 	if (n > 6 && c == '>' && f->in.data[f->pos - 1] == '?')
-		f->lex = LEX_TEXT;
+		return check_decl(f, n);
 	return XE2E_OK;
 }
 
@@ -369,6 +447,10 @@ static int lex_end(struct xmpp_frame *f, uint8_t c, enum step *step)
 		if (!f->base || strcmp(qname, f->qname))
 			return fail(f, XE2E_E_MALFORMED, "end tag </%.64s> without a start tag",
 				    qname);
+		for (size_t i = f->tag + 2 + strlen(qname); i < f->pos; i++)
+			if (!is_ws(f->in.data[i]))
+				return fail(f, XE2E_E_MALFORMED, "a malformed end tag </%s>",
+					    qname);
 		*step = STEP_CLOSE;
 		return XE2E_OK;
 	}
@@ -412,6 +494,7 @@ static int lex_byte(struct xmpp_frame *f, uint8_t c, enum step *step)
 	case LEX_END: return lex_end(f, c, step);
 	case LEX_BANG: return lex_bang(f, c);
 	case LEX_CDATA: lex_cdata(f, c); return XE2E_OK;
+	case LEX_REF: return lex_ref(f, c);
 	}
 	return fail(f, XE2E_E_STATE, "framer in an unknown state");
 }
@@ -456,8 +539,7 @@ static int hand_out(struct xmpp_frame *f, struct xml_node **stanza)
 		f->err = err;
 		return err;
 	}
-	if (!strcmp((*stanza)->name, "stream") && (*stanza)->ns &&
-	    !strcmp((*stanza)->ns, XML_NS_STREAMS)) {
+	if (is_streams_stream(*stanza)) {
 		xml_free(*stanza);
 		*stanza = NULL;
 		return fail(f, XE2E_E_MALFORMED, "a stream inside the stream");

@@ -141,6 +141,21 @@ TEST(xmpp_frame_tricky_markup)
 		"<message><body>cut",
 		HEADER "<stream:stream><message/></stream:stream></stream:stream>",
 		"<stream:stream xmlns:stream='urn:other'><x/></stream:stream>",
+		/* found by comparing the two readers under a fuzzer */
+		HEADER "<message/><stream:stream xmlns='jabber:client' "
+		       "xmlns:stream='urn:not-streams'><message/></stream:stream>",
+		HEADER "<message/></stream:stream xmlns='jabber:client'>",
+		HEADER "<message/></stream:stream >",
+		"<message/>&#10;&#x20;&#9;&#13;<presence/>&#x0D;",
+		"<message/>&amp;",
+		"<message/>&#65;",
+		"<message/>&#10",
+		"&#10;<message/>",
+		" \t&#10;",
+		"<?xml version='1.0' encoding='UTF-8'?><message/>",
+		"<?xml ve&\301TY[?><message/>",
+		"<?xml ?><message/>",
+		"<?xm version='1.0'?><message/>",
 	};
 	size_t runs = 0;
 
