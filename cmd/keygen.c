@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bundle.h"
 #include "err.h"
@@ -484,6 +486,36 @@ static void report_bundle(const struct prekey_job *job)
 			 (unsigned long long)(PREKEY_GRACE / 86400));
 }
 
+/*
+ * Refuses an --output the bundle cannot be written to (a directory, or a
+ * directory that is missing or not writable) before the prekey store
+ * changes, so that such a mistake stores no prekey that is never published.
+ */
+static int output_check(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[STORE_PATH_MAX];
+	struct stat st;
+	int n = slash ? snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path)
+		      : snprintf(dir, sizeof(dir), ".");
+
+	if (n < 0 || (size_t)n >= sizeof(dir)) {
+		err_detail_set("the file name is too long");
+		return XE2E_E_LIMIT;
+	}
+	if (!*dir)
+		snprintf(dir, sizeof(dir), "/");
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		err_detail_set("it is a directory");
+		return XE2E_E_IO;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		err_detail_set("%s: %s", dir, strerror(errno));
+		return errno == ENOENT ? XE2E_E_NOTFOUND : XE2E_E_IO;
+	}
+	return XE2E_OK;
+}
+
 /* Loads the identity, with its private key when a signed prekey is due. */
 static int load_for_prekeys(const struct options *o, struct passphrase *pp, uint64_t now,
 			    struct identity *id)
@@ -505,6 +537,10 @@ static int run_prekeys(const struct options *o, struct passphrase *pp, uint64_t 
 	int err, status;
 
 	bundle_init(&b);
+	if (o->output && (err = output_check(o->output))) {
+		status = err_report(err, "cannot write the bundle to %s", o->output);
+		goto out;
+	}
 	err = load_for_prekeys(o, pp, now, &id);
 	if (err) {
 		status = err_report(err, "cannot read the identity");
