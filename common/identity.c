@@ -584,7 +584,7 @@ static int load_binding(struct identity *id, unsigned flags, uint64_t now)
 	if (!err && !jid_same_bare(id->jid, id->binding.jid)) {
 		err_detail_set("%s names %s but %s names %s", IDENTITY_CRT_FILE, id->jid,
 			       IDENTITY_BINDING_FILE, id->binding.jid);
-		err = XE2E_E_TRUST;
+		err = XE2E_E_MALFORMED;
 	}
 	if (!err && (flags & IDENTITY_LOAD_ALLOW_EXPIRED))
 		err = identity_binding_verify_signature(id->id_pub, &id->binding);
@@ -812,8 +812,12 @@ int identity_create(const char *jid, struct passphrase *pp, uint64_t now, int fo
 {
 	char bare[JID_MAX + 1];
 	struct store_lock lock;
+	uint32_t iterations;
 	int err = identity_jid_normalize(jid, bare);
 
+	/* A bad XE2E_KDF_ITERATIONS is refused before any directory is made. */
+	if (!err && pp && passphrase_given(pp))
+		err = keyfile_iterations(&iterations);
 	if (!err)
 		err = ensure_trees();
 	if (!err)
