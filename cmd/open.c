@@ -18,7 +18,10 @@
 #include "channel.h"
 #include "envelope.h"
 #include "err.h"
+#include "identity.h"
 #include "jid.h"
+#include "offline_session.h"
+#include "passphrase.h"
 #include "ratchet.h"
 #include "session.h"
 #include "stanza_frame.h"
@@ -129,6 +132,9 @@ struct run {
 	struct xml_reader *reader;
 	int replays, failures;
 	int fatal, ended;
+	struct identity self; /* for initial messages, loaded at the first */
+	int self_err;         /* 0 until tried */
+	int have_self;
 };
 
 static void say(int on, const char *fmt, va_list ap)
@@ -225,6 +231,9 @@ static int channel_get(struct run *r, const uint8_t id[static SESSION_ID_LEN],
 	if (ch->flags & TRUST_FLAG_RS_RESET)
 		warn(r, "the session with %s carries rs-reset: the retained secrets did not "
 		     "match; verify the peer (xe2e-verify-sas)", ch->peer_bare);
+	if (ch->flags & TRUST_FLAG_OFFLINE_ORIGIN)
+		warn(r, "the session with %s started from prekeys (offline-origin): its trust is "
+		     "capped at tofu until a real-time handshake (xe2e-handshake)", ch->peer_bare);
 	*out = ch;
 	return XE2E_OK;
 }
@@ -258,7 +267,56 @@ struct item {
 	struct envelope env;
 	struct channel *ch; /* NULL once refused */
 	struct buf ad;
+	int offline;               /* an initial message (<offline/>) to open */
+	struct xml_node *copy;     /* what env points into for one */
+	char from_bare[JID_MAX + 1];
 };
+
+/* The own identity with the device key, loaded once. */
+static int self_load(struct run *r)
+{
+	struct passphrase pp;
+
+	if (r->have_self || r->self_err)
+		return r->self_err;
+	r->self = (struct identity)IDENTITY_INIT;
+	passphrase_init(&pp, NULL, 0);
+	r->self_err = identity_load(&r->self, IDENTITY_LOAD_DEVICE_KEY, &pp, now_s());
+	passphrase_wipe(&pp);
+	r->have_self = !r->self_err;
+	return r->self_err;
+}
+
+/* An initial message: its addresses and associated data. */
+static int offline_prepare(struct run *r, struct item *it)
+{
+	int err = self_load(r);
+
+	if (!err && !it->env.addr.from) {
+		err_detail_set("no 'from'");
+		err = XE2E_E_MALFORMED;
+	}
+	if (!err)
+		err = jid_normalize_bare(it->env.addr.from, it->from_bare);
+	if (!err)
+		err = envelope_check_route(&it->env.addr, r->self.jid, it->from_bare);
+	if (!err)
+		err = envelope_ad(it->env.addr.kind, it->env.addr.type, it->env.addr.id,
+				  it->from_bare, r->self.jid, &it->ad);
+	it->offline = !err;
+	return err;
+}
+
+/* Why an initial message could not be opened. */
+static const char *offline_reason(int err)
+{
+	switch (err) {
+	case XE2E_E_EXPIRED: return "expired prekey";
+	case XE2E_E_TRUST: return "trust";
+	case XE2E_E_NOTFOUND: return "not found";
+	default: return reason(err);
+	}
+}
 
 /* Everything before the cryptography: bounces, plaintext, the session,
  * the addresses, the associated data. Refuses and returns 0 on failure. */
@@ -272,6 +330,17 @@ static int item_prepare(struct run *r, struct item *it)
 		return 0;
 	}
 	err = envelope_parse(it->st, &it->env);
+	if (err == XE2E_E_NOTFOUND) {
+		envelope_free(&it->env);
+		err = offline_envelope_parse(it->st, &it->copy, &it->env);
+		if (!err && (err = offline_prepare(r, it)) != XE2E_OK) {
+			refuse(r, it->st, offline_reason(err), err_detail());
+			err_detail_clear();
+			return 0;
+		}
+		if (!err)
+			return 1;
+	}
 	if (err == XE2E_E_NOTFOUND) {
 		refuse(r, it->st, "not sealed", "plaintext is never passed on");
 		return 0;
@@ -289,6 +358,35 @@ static int item_prepare(struct run *r, struct item *it)
 	}
 	err_detail_clear();
 	return it->ch != NULL;
+}
+
+static void item_finish(struct run *r, struct item *it, struct channel_msg *m);
+
+/* Opens an initial message, starting its session, and writes the stanza. */
+static size_t item_offline(struct run *r, struct item *it)
+{
+	struct channel_msg m;
+	struct offline_opened o;
+	struct channel *ch;
+
+	memset(&m, 0, sizeof(m));
+	m.err = offline_session_open(&r->self, it->env.addr.from, it->ad.data, it->ad.len,
+				     it->env.wire.data, it->env.wire.len, now_s(), &o, &m.pt);
+	if (m.err) {
+		refuse(r, it->st, offline_reason(m.err), err_detail());
+		err_detail_clear();
+		buf_free(&m.pt);
+		return 1;
+	}
+	note(r, "initial message from %s%s, sealed with %s", o.peer_bare,
+	     o.new_peer ? " (first contact: recorded as tofu)" : "",
+	     o.used_opk ? "a one-time prekey" : "the signed prekey alone");
+	/* The new session's channel (and its offline-origin warning). */
+	if (channel_get(r, o.id, &ch) == XE2E_OK)
+		it->ch = ch;
+	item_finish(r, it, &m);
+	buf_free(&m.pt);
+	return 1;
 }
 
 /* Makes the original stanza from an opened frame and writes it. */
@@ -335,7 +433,7 @@ static size_t open_group(struct run *r, struct item *items, size_t n, size_t fir
 	size_t k = 0, end = first;
 
 	memset(m, 0, sizeof(m));
-	for (; end < n && (items[end].ch == ch || !items[end].ch); end++) {
+	for (; end < n && (items[end].ch == ch || (!items[end].ch && !items[end].offline)); end++) {
 		if (!items[end].ch)
 			continue;
 		m[k].wire = items[end].env.wire.data;
@@ -390,13 +488,21 @@ static void run_loop(struct run *r)
 	size_t n;
 
 	while (!r->fatal && (n = read_batch(r, items)) > 0) {
-		for (size_t i = 0; i < n; i++)
-			item_prepare(r, &items[i]);
-		for (size_t i = 0; i < n && !r->fatal;)
-			i += items[i].ch ? open_group(r, items, n, i) : 1;
+		for (size_t start = 0, end; start < n && !r->fatal; start = end) {
+			/* Up to an initial message, whose session those after it
+			 * may need. */
+			for (end = start; end < n;)
+				if (item_prepare(r, &items[end++]) && items[end - 1].offline)
+					break;
+			for (size_t i = start; i < end && !r->fatal;)
+				i += items[i].offline ? item_offline(r, &items[i])
+				     : items[i].ch   ? open_group(r, items, end, i)
+						     : 1;
+		}
 		for (size_t i = 0; i < n; i++) {
 			xml_free(items[i].st);
 			envelope_free(&items[i].env);
+			xml_free(items[i].copy);
 			buf_free(&items[i].ad);
 		}
 	}
@@ -416,6 +522,7 @@ int main(int argc, char **argv)
 	if (xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_BUFFERED, NULL))
 		return err_report(XE2E_E_NOMEM, "cannot read standard input");
 	run_loop(&r);
+	identity_free(&r.self);
 	xml_reader_free(r.reader);
 	for (size_t i = 0; i < r.n_ch; i++) {
 		channel_wipe(r.ch[i]);

@@ -17,7 +17,10 @@
 #include "channel.h"
 #include "envelope.h"
 #include "err.h"
+#include "identity.h"
 #include "jid.h"
+#include "offline_session.h"
+#include "passphrase.h"
 #include "ratchet.h"
 #include "session.h"
 #include "stanza_frame.h"
@@ -30,6 +33,7 @@
 
 static const char usage_text[] =
 	"usage: xe2e-seal [--to JID | --session ID] [options]\n"
+	"       xe2e-seal --bundle FILE --to JID [options]\n"
 	"       xe2e-seal --help | --version\n";
 
 static const char help_text[] =
@@ -39,6 +43,8 @@ static const char help_text[] =
 	"  --to JID                 seal for JID's current session (default: each\n"
 	"                           stanza's 'to')\n"
 	"  --session ID             seal for this session (32 hex digits)\n"
+	"  --bundle FILE            start a new session from the peer's prekey bundle:\n"
+	"                           the first stanza goes to it while it is offline\n"
 	"  --fallback-body TEXT     give sealed messages a <body/> with TEXT for\n"
 	"                           clients without xe2e\n"
 	"  --max-stanza BYTES       refuse stanzas whose sealed form would be larger\n"
@@ -56,6 +62,7 @@ static const char help_text[] =
 
 struct options {
 	const char *to;
+	const char *bundle;
 	int has_session;
 	uint8_t session[SESSION_ID_LEN];
 	const char *fallback;
@@ -69,6 +76,7 @@ struct options {
 enum {
 	OPT_TO = 256,
 	OPT_SESSION,
+	OPT_BUNDLE,
 	OPT_FALLBACK,
 	OPT_MAX_STANZA,
 	OPT_INTERVAL,
@@ -81,6 +89,7 @@ enum {
 static const struct option long_options[] = {
 	{"to", required_argument, NULL, OPT_TO},
 	{"session", required_argument, NULL, OPT_SESSION},
+	{"bundle", required_argument, NULL, OPT_BUNDLE},
 	{"fallback-body", required_argument, NULL, OPT_FALLBACK},
 	{"max-stanza", required_argument, NULL, OPT_MAX_STANZA},
 	{"ratchet-interval", required_argument, NULL, OPT_INTERVAL},
@@ -119,6 +128,7 @@ static int parse_option(struct options *o, int c)
 			return err_usage("--session needs a session id of 32 hex digits");
 		o->has_session = 1;
 		return -1;
+	case OPT_BUNDLE: o->bundle = optarg; return -1;
 	case OPT_FALLBACK: o->fallback = optarg; return -1;
 	case OPT_MAX_STANZA:
 		return parse_number("--max-stanza", optarg, 1024, 64ul << 20, &o->max_stanza);
@@ -148,6 +158,8 @@ static int check_options(const struct options *o)
 		return err_usage("--quiet and --verbose exclude each other");
 	if (o->to && !*o->to)
 		return err_usage("--to needs a JID");
+	if (o->bundle && !o->to)
+		return err_usage("--bundle needs --to");
 	return -1;
 }
 
@@ -188,6 +200,10 @@ struct run {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int done;
+	/* --bundle: the first stanza starts a session from the bundle. */
+	struct identity self;
+	struct offline_target target;
+	int offline_pending;
 };
 
 static void warn(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -261,6 +277,10 @@ static int channel_get(struct run *r, const uint8_t id[static SESSION_ID_LEN],
 	if (ch->flags & TRUST_FLAG_RS_RESET)
 		warn(r, "session %s with %s carries rs-reset: the retained secrets did not match; "
 		     "verify the peer (xe2e-verify-sas)", hex, ch->peer_bare);
+	if (ch->flags & TRUST_FLAG_OFFLINE_ORIGIN)
+		warn(r, "session %s with %s started from prekeys (offline-origin): its trust is "
+		     "capped at tofu until a real-time handshake (xe2e-handshake)", hex,
+		     ch->peer_bare);
 	*out = ch;
 	return XE2E_OK;
 }
@@ -324,7 +344,8 @@ static int check_from(const struct channel *ch, const char *from)
 }
 
 /* The sealed stanza around wire: a ratchet stanza when plain is NULL, else
- * plain's sealed form with its hints. */
+ * plain's sealed form (its initial message while a bundle's first stanza
+ * is pending) with its hints. */
 static int wrap(const struct run *r, const struct envelope_addr *a, const struct xml_node *plain,
 		const uint8_t *wire, size_t wire_len, struct xml_node **out)
 {
@@ -333,7 +354,10 @@ static int wrap(const struct run *r, const struct envelope_addr *a, const struct
 	*out = NULL;
 	if (!plain)
 		return envelope_build_ratchet(a->to, a->from, wire, wire_len, out);
-	err = envelope_build(a, wire, wire_len, r->opt.fallback, out);
+	if (r->offline_pending)
+		err = offline_envelope_build(a, wire, wire_len, r->opt.fallback, out);
+	else
+		err = envelope_build(a, wire, wire_len, r->opt.fallback, out);
 	if (!err)
 		err = envelope_copy_hints(plain, *out);
 	if (err) {
@@ -352,31 +376,52 @@ static int too_large(const struct run *r)
 
 /* The largest frame whose sealed stanza fits --max-stanza: the stanza
  * without its base64 text is measured (an empty <sealed/> is written 8
- * bytes shorter than one with text). */
+ * bytes shorter than one with text, an empty <offline/> 9). */
 static int frame_cap(const struct run *r, const struct envelope_addr *a,
 		     const struct xml_node *plain, size_t *cap)
 {
+	int offline = plain && r->offline_pending;
+	size_t base, bin, overhead = offline ? OFFLINE_OVERHEAD : RATCHET_HEADER_MAX + AEAD_TAG_LEN;
 	struct xml_node *el = NULL;
 	struct buf b = BUF_INIT;
-	size_t base, bin;
 	int err = wrap(r, a, plain, NULL, 0, &el);
 
 	if (!err)
 		err = xml_serialize(el, &b);
-	base = b.len + 8;
+	base = b.len + (offline ? 9 : 8);
 	xml_free(el);
 	buf_free(&b);
 	if (err)
 		return err;
 	bin = r->opt.max_stanza > base ? (r->opt.max_stanza - base) / 4 * 3 : 0;
-	if (bin <= RATCHET_HEADER_MAX + AEAD_TAG_LEN)
+	if (bin <= overhead)
 		return too_large(r);
-	*cap = bin - RATCHET_HEADER_MAX - AEAD_TAG_LEN;
+	*cap = bin - overhead;
 	return XE2E_OK;
 }
 
-/* Pads the frame, seals it in the session and wraps it; out gets the
- * stanza. plain is NULL for a ratchet stanza. */
+/* The first stanza of --bundle: the initial message of a new session. */
+static int seal_initial(struct run *r, const struct buf *frame, const struct buf *ad,
+			struct buf *wire)
+{
+	struct channel *ch;
+	uint8_t id[SESSION_ID_LEN];
+	int used_opk = 0;
+	int err = offline_session_seal(&r->self, &r->target, ad->data, ad->len, frame->data,
+				       frame->len, now_s(), wire, id, &used_opk);
+
+	if (err)
+		return err;
+	note(r, "sealed to the bundle of %s with %s", r->target.peer_bare,
+	     used_opk ? "a one-time prekey" : "the signed prekey alone");
+	/* The new session's channel, for the stanzas after it (and its
+	 * offline-origin warning). */
+	return channel_get(r, id, &ch);
+}
+
+/* Pads the frame, seals it in the session (ch NULL: as the initial
+ * message of --bundle) and wraps it; out gets the stanza. plain is NULL for
+ * a ratchet stanza. */
 static int seal_frame(struct run *r, struct channel *ch, const struct envelope_addr *a,
 		      const struct xml_node *plain, struct buf *frame, struct xml_node **out)
 {
@@ -388,9 +433,13 @@ static int seal_frame(struct run *r, struct channel *ch, const struct envelope_a
 		err = too_large(r);
 	if (!err)
 		err = stanza_frame_pad(frame, cap);
-	if (!err)
+	if (!err && !ch)
+		err = envelope_ad(a->kind, a->type, a->id, r->self.jid, r->target.peer_bare, &ad);
+	else if (!err)
 		err = envelope_ad(a->kind, a->type, a->id, ch->self_bare, ch->peer_bare, &ad);
-	if (!err)
+	if (!err && !ch)
+		err = seal_initial(r, frame, &ad, &wire);
+	else if (!err)
 		err = channel_seal(ch, now_s(), frame->data, frame->len, ad.data, ad.len, &wire);
 	if (!err)
 		err = wrap(r, a, plain, wire.data, wire.len, out);
@@ -439,6 +488,21 @@ static int presence_passes(const struct run *r, const struct xml_node *st)
 	return 0;
 }
 
+/* The addresses of the first stanza of --bundle: to the peer of --to (its
+ * resource, if the stanza names one), from this identity. */
+static int initial_addr(const struct run *r, const struct xml_node *st, struct envelope_addr *a)
+{
+	const char *to = xml_get_attr(st, "to"), *from = xml_get_attr(st, "from");
+
+	a->to = to ? to : r->target.peer;
+	if (from && !jid_same_bare(from, r->self.jid)) {
+		err_detail_set("'from' is %.200s, not this identity's JID %s", from, r->self.jid);
+		return XE2E_E_MALFORMED;
+	}
+	a->from = from ? from : r->self.jid;
+	return XE2E_OK;
+}
+
 static int seal_stanza(struct run *r, const struct xml_node *st, struct xml_node **out)
 {
 	struct envelope_addr a = {0};
@@ -453,13 +517,17 @@ static int seal_stanza(struct run *r, const struct xml_node *st, struct xml_node
 		err_detail_set("'to' is %.200s, not --to %.200s", to, r->opt.to);
 		err = XE2E_E_MALFORMED;
 	}
-	if (!err)
+	if (!err && r->offline_pending)
+		err = initial_addr(r, st, &a);
+	else if (!err)
 		err = session_for(r, to, &ch);
-	if (!err)
+	if (!err && !r->offline_pending)
 		err = outer_to(ch, to, &a.to);
-	if (!err)
+	if (!err && !r->offline_pending)
 		err = check_from(ch, xml_get_attr(st, "from"));
-	a.from = xml_get_attr(st, "from") ? xml_get_attr(st, "from") : ch ? ch->self_bare : NULL;
+	if (!r->offline_pending)
+		a.from = xml_get_attr(st, "from") ? xml_get_attr(st, "from")
+						  : ch ? ch->self_bare : NULL;
 	a.type = xml_get_attr(st, "type");
 	a.id = xml_get_attr(st, "id");
 	if (!err)
@@ -469,6 +537,8 @@ static int seal_stanza(struct run *r, const struct xml_node *st, struct xml_node
 	if (!err)
 		note(r, "sealed <%s%s%s%s> for %s", st->name, a.id ? " id='" : "", a.id ? a.id : "",
 		     a.id ? "'" : "", a.to);
+	if (!err)
+		r->offline_pending = 0;
 	buf_free(&frame);
 	return err;
 }
@@ -599,6 +669,32 @@ static void finish(struct run *r)
 	free(r->ch);
 }
 
+/* --bundle: the identity and the checked bundle, before any input. */
+static int offline_prepare(struct run *r)
+{
+	struct passphrase pp;
+	uint64_t now = now_s();
+	int err;
+
+	r->self = (struct identity)IDENTITY_INIT;
+	passphrase_init(&pp, NULL, 0);
+	err = identity_load(&r->self, IDENTITY_LOAD_DEVICE_KEY, &pp, now);
+	passphrase_wipe(&pp);
+	if (err)
+		return err_report(err, "cannot read the identity");
+	err = offline_target_load(r->opt.bundle, r->opt.to, now, &r->target);
+	if (err)
+		return err_report(err, "cannot seal to the bundle %s", r->opt.bundle);
+	if (r->target.b.n_opk == 0)
+		warn(r, "the bundle of %s has no usable one-time prekey: sealing with its signed "
+		     "prekey alone, so the first stanza can be read with %s's keys until that "
+		     "prekey is deleted (up to %llu days)", r->target.peer_bare,
+		     r->target.peer_bare,
+		     (unsigned long long)((PREKEY_SPK_LIFETIME + PREKEY_GRACE) / 86400));
+	r->offline_pending = 1;
+	return -1;
+}
+
 static int reader_open(struct run *r)
 {
 	struct xml_limits lim = xml_limits_default();
@@ -620,6 +716,11 @@ int main(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	signal(SIGPIPE, SIG_IGN);
+	if (r.opt.bundle && (status = offline_prepare(&r)) >= 0) {
+		identity_free(&r.self);
+		offline_target_free(&r.target);
+		return status;
+	}
 	r.copts.step_interval = (uint32_t)r.opt.interval;
 	r.copts.writers = (uint32_t)r.opt.writers;
 	if (reader_open(&r))
@@ -635,6 +736,12 @@ int main(int argc, char **argv)
 	if (ticking)
 		pthread_join(tick, NULL);
 	finish(&r);
+	if (r.opt.bundle) {
+		if (r.offline_pending)
+			worst(&r, err_report(XE2E_E_NOTFOUND, "no stanza to seal to the bundle"));
+		identity_free(&r.self);
+		offline_target_free(&r.target);
+	}
 	xml_reader_free(r.reader);
 	pthread_cond_destroy(&r.cv);
 	pthread_mutex_destroy(&r.mu);
