@@ -55,8 +55,6 @@ static int record_fn(struct trust_db *db, void *arg)
 	r->new_peer = !err && !p;
 	if (r->new_peer)
 		err = trust_peer_add(db, r->jid, r->fpr, TRUST_TOFU, r->now, &p);
-	if (!err && r->new_peer)
-		err = trust_peer_set_flags(db, r->jid, r->fpr, TRUST_FLAG_OFFLINE_ORIGIN);
 	if (!err && r->device)
 		err = trust_device_upsert(db, r->jid, r->fpr, r->device);
 	if (!err)

@@ -22,8 +22,11 @@
  * Trust: the identity in a bundle or an initial message goes through the
  * same policy as a handshake's (trust_check_identity: a changed, revoked or
  * mismatched identity key is refused, XE2E_E_TRUST); an unknown JID is
- * recorded as tofu with the flag offline-origin, the device by the
- * rotation rule (trust_device_upsert).
+ * recorded as tofu, the device by the rotation rule (trust_device_upsert).
+ * The flag offline-origin goes on the session only, not on the trust
+ * store's entry: a handshake's session takes the entry's flags
+ * (session_apply_outcome), and nothing there clears offline-origin yet, so
+ * on the entry it would outlive the real-time handshake that lifts it.
  */
 #ifndef XE2E_OFFLINE_SESSION_H
 #define XE2E_OFFLINE_SESSION_H

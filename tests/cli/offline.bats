@@ -66,11 +66,9 @@ first() {
 	assert_success
 	assert_equal "$output" "$(cat "$BATS_TEST_TMPDIR/plain")"
 	[[ $stderr == *"the session with $ALICE_JID started from prekeys (offline-origin)"* ]]
-	# Both recorded each other as tofu, flagged offline-origin.
-	grep -q "^peer $ALICE_JID [0-9a-f]* level=tofu flags=offline-origin " \
-		"$BATS_TEST_TMPDIR/bob/trust"
-	grep -q "^peer $BOB_JID [0-9a-f]* level=tofu flags=offline-origin " \
-		"$BATS_TEST_TMPDIR/alice/trust"
+	# Both recorded each other as tofu.
+	grep -q "^peer $ALICE_JID [0-9a-f]* level=tofu " "$BATS_TEST_TMPDIR/bob/trust"
+	grep -q "^peer $BOB_JID [0-9a-f]* level=tofu " "$BATS_TEST_TMPDIR/alice/trust"
 	# Bob answers in the same session; the conversation goes on both ways.
 	local i
 	for i in 1 2 3; do
@@ -327,16 +325,32 @@ first() {
 }
 
 @test "offline: a real-time handshake lifts offline-origin" {
-	skip "needs the handshake's trust update to clear offline-origin (session_apply.c)"
 	publish 1
 	msg alice bob m1 'hi' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null
 	as bob xe2e-open <"$BATS_TEST_TMPDIR/sealed" >/dev/null 2>&1
+	# Before: both sides are told the session's trust is capped.
+	msg alice bob m2 'offline' >"$BATS_TEST_TMPDIR/p"
+	run --separate-stderr as alice xe2e-seal <"$BATS_TEST_TMPDIR/p"
+	assert_success
+	[[ $stderr == *"started from prekeys (offline-origin)"* ]]
 	handshake alice bob
-	run grep "^peer $ALICE_JID " "$BATS_TEST_TMPDIR/bob/trust"
-	refute_output --partial 'offline-origin'
-	run grep "^peer $BOB_JID " "$BATS_TEST_TMPDIR/alice/trust"
-	refute_output --partial 'offline-origin'
-	msg alice bob m2 'live' | as alice xe2e-seal >"$BATS_TEST_TMPDIR/s" 2>"$BATS_TEST_TMPDIR/e"
-	run cat "$BATS_TEST_TMPDIR/e"
-	refute_output --partial 'offline-origin'
+	# After: the handshake's session is current, without the flag, on both sides.
+	msg alice bob m3 'live' >"$BATS_TEST_TMPDIR/p"
+	run --separate-stderr as alice xe2e-seal <"$BATS_TEST_TMPDIR/p"
+	assert_success
+	[[ $stderr != *"offline-origin"* ]]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/s"
+	run --separate-stderr as bob xe2e-open <"$BATS_TEST_TMPDIR/s"
+	assert_success
+	assert_output "$(cat "$BATS_TEST_TMPDIR/p")"
+	[[ $stderr != *"offline-origin"* ]]
+	local f
+	for f in "$BATS_TEST_TMPDIR"/alice/state/sessions/*.session; do
+		grep -q '^flags: offline-origin$' "$f" || continue
+		# Only the session from prekeys carries it.
+		grep -q '^role: responder$' "$f"
+	done
+	run grep -c "offline-origin" "$BATS_TEST_TMPDIR/alice/trust" "$BATS_TEST_TMPDIR/bob/trust"
+	assert_output --partial ':0'
+	refute_output --partial ':1'
 }
