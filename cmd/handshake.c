@@ -216,8 +216,14 @@ static void note(const struct run *r, const char *fmt, ...)
 
 static int psk_lookup(void *arg, const char *jid, uint8_t psk[static PSK_LEN])
 {
+	int err = psk_get(NULL, jid, psk);
+
 	(void)arg;
-	return psk_get(NULL, jid, psk);
+	/* No PSK is the usual case: its detail must not end up in a later
+	 * error's message. */
+	if (err == XE2E_E_NOTFOUND)
+		err_detail_clear();
+	return err;
 }
 
 static int cookie_key(void *arg, uint8_t key[static 32])
