@@ -9,10 +9,11 @@
  * are read for real), a trust store that knows the peer or not, and
  * options: --protect-self, or only AESGCM. The kind byte holds the step
  * (bits 0-2, modulo 6), the abort reason (bits 3-5) and whether the stanza
- * comes from the peer or from a stranger (bit 7).
+ * comes from the other of Alice and Bob or from a stranger (bit 7).
  *
- * Checked: errors are the documented ones and final (a stanza from a
- * stranger is refused without failing the handshake); what the handshake
+ * Checked: errors are the documented ones and final, except that a stanza
+ * from anyone but the peer (for a responder, whoever sent the first step
+ * 1) is refused without changing anything; what the handshake
  * sends is a known step, an abort with a known reason, or nothing; a
  * finished handshake gives a session that names the peer and survives its
  * file format.
@@ -203,7 +204,7 @@ static int fz_hs_feed(struct handshake *hs, unsigned side, uint8_t kind, const u
 	int init = side & FZ_HS_INITIATOR, stranger = kind & 0x80, err;
 	enum hs_step step = (enum hs_step)(HS_STEP_1 + (kind & 7) % 6);
 	const char *from = stranger ? FZ_HS_STRANGER : init ? FZ_HS_BOB_FULL : FZ_HS_ALICE_FULL;
-	int peer_known = handshake_peer_bare(hs)[0] != '\0';
+	int outsider = !handshake_accepts_from(hs, from);
 
 	err = handshake_read(hs, from, step, body, len, fz_hs_reasons[(kind >> 3) & 7], out);
 	FUZZ_CHECK(err == XE2E_OK || err == XE2E_E_MALFORMED || err == XE2E_E_UNSUPPORTED ||
@@ -211,8 +212,8 @@ static int fz_hs_feed(struct handshake *hs, unsigned side, uint8_t kind, const u
 		   err == XE2E_E_STATE || err == XE2E_E_LIMIT || err == XE2E_E_WEAKKEY ||
 		   err == XE2E_E_EXPIRED);
 	fz_hs_check_out(out, err);
-	if (stranger && peer_known) {
-		/* Not for this handshake: refused, nothing changes. */
+	if (outsider) {
+		/* Not from the peer: refused, nothing changes. */
 		FUZZ_CHECK(err == XE2E_E_STATE && handshake_status(hs) == HS_RUNNING);
 		FUZZ_CHECK(out->step == HS_STEP_NONE);
 		return 0;
