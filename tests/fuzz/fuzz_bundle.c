@@ -44,7 +44,8 @@ static int fz_bundle_known(void)
 	bind = fuzz_read_file(path, &bind_len);
 	memset(&info, 0, sizeof(info));
 	if (crt && bind && !x509_cert_read(crt, crt_len, &info) &&
-	    !identity_binding_parse(bind, bind_len, &b) && !p256_fingerprint(info.pub, fz_bundle_alice.fpr)) {
+	    !identity_binding_parse(bind, bind_len, &b) &&
+	    !p256_fingerprint(info.pub, fz_bundle_alice.fpr)) {
 		memcpy(fz_bundle_alice.jid, b.jid, sizeof(b.jid));
 		memcpy(fz_bundle_alice.device_pub, b.device_pub, X25519_LEN);
 		fz_bundle_alice.ready = 1;

@@ -782,7 +782,8 @@ static void seed_node(const char *target, const char *name, int prefix, const st
 static void seeds_stanzas(void)
 {
 	static const char *const plain[] = {
-		"<message><body>Hello, Bob!</body><active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+		"<message><body>Hello, Bob!</body>"
+		"<active xmlns='http://jabber.org/protocol/chatstates'/></message>",
 		"<presence><show>away</show><status>out</status></presence>",
 		"<iq><query xmlns='jabber:iq:version'><name>xe2e</name></query></iq>",
 	};
