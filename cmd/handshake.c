@@ -19,6 +19,7 @@
 #include "handshake.h"
 #include "handshake_nego.h"
 #include "identity.h"
+#include "inspect.h"
 #include "jid.h"
 #include "passphrase.h"
 #include "replay_cache.h"
@@ -519,8 +520,10 @@ static int stanza_in(struct run *r, struct xml_node *stanza, struct handshake_ms
 		return XE2E_OK;
 	}
 	if (!from || !handshake_accepts_from(r->hs, from)) {
+		char shown[JID_MAX + 1];
+
 		note(r, "warning: skipped a handshake stanza from %s, not from the peer",
-		     from ? from : "nobody (no 'from')");
+		     from ? inspect_line_safe(from, shown, sizeof(shown)) : "nobody (no 'from')");
 		return XE2E_OK;
 	}
 	err = feed(r, from, el, reply, body);
