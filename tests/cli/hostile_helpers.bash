@@ -21,7 +21,10 @@
 # stanza); a status 2 (usage) expects the message and the line
 # "Try 'xe2e-PROG --help' for more information.". The command may set, for
 # its row only, HOSTILE_ARGS (extra arguments) and HOSTILE_ENV (variables
-# for env(1), such as XE2E_HOME=...), both arrays.
+# for env(1), such as XE2E_HOME=...), both arrays, and HOSTILE_FEED: a
+# function that then writes the program's input through a FIFO while the
+# program runs, and can read what the program wrote so far in $HOSTILE_OUT
+# (for answers to a live handshake).
 #
 # Lock files are left out of the comparison: a program creates its lock
 # file, empty and never renamed, the first time it takes a lock, even to
@@ -34,6 +37,7 @@ hostile_begin() {
 	HOSTILE_ROWS=0
 	HOSTILE_ARGS=()
 	HOSTILE_ENV=()
+	HOSTILE_FEED=
 	HOSTILE_FAILED=$BATS_TEST_TMPDIR/hostile.failed
 	HOSTILE_IN=$BATS_TEST_TMPDIR/hostile.in
 	HOSTILE_OUT=$BATS_TEST_TMPDIR/hostile.out
@@ -90,7 +94,7 @@ hostile_check_stderr() {
 
 # hostile_row NAME STATUS[xLINES] RE PROG ARGS... (stdin from $HOSTILE_IN)
 hostile_row() {
-	local name=$1 want=$2 re=$3 lines=1 st=0 before after prog
+	local name=$1 want=$2 re=$3 lines=1 st=0 before after prog in=$HOSTILE_IN feeder=
 	shift 3
 	prog=$(basename "$1")
 	case $want in
@@ -98,8 +102,17 @@ hostile_row() {
 	esac
 	HOSTILE_ROWS=$((HOSTILE_ROWS + 1))
 	before=$(hostile_digest)
-	timeout "$HOSTILE_TIMEOUT" env "${HOSTILE_ENV[@]}" "$@" <"$HOSTILE_IN" >"$HOSTILE_OUT" \
+	if [ -n "${HOSTILE_FEED:-}" ]; then
+		in=$BATS_TEST_TMPDIR/hostile.fifo
+		rm -f "$in"
+		mkfifo "$in"
+		: >"$HOSTILE_OUT"
+		"$HOSTILE_FEED" >"$in" &
+		feeder=$!
+	fi
+	timeout "$HOSTILE_TIMEOUT" env "${HOSTILE_ENV[@]}" "$@" <"$in" >"$HOSTILE_OUT" \
 		2>"$HOSTILE_ERR" || st=$?
+	[ -z "$feeder" ] || wait "$feeder" || true
 	after=$(hostile_digest)
 	# HOSTILE_SHOW=1 bats ... shows what each row got.
 	[ -z "${HOSTILE_SHOW:-}" ] || printf '# %-40s %s %s\n' "$name" "$st" \
@@ -139,6 +152,7 @@ hostile_table() {
 		re=$(hostile_trim "$re")
 		HOSTILE_ARGS=()
 		HOSTILE_ENV=()
+		HOSTILE_FEED=
 		if ! eval "$cmd" >"$HOSTILE_IN"; then
 			hostile_fail "$name" "the input could not be made: $cmd"
 			continue
@@ -248,4 +262,85 @@ billion_laughs() {
 	printf '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
 	printf '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
 	printf '<message>&lol3;</message>\n'
+}
+
+# BASE with TEXT inserted before its end tag (BASE ends with </NAME>).
+inside() {
+	local end=${BASE##*<}
+	printf '%s%s<%s\n' "${BASE%<*}" "$1" "$end"
+}
+
+# BASE with N bytes of filler in a child element, made without a long
+# argument: fill_inside N
+fill_inside() {
+	local end=${BASE##*<}
+	printf '%s<x>' "${BASE%<*}"
+	head -c "$1" /dev/zero | tr '\0' a
+	printf '</x><%s\n' "$end"
+}
+
+# BASE with ATTRS added to its start tag.
+with_attrs() {
+	printf '%s %s %s\n' "${BASE%% *}" "$1" "${BASE#* }"
+}
+
+# Rows of hostile XML around the stanza in $BASE (one line, starting with
+# "<NAME " and ending with "</NAME>"), for hostile_table: each must be
+# refused by the stream reader with STATUS, before anything of BASE counts.
+# With "exact", for programs that read one byte at a time so as never to
+# read past their last stanza (xe2e-handshake, xe2e-verify-sas), single
+# tokens are kept to 16 KiB: expat scans a token again for each byte fed,
+# which makes a token of 100 KiB cost seconds there.
+hostile_xml_rows() {
+	local st=$1 big=1048576 attrs=100000
+	[ "${2:-}" != exact ] || big=16384 attrs=1000
+	cat <<ROWS
+DOCTYPE before the stanza        |$st| DOCTYPE    | printf '<!DOCTYPE message>%s\n' "\$BASE"
+entity declared in a DOCTYPE     |$st| DOCTYPE    | printf '<!DOCTYPE m [<!ENTITY e "x">]>%s\n' "\$BASE"
+billion laughs                   |$st| DOCTYPE    | billion_laughs
+external entity                  |$st| DOCTYPE    | printf '<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><message>&x;</message>\n'
+parameter entity                 |$st| DOCTYPE    | printf '<!DOCTYPE m [<!ENTITY %% p SYSTEM "http://127.0.0.1:9/x"> %%p;]><message/>\n'
+processing instruction before    |$st| processing instruction | printf '<?evil x?>%s\n' "\$BASE"
+processing instruction inside    |$st| processing instruction | inside '<?evil x?>'
+XML declaration inside           |$st| declaration | inside "<?xml version='1.0'?>"
+comment before the stanza        |$st| comment    | printf '<!-- hi -->%s\n' "\$BASE"
+comment inside the stanza        |$st| comment    | inside '<!-- hi -->'
+undefined entity                 |$st| undefined entity | inside '&undefined;'
+character reference to NUL       |$st| invalid character | inside '&#0;'
+character reference to 0x1       |$st| invalid character | inside '&#x1;'
+character reference too large    |$st| invalid character | inside '&#x110000;'
+nesting 65 deep below the stanza |$st| max_depth  | inside "\$(printf '<x>%.0s' {1..65})\$(printf '</x>%.0s' {1..65})"
+nesting 100000 deep              |$st| max_depth  | inside "\$(printf '<x>%.0s' \$(seq 100000))"
+65 attributes                    |$st| max_attrs  | with_attrs "\$(seq 0 64 | sed "s/.*/a&='v'/" | tr '\n' ' ')"
+$attrs attributes                |$st| max_attrs  | with_attrs "\$(seq 1 $attrs | sed "s/.*/a&='v'/" | tr '\n' ' ')"
+a stanza over 1 MiB              |$st| max_stanza_bytes | fill_inside 1100000
+a stanza of 16 MiB               |$st| max_stanza_bytes | fill_inside 16777216
+an attribute value of $big bytes, unclosed |$st| | printf "<message a='"; head -c $big /dev/zero | tr '\0' v
+an element name of $big bytes, unclosed |$st|  | printf '<'; head -c $big /dev/zero | tr '\0' n
+text outside a stanza            |$st| text outside | printf 'hello%s\n' "\$BASE"
+invalid UTF-8                    |$st| not well-formed | inside \$'\xff\xfe'
+an overlong UTF-8 slash          |$st| not well-formed | inside \$'\xc0\xaf'
+a UTF-16 surrogate in UTF-8      |$st| not well-formed | inside \$'\xed\xa0\x80'
+a NUL byte                       |$st| not well-formed | printf '%s' "\${BASE%<*}"; printf 'a\\0b<%s\n' "\${BASE##*<}"
+a control character              |$st| not well-formed | inside \$'\x01'
+unclosed at the end of input     |$st| end of input | printf '%s' "\${BASE%<*}"
+mismatched end tag               |$st| mismatched | printf '%s</wrong>\n' "\${BASE%<*}"
+unbound namespace prefix         |$st| unbound prefix | inside '<p:x/>'
+duplicate attribute              |$st| duplicate attribute | with_attrs "a='1' a='2'"
+'<' in an attribute value        |$st| not well-formed | with_attrs "a='<'"
+a lone ampersand                 |$st| not well-formed | inside 'fish & chips'
+an attribute without quotes      |$st| not well-formed | with_attrs 'a=1'
+a stream in the wrong namespace  |$st|            | printf "<stream:stream xmlns:stream='urn:wrong' xmlns='jabber:client'>%s\n" "\$BASE"
+a stream end tag alone           |$st| mismatched | printf '</stream:stream>%s\n' "\$BASE"
+ROWS
+}
+
+# B64 (which must end with '=') with a non-zero bit in the padding: the same
+# bytes to a lax decoder, not canonical base64.
+b64_dirty() {
+	local abc=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
+	local s=${1%%=*} pad=${1#"${1%%=*}"} c i
+	c=${s: -1}
+	i=${abc%%"$c"*}
+	printf '%s%s%s' "${s%?}" "${abc:$((${#i} + 1)):1}" "$pad"
 }

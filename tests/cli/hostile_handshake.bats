@@ -1,0 +1,171 @@
+# xe2e-handshake, both roles, given malformed, truncated, flipped, misplaced
+# and replayed handshake stanzas and hostile XML: the documented status,
+# one diagnostic line, no crash, and nothing stored changes (see
+# hostile_helpers.bash).
+
+load helpers
+load seal_helpers
+load hostile_helpers
+
+setup() {
+	xe2e_setup
+	T=$BATS_TEST_TMPDIR
+	A=$T/alice
+	B=$T/bob
+	local who
+	for who in alice bob; do
+		as "$who" xe2e-keygen --jid "$(bare_of "$who")" >/dev/null 2>&1
+	done
+}
+
+RESPOND=(xe2e-handshake --respond --resource garden --timeout 5)
+INITIATE=(xe2e-handshake --to bob@montague.lit/garden --resource balcony --timeout 5)
+
+# Alice's first stanza to Bob, from a run that gets no answer: $S1 and its
+# body $B1.
+capture_step1() {
+	as alice timeout 10 "${INITIATE[@]}" </dev/null >"$T/s1.xml" 2>/dev/null || true
+	S1=$(head -n 1 "$T/s1.xml")
+	B1=$(printf '%s\n' "$S1" | body_of)
+	[ -n "$B1" ]
+}
+
+# Bob's answer to $S1 from a throwaway copy of his home: $S2, $B2.
+capture_step2() {
+	rm -rf "$T/bobcopy"
+	cp -a "$B" "$T/bobcopy"
+	XE2E_HOME=$T/bobcopy timeout 10 "${RESPOND[@]}" <"$T/s1.xml" >"$T/s2.xml" 2>/dev/null || true
+	S2=$(head -n 1 "$T/s2.xml")
+	B2=$(printf '%s\n' "$S2" | body_of)
+	[ -n "$B2" ]
+}
+
+# A responder makes its cookie key the first time it sends a retry. Bob
+# gets it now, from a step 1 that claims IK, so that a retry in a row does
+# not count as a change of state: the key is made once and kept.
+prime_cookie_key() {
+	stanza "$S1" "$(set_byte "$B1" 7 02)" | as bob timeout 10 "${RESPOND[@]}" \
+		>/dev/null 2>&1 || true
+	[ -f "$B/state/cookie.key" ]
+}
+
+# LINE with the body NEW.
+stanza() {
+	with_body "$1" "$2"
+}
+
+# LINE with the step attribute STEP.
+with_step() {
+	printf '%s\n' "$1" | sed "s/ step='[^']*'/ step='$2'/"
+}
+
+# LINE with the from attribute FROM.
+with_from() {
+	printf '%s\n' "$1" | sed "s| from='[^']*'| from='${2//&/\\&}'|"
+}
+
+# An abort from FROM with REASON (no reason attribute when empty).
+abort_from() {
+	local reason=
+	[ -z "$2" ] || reason=" reason='$2'"
+	printf "<message from='%s' type='chat'><handshake xmlns='urn:xe2e:1' step='abort'%s/></message>\n" \
+		"$1" "$reason"
+}
+
+# A live answer for Alice: HOSTILE_FEED that answers the step 1 she wrote
+# with a throwaway copy of Bob and gives her the answer through the
+# command EXPR, evaluated with the answer in $L and its body in $LB.
+answer() {
+	ANSWER_EXPR=$1
+	HOSTILE_FEED=feed_answer
+}
+
+feed_answer() {
+	local L LB
+	wait_lines "$HOSTILE_OUT" 1 || return 0
+	head -n 1 "$HOSTILE_OUT" >"$T/live.s1"
+	rm -rf "$T/feedcopy"
+	cp -a "$B" "$T/feedcopy"
+	XE2E_HOME=$T/feedcopy timeout 10 "${RESPOND[@]}" <"$T/live.s1" >"$T/live.s2" \
+		2>/dev/null || true
+	L=$(head -n 1 "$T/live.s2")
+	LB=$(printf '%s\n' "$L" | body_of)
+	eval "$ANSWER_EXPR"
+}
+
+@test "hostile: xe2e-handshake --respond on first contact" {
+	capture_step1
+	prime_cookie_key
+	local n=${#B1} big
+	big=$(head -c 6000 /dev/urandom | base64 -w0)
+	hostile_begin "$A" "$B"
+	export XE2E_HOME=$B
+	BASE=$S1 hostile_table "${RESPOND[@]}" < <(hostile_xml_rows 1 exact)
+	BASE=$S1 hostile_table "${RESPOND[@]}" <<'EOF'
+empty body                        |1| malformed | stanza "$S1" ''
+one byte                          |1| malformed | stanza "$S1" "$(cut_bytes "$B1" 1)"
+the offer only                    |1| malformed | stanza "$S1" "$(cut_bytes "$B1" 8)"
+cut in the ephemeral key          |1| malformed | stanza "$S1" "$(cut_bytes "$B1" 20)"
+cut in the payload                |1|           | stanza "$S1" "$(cut_bytes "$B1" 60)"
+one byte short                    |1|           | stanza "$S1" "$(cut_bytes "$B1" -1)"
+one byte more                     |1|           | stanza "$S1" "$(append_hex "$B1" 00)"
+32 bytes more                     |1|           | stanza "$S1" "$(append_hex "$B1" "$(printf '00%.0s' {1..32})")"
+over 4096 bytes                   |1| malformed | stanza "$S1" "$big"
+not base64                        |1| base64    | stanza "$S1" "!!$B1"
+base64 without its padding        |1| base64    | stanza "$S1" "${B1%%=*}"
+base64 with white space inside    |1| base64    | stanza "$S1" "${B1:0:8} ${B1:8}"
+base64 with padding in the middle |1| base64    | stanza "$S1" "${B1:0:8}=${B1:9}"
+base64 with non-zero padding bits |1| base64    | stanza "$S1" "$(b64_dirty "$B1")"
+version used flipped              |1|           | stanza "$S1" "$(flip "$B1" 0)"
+count of versions zero            |1| malformed | stanza "$S1" "$(set_byte "$B1" 1 00)"
+count of versions 17              |1| malformed | stanza "$S1" "$(set_byte "$B1" 1 11)"
+version 0 offered                 |1| malformed | stanza "$S1" "$(set_byte "$B1" 2 00)"
+versions 2 only                   |1|           | stanza "$S1" "$(set_byte "$(set_byte "$B1" 0 02)" 2 02)"
+count of suites zero              |1| malformed | stanza "$S1" "$(set_byte "$B1" 3 00)"
+count of suites 255               |1| malformed | stanza "$S1" "$(set_byte "$B1" 3 ff)"
+the same suite twice              |1| malformed | stanza "$S1" "$(set_byte "$B1" 5 01)"
+suite used not offered            |1| malformed | stanza "$S1" "$(set_byte "$B1" 6 09)"
+suite used AESGCM, sealed ChaCha  |1|           | stanza "$S1" "$(set_byte "$B1" 6 02)"
+pattern 0                         |1|           | stanza "$S1" "$(set_byte "$B1" 7 00)"
+pattern 3                         |1|           | stanza "$S1" "$(set_byte "$B1" 7 03)"
+pattern IK on an XX message       |1|           | stanza "$S1" "$(set_byte "$B1" 7 02)"
+a cookie without a retry          |1|           | stanza "$S1" "$(set_byte "$B1" 8 10)"
+cookie length 255                 |1| malformed | stanza "$S1" "$(set_byte "$B1" 8 ff)"
+ephemeral key flipped             |1|           | stanza "$S1" "$(flip "$B1" 9)"
+ephemeral key's last byte flipped |1|           | stanza "$S1" "$(flip "$B1" 40 128)"
+ephemeral key zero                |1|           | stanza "$S1" "$(printf '%s' "$B1" | b64_hex | sed "s/^\(.\{18\}\).\{64\}/\1$(printf '0%.0s' {1..64})/" | hex_b64)"
+payload flipped                   |1|           | stanza "$S1" "$(flip "$B1" 45)"
+tag flipped                       |1|           | stanza "$S1" "$(flip "$B1" $(( $(printf '%s' "$B1" | base64 -d | wc -c) - 1 )))"
+no step attribute                 |1| step      | printf '%s\n' "$S1" | sed "s/ step='1'//"
+step empty                        |1| step      | with_step "$S1" ''
+step 0                            |1| step      | with_step "$S1" 0
+step 4                            |1| step      | with_step "$S1" 4
+step ' 1'                         |1| step      | with_step "$S1" ' 1'
+step 2 first                      |1| step      | with_step "$S1" 2
+step 3 first                      |1| step      | with_step "$S1" 3
+a retry first                     |1|           | with_step "$S1" retry
+a swap first                      |1|           | with_step "$S1" swap
+an abort, unsupported             |1|           | abort_from alice@capulet.lit/balcony unsupported
+an abort, trust                   |3| refused   | abort_from alice@capulet.lit/balcony trust
+an abort, refused                 |3| refused   | abort_from alice@capulet.lit/balcony refused
+an abort, malformed               |1|           | abort_from alice@capulet.lit/balcony malformed
+an abort, replay                  |4| replay    | abort_from alice@capulet.lit/balcony replay
+an abort of an unknown reason     |1|           | abort_from alice@capulet.lit/balcony 'bored'
+an abort without a reason         |1|           | abort_from alice@capulet.lit/balcony ''
+another namespace                 |1| ended     | printf '%s\n' "$S1" | sed "s/urn:xe2e:1/urn:xe2e:2/"
+no namespace                      |1| ended     | printf '%s\n' "$S1" | sed "s/ xmlns='urn:xe2e:1'//"
+in an iq                          |1| ended     | printf '%s\n' "$S1" | sed 's/^<message /<iq /; s/<\/message>$/<\/iq>/'
+in a server-to-server namespace   |1|           | printf '%s\n' "$S1" | sed "s/^<message /<message xmlns='jabber:server' /"
+in a component namespace          |1| ended     | printf '%s\n' "$S1" | sed "s/^<message /<message xmlns='jabber:component:accept' /"
+no from                           |1x2| nobody  | printf '%s\n' "$S1" | sed "s/ from='[^']*'//"
+a from that is no JID             |1x2| skipped | with_from "$S1" '@@'
+a from with a resource of 3000    |1x2|           | with_from "$S1" "alice@capulet.lit/$(printf 'r%.0s' {1..3000})"
+a from with a line break          |1x2| skipped | with_from "$S1" 'alice@capulet.lit/x&#10;xe2e-handshake: forged'
+a from with a terminal escape     |1| invalid character | with_from "$S1" 'alice@capulet.lit/&#27;[2J'
+elements instead of text          |1|           | stanza "$S1" '<x/>'
+step 1 twice                      |1| step      | repeat 2 "$S1"
+step 1 and a step 3 of nothing    |1|           | printf '%s\n' "$S1"; stanza "$(with_step "$S1" 3)" "$(cut_bytes "$B1" -8)"
+10000 stanzas that are not handshakes |1| ended | repeat 10000 "<message from='eve@evil.lit' type='chat'><body>hi</body></message>"
+EOF
+	hostile_end 100
+}
