@@ -17,7 +17,6 @@
 #define DECL_MAX 256
 #define QNAME_MAX 256
 #define HEADER_MAX 16384 /* a stream header's start tag */
-#define REF_MAX 12        /* "&#x0000020;" and a little more */
 
 enum lex {
 	LEX_TEXT,  /* outside markup */
@@ -318,18 +317,16 @@ static int lex_ref(struct xmpp_frame *f, uint8_t c)
 	unsigned long v = 0;
 	int hex = n >= 2 && ref[1] == 'x', ok = n > (size_t)(1 + hex) && ref[0] == '#';
 
-	if (c != ';') {
-		if (n + 1 < REF_MAX)
-			return XE2E_OK;
-		return fail(f, XE2E_E_MALFORMED, "text outside a stanza");
-	}
+	if (c != ';')
+		return XE2E_OK; /* as long as the stanza limit allows (check_size) */
 	for (size_t i = 1 + (size_t)hex; ok && i < n; i++) {
 		int d = ref[i] >= '0' && ref[i] <= '9' ? ref[i] - '0'
 			: hex && ref[i] >= 'a' && ref[i] <= 'f' ? ref[i] - 'a' + 10
 			: hex && ref[i] >= 'A' && ref[i] <= 'F' ? ref[i] - 'A' + 10 : -1;
 
 		ok = d >= 0;
-		v = v * (hex ? 16 : 10) + (unsigned long)(d >= 0 ? d : 0);
+		if (v <= 0x10ffff) /* beyond it, no character: stop growing */
+			v = v * (hex ? 16 : 10) + (unsigned long)(d >= 0 ? d : 0);
 	}
 	if (!ok || (v != 0x20 && v != 0x9 && v != 0xa && v != 0xd))
 		return fail(f, XE2E_E_MALFORMED, "text outside a stanza");

@@ -150,6 +150,8 @@ TEST(xmpp_frame_tricky_markup)
 		"<message/>&amp;",
 		"<message/>&#65;",
 		"<message/>&#10",
+		"<message/>&#0000000000000000000000000000000000013;<presence/>&#x00000000000000000020;",
+		"<message/>&#99999999999999999999999999999;",
 		"&#10;<message/>",
 		" \t&#10;",
 		"<?xml version='1.0' encoding='UTF-8'?><message/>",
