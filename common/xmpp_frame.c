@@ -115,9 +115,9 @@ int xmpp_frame_feed(struct xmpp_frame *f, const void *data, size_t n)
 		return XE2E_E_MALFORMED;
 	if (f->err || f->eof)
 		return f->err ? f->err : XE2E_OK; /* input after the end is ignored */
-	if (f->in.len - f->pos > f->lim.max_stanza_bytes)
-		return fail(f, XE2E_E_LIMIT, "more than max_stanza_bytes (%zu) waiting unread",
-			    f->lim.max_stanza_bytes);
+	if (f->in.len - f->pos > f->lim.max_stanza_bytes + XMPP_FRAME_SLACK)
+		return fail(f, XE2E_E_LIMIT, "more than max_stanza_bytes (%zu) and %d bytes "
+			    "waiting unread", f->lim.max_stanza_bytes, XMPP_FRAME_SLACK);
 	return buf_append(&f->in, data, n);
 }
 

@@ -33,8 +33,12 @@ int xmpp_frame_new(struct xmpp_frame **frame, const struct xml_limits *limits, i
 /* Wipes and frees; NULL is allowed. */
 void xmpp_frame_free(struct xmpp_frame *frame);
 
+/* What may wait unread beyond one stanza's worth: a few reads' worth. */
+#define XMPP_FRAME_SLACK 262144
+
 /* Appends n bytes of input. XE2E_E_LIMIT when more than a stanza's worth
- * is waiting unread (take stanzas after each feed); errors are final. */
+ * and XMPP_FRAME_SLACK bytes are waiting unread (take stanzas after every
+ * few reads); errors are final. */
 int xmpp_frame_feed(struct xmpp_frame *frame, const void *data, size_t n);
 
 /*

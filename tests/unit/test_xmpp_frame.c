@@ -281,3 +281,23 @@ TEST(xmpp_frame_limits_while_arriving)
 	free(out);
 	buf_free(&big);
 }
+
+TEST(xmpp_frame_refuses_input_piling_up_unread)
+{
+	struct xml_limits lim = xml_limits_default();
+	struct xmpp_frame *f = NULL;
+	char chunk[4096];
+	size_t fed = 0;
+	int err = XE2E_OK;
+
+	lim.max_stanza_bytes = 1000;
+	memset(chunk, ' ', sizeof(chunk));
+	CHECK_INT(xmpp_frame_new(&f, &lim, 0), XE2E_OK);
+	while (!err && fed < 2 * (1000 + XMPP_FRAME_SLACK)) {
+		err = xmpp_frame_feed(f, chunk, sizeof(chunk));
+		fed += sizeof(chunk);
+	}
+	CHECK_INT(err, XE2E_E_LIMIT);
+	CHECK(fed > 1000 + XMPP_FRAME_SLACK && fed <= 1000 + XMPP_FRAME_SLACK + 2 * sizeof(chunk));
+	xmpp_frame_free(f);
+}
