@@ -169,3 +169,91 @@ step 1 and a step 3 of nothing    |1|           | printf '%s\n' "$S1"; stanza "$
 EOF
 	hostile_end 100
 }
+
+# A retry from Bob; its body in hex: kind version suite pattern cookie_len
+# and the cookie.
+retry_stanza() {
+	printf "<message from='%s' type='chat'><handshake xmlns='urn:xe2e:1' step='retry'>%s</handshake></message>\n" \
+		"$BOB_FULL" "$(printf '%s' "$1" | hex_b64)"
+}
+
+COOKIE=000000006a5d2e10$(printf '11%.0s' {1..16})
+
+@test "hostile: xe2e-handshake --to: what comes back instead of a step 2" {
+	capture_step1
+	capture_step2
+	local eve="<message from='eve@evil.lit/x' type='chat'><handshake xmlns='urn:xe2e:1' step='2'>$B2</handshake></message>"
+	hostile_begin "$A" "$B"
+	export XE2E_HOME=$A
+	BASE=$S2 hostile_table "${INITIATE[@]}" < <(hostile_xml_rows 1 exact)
+	BASE=$S2 hostile_table "${INITIATE[@]}" <<EOF
+nothing at all                    |1| ended     | true
+a step 2 that answers another step 1 |3| does not decrypt | printf '%s\n' "\$S2"
+a step 2 cut short                |3| does not decrypt | stanza "\$S2" "\$(cut_bytes "\$B2" -1)"
+a step 2 with nothing in it       |1| malformed | stanza "\$S2" ''
+a step 2 of 32 bytes              |1| malformed | stanza "\$S2" "\$(cut_bytes "\$B2" 32)"
+a step 2 that is not base64       |1| base64    | stanza "\$S2" "*\$B2"
+a step 2 with a line break inside |1| base64    | stanza "\$S2" "\${B2:0:40}&#10;\${B2:40}"
+own step 1 reflected              |1| step      | with_from "\$S1" "\$BOB_FULL"
+a step 3                          |1| step      | with_step "\$S2" 3
+a step 1 in answer                |1| step      | with_step "\$S2" 1
+an unknown step                   |1| step      | with_step "\$S2" 22
+an abort, unsupported             |1| unsupported | abort_from "\$BOB_FULL" unsupported
+an abort, trust                   |3| refused   | abort_from "\$BOB_FULL" trust
+an abort, refused                 |3| refused   | abort_from "\$BOB_FULL" refused
+an abort, malformed               |1| malformed | abort_from "\$BOB_FULL" malformed
+an abort, replay                  |4| replay    | abort_from "\$BOB_FULL" replay
+an abort of an unknown reason     |1|           | abort_from "\$BOB_FULL" 'no'
+a retry for AESGCM, then nothing  |1| ended     | retry_stanza 0101020118$COOKIE
+a retry naming a suite not offered |1|          | retry_stanza 0101090118$COOKIE
+a retry naming the choice used    |1|           | retry_stanza 0101010118$COOKIE
+a retry naming version 2          |1|           | retry_stanza 0102010118$COOKIE
+a retry naming pattern 9          |1|           | retry_stanza 0101020918$COOKIE
+a retry to XX after an XX step 1  |1|           | retry_stanza 0201010118$COOKIE
+a retry of kind 3                 |1| malformed | retry_stanza 0301020118$COOKIE
+a retry cut short                 |1| malformed | retry_stanza 010102
+a retry with a cookie too long    |1| malformed | retry_stanza 01010201ff$COOKIE
+a retry with a byte more          |1| malformed | retry_stanza 0101020118${COOKIE}00
+a retry without a cookie          |1|           | retry_stanza 0101020100
+two retries for AESGCM            |1|           | retry_stanza 0101020118$COOKIE; retry_stanza 0101020118$COOKIE
+a swap of nothing                 |1| malformed | with_step "\$S2" swap | sed 's|>[^<]*</handshake>|></handshake>|'
+a swap holding a step 2           |1|           | with_step "\$S2" swap
+a swap holding her own step 1     |1|           | with_from "\$(with_step "\$S1" swap)" "\$BOB_FULL"
+a swap refused with --protect-self |1| protect-self | HOSTILE_ARGS=(--protect-self); with_from "\$(with_step "\$S1" swap)" "\$BOB_FULL"
+a step 2 from someone else        |1x2| skipped | printf '%s\n' "\$eve"
+1000 step 2s from someone else    |1x1001| skipped | repeat 1000 "\$eve"
+10000 stanzas that are not handshakes |1| ended | repeat 10000 "<message from='\$BOB_FULL' type='chat'><body>hi</body></message>"
+EOF
+	hostile_end 70
+}
+
+@test "hostile: xe2e-handshake --to: the live step 2 changed on the way" {
+	capture_step1
+	capture_step2
+	hostile_begin "$A" "$B"
+	export XE2E_HOME=$A
+	hostile_table "${INITIATE[@]}" <<'EOF'
+ephemeral key flipped             |3| does not decrypt | answer 'stanza "$L" "$(flip "$LB" 0)"'
+ephemeral key's top bit flipped   |3| does not decrypt | answer 'stanza "$L" "$(flip "$LB" 31 128)"'
+static key flipped                |3| does not decrypt | answer 'stanza "$L" "$(flip "$LB" 32)"'
+static key's tag flipped          |3| does not decrypt | answer 'stanza "$L" "$(flip "$LB" 79)"'
+payload flipped                   |3| does not decrypt | answer 'stanza "$L" "$(flip "$LB" 80)"'
+payload's middle flipped          |3| does not decrypt | answer 'stanza "$L" "$(flip "$LB" 150)"'
+payload's tag flipped             |3| does not decrypt | answer 'stanza "$L" "$(flip "$LB" 287)"'
+one byte short                    |3| does not decrypt | answer 'stanza "$L" "$(cut_bytes "$LB" -1)"'
+16 bytes short                    |3| does not decrypt | answer 'stanza "$L" "$(cut_bytes "$LB" -16)"'
+one byte more                     |3| does not decrypt | answer 'stanza "$L" "$(append_hex "$LB" 00)"'
+32 zero bytes more                |3| does not decrypt | answer 'stanza "$L" "$(append_hex "$LB" "$(printf "00%.0s" {1..32})")"'
+the ephemeral key alone           |1| malformed | answer 'stanza "$L" "$(cut_bytes "$LB" 32)"'
+an ephemeral key of zeros         |1|           | answer 'stanza "$L" "$(printf "%s" "$LB" | b64_hex | sed "s/^.\{64\}/$(printf "0%.0s" {1..64})/" | hex_b64)"'
+the body of another session's step 2 |3| does not decrypt | answer 'stanza "$L" "$B2"'
+another session's step 2 first    |3| does not decrypt | answer 'printf "%s\n%s\n" "$S2" "$L"'
+labelled step 3                   |1| step      | answer 'with_step "$L" 3'
+labelled retry                    |1| malformed | answer 'with_step "$L" retry'
+labelled swap                     |1|           | answer 'with_step "$L" swap'
+from someone else, then nothing   |1x2| skipped | answer 'with_from "$L" eve@evil.lit/x'
+not base64                        |1| base64    | answer 'stanza "$L" "$LB!"'
+in another namespace              |1| ended     | answer 'printf "%s\n" "$L" | sed "s/urn:xe2e:1/urn:xe2e:9/"'
+EOF
+	hostile_end 20
+}

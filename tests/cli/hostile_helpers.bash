@@ -221,8 +221,9 @@ set_byte() {
 
 # LINE with the content of its handshake or sealed element replaced by NEW.
 with_body() {
-	printf '%s\n' "$1" | sed -e "s|\(<handshake [^>]*>\)[^<]*\(</handshake>\)|\1$2\2|" \
-		-e "s|\(<sealed xmlns='urn:xe2e:1'>\)[^<]*\(</sealed>\)|\1$2\2|"
+	local new=${2//&/\\&}
+	printf '%s\n' "$1" | sed -e "s|\(<handshake [^>]*>\)[^<]*\(</handshake>\)|\1$new\2|" \
+		-e "s|\(<sealed xmlns='urn:xe2e:1'>\)[^<]*\(</sealed>\)|\1$new\2|"
 }
 
 # N copies of a line.
@@ -340,6 +341,7 @@ ROWS
 b64_dirty() {
 	local abc=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 	local s=${1%%=*} pad=${1#"${1%%=*}"} c i
+	[ -n "$pad" ] || return 1
 	c=${s: -1}
 	i=${abc%%"$c"*}
 	printf '%s%s%s' "${s%?}" "${abc:$((${#i} + 1)):1}" "$pad"
