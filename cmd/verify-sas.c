@@ -35,8 +35,7 @@
 #define TIMEOUT_DEFAULT 300u
 
 static const char usage_text[] =
-	"usage: xe2e-verify-sas --peer JID [--expect CODE | --expect-file FILE | --print]\n"
-	"                       [--sas-file FILE] [options]\n"
+	"usage: xe2e-verify-sas --peer JID [--expect CODE | --print] [options]\n"
 	"       xe2e-verify-sas --peer JID --secret | --secret-file FILE [options]\n"
 	"       xe2e-verify-sas --help | --version\n";
 
@@ -531,10 +530,8 @@ static int record_match(struct run *r)
 	return XE2E_EXIT_OK;
 }
 
-static int record_mismatch(struct run *r, const struct verify_sas *v)
+static void mismatch_explain(const struct run *r, const struct verify_sas *v)
 {
-	int err = verify_record_mismatch(&r->peer);
-
 	if (v->forged)
 		fprintf(stderr, "%s: the reveal of %s does not match its commitment: possible attack\n",
 			err_progname(), r->peer.jid);
@@ -545,9 +542,17 @@ static int record_mismatch(struct run *r, const struct verify_sas *v)
 			"possible attack\n", err_progname(), r->peer.jid);
 	else
 		fprintf(stderr, "%s: %s reports that the codes differ\n", err_progname(), r->peer.jid);
-	fprintf(stderr, "%s: someone may be intercepting this session: do not trust it; %s is "
-		"marked mismatch%s\n", err_progname(), r->peer.jid,
-		err ? " (not recorded: see below)" : "");
+}
+
+static int record_mismatch(struct run *r, const struct verify_sas *v)
+{
+	int err = r->opt.print ? XE2E_OK : verify_record_mismatch(&r->peer);
+
+	mismatch_explain(r, v);
+	fprintf(stderr, "%s: someone may be intercepting this session: do not trust it; %s%s\n",
+		err_progname(), r->peer.jid,
+		r->opt.print ? " is not marked (--print)" : err ? " could not be marked mismatch"
+								: " is marked mismatch");
 	if (err)
 		err_report(err, "cannot record the mismatch with %s", r->peer.jid);
 	return XE2E_EXIT_TRUST;

@@ -156,10 +156,6 @@ int verify_sas_receive(struct verify_sas *v, const struct verify_msg *in, struct
 		err_detail_set("the SAS run is over");
 		return XE2E_E_STATE;
 	}
-	if (in->method != VERIFY_SAS) {
-		err_detail_set("the peer runs a shared-secret verification, not a SAS comparison");
-		return stop(v, out, VERIFY_REASON_METHOD, XE2E_E_UNSUPPORTED);
-	}
 	if (in->step == VERIFY_STEP_ABORT) {
 		v->peer_aborted = 1;
 		v->peer_reason = in->reason;
@@ -167,6 +163,10 @@ int verify_sas_receive(struct verify_sas *v, const struct verify_msg *in, struct
 		sas_release(&v->sas);
 		err_detail_set("the peer stopped the run (%s)", verify_reason_name(in->reason));
 		return XE2E_E_TRUST;
+	}
+	if (in->method != VERIFY_SAS) {
+		err_detail_set("the peer runs a shared-secret verification, not a SAS comparison");
+		return stop(v, out, VERIFY_REASON_METHOD, XE2E_E_UNSUPPORTED);
 	}
 	if (in->step == VERIFY_STEP_RESULT)
 		return result(v, in, out);

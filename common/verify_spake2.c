@@ -233,16 +233,16 @@ int verify_spake2_receive(struct verify_spake2 *v, const struct verify_msg *in, 
 		err_detail_set("the shared-secret run is over");
 		return XE2E_E_STATE;
 	}
-	if (in->method != VERIFY_SPAKE2) {
-		err_detail_set("the peer runs a SAS comparison, not a shared-secret verification");
-		return stop(v, out, VERIFY_REASON_METHOD, XE2E_E_UNSUPPORTED);
-	}
 	if (in->step == VERIFY_STEP_ABORT) {
 		v->peer_aborted = 1;
 		v->peer_reason = in->reason;
 		done(v);
 		err_detail_set("the peer stopped the run (%s)", verify_reason_name(in->reason));
 		return XE2E_E_TRUST;
+	}
+	if (in->method != VERIFY_SPAKE2) {
+		err_detail_set("the peer runs a SAS comparison, not a shared-secret verification");
+		return stop(v, out, VERIFY_REASON_METHOD, XE2E_E_UNSUPPORTED);
 	}
 	if (v->state == ST_A_STARTED) {
 		err_detail_set("the epoch of the start stanza is not known");
