@@ -41,11 +41,11 @@ capture_step2() {
 }
 
 # A responder makes its cookie key the first time it sends a retry. Bob
-# gets it now, from a step 1 that claims IK, so that a retry in a row does
-# not count as a change of state: the key is made once and kept.
+# gets it now, from a step 1 (body B64) he answers with a retry, so that a
+# retry in a row does not count as a change of state: the key is made once
+# and kept: prime_cookie_key B64
 prime_cookie_key() {
-	stanza "$S1" "$(set_byte "$B1" 7 02)" | as bob timeout 10 "${RESPOND[@]}" \
-		>/dev/null 2>&1 || true
+	stanza "$S1" "$1" | as bob timeout 10 "${RESPOND[@]}" >/dev/null 2>&1 || true
 	[ -f "$B/state/cookie.key" ]
 }
 
@@ -95,7 +95,7 @@ feed_answer() {
 
 @test "hostile: xe2e-handshake --respond on first contact" {
 	capture_step1
-	prime_cookie_key
+	prime_cookie_key "$(set_byte "$B1" 7 02)"
 	local n=${#B1} big
 	big=$(head -c 6000 /dev/urandom | base64 -w0)
 	hostile_begin "$A" "$B"
@@ -254,6 +254,47 @@ labelled swap                     |1|           | answer 'with_step "$L" swap'
 from someone else, then nothing   |1x2| skipped | answer 'with_from "$L" eve@evil.lit/x'
 not base64                        |1| base64    | answer 'stanza "$L" "$LB!"'
 in another namespace              |1| ended     | answer 'printf "%s\n" "$L" | sed "s/urn:xe2e:1/urn:xe2e:9/"'
+EOF
+	hostile_end 20
+}
+
+@test "hostile: xe2e-handshake between known peers (IK): replays, changed stanzas, silence" {
+	handshake alice bob
+	# Alice now knows Bob's device key: her step 1 is IK. Bob accepts it
+	# once (a pending session), so that giving it again is a replay.
+	capture_step1
+	as bob timeout 10 "${RESPOND[@]}" <"$T/s1.xml" >"$T/s2.xml" 2>"$T/bob.err"
+	grep -q pending "$T/bob.err"
+	S2=$(head -n 1 "$T/s2.xml")
+	B2=$(printf '%s\n' "$S2" | body_of)
+	prime_cookie_key "$(flip "$B1" 9)"
+	hostile_begin "$A" "$B"
+	export XE2E_HOME=$B
+	hostile_table "${RESPOND[@]}" <<'EOF'
+the same IK step 1 again          |4| replay    | printf '%s\n' "$S1"
+IK step 1 with the ephemeral key flipped |3| | stanza "$S1" "$(flip "$B1" 9)"
+IK step 1 with the static key flipped |3|     | stanza "$S1" "$(flip "$B1" 45)"
+IK step 1 with the payload flipped |3|        | stanza "$S1" "$(flip "$B1" 100)"
+IK step 1 with the tag flipped    |3|         | stanza "$S1" "$(flip "$B1" $(( $(printf '%s' "$B1" | base64 -d | wc -c) - 1 )))"
+IK step 1 cut short               |3|         | stanza "$S1" "$(cut_bytes "$B1" -1)"
+IK step 1 claiming XX             |1|         | stanza "$S1" "$(set_byte "$B1" 7 01)"
+IK step 1 with a cookie           |1| cookie  | stanza "$S1" "$(set_byte "$B1" 8 18)"
+IK step 1 from someone else       |3| may not start | HOSTILE_ARGS=(--from alice@capulet.lit); with_from "$S1" eve@evil.lit/x
+an abort before anything, from Alice |1| unsupported | abort_from alice@capulet.lit/balcony unsupported
+an XX step 1 from an old transcript |1|       | stanza "$S1" "$(set_byte "$(set_byte "$B1" 7 01)" 8 00)"
+EOF
+	export XE2E_HOME=$A
+	hostile_table "${INITIATE[@]}" <<'EOF'
+nothing from a known peer         |3| attack    | true
+non-handshake stanzas, then nothing |3| attack  | repeat 100 "<message from='$BOB_FULL' type='chat'><body>hi</body></message>"
+an abort, unsupported, from Bob   |3| attack    | abort_from "$BOB_FULL" unsupported
+the step 2 Bob gave another run   |1| does not authenticate | printf '%s\n' "$S2"
+live IK step 2, ephemeral key flipped |1| does not authenticate | answer 'stanza "$L" "$(flip "$LB" 0)"'
+live IK step 2, payload flipped   |1| does not authenticate | answer 'stanza "$L" "$(flip "$LB" 40)"'
+live IK step 2, tag flipped       |1| does not authenticate | answer 'stanza "$L" "$(flip "$LB" 143)"'
+live IK step 2, one byte short    |1| does not authenticate | answer 'stanza "$L" "$(cut_bytes "$LB" -1)"'
+live IK step 2, one byte more     |1| does not authenticate | answer 'stanza "$L" "$(append_hex "$LB" 00)"'
+live IK step 2, labelled 3        |1| step      | answer 'with_step "$L" 3'
 EOF
 	hostile_end 20
 }
