@@ -193,6 +193,7 @@ struct run {
 	int started; /* a control stanza went out or came in */
 	int counted; /* a shared-secret run was counted as failed */
 	int switched; /* the peer's first stanza moved the run to a pending session */
+	int input_ended; /* reading failed: the input ended, broke or went silent */
 };
 
 static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -262,6 +263,7 @@ static int read_stanza(struct run *r, struct xml_node **stanza)
 {
 	int err;
 
+	*stanza = NULL;
 	alarm(r->opt.timeout);
 	err = xml_reader_next(r->reader, stanza);
 	alarm(0);
@@ -269,10 +271,13 @@ static int read_stanza(struct run *r, struct xml_node **stanza)
 		xml_free(*stanza);
 		*stanza = NULL;
 		err_detail_set("no answer from %s within %u s", r->peer.jid, r->opt.timeout);
+		r->input_ended = 1;
 		return XE2E_E_TIMEOUT;
 	}
 	if (err == XE2E_E_EOF)
 		err_detail_set("the input ended before the run did");
+	if (err)
+		r->input_ended = 1;
 	return err;
 }
 
@@ -361,11 +366,13 @@ static int write_sas_file(const char *path, const char *code)
 	return ok ? XE2E_OK : XE2E_E_IO;
 }
 
-/* An aborted run: counted (SAS) and reported. */
+/* A run the input ended in the middle of: counted (SAS) and reported.
+ * The end of input and a timeout are status 3, broken input status 1. */
 static int aborted(struct run *r, int err)
 {
 	char detail[512];
 	unsigned n = 0;
+	int status;
 
 	snprintf(detail, sizeof(detail), "%s", err_detail());
 	if (r->started && r->method == VERIFY_SAS && !verify_aborts_add(r->peer.jid, &n))
@@ -375,8 +382,8 @@ static int aborted(struct run *r, int err)
 		fprintf(stderr, "%s: the aborted run counts as a failed shared-secret run with %s: "
 			"%u of %u\n", err_progname(), r->peer.jid, n, FAILURES_LIMIT);
 	err_detail_set("%s", detail);
-	err_report(err, "the verification with %s was aborted", r->peer.jid);
-	return XE2E_EXIT_TRUST;
+	status = err_report(err, "the verification with %s was aborted", r->peer.jid);
+	return err == XE2E_E_EOF || err == XE2E_E_TIMEOUT ? XE2E_EXIT_TRUST : status;
 }
 
 /* A failure of the run itself: the abort (if any) goes out first. */
@@ -387,9 +394,9 @@ static int failed(struct run *r, int err, const struct verify_msg *out)
 	snprintf(detail, sizeof(detail), "%s", err_detail());
 	if (out->step != VERIFY_STEP_NONE)
 		send_msg(r, out, NULL);
-	if (err == XE2E_E_EOF || err == XE2E_E_TIMEOUT)
-		return aborted(r, err);
 	err_detail_set("%s", detail);
+	if (r->input_ended)
+		return aborted(r, err);
 	return err_report(err, "the verification with %s failed", r->peer.jid);
 }
 
