@@ -17,7 +17,6 @@
 
 #include "err.h"
 #include "failures.h"
-#include "passphrase.h"
 #include "sas.h"
 #include "session.h"
 #include "spake2.h"
@@ -402,12 +401,14 @@ static int failed(struct run *r, int err, const struct verify_msg *out)
 
 /* ---- SAS ---- */
 
-/* The first line of FILE, read when the code is known. */
-static int read_expected(const char *path, char *out, size_t cap)
+/* The first line of FILE (without its end) into out, NUL-terminated: a
+ * FIFO works too. XE2E_E_LIMIT when it does not fit; out is wiped on
+ * failure. */
+static int read_first_line(const char *path, char *out, size_t cap, size_t *len)
 {
 	size_t n = 0;
 	ssize_t got = 1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = XE2E_OK;
 
 	if (fd < 0) {
 		err_detail_set("%s: %s", path, strerror(errno));
@@ -420,20 +421,27 @@ static int read_expected(const char *path, char *out, size_t cap)
 		else if (got < 0 && errno == EINTR)
 			got = 1;
 	}
-	close(fd);
-	out[n] = '\0';
-	out[strcspn(out, "\r\n")] = '\0';
 	if (got < 0) {
 		err_detail_set("%s: %s", path, strerror(errno));
-		return XE2E_E_IO;
+		err = XE2E_E_IO;
+	} else if (!memchr(out, '\n', n) && n + 1 >= cap) {
+		err_detail_set("%s: the first line is longer than %zu bytes", path, cap - 2);
+		err = XE2E_E_LIMIT;
 	}
-	return XE2E_OK;
+	close(fd);
+	out[n] = '\0';
+	*len = strcspn(out, "\r\n");
+	out[*len] = '\0';
+	if (err)
+		wipe(out, cap);
+	return err;
 }
 
 static int sas_answer(struct run *r, struct verify_sas *v, const char *code,
 		      enum verify_answer *answer, enum verify_reason *reason)
 {
 	char typed[SAS_INPUT_MAX + 2];
+	size_t len;
 	int err;
 
 	*reason = VERIFY_REASON_NONE;
@@ -441,7 +449,8 @@ static int sas_answer(struct run *r, struct verify_sas *v, const char *code,
 		*answer = VERIFY_ANSWER_UNCHECKED;
 		return XE2E_OK;
 	}
-	if (r->opt.expect_file && (err = read_expected(r->opt.expect_file, typed, sizeof(typed))))
+	if (r->opt.expect_file &&
+	    (err = read_first_line(r->opt.expect_file, typed, sizeof(typed), &len)))
 		return err;
 	if (r->opt.expect || r->opt.expect_file) {
 		err = verify_sas_check(v, r->opt.expect ? r->opt.expect : typed);
@@ -614,13 +623,12 @@ static int run_sas(struct run *r)
 /* ---- shared secret ---- */
 
 struct secret {
-	char text[VERIFY_SECRET_MAX + 1];
+	char text[VERIFY_SECRET_MAX + 2]; /* the line's end read too */
 	size_t len;
 };
 
 static int secret_get(const struct run *r, struct secret *s)
 {
-	struct passphrase pp;
 	char prompt[300];
 	int err;
 
@@ -628,15 +636,11 @@ static int secret_get(const struct run *r, struct secret *s)
 		snprintf(prompt, sizeof(prompt), "Shared secret with %.200s: ", r->peer.jid);
 		return verify_tty_secret(prompt, s->text, sizeof(s->text), &s->len);
 	}
-	passphrase_init(&pp, r->opt.secret_file, 0);
-	err = passphrase_get(&pp, "the shared secret", 0);
-	if (!err && pp.len > VERIFY_SECRET_MAX)
-		err = XE2E_E_LIMIT;
-	if (!err) {
-		memcpy(s->text, pp.text, pp.len);
-		s->len = pp.len;
+	err = read_first_line(r->opt.secret_file, s->text, sizeof(s->text), &s->len);
+	if (!err && s->len == 0) {
+		err_detail_set("%s: the first line is empty", r->opt.secret_file);
+		err = XE2E_E_MALFORMED;
 	}
-	passphrase_wipe(&pp);
 	return err;
 }
 
