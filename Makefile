@@ -52,7 +52,7 @@ UNIT_TESTS := $(BUILD)/tests/unit-tests
 MAN1       := $(sort $(wildcard man/*.1))
 MAN7       := $(sort $(wildcard man/*.7))
 
-.PHONY: all deps demo check test test-unit test-cli bench install uninstall clean
+.PHONY: all deps demo demo-xmpp valgrind check test test-unit test-cli bench install uninstall clean
 
 all: deps $(PROGRAMS)
 
@@ -105,6 +105,14 @@ test-cli: all
 
 demo: all
 	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" ./scripts/demo
+
+# The same story through a private Prosody server on 127.0.0.1.
+demo-xmpp: all
+	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" ./scripts/demo-xmpp
+
+# One demo run with every program under valgrind's memcheck (slow).
+valgrind: all
+	$(Q)./tests/valgrind/run
 
 bench: all $(BENCHES)
 	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" ./scripts/bench "$(BUILD)"
