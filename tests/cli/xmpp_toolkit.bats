@@ -1,8 +1,13 @@
 #!/usr/bin/env bats
-# The toolkit through a real server: xe2e-connect on each side, joined by
-# FIFOs to xe2e-handshake, through a private Prosody (prosody.bash). The
-# server stores what it stores (offline messages, the archive) in files;
-# none of them may hold an identity fingerprint or key.
+# The whole toolkit through a real server, a private Prosody
+# (prosody.bash): xe2e-connect at each end, joined by FIFOs or pipes to
+# xe2e-handshake, xe2e-verify-sas, xe2e-seal and xe2e-open. Handshakes live
+# and from offline storage, the SAS compared, messages, presences and iqs
+# sealed both ways, a sealed message and a first message to a prekey bundle
+# delivered from offline storage, the server's stanza limit met by
+# xe2e-seal. The server keeps what it keeps (offline messages, the
+# archive) in files: none may hold a plaintext, an identity fingerprint, a
+# device key or a piece of a certificate.
 
 load helpers
 load prosody
@@ -342,4 +347,82 @@ EOF
 	run open_got bob
 	assert_success
 	assert_output "<message to='bob@xe2e.test/garden' from='alice@xe2e.test/balcony'><body>$fit</body></message>"
+}
+
+# The trust level USER keeps for PEER.
+level_of() {
+	XE2E_HOME=$T/$1 xe2e-trustdb show "$2" | sed -n 's/^level: //p'
+}
+
+@test "xmpp toolkit: the short authentication string compared through the server" {
+	handshake_via_server
+	# each side's code reaches the other's --expect-file as a person would
+	# read it out
+	mkfifo "$T/ea" "$T/eb"
+	(
+		for _ in $(seq 600); do
+			[ -s "$T/a.sas" ] && [ -s "$T/b.sas" ] && break
+			sleep 0.05
+		done
+		timeout 30 cat "$T/b.sas" >"$T/ea" &
+		timeout 30 cat "$T/a.sas" >"$T/eb" &
+		wait
+	) 3>&- &
+	BG_PIDS+=($!)
+	through_server bob garden -- xe2e-verify-sas --peer alice@xe2e.test --timeout 30 \
+		--expect-file "$T/eb" --sas-file "$T/b.sas"
+	wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
+	through_server alice balcony -- xe2e-verify-sas --peer bob@xe2e.test --timeout 30 \
+		--expect-file "$T/ea" --sas-file "$T/a.sas"
+	finished alice
+	finished bob
+	run cat "$T/a.sas"
+	assert_output --regexp '^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$'
+	assert_equal "$(cat "$T/b.sas")" "$(cat "$T/a.sas")"
+	assert_equal "$(level_of alice bob@xe2e.test)" verified
+	assert_equal "$(level_of bob alice@xe2e.test)" verified
+	# the server carried sealed stanzas only, and kept none of them
+	run grep -c "<sealed xmlns='urn:xe2e:1'" "$T/bob.seen"
+	assert_output --regexp '^[1-9]'
+	server_never_saw "$(cat "$T/a.sas")"
+	server_never_saw_keys_of alice
+	server_never_saw_keys_of bob
+}
+
+@test "xmpp toolkit: a first message sealed to bob's prekey bundle, from offline storage" {
+	# no handshake: alice has only bob's bundle, and bob is offline
+	XE2E_HOME=$T/bob xe2e-keygen --prekeys 3 --output "$T/bundle.xml" 2>/dev/null
+	local secret="sealed to a prekey while you slept $RANDOM$RANDOM"
+	XE2E_HOME=$T/alice xe2e-seal --bundle "$T/bundle.xml" --to bob@xe2e.test 2>"$T/seal.err" \
+		<<<"<message to='bob@xe2e.test' type='chat'><body>$secret</body></message>" |
+		send_as alice
+	grep -q "started from prekeys" "$T/seal.err" || fail "$(cat "$T/seal.err")"
+	local offline="$PROSODY_DATA/xe2e%2etest/offline/bob.list"
+	run grep -qF "urn:xe2e:1" "$offline"
+	assert_success
+	server_never_saw "$secret"
+	server_never_saw_keys_of alice
+	server_never_saw_keys_of bob
+	# bob comes online: the server hands it over, and it opens
+	timeout $TO xe2e-connect --jid bob@xe2e.test --password-file "$T/bob.pw" --host "$XMPP_HOST" \
+		--port "$XMPP_PORT" --ca "$XMPP_CA" --resource garden --wait 2 </dev/null >"$T/bob.got"
+	run grep -c "<offline xmlns='urn:xe2e:1'>" "$T/bob.got"
+	assert_output 1
+	run --separate-stderr bash -c "grep -F \"xmlns='urn:xe2e:1'\" '$T/bob.got' | XE2E_HOME='$T/bob' xe2e-open"
+	assert_success
+	assert_output "<message to='bob@xe2e.test' from='alice@xe2e.test/balcony' type='chat'><body>$secret</body></message>"
+	[[ $stderr == *"started from prekeys (offline-origin)"* ]] || fail "$stderr"
+	assert_equal "$(level_of bob alice@xe2e.test)" tofu
+	# bob answers in the new session, through the server
+	online alice balcony 8
+	XE2E_HOME=$T/bob xe2e-seal --to alice@xe2e.test \
+		<<<"<message to='alice@xe2e.test/balcony' type='chat'><body>good morning</body></message>" |
+		send_as bob
+	wait_for "$T/alice.got" "<sealed xmlns='urn:xe2e:1'"
+	offline alice 8
+	run open_got alice
+	assert_success
+	assert_output --partial "<body>good morning</body>"
+	server_never_saw "$secret"
+	server_never_saw "good morning"
 }
