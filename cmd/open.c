@@ -19,6 +19,7 @@
 #include "envelope.h"
 #include "err.h"
 #include "identity.h"
+#include "inspect.h"
 #include "jid.h"
 #include "offline_session.h"
 #include "passphrase.h"
@@ -186,11 +187,14 @@ static const char *reason(int err)
 static void refuse(struct run *r, const struct xml_node *st, const char *why, const char *detail)
 {
 	const char *id = xml_get_attr(st, "id"), *from = xml_get_attr(st, "from");
+	char id_s[65], from_s[201], detail_s[512]; /* from outside: one line each */
 
-	fprintf(stderr, "%s: <%.32s%s%.64s%s> from %.200s not opened: %s%s%s\n", err_progname(),
-		st->name ? st->name : "?", id ? " id='" : "", id ? id : "", id ? "'" : "",
-		from ? from : "(no from)", why, detail && *detail ? ": " : "",
-		detail ? detail : "");
+	fprintf(stderr, "%s: <%.32s%s%s%s> from %s not opened: %s%s%s\n", err_progname(),
+		st->name ? st->name : "?", id ? " id='" : "",
+		id ? inspect_line_safe(id, id_s, sizeof(id_s)) : "", id ? "'" : "",
+		from ? inspect_line_safe(from, from_s, sizeof(from_s)) : "(no from)", why,
+		detail && *detail ? ": " : "",
+		detail ? inspect_line_safe(detail, detail_s, sizeof(detail_s)) : "");
 	if (!strcmp(why, "replay"))
 		r->replays++;
 	else
