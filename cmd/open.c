@@ -34,6 +34,7 @@
 
 static const char usage_text[] =
 	"usage: xe2e-open [--batch N] [--quiet | --verbose]\n"
+	"       xe2e-open --inspect\n"
 	"       xe2e-open --help | --version\n";
 
 static const char help_text[] =
@@ -44,6 +45,8 @@ static const char help_text[] =
 	"  --batch N    open up to N stanzas that are already waiting in one\n"
 	"               transaction (1; at most 64): faster, but a crash may\n"
 	"               then lose up to N plaintexts instead of one\n"
+	"  --inspect    print the outside of each sealed stanza (addresses, header,\n"
+	"               session) as one line of name=value words; open nothing\n"
 	"  --quiet      report failures only\n"
 	"  --verbose    also note each stanza opened and what was dropped\n"
 	"  --help       show this help\n"
@@ -55,18 +58,21 @@ static const char help_text[] =
 struct options {
 	unsigned batch;
 	int quiet, verbose;
+	int inspect;
 };
 
 enum {
 	OPT_BATCH = 256,
 	OPT_QUIET,
 	OPT_VERBOSE,
+	OPT_INSPECT,
 };
 
 static const struct option long_options[] = {
 	{"batch", required_argument, NULL, OPT_BATCH},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
+	{"inspect", no_argument, NULL, OPT_INSPECT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -89,6 +95,7 @@ static int parse_option(struct options *o, int c)
 		return -1;
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
+	case OPT_INSPECT: o->inspect = 1; return -1;
 	case 'h':
 		fputs(usage_text, stdout);
 		fputs(help_text, stdout);
@@ -103,7 +110,7 @@ static int parse_option(struct options *o, int c)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c, status;
+	int c, status, batch = 0;
 
 	o->batch = 1;
 	opterr = 0;
@@ -112,6 +119,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return err_usage("option '%s' needs an argument", argv[optind - 1]);
 		if (c == '?')
 			return err_usage("unknown option '%s'", argv[optind - 1]);
+		batch |= c == OPT_BATCH;
 		status = parse_option(o, c);
 		if (status >= 0)
 			return status;
@@ -120,6 +128,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->quiet && o->verbose)
 		return err_usage("--quiet and --verbose exclude each other");
+	if (o->inspect && (batch || o->quiet || o->verbose))
+		return err_usage("--inspect goes with no other option");
 	return -1;
 }
 
@@ -183,16 +193,17 @@ static const char *reason(int err)
 	}
 }
 
-/* Reports a stanza that was not opened and counts it. */
+/* Reports a stanza that was not opened (or inspected) and counts it. */
 static void refuse(struct run *r, const struct xml_node *st, const char *why, const char *detail)
 {
 	const char *id = xml_get_attr(st, "id"), *from = xml_get_attr(st, "from");
 	char id_s[65], from_s[201], detail_s[512]; /* from outside: one line each */
 
-	fprintf(stderr, "%s: <%.32s%s%s%s> from %s not opened: %s%s%s\n", err_progname(),
+	fprintf(stderr, "%s: <%.32s%s%s%s> from %s not %s: %s%s%s\n", err_progname(),
 		st->name ? st->name : "?", id ? " id='" : "",
 		id ? inspect_line_safe(id, id_s, sizeof(id_s)) : "", id ? "'" : "",
-		from ? inspect_line_safe(from, from_s, sizeof(from_s)) : "(no from)", why,
+		from ? inspect_line_safe(from, from_s, sizeof(from_s)) : "(no from)",
+		r->opt.inspect ? "inspected" : "opened", why,
 		detail && *detail ? ": " : "",
 		detail ? inspect_line_safe(detail, detail_s, sizeof(detail_s)) : "");
 	if (!strcmp(why, "replay"))
@@ -512,6 +523,68 @@ static void run_loop(struct run *r)
 	}
 }
 
+/* ---- --inspect ---- */
+
+/* The session of a sealed stanza by its sender and tag, as opening would
+ * find it; 0 when there is none. Reads session files; locks and writes
+ * nothing. */
+static int inspect_session(struct run *r, const struct inspect_info *info,
+			   uint8_t id[static SESSION_ID_LEN])
+{
+	char bare[JID_MAX + 1];
+	int found = info->addr.from && !jid_normalize_bare(info->addr.from, bare) &&
+		    !channel_index_find(&r->idx, bare, info->h.tag, id);
+
+	err_detail_clear();
+	return found;
+}
+
+/* Prints the outside of one stanza, or refuses it; opens nothing. */
+static void inspect_one(struct run *r, const struct xml_node *st)
+{
+	struct envelope env;
+	struct inspect_info info;
+	struct buf line = BUF_INIT;
+	uint8_t id[SESSION_ID_LEN];
+	int err;
+
+	memset(&env, 0, sizeof(env));
+	err = inspect_parse(st, &env, &info);
+	if (err == XE2E_E_NOTFOUND)
+		refuse(r, st, "not sealed", xml_find_child(st, "offline", XE2E_NS)
+						    ? "an initial message (prekeys), not inspected"
+						    : "no <sealed/> element");
+	else if (err)
+		refuse(r, st, reason(err), err_detail());
+	else if ((err = inspect_format(&info, inspect_session(r, &info, id) ? id : NULL,
+				       SESSION_ID_LEN, &line)) != XE2E_OK)
+		refuse(r, st, reason(err), err_detail());
+	else if (fwrite(line.data, 1, line.len, stdout) != line.len || fflush(stdout)) {
+		err_report(XE2E_E_IO, "cannot write to standard output");
+		r->fatal = 1;
+		r->failures++;
+	}
+	err_detail_clear();
+	envelope_free(&env);
+	buf_free(&line);
+}
+
+static void inspect_loop(struct run *r)
+{
+	struct xml_node *st = NULL;
+	int err = XE2E_OK;
+
+	while (!r->fatal && !(err = xml_reader_next(r->reader, &st))) {
+		inspect_one(r, st);
+		xml_free(st);
+		st = NULL;
+	}
+	if (!r->fatal && err != XE2E_E_EOF) {
+		err_report(err, "cannot read the input");
+		r->failures++;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct run r;
@@ -525,7 +598,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_BUFFERED, NULL))
 		return err_report(XE2E_E_NOMEM, "cannot read standard input");
-	run_loop(&r);
+	if (r.opt.inspect)
+		inspect_loop(&r);
+	else
+		run_loop(&r);
 	identity_free(&r.self);
 	xml_reader_free(r.reader);
 	for (size_t i = 0; i < r.n_ch; i++) {
