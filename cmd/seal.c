@@ -18,6 +18,7 @@
 #include "envelope.h"
 #include "err.h"
 #include "identity.h"
+#include "inspect.h"
 #include "jid.h"
 #include "offline_session.h"
 #include "passphrase.h"
@@ -556,7 +557,12 @@ static void one_stanza(struct run *r, const struct xml_node *st)
 	if (!err)
 		err = seal_stanza(r, st, &out);
 	if (err) {
+		char detail[512];
+
 		xml_free(out);
+		/* The detail may quote the stanza's addresses: one line whatever
+		 * they hold. */
+		err_detail_set("%s", inspect_line_safe(err_detail(), detail, sizeof(detail)));
 		worst(r, err_report(err, "cannot seal <%.64s>", st->name ? st->name : "?"));
 		return;
 	}
