@@ -141,7 +141,16 @@ static int session_mark(const struct verify_peer *p, enum trust_level level)
 int verify_record_match(const struct verify_peer *p, enum trust_level *level)
 {
 	struct match_ctx c = {p, TRUST_VERIFIED};
-	int err = trust_update(NULL, match_apply, &c);
+	int err;
+
+	/* DESIGN section 9: a session begun from a prekey bundle caps trust at
+	 * tofu until a real-time handshake has run with the peer. */
+	if (p->flags & TRUST_FLAG_OFFLINE_ORIGIN) {
+		err_detail_set("the session with %s began from a prekey bundle; run a real-time "
+			       "handshake (xe2e-handshake) before verifying", p->jid);
+		return XE2E_E_TRUST;
+	}
+	err = trust_update(NULL, match_apply, &c);
 
 	if (!err && (p->flags & TRUST_FLAG_RS_RESET)) {
 		err = rs_promote_provisional(NULL, p->fpr, p->device_id);

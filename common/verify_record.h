@@ -63,7 +63,9 @@ int verify_peer_load(const char *jid, struct verify_peer *p);
 int verify_peer_load_session(const char *jid, const uint8_t id[static SESSION_ID_LEN],
 			     struct verify_peer *p);
 
-/* Records a match (see above); *level gets the identity's level after it. */
+/* Records a match (see above); *level gets the identity's level after it.
+ * A session of offline origin is refused (XE2E_E_TRUST): trust from a
+ * prekey bundle stays at tofu until a real-time handshake (DESIGN 9). */
 int verify_record_match(const struct verify_peer *p, enum trust_level *level);
 
 /* Records a mismatch. XE2E_E_NOTFOUND when the store has no such entry. */
