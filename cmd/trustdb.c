@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "inspect.h"
 #include "trustdb.h"
 #include "trustdb_shell.h"
 #include "util.h"
@@ -128,12 +129,15 @@ static int run_command(void *ctx, int argc, char **argv, unsigned long line)
 {
 	struct program *p = ctx;
 	struct buf out = BUF_INIT;
-	char where[32] = "";
+	char where[32] = "", detail[512];
 	int usage = 0, status = XE2E_EXIT_OK;
 	int err;
 
 	p->t.now = (uint64_t)time(NULL);
 	err = trustdb_exec(&p->t, argc, argv, &out, &usage);
+	/* The detail may quote arguments and files: one line whatever they
+	 * hold. */
+	err_detail_set("%s", inspect_line_safe(err_detail(), detail, sizeof(detail)));
 	if (p->script)
 		snprintf(where, sizeof(where), "line %lu: ", line);
 	if (write_output(&out) != 0) {
