@@ -28,7 +28,9 @@
 #
 # Lock files are left out of the comparison: a program creates its lock
 # file, empty and never renamed, the first time it takes a lock, even to
-# read; it holds no state. Everything else counts, with its mode.
+# read; it holds no state. Everything else counts, with its mode, but the
+# files matching the find(1) -path pattern HOSTILE_IGNORE when a test sets
+# it (and says why).
 
 HOSTILE_TIMEOUT=${HOSTILE_TIMEOUT:-30}
 
@@ -51,8 +53,8 @@ hostile_digest() {
 	for h in "${HOSTILE_HOMES[@]}"; do
 		[ -d "$h" ] || echo "$h: no directory"
 	done
-	find "${HOSTILE_HOMES[@]}" -type f ! -name '*.lock' -printf '%m %p\n' \
-		-exec sha256sum {} + 2>/dev/null | sort
+	find "${HOSTILE_HOMES[@]}" -type f ! -name '*.lock' ! -path "${HOSTILE_IGNORE:-/}" \
+		-printf '%m %p\n' -exec sha256sum {} + 2>/dev/null | sort
 }
 
 # Records a failed row with what went wrong and the program's stderr.
