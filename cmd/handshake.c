@@ -18,6 +18,7 @@
 #include "err.h"
 #include "handshake.h"
 #include "handshake_nego.h"
+#include "handshake_trace.h"
 #include "identity.h"
 #include "inspect.h"
 #include "jid.h"
@@ -56,6 +57,7 @@ static const char help_text[] =
 	"  --passphrase-file FILE  passphrase of a protected device key\n"
 	"  --quiet                 no progress or outcome on stderr\n"
 	"  --verbose               also note skipped stanzas and each step\n"
+	"  --trace                 show each handshake stanza's parsed fields\n"
 	"  --stats                 print stanzas and bytes sent and received\n"
 	"  --help                  show this help\n"
 	"  --version               show the version\n"
@@ -72,7 +74,7 @@ struct options {
 	unsigned hs_options;
 	const char *suites;
 	const char *passphrase_file;
-	int quiet, verbose, stats;
+	int quiet, verbose, stats, trace;
 };
 
 enum {
@@ -89,6 +91,7 @@ enum {
 	OPT_QUIET,
 	OPT_VERBOSE,
 	OPT_STATS,
+	OPT_TRACE,
 };
 
 static const struct option long_options[] = {
@@ -105,6 +108,7 @@ static const struct option long_options[] = {
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"stats", no_argument, NULL, OPT_STATS},
+	{"trace", no_argument, NULL, OPT_TRACE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -142,6 +146,7 @@ static int parse_option(struct options *o, int c)
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
 	case OPT_STATS: o->stats = 1; return -1;
+	case OPT_TRACE: o->trace = 1; return -1;
 	case 'h':
 		fputs(usage_text, stdout);
 		fputs(help_text, stdout);
@@ -160,8 +165,8 @@ static int check_options(const struct options *o, struct hs_lists *lists)
 		return err_usage("one of --to JID and --respond is needed");
 	if (o->from && !o->respond)
 		return err_usage("--from goes with --respond");
-	if (o->quiet && o->verbose)
-		return err_usage("--quiet and --verbose exclude each other");
+	if (o->quiet && (o->verbose || o->trace))
+		return err_usage("--quiet excludes --verbose and --trace");
 	if (o->suites && hsnego_lists_parse_suites(o->suites, lists))
 		return err_usage("--suites: %s", err_detail());
 	if (!o->suites)
@@ -199,6 +204,7 @@ struct run {
 	struct handshake *hs;
 	struct xml_reader *reader;
 	unsigned long sent, sent_bytes, received;
+	struct hstrace trace;
 };
 
 static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -213,6 +219,66 @@ static void note(const struct run *r, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* --trace: one line for a handshake stanza sent to or received from who.
+ * Leaves the error detail as it was. */
+static void trace(struct run *r, int sent, const char *who, enum hs_step step,
+		  const struct buf *body, const char *reason)
+{
+	struct buf line = BUF_INIT;
+	char saved[512], shown[JID_MAX + 1];
+
+	if (!r->opt.trace)
+		return;
+	snprintf(saved, sizeof(saved), "%s", err_detail());
+	/* An abort has no body (the buffer may hold the last one's). */
+	if (!hstrace_describe(&r->trace, sent, step, body->data,
+			      step == HS_STEP_ABORT ? 0 : body->len, reason, &line) &&
+	    !buf_terminate(&line))
+		fprintf(stderr, "%s: trace: %s %s %s: %s\n", err_progname(), sent ? "sent" : "received",
+			sent ? "to" : "from", inspect_line_safe(who, shown, sizeof(shown)),
+			(const char *)line.data);
+	buf_free(&line);
+	if (*saved)
+		err_detail_set("%s", saved);
+	else
+		err_detail_clear();
+}
+
+/* --trace: who this side is, before the first stanza. */
+static void trace_self(const struct run *r)
+{
+	char fpr[FINGERPRINT_TEXT_LEN], dev[IDENTITY_DEVICE_ID_TEXT_LEN];
+
+	if (!r->opt.trace)
+		return;
+	fingerprint_format(r->id.id_fpr, fpr);
+	identity_device_id_format(r->id.binding.device_id, dev);
+	fprintf(stderr, "%s: trace: this side: %s, identity %s, device %s\n", err_progname(),
+		r->self_from, fpr, dev);
+}
+
+/* --trace: what the trust store holds for the peer named on the command
+ * line (the keys an IK handshake or the trust policy will expect). */
+static void trace_peer(const struct run *r, const char *jid)
+{
+	char bare[JID_MAX + 1], fpr[FINGERPRINT_TEXT_LEN];
+	const struct trust_peer *p = NULL;
+	int n = 0;
+
+	if (!r->opt.trace || !jid || jid_normalize_bare(jid, bare)) {
+		err_detail_clear();
+		return;
+	}
+	while ((p = trust_next_by_jid(&r->trust, bare, p)) != NULL) {
+		fingerprint_format(p->fpr, fpr);
+		fprintf(stderr, "%s: trace: the trust store knows %s: identity %s, %s, %zu device(s)\n",
+			err_progname(), bare, fpr, trust_level_name(p->level), p->n_devices);
+		n++;
+	}
+	if (!n)
+		fprintf(stderr, "%s: trace: the trust store does not know %s\n", err_progname(), bare);
 }
 
 static int psk_lookup(void *arg, const char *jid, uint8_t psk[static PSK_LEN])
@@ -361,8 +427,10 @@ static int send_msg(struct run *r, const struct handshake_msg *m)
 		err = xml_serialize(stanza, &line);
 	if (!err)
 		err = buf_append_byte(&line, '\n');
-	if (!err)
+	if (!err) {
+		trace(r, 1, handshake_peer_full(r->hs), m->step, &m->body, m->reason);
 		err = write_all(STDOUT_FILENO, line.data, line.len);
+	}
 	if (!err) {
 		r->sent++;
 		r->sent_bytes += line.len;
@@ -420,6 +488,7 @@ static int feed(struct run *r, const char *from, const struct xml_node *el,
 		handshake_msg_abort(reply, err);
 		return err;
 	}
+	trace(r, 0, from, step, body, xml_get_attr(el, "reason"));
 	r->received++;
 	if (r->opt.verbose)
 		note(r, "received step %s from %s", step_text, from);
@@ -637,6 +706,7 @@ static int start(struct run *r, const struct hs_lists *lists, uint64_t now)
 	cfg.now = now;
 	if (cfg.initiator)
 		device_hint(r->opt.to, &cfg);
+	trace_peer(r, cfg.peer);
 	err = handshake_new(&r->hs, &cfg);
 	if (err)
 		return err_report(err, "cannot start: bad JID '%s'", cfg.peer ? cfg.peer : "");
@@ -687,6 +757,10 @@ int main(int argc, char **argv)
 	passphrase_wipe(&pp);
 	if (status < 0)
 		status = self_from(&r);
+	if (status < 0) {
+		hstrace_init(&r.trace, &lists);
+		trace_self(&r);
+	}
 	if (status < 0 && xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_EXACT, NULL))
 		status = err_report(XE2E_E_NOMEM, "cannot read standard input");
 	if (status < 0)
