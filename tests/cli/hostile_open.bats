@@ -160,3 +160,27 @@ a replay with another id            |4| replay     | attr id m9
 EOF
 	hostile_end 7
 }
+
+@test "hostile: xe2e-open --inspect shows or refuses anything, changing nothing" {
+	hostile_begin "$A" "$B"
+	export XE2E_HOME=$B
+	BASE=$M1 hostile_table xe2e-open --inspect < <(hostile_xml_rows 1)
+	BASE=$M1 hostile_table xe2e-open --inspect <<'EOF'
+plaintext                           |1| not inspected: not sealed | msg alice bob p1 hello
+sealed empty                        |1| malformed  | with_body "$M1" ''
+not base64                          |1| malformed  | with_body "$M1" "?$W1"
+the header cut short                |1| malformed  | sealed cut_bytes 8
+an unknown flag                     |1| malformed  | sealed flip 0 128
+n not minimal                       |1| malformed  | sealed splice 7 1 8000
+from with a line break              |0x0|          | attr from 'alice@capulet.lit/x&#10;xe2e-open: forged'
+from something that is no JID       |0x0|          | attr from '@@'
+1000 made-up sessions               |0x0|          | retag 1000 "$M1"
+1000 plaintext stanzas              |1x1000| not sealed | repeat 1000 "$(msg alice bob p1 hello)"
+a replay, shown as it claims to be  |0x0|          | printf '%s\n%s\n' "$M1" "$M1"
+EOF
+	hostile_end 45
+	# What was shown stays one line per stanza, one word per field.
+	attr from 'alice@capulet.lit/x&#10;xe2e-open: forged' | xopen bob --inspect >"$T/one"
+	assert_equal "$(wc -l <"$T/one")" 1
+	assert_equal "$(wc -w <"$T/one")" 14
+}
