@@ -204,13 +204,31 @@ static int content_eof(struct xml_reader *r)
 	return xml_build_fail(r, XE2E_E_MALFORMED, 1, "unexpected end of input");
 }
 
+/*
+ * The end of input before any element: expat may still hold bytes of the
+ * XML declaration it could not judge yet (a partial character, say), so
+ * it gets an empty document to finish, which makes it judge them all.
+ */
+static int prolog_eof(struct xml_reader *r)
+{
+	int err = open_root(r);
+
+	r->closing = 1;
+	if (!err)
+		err = xml_build_feed(r, "</r>", 4, 1, 1);
+	return err ? err : XE2E_E_EOF;
+}
+
 static int reader_eof(struct xml_reader *r)
 {
 	switch (r->phase) {
 	case XML_PHASE_START:
-	case XML_PHASE_MISC:
 		if (r->pro_len == 0)
 			return XE2E_E_EOF;
+		return xml_build_fail(r, XE2E_E_MALFORMED, 1, "unexpected end of input");
+	case XML_PHASE_MISC:
+		if (r->pro_len == 0)
+			return prolog_eof(r);
 		/* fall through */
 	case XML_PHASE_DECL:
 	case XML_PHASE_RAW:
