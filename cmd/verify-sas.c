@@ -54,6 +54,7 @@ static const char help_text[] =
 	"  --resource R         own full JID (JID/R) in 'from'\n"
 	"  --timeout SECONDS    wait at most this long for each stanza (300)\n"
 	"  --quiet              only the SAS and errors on stderr\n"
+	"  --trace              show the session and each control message's fields\n"
 	"  --help               show this help\n"
 	"  --version            show the version\n"
 	"\n"
@@ -71,6 +72,7 @@ struct options {
 	const char *resource;
 	unsigned timeout;
 	int quiet;
+	int trace;
 };
 
 enum {
@@ -84,6 +86,7 @@ enum {
 	OPT_RESOURCE,
 	OPT_TIMEOUT,
 	OPT_QUIET,
+	OPT_TRACE,
 };
 
 static const struct option long_options[] = {
@@ -97,6 +100,7 @@ static const struct option long_options[] = {
 	{"resource", required_argument, NULL, OPT_RESOURCE},
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"quiet", no_argument, NULL, OPT_QUIET},
+	{"trace", no_argument, NULL, OPT_TRACE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -131,6 +135,7 @@ static int parse_option(struct options *o, int c)
 	case OPT_RESOURCE: o->resource = optarg; return -1;
 	case OPT_TIMEOUT: return parse_timeout(optarg, &o->timeout);
 	case OPT_QUIET: o->quiet = 1; return -1;
+	case OPT_TRACE: o->trace = 1; return -1;
 	case 'h':
 		fputs(usage_text, stdout);
 		fputs(help_text, stdout);
@@ -149,6 +154,8 @@ static int check_options(const struct options *o)
 
 	if (!o->peer || !*o->peer)
 		return err_usage("--peer JID is needed");
+	if (o->quiet && o->trace)
+		return err_usage("--quiet and --trace exclude each other");
 	if (!!o->expect + !!o->expect_file + !!o->print > 1)
 		return err_usage("--expect, --expect-file and --print exclude each other");
 	if (o->secret && o->secret_file)
@@ -240,6 +247,42 @@ static void alarm_setup(void)
 	sigaction(SIGALRM, &sa, NULL);
 }
 
+/* ---- --trace: what each control message says, never a secret ---- */
+
+/* The session of the run and both identities (all public). */
+static void trace_session(const struct run *r)
+{
+	char id[SESSION_ID_TEXT_LEN], peer[FINGERPRINT_TEXT_LEN], self[FINGERPRINT_TEXT_LEN];
+
+	if (!r->opt.trace)
+		return;
+	session_id_format(r->peer.session_id, id);
+	fingerprint_format(r->peer.fpr, peer);
+	fingerprint_format(r->peer.self_fpr, self);
+	fprintf(stderr, "%s: trace: %s run in session %s (%s, this side the Noise %s), with %s, "
+		"device %08x, identity %s; this side's identity %s\n", err_progname(),
+		verify_method_name(r->method), id,
+		r->peer.state == SESSION_PENDING ? "pending" : "active",
+		r->peer.role == SESSION_INITIATOR ? "initiator" : "responder", r->peer.device_jid,
+		(unsigned)r->peer.device_id, peer, self);
+}
+
+/* One control message sent or received: method, step, size, answer,
+ * reason. The bytes themselves (commitments, nonces, shares) are not
+ * shown. */
+static void trace_msg(const struct run *r, int sent, const struct verify_msg *m)
+{
+	const char *method = verify_method_name(m->method), *step = verify_step_name(m->step);
+	const char *answer = verify_answer_name(m->answer), *reason = verify_reason_name(m->reason);
+
+	if (!r->opt.trace)
+		return;
+	fprintf(stderr, "%s: trace: %s %s %s, %zu bytes%s%s%s%s\n", err_progname(),
+		sent ? "sent" : "received", method ? method : "-", step ? step : "?", m->len,
+		answer ? "; answer " : "", answer ? answer : "", reason ? "; reason " : "",
+		reason ? reason : "");
+}
+
 /* ---- stanzas ---- */
 
 static int send_msg(struct run *r, const struct verify_msg *m, uint32_t *epoch)
@@ -250,8 +293,10 @@ static int send_msg(struct run *r, const struct verify_msg *m, uint32_t *epoch)
 	if (m->step == VERIFY_STEP_NONE)
 		return XE2E_OK;
 	err = verify_wire_seal(&r->wire, m, now_s(), &stanza, epoch);
-	if (!err)
+	if (!err) {
+		trace_msg(r, 1, m);
 		err = xml_write_stanza(STDOUT_FILENO, stanza);
+	}
 	xml_free(stanza);
 	if (!err)
 		r->started = 1;
@@ -315,6 +360,7 @@ static int follow(struct run *r, const struct xml_node *stanza, struct verify_ms
 	session_id_format(id, hex);
 	note(r, "the run uses the new session %s, which %s's first stanza confirmed", hex,
 	     r->peer.jid);
+	trace_session(r);
 	return XE2E_OK;
 }
 
@@ -338,6 +384,7 @@ static int next_msg(struct run *r, struct verify_msg *in, uint32_t *epoch, struc
 		stanza = NULL;
 		if (!err) {
 			r->started = 1;
+			trace_msg(r, 0, in);
 			return XE2E_OK;
 		}
 		if (err == XE2E_E_UNSUPPORTED || (err != XE2E_E_NOTFOUND && !authentic))
@@ -800,6 +847,7 @@ static int setup(struct run *r)
 		return err_report(err, "cannot use the session with %s", r->peer.jid);
 	if (xml_reader_new(&r->reader, STDIN_FILENO, XML_READ_EXACT, NULL))
 		return err_report(XE2E_E_NOMEM, "cannot read standard input");
+	trace_session(r);
 	return -1;
 }
 
