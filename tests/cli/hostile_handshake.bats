@@ -298,3 +298,28 @@ live IK step 2, labelled 3        |1| step      | answer 'with_step "$L" 3'
 EOF
 	hostile_end 20
 }
+
+@test "hostile: xe2e-handshake --trace describes hostile stanzas, one line each, changing nothing" {
+	capture_step1
+	prime_cookie_key "$(set_byte "$B1" 7 02)"
+	hostile_begin "$A" "$B"
+	export XE2E_HOME=$B
+	# Lines: this side, the stanza received, the abort sent (when one is),
+	# the error.
+	hostile_table "${RESPOND[@]}" --trace <<'EOF'
+empty body                        |1x4| malformed | stanza "$S1" ''
+one byte                          |1x4| malformed | stanza "$S1" "$(cut_bytes "$B1" 1)"
+the offer only                    |1x4| malformed | stanza "$S1" "$(cut_bytes "$B1" 8)"
+count of suites 255               |1x4| malformed | stanza "$S1" "$(set_byte "$B1" 3 ff)"
+cookie length 255                 |1x4| malformed | stanza "$S1" "$(set_byte "$B1" 8 ff)"
+pattern 9, then nothing           |1x4| ended     | stanza "$S1" "$(set_byte "$B1" 7 09)"
+payload flipped                   |1x4|           | stanza "$S1" "$(flip "$B1" 45)"
+4000 bytes of noise               |1x4|           | stanza "$S1" "$(head -c 4000 /dev/urandom | base64 -w0)"
+a step 2 first                    |1x4| step      | stanza "$(with_step "$S1" 2)" "$(head -c 288 /dev/urandom | base64 -w0)"
+a step 3 first                    |1x4| step      | stanza "$(with_step "$S1" 3)" "$(head -c 10 /dev/urandom | base64 -w0)"
+a retry first                     |1x4| step      | stanza "$(with_step "$S1" retry)" "$(head -c 29 /dev/urandom | base64 -w0)"
+a swap of noise first             |1x4| step      | stanza "$(with_step "$S1" swap)" "$(head -c 88 /dev/urandom | base64 -w0)"
+an abort with a long reason       |1x3| unknown   | abort_from alice@capulet.lit/balcony "$(printf 'r%.0s' {1..3000})"
+EOF
+	hostile_end 13
+}
