@@ -205,6 +205,7 @@ struct run {
 	struct xml_reader *reader;
 	unsigned long sent, sent_bytes, received;
 	struct hstrace trace;
+	char last_from[JID_MAX + 1]; /* of the last handshake stanza read */
 };
 
 static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -374,13 +375,23 @@ static int handshake_element(const struct handshake_msg *m, struct xml_node **ou
 	return err;
 }
 
+/* Where this side's stanzas go: the peer, or, before the handshake knows
+ * one (an abort to a first stanza it refuses), the sender of that stanza;
+ * "" when there is neither. */
+static const char *peer_to(const struct run *r)
+{
+	const char *peer = handshake_peer_full(r->hs);
+
+	return *peer ? peer : r->last_from;
+}
+
 static int build_stanza(const struct run *r, const struct handshake_msg *m, struct xml_node **out)
 {
 	struct xml_node *msg = xml_element_new("message", NULL), *hs = NULL;
 	int err = msg ? XE2E_OK : XE2E_E_NOMEM;
 
 	if (!err)
-		err = xml_set_attr(msg, "to", handshake_peer_full(r->hs));
+		err = xml_set_attr(msg, "to", peer_to(r));
 	if (!err)
 		err = xml_set_attr(msg, "from", r->self_from);
 	if (!err)
@@ -428,7 +439,7 @@ static int send_msg(struct run *r, const struct handshake_msg *m)
 	if (!err)
 		err = buf_append_byte(&line, '\n');
 	if (!err) {
-		trace(r, 1, handshake_peer_full(r->hs), m->step, &m->body, m->reason);
+		trace(r, 1, peer_to(r), m->step, &m->body, m->reason);
 		err = write_all(STDOUT_FILENO, line.data, line.len);
 	}
 	if (!err) {
@@ -436,7 +447,7 @@ static int send_msg(struct run *r, const struct handshake_msg *m)
 		r->sent_bytes += line.len;
 		if (r->opt.verbose)
 			note(r, "sent step %s to %s", handshake_step_name(m->step),
-			     handshake_peer_full(r->hs));
+			     peer_to(r));
 	}
 	xml_free(stanza);
 	buf_free(&line);
@@ -551,7 +562,7 @@ static int fail(struct run *r, int err, const struct handshake_msg *reply)
 
 	alarm(0);
 	snprintf(detail, sizeof(detail), "%s", err_detail());
-	if (reply && reply->step == HS_STEP_ABORT)
+	if (reply && reply->step == HS_STEP_ABORT && *peer_to(r))
 		send_msg(r, reply);
 	err_detail_set("%s", detail);
 	if (*handshake_peer_bare(r->hs))
@@ -595,6 +606,8 @@ static int stanza_in(struct run *r, struct xml_node *stanza, struct handshake_ms
 		     from ? inspect_line_safe(from, shown, sizeof(shown)) : "nobody (no 'from')");
 		return XE2E_OK;
 	}
+	if ((size_t)snprintf(r->last_from, sizeof(r->last_from), "%s", from) >= sizeof(r->last_from))
+		r->last_from[0] = '\0';
 	err = feed(r, from, el, reply, body);
 	return err ? err : after_read(r, reply, done);
 }
