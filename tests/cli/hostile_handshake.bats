@@ -323,3 +323,13 @@ an abort with a long reason       |1x3| unknown   | abort_from alice@capulet.lit
 EOF
 	hostile_end 13
 }
+
+@test "hostile: an abort answers the stanza's sender, never an empty address" {
+	capture_step1
+	local bad
+	for bad in "$(with_step "$S1" 2)" "$(stanza "$S1" '')" "$(stanza "$S1" "!!")"; do
+		printf '%s\n' "$bad" | as bob timeout 10 "${RESPOND[@]}" >"$T/out.xml" 2>/dev/null || true
+		run cat "$T/out.xml"
+		assert_output --regexp "^<message to='alice@capulet.lit/balcony' from='bob@montague.lit/garden' type='chat'><handshake xmlns='urn:xe2e:1' step='abort' reason='malformed'/>"
+	done
+}
