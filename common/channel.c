@@ -15,8 +15,11 @@ typedef int (*channel_fn)(struct channel *ch, struct session *s, void *ctx, int 
 static int facts_take(struct channel *ch, const struct session *s)
 {
 	struct ratchet_info info;
-	int err = jid_normalize_bare(s->peer_jid, ch->peer_bare);
+	int err = XE2E_OK;
 
+	/* The peer does not change within a session: normalise it once. */
+	if (!ch->peer_bare[0] || strcmp(ch->peer_full, s->peer_jid) != 0)
+		err = jid_normalize_bare(s->peer_jid, ch->peer_bare);
 	if (err)
 		return err;
 	strcpy(ch->self_bare, s->self_jid);
@@ -98,16 +101,25 @@ static int policy_apply(const struct channel *ch, struct ratchet_state *st)
 
 struct reserve_ctx {
 	uint64_t now;
+	const uint8_t *pt, *ad; /* for a block of one: the message to seal */
+	size_t pt_len, ad_len;
+	struct buf *wire;
 };
 
-/* Gives the open block back, then reserves the next one. */
-static int do_reserve(struct channel *ch, struct session *s, void *ctx, int *write)
+/* The size of the next block under the session's policy. */
+static uint32_t block_size(const struct channel *ch, const struct ratchet_state *st)
 {
-	struct reserve_ctx *c = ctx;
 	struct ratchet_info info;
-	uint32_t k;
-	int err;
+	uint32_t cap;
 
+	ratchet_info_get(st, &info);
+	cap = block_cap(ch, &info);
+	return ch->next_k < cap ? ch->next_k : cap;
+}
+
+/* Ends the open block and applies the policy: what every reservation does first. */
+static int reserve_begin(struct channel *ch, struct session *s, int *write)
+{
 	if (s->state == SESSION_PENDING) {
 		err_detail_set("the session waits for the initiator's first message");
 		return XE2E_E_STATE;
@@ -117,12 +129,44 @@ static int do_reserve(struct channel *ch, struct session *s, void *ctx, int *wri
 		ch->has_block = 0;
 		*write = 1;
 	}
-	if ((err = policy_apply(ch, s->ratchet)))
-		return err;
+	return policy_apply(ch, s->ratchet);
+}
+
+/*
+ * A block of one number is sealed inside the transaction that reserves it:
+ * the ciphertext exists only in memory until the state is stored, and no
+ * block stays open, so a process that seals one stanza stores the session
+ * once. The caller discards the ciphertext when the store fails.
+ */
+static int reserve_one(struct channel *ch, struct session *s, const struct reserve_ctx *c)
+{
+	struct ratchet_info info;
+
 	ratchet_info_get(s->ratchet, &info);
-	k = ch->next_k < block_cap(ch, &info) ? ch->next_k : block_cap(ch, &info);
+	ch->next_k = 2 < block_cap(ch, &info) ? 2 : block_cap(ch, &info);
+	return ratchet_encrypt(s->ratchet, c->now, c->pt, c->pt_len, c->ad, c->ad_len, c->wire);
+}
+
+/* Gives the open block back, then reserves the next one (sealing at once
+ * when it holds one number). */
+static int do_reserve(struct channel *ch, struct session *s, void *ctx, int *write)
+{
+	struct reserve_ctx *c = ctx;
+	struct ratchet_info info;
+	uint32_t k;
+	int err = reserve_begin(ch, s, write);
+
+	if (err)
+		return err;
+	k = block_size(ch, s->ratchet);
+	if (k == 1) {
+		err = reserve_one(ch, s, c);
+		*write = *write || !err;
+		return err;
+	}
 	if ((err = ratchet_reserve(s->ratchet, c->now, k, &ch->block)))
 		return err;
+	ratchet_info_get(s->ratchet, &info);
 	ch->has_block = 1;
 	ch->block_time = c->now;
 	ch->next_k = k * 2 < block_cap(ch, &info) ? k * 2 : block_cap(ch, &info);
@@ -141,19 +185,27 @@ static int block_usable(const struct channel *ch, uint64_t now)
 int channel_seal(struct channel *ch, uint64_t now, const uint8_t *pt, size_t pt_len,
 		 const uint8_t *ad, size_t ad_len, struct buf *wire)
 {
-	struct reserve_ctx c = {now};
-	int err = XE2E_OK;
+	struct reserve_ctx c = {now, pt, ad, pt_len, ad_len, wire};
+	size_t start = wire->len;
+	int err;
 
-	if (!block_usable(ch, now)) {
+	if (block_usable(ch, now)) {
+		err = ratchet_block_encrypt(&ch->block, pt, pt_len, ad, ad_len, wire);
+	} else {
 		err = channel_update(ch, do_reserve, &c);
 		if (err && ch->has_block) {
 			/* Reserved but not stored: never use it. */
 			ratchet_block_wipe(&ch->block);
 			ch->has_block = 0;
 		}
+		if (!err && ch->has_block)
+			err = ratchet_block_encrypt(&ch->block, pt, pt_len, ad, ad_len, wire);
 	}
-	if (!err)
-		err = ratchet_block_encrypt(&ch->block, pt, pt_len, ad, ad_len, wire);
+	if (err && wire->len > start) {
+		/* Sealed under a state that was not stored: it must not leave. */
+		wipe(wire->data + start, wire->len - start);
+		wire->len = start;
+	}
 	if (!err)
 		ch->last_send = now;
 	return err;

@@ -20,7 +20,9 @@
  * up, when it is older than the policy's step interval (so deferred DH
  * steps still happen in time), and by channel_release() at a clean exit. A
  * step interval of 0 (a DH step at every turn) makes every block one
- * number long.
+ * number long. A block of one number is sealed inside the transaction that
+ * stores it (the ciphertext stays in memory until the store succeeded) and
+ * never stays open, so a process that seals one stanza stores once.
  */
 #ifndef XE2E_CHANNEL_H
 #define XE2E_CHANNEL_H

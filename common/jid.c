@@ -112,14 +112,42 @@ void jid_full(const struct jid *jid, char out[static JID_MAX + 1])
 	}
 }
 
+/*
+ * The last few JIDs this thread normalised: xe2e-open checks the sender
+ * and the recipient of every stanza, nearly always the same two, and
+ * stringprep was a large part of a stanza's cost. Only successes are kept.
+ */
+#define JID_MEMO_SLOTS 4
+
+static _Thread_local struct jid_memo {
+	char text[JID_MAX + 1];
+	char bare[JID_MAX + 1];
+} jid_memo[JID_MEMO_SLOTS];
+static _Thread_local unsigned jid_memo_next;
+
 int jid_normalize_bare(const char *text, char out[static JID_MAX + 1])
 {
 	struct jid jid;
-	int err = jid_parse(text, &jid);
+	size_t len = strlen(text);
+	int err;
 
-	if (!err)
-		jid_bare(&jid, out);
-	return err;
+	for (unsigned i = 0; len <= JID_MAX && i < JID_MEMO_SLOTS; i++) {
+		if (jid_memo[i].text[0] && strcmp(jid_memo[i].text, text) == 0) {
+			strcpy(out, jid_memo[i].bare);
+			return XE2E_OK;
+		}
+	}
+	err = jid_parse(text, &jid);
+	if (err)
+		return err;
+	jid_bare(&jid, out);
+	if (len <= JID_MAX) {
+		struct jid_memo *m = &jid_memo[jid_memo_next++ % JID_MEMO_SLOTS];
+
+		memcpy(m->text, text, len + 1);
+		strcpy(m->bare, out);
+	}
+	return XE2E_OK;
 }
 
 int jid_same_bare(const char *a, const char *b)

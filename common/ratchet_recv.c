@@ -45,7 +45,7 @@ static int recv_is_next_epoch(const struct ratchet_state *st, const struct ratch
 static int recv_gap_check(const struct ratchet_state *st, uint64_t gap)
 {
 	if (gap > st->policy.skipped_max) {
-		err_detail_set("gap too large: %llu messages skipped, at most %u",
+		err_detail_set("%llu messages skipped, at most %u",
 			       (unsigned long long)gap, st->policy.skipped_max);
 		return XE2E_E_LIMIT;
 	}

@@ -41,13 +41,20 @@ int session_id_parse(const char *text, uint8_t id[static SESSION_ID_LEN])
  * reading creates nothing. */
 static int sessions_file(const char *name, int create, char out[static STORE_PATH_MAX])
 {
+	/* The directory made and checked last by this thread: a streaming
+	 * xe2e-open locks its session once per stanza, and making the tree
+	 * again each time cost more than the cryptography. */
+	static _Thread_local char made[STORE_PATH_MAX];
 	char dir[STORE_PATH_MAX];
-	int err = create ? store_ensure_dir(STORE_STATE) : XE2E_OK;
+	int err = store_path(STORE_STATE, SESSION_DIR, dir);
 
-	if (!err)
-		err = store_path(STORE_STATE, SESSION_DIR, dir);
-	if (!err && create)
-		err = store_mkdir(dir);
+	if (!err && create && strcmp(dir, made) != 0) {
+		err = store_ensure_dir(STORE_STATE);
+		if (!err)
+			err = store_mkdir(dir);
+		if (!err)
+			strcpy(made, dir);
+	}
 	if (err)
 		return err;
 	if (snprintf(out, STORE_PATH_MAX, "%s/%s", dir, name) >= STORE_PATH_MAX)

@@ -391,7 +391,7 @@ EOF
 	run --separate-stderr xopen bob < <(tail -1 "$BATS_TEST_TMPDIR/s")
 	assert_failure 1
 	assert_output ''
-	[[ $stderr == *"<message id='m1002'> from $ALICE_FULL not opened: gap too large"* ]]
+	[[ $stderr == *"<message id='m1002'> from $ALICE_FULL not opened: gap too large: 1001 messages skipped, at most 1000" ]]
 	# 1000 lost are still bridged.
 	run --separate-stderr xopen bob < <(sed -n 1001p "$BATS_TEST_TMPDIR/s")
 	assert_success
