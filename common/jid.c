@@ -68,7 +68,8 @@ static int domain_finish(char domain[static JID_PART_MAX + 1])
 	return XE2E_OK;
 }
 
-int jid_parse(const char *text, struct jid *jid)
+/* Parses and prepares text without the memo. */
+static int jid_prep(const char *text, struct jid *jid)
 {
 	const char *slash = strchr(text, '/');
 	size_t bare_len = slash ? (size_t)(slash - text) : strlen(text);
@@ -113,41 +114,47 @@ void jid_full(const struct jid *jid, char out[static JID_MAX + 1])
 }
 
 /*
- * The last few JIDs this thread normalised: xe2e-open checks the sender
- * and the recipient of every stanza, nearly always the same two, and
- * stringprep was a large part of a stanza's cost. Only successes are kept.
+ * The last few JIDs this thread parsed: seal and open check the sender and
+ * the recipient of every stanza, nearly always the same two, and stringprep
+ * was a large part of a stanza's cost. Only successes are kept.
  */
 #define JID_MEMO_SLOTS 4
 
 static _Thread_local struct jid_memo {
 	char text[JID_MAX + 1];
-	char bare[JID_MAX + 1];
+	struct jid jid;
 } jid_memo[JID_MEMO_SLOTS];
 static _Thread_local unsigned jid_memo_next;
 
-int jid_normalize_bare(const char *text, char out[static JID_MAX + 1])
+int jid_parse(const char *text, struct jid *jid)
 {
-	struct jid jid;
 	size_t len = strlen(text);
+	struct jid_memo *m;
 	int err;
 
 	for (unsigned i = 0; len <= JID_MAX && i < JID_MEMO_SLOTS; i++) {
 		if (jid_memo[i].text[0] && strcmp(jid_memo[i].text, text) == 0) {
-			strcpy(out, jid_memo[i].bare);
+			*jid = jid_memo[i].jid;
 			return XE2E_OK;
 		}
 	}
-	err = jid_parse(text, &jid);
-	if (err)
+	err = jid_prep(text, jid);
+	if (err || len > JID_MAX || len == 0)
 		return err;
-	jid_bare(&jid, out);
-	if (len <= JID_MAX) {
-		struct jid_memo *m = &jid_memo[jid_memo_next++ % JID_MEMO_SLOTS];
-
-		memcpy(m->text, text, len + 1);
-		strcpy(m->bare, out);
-	}
+	m = &jid_memo[jid_memo_next++ % JID_MEMO_SLOTS];
+	memcpy(m->text, text, len + 1);
+	m->jid = *jid;
 	return XE2E_OK;
+}
+
+int jid_normalize_bare(const char *text, char out[static JID_MAX + 1])
+{
+	struct jid jid;
+	int err = jid_parse(text, &jid);
+
+	if (!err)
+		jid_bare(&jid, out);
+	return err;
 }
 
 int jid_same_bare(const char *a, const char *b)

@@ -826,18 +826,55 @@ static int current_parse(const char *path, const char *peer_jid, const struct bu
 	return XE2E_OK;
 }
 
+/*
+ * The current-session file this thread read last, known by its inode and
+ * change time: a long-running xe2e-seal looks the session up for every
+ * stanza (a new handshake replaces the file), and a stat is cheaper than
+ * reading and parsing it again. Any replacement, write or chmod changes
+ * the inode or the change time.
+ */
+static _Thread_local struct current_memo {
+	char file[STORE_PATH_MAX];
+	struct stat st;
+	uint8_t id[SESSION_ID_LEN];
+} current_memo;
+
+static int current_memo_hit(const char *file, struct stat *st)
+{
+	const struct current_memo *m = &current_memo;
+
+	if (lstat(file, st) != 0 || strcmp(m->file, file) != 0)
+		return 0;
+	return st->st_dev == m->st.st_dev && st->st_ino == m->st.st_ino &&
+	       st->st_size == m->st.st_size && st->st_mtim.tv_sec == m->st.st_mtim.tv_sec &&
+	       st->st_mtim.tv_nsec == m->st.st_mtim.tv_nsec &&
+	       st->st_ctim.tv_sec == m->st.st_ctim.tv_sec &&
+	       st->st_ctim.tv_nsec == m->st.st_ctim.tv_nsec;
+}
+
 int session_current_get(const char *peer_jid, uint8_t id[static SESSION_ID_LEN])
 {
 	char file[STORE_PATH_MAX], lock[STORE_PATH_MAX];
 	struct buf text = BUF_INIT;
-	int err = current_paths(peer_jid, 0, file, lock);
+	struct stat st;
+	int hit = 0, err = current_paths(peer_jid, 0, file, lock);
 
-	if (!err)
+	memset(&st, 0, sizeof(st));
+	if (!err && (hit = current_memo_hit(file, &st)))
+		memcpy(id, current_memo.id, SESSION_ID_LEN);
+	if (!err && !hit)
 		err = store_read_file(file, 4 * JID_MAX, 1, &text);
 	if (err == XE2E_E_NOTFOUND)
 		err_detail_set("no current session with %s", peer_jid);
-	if (!err)
+	if (!err && !hit)
 		err = current_parse(file, peer_jid, &text, id);
+	if (!err && !hit) {
+		/* Remembered with the stat taken before the read: a change in
+		 * between only makes the next lookup read again. */
+		strcpy(current_memo.file, file);
+		current_memo.st = st;
+		memcpy(current_memo.id, id, SESSION_ID_LEN);
+	}
 	buf_free(&text);
 	return err;
 }

@@ -1,4 +1,5 @@
 /* Session files, the current pointer and IK confirmation (session.h). */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "handshake_msg.h"
 #include "secrets.h"
 #include "session.h"
+#include "store.h"
 #include "trust.h"
 #include "unit.h"
 
@@ -339,6 +341,56 @@ TEST(session_current_pointer)
 	CHECK_INT(session_current_set("bob@montague.lit", b), XE2E_OK);
 	CHECK_INT(session_current_get("bob@montague.lit", got), XE2E_OK);
 	CHECK_MEM(got, b, SESSION_ID_LEN);
+}
+
+/* The lookup remembers the file it read last: any replacement, or a change
+ * of its mode, is seen at the next lookup. */
+TEST(session_current_lookup_sees_every_change)
+{
+	uint8_t a[SESSION_ID_LEN], b[SESSION_ID_LEN], got[SESSION_ID_LEN];
+	char path[STORE_PATH_MAX];
+
+	use_new_home();
+	memset(a, 1, sizeof(a));
+	memset(b, 2, sizeof(b));
+	for (int round = 0; round < 50; round++) {
+		const uint8_t *want = round % 2 ? b : a;
+
+		CHECK_INT(session_current_set("bob@montague.lit", want), XE2E_OK);
+		CHECK_INT(session_current_get("bob@montague.lit", got), XE2E_OK);
+		CHECK_MEM(got, want, SESSION_ID_LEN);
+		CHECK_INT(session_current_get("bob@montague.lit", got), XE2E_OK); /* remembered */
+		CHECK_MEM(got, want, SESSION_ID_LEN);
+	}
+	CHECK_INT(store_path(STORE_STATE, "sessions", path), XE2E_OK);
+	CHECK(strlen(path) + 40 < sizeof(path));
+	strcat(path, "/");
+	{
+		/* The file's name is not part of the interface: find it. */
+		char dir[STORE_PATH_MAX];
+		DIR *d;
+		struct dirent *e;
+		int found = 0;
+
+		strcpy(dir, path);
+		d = opendir(dir);
+		CHECK(d != NULL);
+		while (d && (e = readdir(d)))
+			if (strstr(e->d_name, ".current") && !strstr(e->d_name, ".lock")) {
+				strcat(path, e->d_name);
+				found = 1;
+				break;
+			}
+		if (d)
+			closedir(d);
+		CHECK(found);
+	}
+	CHECK_INT(chmod(path, 0644), 0);
+	CHECK_INT(session_current_get("bob@montague.lit", got), XE2E_E_PERM);
+	CHECK_INT(chmod(path, 0600), 0);
+	CHECK_INT(session_current_get("bob@montague.lit", got), XE2E_OK);
+	CHECK_INT(unlink(path), 0);
+	CHECK_INT(session_current_get("bob@montague.lit", got), XE2E_E_NOTFOUND);
 }
 
 struct peer_ctx {
