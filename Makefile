@@ -132,7 +132,8 @@ uninstall:
 clean:
 	rm -rf build build-san
 
--include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d)
+-include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) \
+	 $(BENCH_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/noise_vectors/main.d
 
 # Fuzzing (clang + libFuzzer): targets, corpus and `make fuzz` live there.
 -include tests/fuzz/fuzz.mk

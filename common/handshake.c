@@ -222,6 +222,8 @@ int hs_noise_new(struct handshake *hs, int initiator, const uint8_t *rs_pub)
 	params.prologue = prologue.data;
 	params.prologue_len = prologue.len;
 	params.s = hs->cfg.self->device_priv;
+	/* identity_load() checked that the device key belongs to the binding. */
+	params.s_pub = hs->cfg.self->binding.device_pub;
 	params.rs = rs_pub;
 	noise_handshakestate_free(hs->ns);
 	hs->ns = NULL;

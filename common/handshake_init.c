@@ -41,7 +41,7 @@ static int write_xx1(struct handshake *hs, struct buf *out)
 	int err = x25519_keypair(e_priv, e_pub);
 
 	if (!err)
-		err = noise_handshakestate_set_fixed_ephemeral(hs->ns, e_priv);
+		err = noise_handshakestate_set_fixed_ephemeral_pair(hs->ns, e_priv, e_pub);
 	if (!err)
 		err = xx1_payload(hs, e_pub, &payload);
 	if (!err)

@@ -24,7 +24,8 @@ struct noise_handshakestate {
 	uint8_t rs[NOISE_DH_LEN], re[NOISE_DH_LEN];
 	int has_rs, has_re;
 	uint8_t fixed_e[NOISE_DH_LEN];
-	int has_fixed_e;
+	uint8_t fixed_e_pub[NOISE_DH_LEN];
+	int has_fixed_e, has_fixed_e_pub;
 	uint8_t psks[NOISE_MAX_PSKS][NOISE_PSK_LEN];
 	unsigned psks_given, psks_used;
 	noise_psk_fn psk_fn;
@@ -53,16 +54,22 @@ static int hs_fail(struct noise_handshakestate *hs, int err)
 	wipe(hs->psks, sizeof(hs->psks));
 	wipe(hs->rs, sizeof(hs->rs));
 	wipe(hs->re, sizeof(hs->re));
-	hs->has_rs = hs->has_re = hs->has_fixed_e = 0;
+	hs->has_rs = hs->has_re = hs->has_fixed_e = hs->has_fixed_e_pub = 0;
 	hs->action = NOISE_ACTION_FAILED;
 	return err ? err : XE2E_E_STATE;
 }
 
-static int keypair_set(struct keypair *kp, const uint8_t priv[static NOISE_DH_LEN])
+/* Sets a key pair; pub, when the caller already has it (NULL: computed),
+ * saves an X25519. */
+static int keypair_set(struct keypair *kp, const uint8_t priv[static NOISE_DH_LEN],
+		       const uint8_t *pub)
 {
 	memcpy(kp->priv, priv, NOISE_DH_LEN);
 	kp->set = 1;
-	return x25519_public(kp->pub, kp->priv);
+	if (!pub)
+		return x25519_public(kp->pub, kp->priv);
+	memcpy(kp->pub, pub, NOISE_DH_LEN);
+	return XE2E_OK;
 }
 
 /* ---- what a pattern needs ---- */
@@ -177,9 +184,9 @@ static int hs_set_keys(struct noise_handshakestate *hs, const struct noise_hands
 	int err = XE2E_OK;
 
 	if (p->s)
-		err = keypair_set(&hs->s, p->s);
+		err = keypair_set(&hs->s, p->s, p->s_pub);
 	if (!err && p->e)
-		err = keypair_set(&hs->e, p->e);
+		err = keypair_set(&hs->e, p->e, NULL);
 	if (p->rs) {
 		memcpy(hs->rs, p->rs, NOISE_DH_LEN);
 		hs->has_rs = 1;
@@ -295,7 +302,21 @@ int noise_handshakestate_set_fixed_ephemeral(struct noise_handshakestate *hs,
 		return hs_fail(hs, XE2E_E_STATE);
 	memcpy(hs->fixed_e, priv, NOISE_DH_LEN);
 	hs->has_fixed_e = 1;
+	hs->has_fixed_e_pub = 0;
 	return XE2E_OK;
+}
+
+int noise_handshakestate_set_fixed_ephemeral_pair(struct noise_handshakestate *hs,
+						  const uint8_t priv[static NOISE_DH_LEN],
+						  const uint8_t pub[static NOISE_DH_LEN])
+{
+	int err = noise_handshakestate_set_fixed_ephemeral(hs, priv);
+
+	if (!err) {
+		memcpy(hs->fixed_e_pub, pub, NOISE_DH_LEN);
+		hs->has_fixed_e_pub = 1;
+	}
+	return err;
 }
 
 /* ---- queries ---- */
@@ -445,9 +466,9 @@ static int write_e(struct noise_handshakestate *hs, struct cursor *c)
 	if (hs->e.set)
 		return XE2E_E_STATE;
 	if (hs->has_fixed_e) {
-		err = keypair_set(&hs->e, hs->fixed_e);
+		err = keypair_set(&hs->e, hs->fixed_e, hs->has_fixed_e_pub ? hs->fixed_e_pub : NULL);
 		wipe(hs->fixed_e, sizeof(hs->fixed_e));
-		hs->has_fixed_e = 0;
+		hs->has_fixed_e = hs->has_fixed_e_pub = 0;
 	} else {
 		err = x25519_keypair(hs->e.priv, hs->e.pub);
 		hs->e.set = 1;

@@ -188,6 +188,8 @@ struct noise_handshake_params {
 	const uint8_t *prologue;
 	size_t prologue_len;
 	const uint8_t *s;   /* local static private key, NOISE_DH_LEN bytes */
+	const uint8_t *s_pub; /* its public key when the caller has it checked
+			       * (NULL: computed, one X25519 more) */
 	const uint8_t *e;   /* local ephemeral private key; only for an "e" pre-message */
 	const uint8_t *rs;  /* remote static public key; only for an "s" pre-message */
 	const uint8_t *re;  /* remote ephemeral public key; only for an "e" pre-message */
@@ -240,6 +242,12 @@ void noise_handshakestate_set_psk_callback(struct noise_handshakestate *hs, nois
  */
 int noise_handshakestate_set_fixed_ephemeral(struct noise_handshakestate *hs,
 					     const uint8_t priv[static NOISE_DH_LEN]);
+
+/* The same with the public key the caller computed when it made the pair
+ * (saves an X25519); it must be the public key of priv. */
+int noise_handshakestate_set_fixed_ephemeral_pair(struct noise_handshakestate *hs,
+						  const uint8_t priv[static NOISE_DH_LEN],
+						  const uint8_t pub[static NOISE_DH_LEN]);
 
 /* What the handshake expects next. */
 enum noise_action noise_handshakestate_action(const struct noise_handshakestate *hs);
