@@ -55,6 +55,10 @@ static int record_fn(struct trust_db *db, void *arg)
 	r->new_peer = !err && !p;
 	if (r->new_peer)
 		err = trust_peer_add(db, r->jid, r->fpr, TRUST_TOFU, r->now, &p);
+	/* Known only from this message until something establishes the key
+	 * (trust.h); a known entry keeps its level and flags. */
+	if (!err && r->new_peer)
+		err = trust_peer_set_flags(db, r->jid, r->fpr, TRUST_FLAG_OFFLINE_ORIGIN);
 	if (!err && r->device)
 		err = trust_device_upsert(db, r->jid, r->fpr, r->device);
 	if (!err)

@@ -221,7 +221,8 @@ struct session_outcome {
  * Applies an outcome: under the trust store's lock, the policy is checked
  * again against the store as it is now (trust_check_identity; an unknown
  * JID is added as tofu), the device recorded (the rotation rule applies),
- * last-seen and flags set; then the retained secret stored. *level and
+ * last-seen and flags set, offline-origin cleared (a real-time handshake
+ * establishes the key); then the retained secret stored. *level and
  * *flags get the peer's resulting level and flags. Nothing is stored when
  * the trust step fails.
  */
