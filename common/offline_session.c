@@ -104,7 +104,7 @@ static void session_fill(struct session *s, const struct offline_keys *k, const 
 	memcpy(s->id, k->session_id, SESSION_ID_LEN);
 	s->state = SESSION_ACTIVE;
 	s->role = sender ? SESSION_RESPONDER : SESSION_INITIATOR;
-	s->pattern = HS_PATTERN_XX; /* no pattern of its own yet: see offline_session.h */
+	s->pattern = SESSION_PATTERN_OFFLINE;
 	s->version = HS_VERSION_1;
 	s->suite = k->suite;
 	s->created = now;

@@ -14,10 +14,9 @@
  * the same associated data.
  *
  * A session started from prekeys is an ordinary session file
- * (session.h) with the flag offline-origin and trust at most tofu: the
- * sender is the ratchet's responder (its r0 in the message), the recipient
- * its initiator. The session format has no pattern of its own for it yet:
- * it is recorded as XXpsk2, and offline-origin tells it apart.
+ * (session.h) with the pattern "offline", the flag offline-origin and
+ * trust at most tofu: the sender is the ratchet's responder (its r0 in the
+ * message), the recipient its initiator.
  *
  * Trust: the identity in a bundle or an initial message goes through the
  * same policy as a handshake's (trust_check_identity: a changed, revoked or

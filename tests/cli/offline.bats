@@ -96,6 +96,56 @@ first() {
 	grep -q '^role: responder$' "$BATS_TEST_TMPDIR/alice/state/sessions/$ids.session"
 }
 
+# Rewrites a session file in place, as sed -e ARGS would, keeping its inode
+# (a copy or a rename would make it a stale session).
+edit_in_place() {
+	local file=$1
+	shift
+	sed "$@" "$file" >"$BATS_TEST_TMPDIR/edited"
+	cat "$BATS_TEST_TMPDIR/edited" >"$file"
+}
+
+@test "offline: sessions from prekeys have the pattern offline; files that say XXpsk2 still load" {
+	publish 1
+	msg alice bob m1 'hi' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null
+	as bob xe2e-open <"$BATS_TEST_TMPDIR/sealed" >/dev/null 2>&1
+	local id f
+	id=$(ls "$BATS_TEST_TMPDIR/alice/state/sessions" | sed -n 's/\.session$//p')
+	for f in "$BATS_TEST_TMPDIR"/{alice,bob}/state/sessions/"$id".session; do
+		grep -q '^pattern: offline$' "$f"
+		grep -q '^flags: offline-origin$' "$f"
+	done
+	run as bob xe2e-trustdb sessions show "$id"
+	assert_success
+	assert_line 'pattern: offline'
+	assert_line 'role: initiator'
+	assert_line 'flags: offline-origin'
+	run as alice xe2e-trustdb --xml sessions show "$id"
+	assert_success
+	assert_equal "$(xmllint --xpath 'string(//*[local-name()="session"]/@pattern)' - <<<"$output")" \
+		offline
+	# As a file written before the pattern existed: it loads, and still
+	# works as one from prekeys.
+	f=$BATS_TEST_TMPDIR/bob/state/sessions/$id.session
+	edit_in_place "$f" -e 's/^pattern: offline$/pattern: XXpsk2/'
+	run as bob xe2e-trustdb sessions show "$id"
+	assert_success
+	assert_line 'pattern: XXpsk2'
+	assert_line 'flags: offline-origin'
+	msg alice bob m2 'again' >"$BATS_TEST_TMPDIR/p"
+	as alice xe2e-seal <"$BATS_TEST_TMPDIR/p" >"$BATS_TEST_TMPDIR/s" 2>/dev/null
+	run --separate-stderr as bob xe2e-open <"$BATS_TEST_TMPDIR/s"
+	assert_success
+	assert_output "$(cat "$BATS_TEST_TMPDIR/p")"
+	[[ $stderr == *"started from prekeys (offline-origin)"* ]]
+	# The pattern offline without the flag is not a session file.
+	edit_in_place "$f" -e 's/^pattern: XXpsk2$/pattern: offline/' -e 's/^flags: offline-origin$/flags: -/'
+	run --separate-stderr as bob xe2e-trustdb sessions show "$id"
+	assert_failure 1
+	[[ $stderr == *"$id.session line 15: a session from prekeys without offline-origin"* ]] ||
+		fail "$stderr"
+}
+
 @test "offline: a replayed initial message with a one-time prekey is refused and changes nothing" {
 	publish 3
 	msg alice bob m1 'once' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null

@@ -176,6 +176,51 @@ TEST(session_parse_ratchet_must_fit)
 	buf_free(&text);
 }
 
+/* A session from prekeys has a pattern of its own, which needs the flag
+ * offline-origin; files that recorded one as XXpsk2 still load. */
+TEST(session_pattern_offline)
+{
+	struct session s, back;
+	struct buf text = BUF_INIT, again = BUF_INIT;
+	char *bad;
+
+	CHECK_STR(session_pattern_name(HS_PATTERN_XX), "XXpsk2");
+	CHECK_STR(session_pattern_name(HS_PATTERN_IK), "IKpsk1");
+	CHECK_STR(session_pattern_name(SESSION_PATTERN_OFFLINE), "offline");
+	CHECK(session_pattern_name(0) == NULL);
+	fill(&s, 1);
+	s.pattern = SESSION_PATTERN_OFFLINE;
+	s.flags = TRUST_FLAG_OFFLINE_ORIGIN;
+	CHECK_INT(session_format(&s, 1, 2, &text), XE2E_OK);
+	CHECK(strstr((const char *)text.data, "\npattern: offline\n") != NULL);
+	CHECK_INT(session_parse("t", (const char *)text.data, text.len, &back), XE2E_OK);
+	check_same_public(&back, &s);
+	CHECK_INT(session_format(&back, back.dev, back.ino, &again), XE2E_OK);
+	CHECK_INT(again.len, text.len);
+	CHECK_MEM(again.data, text.data, text.len);
+	session_wipe(&back);
+	/* Without the flag: refused, naming the line. */
+	bad = replaced(&text, "\nflags: offline-origin\n", "\nflags: -\n");
+	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_E_MALFORMED);
+	CHECK(strstr(err_detail(), "t line 15: a session from prekeys without offline-origin"));
+	free(bad);
+	bad = replaced(&text, "\npattern: offline\n", "\npattern: Offline\n");
+	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_E_MALFORMED);
+	CHECK(strstr(err_detail(), "t line 5: pattern"));
+	free(bad);
+	/* As files written before the pattern recorded it. */
+	bad = replaced(&text, "\npattern: offline\n", "\npattern: XXpsk2\n");
+	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_OK);
+	CHECK_INT(back.pattern, HS_PATTERN_XX);
+	CHECK_INT(back.flags, TRUST_FLAG_OFFLINE_ORIGIN);
+	session_wipe(&back);
+	free(bad);
+	err_detail_clear();
+	session_wipe(&s);
+	buf_free(&text);
+	buf_free(&again);
+}
+
 /* Every line dropped, doubled or given a trailing space is refused. */
 TEST(session_parse_strict)
 {
