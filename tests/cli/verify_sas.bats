@@ -405,6 +405,26 @@ END
 	assert_output --partial 'note: 2 earlier verification runs with bob@montague.lit were aborted'
 	run as alice timeout 20 xe2e-verify-sas --peer $ALICE_PEER --print </dev/null
 	assert_output --partial "1 aborted verification run with"
+	# in a file of their own, apart from the failed shared-secret runs
+	assert_equal "$(cat "$T/alice/state/sas-aborted")" "# xe2e sas aborts v1
+$ALICE_PEER 1"
+	assert_file_not_exists "$T/alice/state/failures"
+}
+
+@test "verify-sas: an aborted-run count of an earlier version is read and given its own header" {
+	printf '# xe2e spake2 failures v1\n%s 2\n' $ALICE_PEER >"$T/alice/state/sas-aborted"
+	chmod 600 "$T/alice/state/sas-aborted"
+	run as alice timeout 20 xe2e-verify-sas --peer $ALICE_PEER --print </dev/null
+	assert_failure 3
+	assert_output --partial "3 aborted verification runs with $ALICE_PEER"
+	assert_equal "$(cat "$T/alice/state/sas-aborted")" "# xe2e sas aborts v1
+$ALICE_PEER 3"
+	# another counter's file is not taken for one
+	printf '# xe2e retained secrets v1\n' >"$T/alice/state/sas-aborted"
+	run as alice timeout 20 xe2e-verify-sas --peer $ALICE_PEER --print </dev/null
+	assert_failure 3
+	refute_output --partial 'aborted verification run'
+	assert_equal "$(cat "$T/alice/state/sas-aborted")" '# xe2e retained secrets v1'
 }
 
 @test "verify-sas: verification clears rs-reset and keeps the session's retained secret" {
