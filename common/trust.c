@@ -294,7 +294,8 @@ static int parse_peer(struct parse *p, char *const *f, size_t n)
 	if (trust_flags_parse(value, &peer.flags))
 		return textrec_fail(&p->at, "bad flags \"%.40s\"", value);
 	if (trust_level_flags_check(peer.level, peer.flags))
-		return textrec_fail(&p->at, "offline-origin at level %s", trust_level_name(peer.level));
+		return textrec_fail(&p->at, "offline-origin at level %s",
+				    trust_level_name(peer.level));
 	if ((err = keyed_time(p, f[5], "first-seen", &peer.first_seen)) ||
 	    (err = keyed_time(p, f[6], "last-seen", &peer.last_seen)))
 		return err;

@@ -34,9 +34,10 @@
  * line comes after the peer line of its (jid, fpr). No (jid, fpr) appears on
  * two peer lines, no (jid, fpr, devid) on two device lines, and no device
  * key on two device lines. first-seen <= last-seen; expires is 0 (none) or
- * after created; offline-origin only at level tofu, mismatch or revoked. The last line ends with LF (a missing one means a
- * truncated file). Anything else, an unknown keyword or flag included, is
- * XE2E_E_MALFORMED with the detail "PATH line N: what".
+ * after created; offline-origin only at level tofu, mismatch or revoked.
+ * The last line ends with LF (a missing one means a truncated file).
+ * Anything else, an unknown keyword or flag included, is XE2E_E_MALFORMED
+ * with the detail "PATH line N: what".
  *
  * Writing regenerates the canonical form: the header, then each peer line
  * followed by its device lines, in the order of the arrays. Comments other
