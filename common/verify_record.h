@@ -9,9 +9,9 @@
  * compare-and-set (trust_verify_cas: refused, XE2E_E_TRUST, when the store
  * no longer holds that key for that device, or the identity is revoked); a
  * pinned or anchored identity keeps its level. It clears the rs-reset flag
- * of the peer and of the session, and, when the session carries rs-reset
- * (its retained secret went to the provisional slot), promotes the
- * provisional secret to rs1.
+ * of the peer and of the session and the peer's offline-origin, and, when
+ * the session carries rs-reset (its retained secret went to the
+ * provisional slot), promotes the provisional secret to rs1.
  *
  * A SAS mismatch sets the identity's level to mismatch (a revoked one
  * stays revoked).
