@@ -561,8 +561,10 @@ static void one_stanza(struct run *r, const struct xml_node *st)
 
 		xml_free(out);
 		/* The detail may quote the stanza's addresses: one line whatever
-		 * they hold. */
-		err_detail_set("%s", inspect_line_safe(err_detail(), detail, sizeof(detail)));
+		 * they hold. A session too old or too used needs a handshake. */
+		err_detail_set("%s%s", inspect_line_safe(err_detail(), detail, sizeof(detail)),
+			       err == XE2E_E_EXPIRED && !r->offline_pending
+				       ? ": run a new handshake" : "");
 		worst(r, err_report(err, "cannot seal <%.64s>", st->name ? st->name : "?"));
 		return;
 	}

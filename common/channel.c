@@ -269,11 +269,37 @@ struct open_ctx {
 	size_t n;
 };
 
+/*
+ * A session its receiver no longer opens: its sender stops sealing after
+ * max_age, and a stanza sealed just before may then be in transit for as
+ * long as a skipped key would be kept (skipped_ttl). *days gets the limit.
+ */
+static int recv_too_old(const struct ratchet_state *st, uint64_t now, uint64_t *days)
+{
+	struct ratchet_info info;
+	uint64_t limit;
+
+	ratchet_info_get(st, &info);
+	limit = (uint64_t)info.policy.max_age + info.policy.skipped_ttl;
+	*days = limit / 86400;
+	return now > info.created && now - info.created > limit;
+}
+
 static int do_open(struct channel *ch, struct session *s, void *ctx, int *write)
 {
 	struct open_ctx *c = ctx;
+	uint64_t days;
 
 	(void)ch;
+	if (recv_too_old(s->ratchet, c->now, &days)) {
+		for (size_t i = 0; i < c->n; i++) {
+			c->m[i].err = XE2E_E_EXPIRED;
+			snprintf(c->m[i].detail, sizeof(c->m[i].detail),
+				 "session older than %llu days: run a new handshake",
+				 (unsigned long long)days);
+		}
+		return XE2E_OK;
+	}
 	ratchet_skipped_expire(s->ratchet, c->now);
 	for (size_t i = 0; i < c->n; i++) {
 		struct channel_msg *m = &c->m[i];

@@ -103,7 +103,11 @@ struct channel_msg {
  * XE2E_E_REPLAY, XE2E_E_AUTH, XE2E_E_LIMIT, ...), the state with every used
  * key deleted is stored, and only then do the messages get their
  * plaintexts. A pending session (IK responder) is then confirmed
- * (session_confirm). The return value is the transaction's: when reading,
+ * (session_confirm). A session older than its ratchet's max_age plus
+ * skipped_ttl (37 days by default: its sender stopped after 30, and stanzas
+ * sealed before may still be in transit) opens nothing: every message gets
+ * XE2E_E_EXPIRED and nothing is stored. The return value is the
+ * transaction's: when reading,
  * storing or confirming fails, every message gets that error and no
  * plaintext.
  */

@@ -4,35 +4,23 @@
  * runs are refused until the user resets the count (xe2e-trustdb
  * reset-failures JID).
  *
- * The file is "failures" in the state tree, mode 0600, changed only under
- * the exclusive lock "failures.lock" (never renamed) and replaced
- * atomically; one that does not parse is never written over. Grammar
- * (fields separated by exactly one space, every line ending in LF;
- * comments and blank lines are allowed after the header and are not kept
- * when the file is rewritten; anything else is XE2E_E_MALFORMED with the
- * detail "PATH line N: what"):
- *
- *   file   = "# xe2e spake2 failures v1" LF *(entry LF / comment / blank)
- *   entry  = jid SP count              ; one line per JID
- *   jid    = a bare JID as trust_jid_check() accepts it
- *   count  = %x31-39 *5DIGIT           ; 1 to FAILURES_COUNT_MAX
- *
- * A JID without a line has no failures. For every function taking a path,
- * NULL means the default file.
+ * A counter file (counter.h): "failures" in the state tree, with the
+ * header "# xe2e spake2 failures v1". For every function taking a path,
+ * NULL means that file.
  */
 #ifndef XE2E_FAILURES_H
 #define XE2E_FAILURES_H
 
+#include "counter.h"
 #include "store.h"
 
 #define FAILURES_FILE_NAME "failures"
 #define FAILURES_HEADER "# xe2e spake2 failures v1"
-/* Counts stop growing here. */
-#define FAILURES_COUNT_MAX 999999u
 /* Failed runs after which SPAKE2 with a peer is refused (DESIGN section 7). */
 #define FAILURES_LIMIT 3u
-/* Largest file read. */
-#define FAILURES_FILE_MAX (4u << 20)
+
+/* The kind of counter file it is. */
+extern const struct counter_kind failures_kind;
 
 /* The default file: "failures" in the state tree. */
 int failures_default_path(char path[static STORE_PATH_MAX]);

@@ -55,6 +55,10 @@ static int record_fn(struct trust_db *db, void *arg)
 	r->new_peer = !err && !p;
 	if (r->new_peer)
 		err = trust_peer_add(db, r->jid, r->fpr, TRUST_TOFU, r->now, &p);
+	/* Known only from this message until something establishes the key
+	 * (trust.h); a known entry keeps its level and flags. */
+	if (!err && r->new_peer)
+		err = trust_peer_set_flags(db, r->jid, r->fpr, TRUST_FLAG_OFFLINE_ORIGIN);
 	if (!err && r->device)
 		err = trust_device_upsert(db, r->jid, r->fpr, r->device);
 	if (!err)
@@ -100,7 +104,7 @@ static void session_fill(struct session *s, const struct offline_keys *k, const 
 	memcpy(s->id, k->session_id, SESSION_ID_LEN);
 	s->state = SESSION_ACTIVE;
 	s->role = sender ? SESSION_RESPONDER : SESSION_INITIATOR;
-	s->pattern = HS_PATTERN_XX; /* no pattern of its own yet: see offline_session.h */
+	s->pattern = SESSION_PATTERN_OFFLINE;
 	s->version = HS_VERSION_1;
 	s->suite = k->suite;
 	s->created = now;

@@ -14,19 +14,19 @@
  * the same associated data.
  *
  * A session started from prekeys is an ordinary session file
- * (session.h) with the flag offline-origin and trust at most tofu: the
- * sender is the ratchet's responder (its r0 in the message), the recipient
- * its initiator. The session format has no pattern of its own for it yet:
- * it is recorded as XXpsk2, and offline-origin tells it apart.
+ * (session.h) with the pattern "offline", the flag offline-origin and
+ * trust at most tofu: the sender is the ratchet's responder (its r0 in the
+ * message), the recipient its initiator.
  *
  * Trust: the identity in a bundle or an initial message goes through the
  * same policy as a handshake's (trust_check_identity: a changed, revoked or
  * mismatched identity key is refused, XE2E_E_TRUST); an unknown JID is
- * recorded as tofu, the device by the rotation rule (trust_device_upsert).
- * The flag offline-origin goes on the session only, not on the trust
- * store's entry: a handshake's session takes the entry's flags
- * (session_apply_outcome), and nothing there clears offline-origin yet, so
- * on the entry it would outlive the real-time handshake that lifts it.
+ * recorded as tofu with the flag offline-origin, the device by the
+ * rotation rule (trust_device_upsert). A known entry keeps its level and
+ * flags: a verified peer stays verified. Every session started from
+ * prekeys is offline-origin whatever its peer's entry says; a real-time
+ * handshake clears the flag on the entry (session_apply_outcome), and its
+ * session is not offline-origin.
  */
 #ifndef XE2E_OFFLINE_SESSION_H
 #define XE2E_OFFLINE_SESSION_H

@@ -22,6 +22,11 @@
 #define SESSION_HEADER "xe2e session v2"
 #define CURRENT_HEADER "xe2e current session v1"
 
+const char *session_pattern_name(uint8_t pattern)
+{
+	return pattern == SESSION_PATTERN_OFFLINE ? "offline" : hsnego_pattern_name(pattern);
+}
+
 void session_id_format(const uint8_t id[static SESSION_ID_LEN], char out[static SESSION_ID_TEXT_LEN])
 {
 	hex_encode(id, SESSION_ID_LEN, out);
@@ -101,7 +106,7 @@ static const char *rs_mode_name(enum session_rs_mode mode)
 static int format_head(const struct session *s, struct buf *out)
 {
 	char id[SESSION_ID_TEXT_LEN], flags[TRUST_FLAGS_TEXT_LEN];
-	const char *suite = hsnego_suite_name(s->suite), *pattern = hsnego_pattern_name(s->pattern);
+	const char *suite = hsnego_suite_name(s->suite), *pattern = session_pattern_name(s->pattern);
 	const char *trust = trust_level_name(s->trust);
 
 	if (!suite || !pattern || !trust)
@@ -281,14 +286,27 @@ static int field_jid(struct lines *l, const char *key, char out[static JID_MAX +
 	return XE2E_OK;
 }
 
+static int field_pattern(struct lines *l, uint8_t *pattern)
+{
+	static const uint8_t known[] = {HS_PATTERN_XX, HS_PATTERN_IK, SESSION_PATTERN_OFFLINE};
+	int err = next_field(l, "pattern");
+
+	for (size_t i = 0; !err && i < sizeof(known); i++) {
+		if (!strcmp(l->value, session_pattern_name(known[i]))) {
+			*pattern = known[i];
+			return XE2E_OK;
+		}
+	}
+	return err ? err : parse_fail(l, "pattern");
+}
+
 static int parse_codes(struct lines *l, struct session *s)
 {
-	int v, err = field_choice(l, "pattern", "XXpsk2", "IKpsk1", &v);
+	int v, err = field_pattern(l, &s->pattern);
 	uint64_t version;
 
 	if (err)
 		return err;
-	s->pattern = v == 1 ? HS_PATTERN_XX : HS_PATTERN_IK;
 	if ((err = field_u64(l, "version", &version)))
 		return err;
 	if (version > 255 || !hsnego_version_known((uint8_t)version))
@@ -338,6 +356,8 @@ static int parse_peer(struct lines *l, struct session *s)
 		return err;
 	if (trust_flags_parse(l->value, &s->flags))
 		return parse_fail(l, "flags");
+	if (s->pattern == SESSION_PATTERN_OFFLINE && !(s->flags & TRUST_FLAG_OFFLINE_ORIGIN))
+		return parse_fail(l, "a session from prekeys without offline-origin");
 	return XE2E_OK;
 }
 

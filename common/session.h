@@ -27,11 +27,11 @@
  * field present exactly once and in this order ("-" for an empty optional
  * value); anything else is XE2E_E_MALFORMED with the detail "PATH line N":
  *
- *   xe2e session v1
+ *   xe2e session v2
  *   id: 32 hex                     the local session id
  *   state: pending | active
  *   role: initiator | responder    the Noise role
- *   pattern: XXpsk2 | IKpsk1
+ *   pattern: XXpsk2 | IKpsk1 | offline
  *   version: 1
  *   suite: 25519_ChaChaPoly_SHA256 | 25519_AESGCM_SHA256
  *   created: Unix seconds
@@ -41,13 +41,19 @@
  *   peer-device-id: 8 hex
  *   peer-device-key: 64 hex        X25519 public key (Noise static)
  *   trust: tofu | verified | anchored | pinned
- *   flags: - | rs-reset            as the trust store spells them
+ *   flags: - | rs-reset ...        as the trust store spells them
  *   handshake-hash: 64 hex         channel binding
  *   pending-rs: 64 hex | -         applied by session_confirm()
  *   pending-rs-mode: rotate | provisional | -
  *   (the Double Ratchet state: ratchet_serialize()'s lines, from
  *    "xe2e-ratchet: 1" through "end")
  *   written-as: DEV:INO:GEN        decimal
+ *
+ * A session started from prekeys (offline_session.h) has the pattern
+ * "offline" and always the flag offline-origin; its role is the ratchet's
+ * (the sender is the responder). Files written before that pattern existed
+ * record such a session as XXpsk2 with offline-origin, and still load as
+ * they are.
  *
  * The handshake's root key, first chain key and r0 private key reach the
  * file only inside the ratchet state started from them (ratchet_init),
@@ -74,6 +80,9 @@
 #define SESSION_HASH_LEN 32 /* SHA-256: the only handshake hash of version 1 */
 #define SESSION_DIR "sessions"
 #define SESSION_FILE_MAX (32u << 20) /* room for RATCHET_SKIPPED_CAP keys */
+/* The pattern of a session started from prekeys: no handshake pattern
+ * code (HS_PATTERN_*), never on the wire. */
+#define SESSION_PATTERN_OFFLINE 0x80
 
 enum session_role {
 	SESSION_INITIATOR = 1, /* the Noise initiator */
@@ -95,7 +104,7 @@ struct session {
 	uint8_t id[SESSION_ID_LEN];
 	enum session_state state;
 	enum session_role role;
-	uint8_t pattern; /* HS_PATTERN_* */
+	uint8_t pattern; /* HS_PATTERN_* or SESSION_PATTERN_OFFLINE */
 	uint8_t version;
 	uint8_t suite;   /* HS_SUITE_* */
 	uint64_t created;
@@ -126,6 +135,10 @@ struct session {
 	/* Where the file was written (set by session_write/session_read). */
 	unsigned long long dev, ino, gen;
 };
+
+/* The file's name of a session pattern: "XXpsk2", "IKpsk1", "offline";
+ * NULL for any other code. */
+const char *session_pattern_name(uint8_t pattern);
 
 /* Writes the 32 hex digits of id. */
 void session_id_format(const uint8_t id[static SESSION_ID_LEN], char out[static SESSION_ID_TEXT_LEN]);
@@ -221,7 +234,8 @@ struct session_outcome {
  * Applies an outcome: under the trust store's lock, the policy is checked
  * again against the store as it is now (trust_check_identity; an unknown
  * JID is added as tofu), the device recorded (the rotation rule applies),
- * last-seen and flags set; then the retained secret stored. *level and
+ * last-seen and flags set, offline-origin cleared (a real-time handshake
+ * establishes the key); then the retained secret stored. *level and
  * *flags get the peer's resulting level and flags. Nothing is stored when
  * the trust step fails.
  */

@@ -68,6 +68,9 @@ static int apply_trust(struct trust_db *db, void *arg)
 		err = trust_device_upsert(db, o->peer_jid, o->fpr, &o->device);
 	if (!err)
 		err = trust_peer_seen(db, o->peer_jid, o->fpr, o->now);
+	/* A real-time handshake establishes the key: it lifts offline-origin. */
+	if (!err)
+		err = trust_peer_clear_flags(db, o->peer_jid, o->fpr, TRUST_FLAG_OFFLINE_ORIGIN);
 	if (!err && o->set_flags)
 		err = trust_peer_set_flags(db, o->peer_jid, o->fpr, o->set_flags);
 	if (err)

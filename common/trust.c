@@ -97,6 +97,16 @@ int trust_flags_parse(const char *text, unsigned *flags)
 	return XE2E_OK;
 }
 
+int trust_level_flags_check(enum trust_level level, unsigned flags)
+{
+	if (!(flags & TRUST_FLAG_OFFLINE_ORIGIN) || level == TRUST_TOFU ||
+	    level == TRUST_MISMATCH || level == TRUST_REVOKED)
+		return XE2E_OK;
+	err_detail_set("offline-origin at level %s (it caps the level at tofu)",
+		       trust_level_name(level) ? trust_level_name(level) : "?");
+	return XE2E_E_MALFORMED;
+}
+
 int trust_jid_check(const char *jid)
 {
 	char normal[JID_MAX + 1];
@@ -283,6 +293,9 @@ static int parse_peer(struct parse *p, char *const *f, size_t n)
 		return err;
 	if (trust_flags_parse(value, &peer.flags))
 		return textrec_fail(&p->at, "bad flags \"%.40s\"", value);
+	if (trust_level_flags_check(peer.level, peer.flags))
+		return textrec_fail(&p->at, "offline-origin at level %s",
+				    trust_level_name(peer.level));
 	if ((err = keyed_time(p, f[5], "first-seen", &peer.first_seen)) ||
 	    (err = keyed_time(p, f[6], "last-seen", &peer.last_seen)))
 		return err;
@@ -639,7 +652,7 @@ int trust_verify_cas(struct trust_db *db, const char *jid,
 		return XE2E_E_TRUST;
 	}
 	peer->level = TRUST_VERIFIED;
-	peer->flags &= ~TRUST_FLAG_RS_RESET;
+	peer->flags &= ~(TRUST_FLAG_RS_RESET | TRUST_FLAG_OFFLINE_ORIGIN);
 	return XE2E_OK;
 }
 

@@ -34,9 +34,10 @@
  * line comes after the peer line of its (jid, fpr). No (jid, fpr) appears on
  * two peer lines, no (jid, fpr, devid) on two device lines, and no device
  * key on two device lines. first-seen <= last-seen; expires is 0 (none) or
- * after created. The last line ends with LF (a missing one means a
- * truncated file). Anything else, an unknown keyword or flag included, is
- * XE2E_E_MALFORMED with the detail "PATH line N: what".
+ * after created; offline-origin only at level tofu, mismatch or revoked.
+ * The last line ends with LF (a missing one means a truncated file).
+ * Anything else, an unknown keyword or flag included, is XE2E_E_MALFORMED
+ * with the detail "PATH line N: what".
  *
  * Writing regenerates the canonical form: the header, then each peer line
  * followed by its device lines, in the order of the arrays. Comments other
@@ -74,9 +75,16 @@ enum trust_level {
 	TRUST_REVOKED,  /* withdrawn by the user; never accepted again */
 };
 
-/* Flags of a peer entry. */
+/*
+ * Flags of a peer entry. offline-origin: the entry was made from an offline
+ * (prekey) message or bundle, and nothing has established the key since.
+ * While it is set the level stays at tofu (or below: mismatch, revoked);
+ * what establishes the key clears it in the same change: a real-time
+ * handshake with it (session_apply_outcome), a verification
+ * (trust_verify_cas), a fingerprint verified, pinned or anchored by hand.
+ */
 #define TRUST_FLAG_RS_RESET 0x1u       /* a retained-secret mismatch was accepted */
-#define TRUST_FLAG_OFFLINE_ORIGIN 0x2u /* known only from a prekey session */
+#define TRUST_FLAG_OFFLINE_ORIGIN 0x2u /* known only from an offline message */
 #define TRUST_FLAGS_ALL 0x3u
 /* Room for the text of any flag set: "rs-reset,offline-origin" and a NUL. */
 #define TRUST_FLAGS_TEXT_LEN 32
@@ -122,6 +130,10 @@ void trust_flags_format(unsigned flags, char out[static TRUST_FLAGS_TEXT_LEN]);
 /* Parses the file's spelling of a flag set. Unknown, repeated or
  * out-of-order flags are XE2E_E_MALFORMED. */
 int trust_flags_parse(const char *text, unsigned *flags);
+
+/* Checks that an entry may carry flags at level: offline-origin caps the
+ * level at tofu. XE2E_E_MALFORMED, with a detail, otherwise. */
+int trust_level_flags_check(enum trust_level level, unsigned flags);
 
 /*
  * Checks that jid is a bare JID already in normal form (jid.h's
@@ -236,8 +248,10 @@ int trust_device_upsert(struct trust_db *db, const char *jid,
 /*
  * Compare-and-set for a successful SAS or shared-secret verification of a
  * session with (jid, fpr, device id, device key): sets the entry's level to
- * verified and clears its rs-reset flag, but only if the store still holds
- * that identity for jid with that device key under that device id.
+ * verified and clears its rs-reset and offline-origin flags (the caller
+ * refuses sessions that are offline-origin themselves), but only if the
+ * store still holds that identity for jid with that device key under that
+ * device id.
  * XE2E_E_TRUST if anything changed meanwhile or the entry is revoked (a
  * revocation is never undone by a verification).
  */

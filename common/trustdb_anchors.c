@@ -95,6 +95,7 @@ static int record_apply(struct trust_db *db, void *ctx)
 	}
 	if (peer) {
 		peer->level = TRUST_ANCHORED;
+		peer->flags &= ~TRUST_FLAG_OFFLINE_ORIGIN;
 		return XE2E_OK;
 	}
 	while ((p = trust_next_by_jid(db, r->jid, p))) {

@@ -26,7 +26,7 @@ static const struct trustdb_command commands[] = {
 	 A(TRUSTDB_ARG_PEER), tdb_cmd_show},
 	{"pin", "JID FPR", "pin an identity fingerprint for a JID (adds the entry if needed)", 2,
 	 2, A(JID, TRUSTDB_ARG_FPR), tdb_cmd_pin},
-	{"verify", "JID [FPR]", "record a fingerprint comparison: level verified, rs-reset cleared",
+	{"verify", "JID [FPR]", "record a fingerprint comparison: level verified, flags cleared",
 	 1, 2, A(JID, TRUSTDB_ARG_FPR), tdb_cmd_verify},
 	{"revoke", "JID [FPR]", "revoke an identity key (all current ones without FPR)", 1, 2,
 	 A(JID, TRUSTDB_ARG_FPR), tdb_cmd_revoke},

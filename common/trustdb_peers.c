@@ -248,7 +248,8 @@ static int pin_apply(struct trust_db *db, void *ctx)
 		return refuse("%.64s's identity key %s is revoked; a revocation is not undone "
 			      "(forget it first to start over)", c->jid, c->fpr);
 	if (peer) {
-		peer->level = TRUST_PINNED;
+		peer->level = TRUST_PINNED; /* set by hand: no longer known only offline */
+		peer->flags &= ~TRUST_FLAG_OFFLINE_ORIGIN;
 		return XE2E_OK;
 	}
 	other = other_key(db, c->jid, c->fpr);
@@ -325,7 +326,7 @@ static int verify_apply(struct trust_db *db, void *ctx)
 		return refuse("%.64s's identity key %s is marked mismatch (a failed comparison): "
 			      "give the fingerprint you compared", c->jid, peer->fpr);
 	peer->level = TRUST_VERIFIED;
-	peer->flags &= ~TRUST_FLAG_RS_RESET;
+	peer->flags &= ~(TRUST_FLAG_RS_RESET | TRUST_FLAG_OFFLINE_ORIGIN);
 	return XE2E_OK;
 }
 

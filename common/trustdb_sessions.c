@@ -218,7 +218,7 @@ static int show_plain(const struct view *v, struct buf *out)
 			  "peer-device-id: %08" PRIx32 "\npeer-device-key: %s\ntrust: %s\n"
 			  "flags: %s\nhandshake-hash: %s\n",
 			  id, state_name(v), v->current ? "yes" : "no", role_name(s),
-			  hsnego_pattern_name(s->pattern), s->version, hsnego_suite_name(s->suite),
+			  session_pattern_name(s->pattern), s->version, hsnego_suite_name(s->suite),
 			  created, s->self_jid, s->peer_jid, fpr, s->peer_device_id, key,
 			  trust_level_name(s->trust), flags, hh);
 }
@@ -291,7 +291,7 @@ static int view_attrs(struct xml_node *el, const struct view *v)
 	if (xml_set_attr(el, "id", id) || xml_set_attr(el, "state", state_name(v)) ||
 	    xml_set_attr(el, "current", v->current ? "yes" : "no") ||
 	    xml_set_attr(el, "role", role_name(s)) ||
-	    xml_set_attr(el, "pattern", hsnego_pattern_name(s->pattern)) ||
+	    xml_set_attr(el, "pattern", session_pattern_name(s->pattern)) ||
 	    tdb_xml_attr(el, "version", "%u", s->version) ||
 	    xml_set_attr(el, "suite", hsnego_suite_name(s->suite)) ||
 	    tdb_xml_attr(el, "created", "%" PRIu64, s->created) ||

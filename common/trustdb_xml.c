@@ -175,6 +175,8 @@ static int read_peer_attrs(struct reader *r, const struct xml_node *el, struct t
 		return bad(r, "unknown level %.24s", xml_get_attr(el, "level"));
 	if (trust_flags_parse(xml_get_attr(el, "flags"), &p->flags))
 		return bad(r, "bad flags %.40s", xml_get_attr(el, "flags"));
+	if (trust_level_flags_check(p->level, p->flags))
+		return bad(r, "offline-origin at level %s", trust_level_name(p->level));
 	if (decimal(xml_get_attr(el, "first-seen"), &p->first_seen) ||
 	    decimal(xml_get_attr(el, "last-seen"), &p->last_seen) ||
 	    p->first_seen > p->last_seen)

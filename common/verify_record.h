@@ -9,22 +9,25 @@
  * compare-and-set (trust_verify_cas: refused, XE2E_E_TRUST, when the store
  * no longer holds that key for that device, or the identity is revoked); a
  * pinned or anchored identity keeps its level. It clears the rs-reset flag
- * of the peer and of the session, and, when the session carries rs-reset
- * (its retained secret went to the provisional slot), promotes the
- * provisional secret to rs1.
+ * of the peer and of the session and the peer's offline-origin, and, when
+ * the session carries rs-reset (its retained secret went to the
+ * provisional slot), promotes the provisional secret to rs1.
  *
  * A SAS mismatch sets the identity's level to mismatch (a revoked one
  * stays revoked).
  *
- * Counters, per bare JID, in the format of failures.h (its header
- * included): failed shared-secret runs in "failures" (failures.h itself),
- * aborted SAS runs in "sas-aborted", both in the state tree.
+ * Counters, per bare JID, each a counter file of its own (counter.h):
+ * failed shared-secret runs in "failures" (failures.h), aborted SAS runs in
+ * "sas-aborted", both in the state tree. Files of "sas-aborted" written
+ * with the failures header by earlier versions are read too, and get
+ * their own header when next written.
  */
 #ifndef XE2E_VERIFY_RECORD_H
 #define XE2E_VERIFY_RECORD_H
 
 #include <stdint.h>
 
+#include "counter.h"
 #include "dh.h"
 #include "jid.h"
 #include "session.h"
@@ -34,6 +37,7 @@
 #include "trust.h"
 
 #define VERIFY_ABORTS_FILE_NAME "sas-aborted"
+#define VERIFY_ABORTS_HEADER "# xe2e sas aborts v1"
 
 /* The facts of the session a run verifies. No secrets but the handshake
  * hash (the channel binding, not a key). */
@@ -78,8 +82,9 @@ int verify_record_mismatch(const struct verify_peer *p);
  */
 int verify_record_mix(const struct verify_peer *p, const uint8_t ke[static SPAKE2_KEY_LEN]);
 
-/* The aborted-SAS-run counter: its file, the count of a JID, one more
- * (*count, may be NULL, gets the new count), forgetting it. */
+/* The aborted-SAS-run counter: its kind and file, the count of a JID, one
+ * more (*count, may be NULL, gets the new count), forgetting it. */
+extern const struct counter_kind verify_aborts_kind;
 int verify_aborts_path(char path[static STORE_PATH_MAX]);
 int verify_aborts_get(const char *jid, unsigned *count);
 int verify_aborts_add(const char *jid, unsigned *count);

@@ -96,6 +96,56 @@ first() {
 	grep -q '^role: responder$' "$BATS_TEST_TMPDIR/alice/state/sessions/$ids.session"
 }
 
+# Rewrites a session file in place, as sed -e ARGS would, keeping its inode
+# (a copy or a rename would make it a stale session).
+edit_in_place() {
+	local file=$1
+	shift
+	sed "$@" "$file" >"$BATS_TEST_TMPDIR/edited"
+	cat "$BATS_TEST_TMPDIR/edited" >"$file"
+}
+
+@test "offline: sessions from prekeys have the pattern offline; files that say XXpsk2 still load" {
+	publish 1
+	msg alice bob m1 'hi' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null
+	as bob xe2e-open <"$BATS_TEST_TMPDIR/sealed" >/dev/null 2>&1
+	local id f
+	id=$(ls "$BATS_TEST_TMPDIR/alice/state/sessions" | sed -n 's/\.session$//p')
+	for f in "$BATS_TEST_TMPDIR"/{alice,bob}/state/sessions/"$id".session; do
+		grep -q '^pattern: offline$' "$f"
+		grep -q '^flags: offline-origin$' "$f"
+	done
+	run as bob xe2e-trustdb sessions show "$id"
+	assert_success
+	assert_line 'pattern: offline'
+	assert_line 'role: initiator'
+	assert_line 'flags: offline-origin'
+	run as alice xe2e-trustdb --xml sessions show "$id"
+	assert_success
+	assert_equal "$(xmllint --xpath 'string(//*[local-name()="session"]/@pattern)' - <<<"$output")" \
+		offline
+	# As a file written before the pattern existed: it loads, and still
+	# works as one from prekeys.
+	f=$BATS_TEST_TMPDIR/bob/state/sessions/$id.session
+	edit_in_place "$f" -e 's/^pattern: offline$/pattern: XXpsk2/'
+	run as bob xe2e-trustdb sessions show "$id"
+	assert_success
+	assert_line 'pattern: XXpsk2'
+	assert_line 'flags: offline-origin'
+	msg alice bob m2 'again' >"$BATS_TEST_TMPDIR/p"
+	as alice xe2e-seal <"$BATS_TEST_TMPDIR/p" >"$BATS_TEST_TMPDIR/s" 2>/dev/null
+	run --separate-stderr as bob xe2e-open <"$BATS_TEST_TMPDIR/s"
+	assert_success
+	assert_output "$(cat "$BATS_TEST_TMPDIR/p")"
+	[[ $stderr == *"started from prekeys (offline-origin)"* ]]
+	# The pattern offline without the flag is not a session file.
+	edit_in_place "$f" -e 's/^pattern: XXpsk2$/pattern: offline/' -e 's/^flags: offline-origin$/flags: -/'
+	run --separate-stderr as bob xe2e-trustdb sessions show "$id"
+	assert_failure 1
+	[[ $stderr == *"$id.session line 15: a session from prekeys without offline-origin"* ]] ||
+		fail "$stderr"
+}
+
 @test "offline: a replayed initial message with a one-time prekey is refused and changes nothing" {
 	publish 3
 	msg alice bob m1 'once' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null
@@ -324,10 +374,50 @@ first() {
 	assert_equal "$(tree_digest "$BATS_TEST_TMPDIR/bob")" "$before"
 }
 
+@test "offline: a peer first known from an offline message carries offline-origin in the trust store" {
+	publish 2
+	msg alice bob m1 'first' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null
+	# The sender learnt Bob from his bundle, the recipient Alice from her message.
+	run as alice xe2e-trustdb list
+	assert_success
+	assert_output --regexp "^$BOB_JID [0-9a-f]{64} tofu offline-origin$"
+	run as bob xe2e-trustdb list
+	assert_output ''
+	run as bob xe2e-open <"$BATS_TEST_TMPDIR/sealed"
+	assert_success
+	run as bob xe2e-trustdb list
+	assert_output --regexp "^$ALICE_JID [0-9a-f]{64} tofu offline-origin$"
+	run as bob xe2e-trustdb show "$ALICE_JID"
+	assert_line 'level: tofu'
+	assert_line 'flags: offline-origin'
+	grep -q "^peer $ALICE_JID [0-9a-f]* level=tofu flags=offline-origin " "$BATS_TEST_TMPDIR/bob/trust"
+	run as bob xe2e-trustdb --xml show "$ALICE_JID"
+	assert_success
+	assert_equal "$(xmllint --xpath 'string(//*[local-name()="peer"]/@flags)' - <<<"$output")" \
+		offline-origin
+	# Exported and imported with it.
+	as bob xe2e-trustdb export >"$BATS_TEST_TMPDIR/export.xml"
+	grep -q "flags='offline-origin'" "$BATS_TEST_TMPDIR/export.xml"
+	as carol xe2e-trustdb import "$BATS_TEST_TMPDIR/export.xml"
+	run as carol xe2e-trustdb list
+	assert_output --regexp "^$ALICE_JID [0-9a-f]{64} tofu offline-origin$"
+	# A second offline message changes nothing of it.
+	as bob xe2e-keygen --rotate-prekeys --prekeys 1 --output "$BATS_TEST_TMPDIR/bundle.xml" 2>/dev/null
+	msg alice bob m2 'second' | as alice xe2e-seal --bundle "$BATS_TEST_TMPDIR/bundle.xml" \
+		--to "$BOB_JID" >"$BATS_TEST_TMPDIR/sealed2" 2>/dev/null
+	as bob xe2e-open <"$BATS_TEST_TMPDIR/sealed2" >/dev/null 2>&1
+	run as bob xe2e-trustdb list
+	assert_output --regexp "^$ALICE_JID [0-9a-f]{64} tofu offline-origin$"
+}
+
 @test "offline: a real-time handshake lifts offline-origin" {
 	publish 1
 	msg alice bob m1 'hi' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null
 	as bob xe2e-open <"$BATS_TEST_TMPDIR/sealed" >/dev/null 2>&1
+	run as alice xe2e-trustdb list
+	assert_output --regexp "^$BOB_JID [0-9a-f]{64} tofu offline-origin$"
+	run as bob xe2e-trustdb list
+	assert_output --regexp "^$ALICE_JID [0-9a-f]{64} tofu offline-origin$"
 	# Before: both sides are told the session's trust is capped.
 	msg alice bob m2 'offline' >"$BATS_TEST_TMPDIR/p"
 	run --separate-stderr as alice xe2e-seal <"$BATS_TEST_TMPDIR/p"
@@ -353,4 +443,45 @@ first() {
 	run grep -c "offline-origin" "$BATS_TEST_TMPDIR/alice/trust" "$BATS_TEST_TMPDIR/bob/trust"
 	assert_output --partial ':0'
 	refute_output --partial ':1'
+	run as alice xe2e-trustdb list
+	assert_output --regexp "^$BOB_JID [0-9a-f]{64} tofu -$"
+	run as bob xe2e-trustdb list
+	assert_output --regexp "^$ALICE_JID [0-9a-f]{64} tofu -$"
+	# The handshake's sessions carry no flag; the one from prekeys keeps it.
+	run as alice xe2e-trustdb sessions list
+	assert_line --regexp "^[0-9a-f]{32} active $BOB_FULL tofu - .* current$"
+	assert_line --regexp "^[0-9a-f]{32} active $BOB_JID tofu offline-origin .* -$"
+}
+
+@test "offline: an offline message from a verified peer keeps the entry verified; its session is offline-origin" {
+	handshake alice bob
+	as alice xe2e-trustdb verify "$BOB_JID"
+	as bob xe2e-trustdb verify "$ALICE_JID"
+	publish 1
+	run --separate-stderr seal_offline "$BATS_TEST_TMPDIR/sealed" < <(msg alice bob m1 'offline')
+	assert_success
+	[[ $stderr == *"started from prekeys (offline-origin): its trust is capped at tofu"* ]]
+	run --separate-stderr as bob xe2e-open <"$BATS_TEST_TMPDIR/sealed"
+	assert_success
+	assert_output --partial 'offline'
+	[[ $stderr == *"the session with $ALICE_JID started from prekeys (offline-origin)"* ]]
+	# Neither entry is downgraded nor flagged...
+	run as alice xe2e-trustdb list
+	assert_output --regexp "^$BOB_JID [0-9a-f]{64} verified -$"
+	run as bob xe2e-trustdb list
+	assert_output --regexp "^$ALICE_JID [0-9a-f]{64} verified -$"
+	# ... but the sessions from prekeys are capped, on both sides.
+	local id
+	id=$(cd "$BATS_TEST_TMPDIR/bob/state/sessions" && grep -l '^flags: offline-origin$' ./*.session)
+	id=${id#./}
+	id=${id%.session}
+	[[ $id =~ ^[0-9a-f]{32}$ ]] || fail "not one session from prekeys: $id"
+	run as bob xe2e-trustdb sessions show "$id"
+	assert_line 'current: yes'
+	assert_line 'trust: tofu'
+	assert_line 'flags: offline-origin'
+	run as alice xe2e-trustdb sessions show "$id"
+	assert_line 'current: yes'
+	assert_line 'trust: tofu'
+	assert_line 'flags: offline-origin'
 }

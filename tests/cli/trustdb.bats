@@ -137,7 +137,7 @@ load trustdb_helpers
 	assert_failure 1
 }
 
-@test "trustdb: verify sets verified and clears rs-reset; a changed key is refused" {
+@test "trustdb: verify sets verified and clears rs-reset and offline-origin; a changed key is refused" {
 	write_trust "peer bob@montague.lit $FPR_B level=tofu flags=rs-reset,offline-origin first-seen=100 last-seen=200"
 	run xe2e-trustdb list
 	assert_output "bob@montague.lit $FPR_B tofu rs-reset,offline-origin"
@@ -158,12 +158,45 @@ load trustdb_helpers
 	run xe2e-trustdb verify bob@montague.lit "$FPR_B_GROUPED"
 	assert_success
 	run xe2e-trustdb list
-	assert_output "bob@montague.lit $FPR_B verified offline-origin"
+	assert_output "bob@montague.lit $FPR_B verified -"
 	# without a fingerprint: the one current key
 	write_trust "peer bob@montague.lit $FPR_B level=tofu flags=rs-reset first-seen=100 last-seen=200"
 	run xe2e-trustdb verify bob@montague.lit
 	assert_success
 	assert_file_contains "$XE2E_HOME/trust" "level=verified flags=- first-seen=100 last-seen=200$"
+}
+
+@test "trustdb: offline-origin caps the level at tofu; pin clears it" {
+	# A file or an import that says otherwise is refused and nothing changes.
+	write_trust "peer bob@montague.lit $FPR_B level=verified flags=offline-origin first-seen=100 last-seen=200"
+	local before
+	before=$(content_digest "$XE2E_HOME")
+	run --separate-stderr xe2e-trustdb list
+	assert_failure 1
+	[[ $stderr == *"$XE2E_HOME/trust line 2: offline-origin at level verified (malformed input)" ]] ||
+		fail "$stderr"
+	assert_equal "$(content_digest "$XE2E_HOME")" "$before"
+	write_trust "peer bob@montague.lit $FPR_B level=tofu flags=offline-origin first-seen=100 last-seen=200"
+	export_of "peer jid='carol@example.org' identity='$FPR_C' level='pinned' flags='offline-origin' first-seen='1' last-seen='2'/" \
+		>"$T/capped.xml"
+	before=$(content_digest "$XE2E_HOME")
+	run --separate-stderr xe2e-trustdb import "$T/capped.xml"
+	assert_failure 1
+	[[ $stderr == *"peer 1 carol@example.org: offline-origin at level pinned (malformed input)" ]] ||
+		fail "$stderr"
+	assert_equal "$(content_digest "$XE2E_HOME")" "$before"
+	# At tofu it is kept, and merged into a known entry at the same level.
+	export_of "peer jid='carol@example.org' identity='$FPR_C' level='tofu' flags='offline-origin' first-seen='1' last-seen='2'/" \
+		>"$T/tofu.xml"
+	run xe2e-trustdb import "$T/tofu.xml"
+	assert_success
+	run xe2e-trustdb list
+	assert_line "carol@example.org $FPR_C tofu offline-origin"
+	# A key set by hand is established: the flag goes with the new level.
+	run xe2e-trustdb pin bob@montague.lit "$FPR_B"
+	assert_success
+	run xe2e-trustdb list
+	assert_line "bob@montague.lit $FPR_B pinned -"
 }
 
 @test "trustdb: verify refuses revoked keys, and mismatch without a fingerprint" {

@@ -138,11 +138,12 @@ make_pki() {
 	assert_success
 	well_formed "$output"
 	assert_equal "$(xpath_of "$output" 'string(//*[local-name()="peer"]/@level)')" anchored
-	# a tofu entry of that key is raised to anchored; another key for bob refuses
-	write_trust "peer bob@montague.lit $fpr level=tofu flags=- first-seen=1 last-seen=2"
+	# a tofu entry of that key is raised to anchored, known only from an
+	# offline message no longer; another key for bob refuses
+	write_trust "peer bob@montague.lit $fpr level=tofu flags=offline-origin first-seen=1 last-seen=2"
 	run xe2e-trustdb anchor verify "$T/chain.pem"
 	assert_success
-	assert_file_contains "$XE2E_HOME/trust" "level=anchored"
+	assert_file_contains "$XE2E_HOME/trust" "level=anchored flags=- "
 	write_trust "peer bob@montague.lit $FPR_A level=tofu flags=- first-seen=1 last-seen=2"
 	run --separate-stderr xe2e-trustdb anchor verify "$T/chain.pem"
 	assert_failure 3

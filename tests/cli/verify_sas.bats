@@ -233,6 +233,49 @@ END
 	assert_equal "$a_status" 3
 }
 
+@test "verify-sas: a session from prekeys cannot make its peer verified (exit 3)" {
+	# Start over without the handshake: Alice first writes to Bob's bundle.
+	local who
+	for who in alice bob; do
+		rm -rf "${T:?}/$who/trust" "$T/$who/state"
+	done
+	as bob xe2e-keygen --prekeys 1 --output "$T/bundle.xml" 2>/dev/null
+	msg alice bob m1 'hi' | as alice xe2e-seal --bundle "$T/bundle.xml" --to "$ALICE_PEER" \
+		>"$T/sealed" 2>/dev/null
+	as bob xe2e-open <"$T/sealed" >/dev/null 2>&1
+	assert_equal "$(flags_of alice $ALICE_PEER)" offline-origin
+	assert_equal "$(flags_of bob $BOB_PEER)" offline-origin
+	local trust_a trust_b
+	trust_a=$(cat "$T/alice/trust")
+	trust_b=$(cat "$T/bob/trust")
+	# The codes match on both sides; neither records verified.
+	cross_expect
+	vpair --expect-file "$T/ea" --sas-file "$T/a.sas" -- --expect-file "$T/eb" --sas-file "$T/b.sas"
+	[ "$a_status" = 3 ] && [ "$b_status" = 3 ] || { show_errs; false; }
+	assert_equal "$(cat "$T/a.sas")" "$(cat "$T/b.sas")"
+	run grep -c 'cannot record' "$T/va.err"
+	assert_output 1
+	run grep 'cannot record' "$T/va.err"
+	assert_output "xe2e-verify-sas: cannot record $ALICE_PEER as verified: the session with $ALICE_PEER began from a prekey bundle; run a real-time handshake (xe2e-handshake) before verifying (trust failure)"
+	run grep 'cannot record' "$T/vb.err"
+	assert_output "xe2e-verify-sas: cannot record $BOB_PEER as verified: the session with $BOB_PEER began from a prekey bundle; run a real-time handshake (xe2e-handshake) before verifying (trust failure)"
+	assert_equal "$(cat "$T/alice/trust")" "$trust_a"
+	assert_equal "$(cat "$T/bob/trust")" "$trust_b"
+	run as alice xe2e-trustdb sessions list
+	assert_output --regexp " tofu offline-origin [^ ]+ current$"
+	# After a real-time handshake (confirmed by a first stanza) the same
+	# comparison is recorded.
+	handshake alice bob
+	msg alice bob m2 'live' | as alice xe2e-seal 2>/dev/null | as bob xe2e-open >/dev/null 2>&1
+	assert_equal "$(flags_of alice $ALICE_PEER)" -
+	assert_equal "$(flags_of bob $BOB_PEER)" -
+	cross_expect
+	vpair --expect-file "$T/ea" --sas-file "$T/a.sas" -- --expect-file "$T/eb" --sas-file "$T/b.sas"
+	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
+	assert_equal "$(level_of alice $ALICE_PEER)" verified
+	assert_equal "$(level_of bob $BOB_PEER)" verified
+}
+
 @test "verify-sas: a wrong code on one side makes both sides exit 3" {
 	# alice expects a wrong code, bob the right one: both record mismatch
 	cross_expect
@@ -362,6 +405,26 @@ END
 	assert_output --partial 'note: 2 earlier verification runs with bob@montague.lit were aborted'
 	run as alice timeout 20 xe2e-verify-sas --peer $ALICE_PEER --print </dev/null
 	assert_output --partial "1 aborted verification run with"
+	# in a file of their own, apart from the failed shared-secret runs
+	assert_equal "$(cat "$T/alice/state/sas-aborted")" "# xe2e sas aborts v1
+$ALICE_PEER 1"
+	assert_file_not_exists "$T/alice/state/failures"
+}
+
+@test "verify-sas: an aborted-run count of an earlier version is read and given its own header" {
+	printf '# xe2e spake2 failures v1\n%s 2\n' $ALICE_PEER >"$T/alice/state/sas-aborted"
+	chmod 600 "$T/alice/state/sas-aborted"
+	run as alice timeout 20 xe2e-verify-sas --peer $ALICE_PEER --print </dev/null
+	assert_failure 3
+	assert_output --partial "3 aborted verification runs with $ALICE_PEER"
+	assert_equal "$(cat "$T/alice/state/sas-aborted")" "# xe2e sas aborts v1
+$ALICE_PEER 3"
+	# another counter's file is not taken for one
+	printf '# xe2e retained secrets v1\n' >"$T/alice/state/sas-aborted"
+	run as alice timeout 20 xe2e-verify-sas --peer $ALICE_PEER --print </dev/null
+	assert_failure 3
+	refute_output --partial 'aborted verification run'
+	assert_equal "$(cat "$T/alice/state/sas-aborted")" '# xe2e retained secrets v1'
 }
 
 @test "verify-sas: verification clears rs-reset and keeps the session's retained secret" {

@@ -362,6 +362,25 @@ static void seed_session(const char *name, const struct handshake *hs)
 	buf_free(&text);
 }
 
+/* The same session as one started from prekeys records it. */
+static void seed_session_offline(const char *name, const struct handshake *hs)
+{
+	struct session s;
+	struct session_outcome o;
+	struct buf text = BUF_INIT;
+	int err = handshake_session(hs, &s, &o);
+
+	s.pattern = SESSION_PATTERN_OFFLINE;
+	s.flags = TRUST_FLAG_OFFLINE_ORIGIN;
+	if (!err)
+		err = session_format(&s, 64769, 1311, &text);
+	if (err)
+		die("session", err);
+	seed("session", name, -1, text.data, text.len);
+	session_wipe(&s);
+	buf_free(&text);
+}
+
 /* A step 1 for the handshake_msg seeds: its offer and the whole body. */
 static void seed_step1(const char *name, const struct handshake_msg *m)
 {
@@ -401,6 +420,7 @@ static void seeds_handshake_flows(void)
 	     32);
 	seed_session("xx-initiator", a);
 	seed_session("xx-responder", b);
+	seed_session_offline("offline-responder", b);
 	handshake_free(a);
 	handshake_free(b);
 

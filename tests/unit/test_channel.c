@@ -275,6 +275,51 @@ TEST(channel_batch_outcomes_are_per_message)
 	channel_wipe(&r);
 }
 
+/* The receiver opens for the sender's 30 days and 7 more for stanzas in
+ * transit; after them every stanza is refused and nothing is stored. */
+TEST(channel_open_refuses_an_expired_session)
+{
+	static const struct channel_opts opts = {60, 1};
+	const uint64_t created = 1700000000, limit = RATCHET_MAX_AGE + RATCHET_SKIPPED_TTL;
+	struct pair p;
+	struct channel s, r;
+	struct buf w[2] = {BUF_INIT, BUF_INIT};
+	struct channel_msg m[2];
+	struct ratchet_info before, after;
+
+	pair_init(&p);
+	use(&p, 0);
+	CHECK_INT(channel_load(&s, p.id, &opts), XE2E_OK);
+	for (int i = 0; i < 2; i++)
+		CHECK_INT(channel_seal(&s, created + 100, (const uint8_t *)"abc", 3, ad, sizeof(ad),
+				       &w[i]), XE2E_OK);
+	CHECK_INT(channel_release(&s), XE2E_OK);
+	use(&p, 1);
+	CHECK_INT(channel_load(&r, p.id, &opts), XE2E_OK);
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i < 2; i++) {
+		m[i].wire = w[i].data, m[i].wire_len = w[i].len;
+		m[i].ad = ad, m[i].ad_len = sizeof(ad);
+	}
+	CHECK_INT(channel_open(&r, created + limit, m, 1), XE2E_OK);
+	CHECK_INT(m[0].err, XE2E_OK);
+	info_of(&p, 1, p.id, &before);
+	use(&p, 1);
+	CHECK_INT(channel_open(&r, created + limit + 1, &m[1], 1), XE2E_OK);
+	CHECK_INT(m[1].err, XE2E_E_EXPIRED);
+	CHECK_STR(m[1].detail, "session older than 37 days: run a new handshake");
+	CHECK_INT(m[1].pt.len, 0);
+	info_of(&p, 1, p.id, &after);
+	CHECK_INT(after.recv_n, before.recv_n);
+	CHECK_INT(after.skipped, before.skipped);
+	for (int i = 0; i < 2; i++) {
+		buf_free(&m[i].pt);
+		buf_free(&w[i]);
+	}
+	channel_wipe(&s);
+	channel_wipe(&r);
+}
+
 TEST(channel_index_finds_sessions_by_peer_and_tag)
 {
 	static const struct channel_opts opts = {60, 1};

@@ -73,7 +73,7 @@ TEST(failures_count_stops_at_its_maximum)
 	CHECK_INT(store_ensure_dir(STORE_STATE), XE2E_OK);
 	CHECK_INT(store_write_atomic(path, text, strlen(text), 0600), XE2E_OK);
 	CHECK_INT(failures_increment(NULL, BOB, &count), XE2E_OK);
-	CHECK_INT(count, FAILURES_COUNT_MAX);
+	CHECK_INT(count, COUNTER_MAX);
 }
 
 TEST(failures_broken_file_is_never_written_over)

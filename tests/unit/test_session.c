@@ -178,6 +178,51 @@ TEST(session_parse_ratchet_must_fit)
 	buf_free(&text);
 }
 
+/* A session from prekeys has a pattern of its own, which needs the flag
+ * offline-origin; files that recorded one as XXpsk2 still load. */
+TEST(session_pattern_offline)
+{
+	struct session s, back;
+	struct buf text = BUF_INIT, again = BUF_INIT;
+	char *bad;
+
+	CHECK_STR(session_pattern_name(HS_PATTERN_XX), "XXpsk2");
+	CHECK_STR(session_pattern_name(HS_PATTERN_IK), "IKpsk1");
+	CHECK_STR(session_pattern_name(SESSION_PATTERN_OFFLINE), "offline");
+	CHECK(session_pattern_name(0) == NULL);
+	fill(&s, 1);
+	s.pattern = SESSION_PATTERN_OFFLINE;
+	s.flags = TRUST_FLAG_OFFLINE_ORIGIN;
+	CHECK_INT(session_format(&s, 1, 2, &text), XE2E_OK);
+	CHECK(strstr((const char *)text.data, "\npattern: offline\n") != NULL);
+	CHECK_INT(session_parse("t", (const char *)text.data, text.len, &back), XE2E_OK);
+	check_same_public(&back, &s);
+	CHECK_INT(session_format(&back, back.dev, back.ino, &again), XE2E_OK);
+	CHECK_INT(again.len, text.len);
+	CHECK_MEM(again.data, text.data, text.len);
+	session_wipe(&back);
+	/* Without the flag: refused, naming the line. */
+	bad = replaced(&text, "\nflags: offline-origin\n", "\nflags: -\n");
+	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_E_MALFORMED);
+	CHECK(strstr(err_detail(), "t line 15: a session from prekeys without offline-origin"));
+	free(bad);
+	bad = replaced(&text, "\npattern: offline\n", "\npattern: Offline\n");
+	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_E_MALFORMED);
+	CHECK(strstr(err_detail(), "t line 5: pattern"));
+	free(bad);
+	/* As files written before the pattern recorded it. */
+	bad = replaced(&text, "\npattern: offline\n", "\npattern: XXpsk2\n");
+	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_OK);
+	CHECK_INT(back.pattern, HS_PATTERN_XX);
+	CHECK_INT(back.flags, TRUST_FLAG_OFFLINE_ORIGIN);
+	session_wipe(&back);
+	free(bad);
+	err_detail_clear();
+	session_wipe(&s);
+	buf_free(&text);
+	buf_free(&again);
+}
+
 /* Every line dropped, doubled or given a trailing space is refused. */
 TEST(session_parse_strict)
 {
@@ -489,6 +534,69 @@ TEST(session_confirm_refused_when_trust_changed)
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
 	CHECK_INT(back.state, SESSION_PENDING);
 	CHECK_INT(session_current_get("bob@montague.lit", got), XE2E_E_NOTFOUND);
+	session_wipe(&back);
+	session_wipe(&s);
+}
+
+static int mark_offline(struct trust_db *db, void *arg)
+{
+	struct peer_ctx *c = arg;
+
+	return trust_peer_set_flags(db, c->jid, c->fpr, TRUST_FLAG_OFFLINE_ORIGIN);
+}
+
+static unsigned stored_flags(const struct peer_ctx *c)
+{
+	struct trust_db db = TRUST_DB_INIT;
+	struct trust_peer *p;
+	unsigned flags = ~0u;
+
+	CHECK_INT(trust_load(NULL, &db), XE2E_OK);
+	p = trust_find(&db, c->jid, c->fpr);
+	if (p)
+		flags = p->flags;
+	trust_free(&db);
+	return flags;
+}
+
+/* A real-time handshake lifts offline-origin from the entry, with the same
+ * compare-and-set as the rest of its outcome, and its session is not
+ * offline-origin. */
+TEST(session_apply_lifts_offline_origin)
+{
+	struct session s, back;
+	struct session_outcome o;
+	struct peer_ctx c = {"bob@montague.lit", {0}, {0xdeadbeef, {0}, 1700000000, 1800000000}, 1};
+	enum trust_level level;
+	unsigned flags;
+
+	use_new_home();
+	memset(c.fpr, 0x11, sizeof(c.fpr));
+	memset(c.dev.pub, 0x22, sizeof(c.dev.pub));
+	CHECK_INT(trust_update(NULL, add_peer, &c), XE2E_OK);
+	CHECK_INT(trust_update(NULL, mark_offline, &c), XE2E_OK);
+	memset(&o, 0, sizeof(o));
+	o.peer_jid = c.jid;
+	memcpy(o.fpr, c.fpr, FINGERPRINT_LEN);
+	o.device.id = c.dev.id;
+	memset(o.device.pub, 0x23, sizeof(o.device.pub)); /* not the stored device key */
+	o.device_known = 1;
+	o.rs_mode = SESSION_RS_NONE;
+	o.now = 1700000100;
+	/* The store changed meanwhile: nothing is applied, the flag stays. */
+	CHECK_INT(session_apply_outcome(&o, &level, &flags), XE2E_E_TRUST);
+	CHECK_INT(stored_flags(&c), TRUST_FLAG_OFFLINE_ORIGIN);
+	err_detail_clear();
+	/* The handshake's session: active, tofu, no flag; nor on the entry. */
+	memcpy(o.device.pub, c.dev.pub, sizeof(o.device.pub));
+	fill(&s, 0);
+	s.flags = 0;
+	CHECK_INT(session_commit(&s, &o), XE2E_OK);
+	CHECK_INT(s.trust, TRUST_TOFU);
+	CHECK_INT(s.flags, 0);
+	CHECK_INT(stored_flags(&c), 0);
+	CHECK_INT(session_read(s.id, &back), XE2E_OK);
+	CHECK_INT(back.flags, 0);
 	session_wipe(&back);
 	session_wipe(&s);
 }

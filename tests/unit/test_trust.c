@@ -81,6 +81,22 @@ TEST(trust_level_and_flag_names_round_trip)
 		CHECK_INT(trust_flags_parse(bad_flags[i], &flags), XE2E_E_MALFORMED);
 }
 
+/* offline-origin caps the level at tofu; the lower levels may carry it. */
+TEST(trust_offline_origin_caps_the_level)
+{
+	for (int l = TRUST_TOFU; l <= TRUST_REVOKED; l++) {
+		int capped = l == TRUST_VERIFIED || l == TRUST_ANCHORED || l == TRUST_PINNED;
+
+		CHECK_INT(trust_level_flags_check((enum trust_level)l, 0), XE2E_OK);
+		CHECK_INT(trust_level_flags_check((enum trust_level)l, TRUST_FLAG_RS_RESET), XE2E_OK);
+		CHECK_INT(trust_level_flags_check((enum trust_level)l, TRUST_FLAG_OFFLINE_ORIGIN),
+			  capped ? XE2E_E_MALFORMED : XE2E_OK);
+		CHECK_INT(trust_level_flags_check((enum trust_level)l, TRUST_FLAGS_ALL),
+			  capped ? XE2E_E_MALFORMED : XE2E_OK);
+	}
+	err_detail_clear();
+}
+
 TEST(trust_jid_check_wants_normalised_bare_jids)
 {
 	static const char *const bad[] = {
@@ -108,10 +124,11 @@ static void build_db(struct trust_db *db)
 	fill(b, sizeof(b), 20);
 	CHECK_INT(trust_peer_add(db, ALICE, a, TRUST_VERIFIED, 1690000000, NULL), XE2E_OK);
 	CHECK_INT(trust_peer_seen(db, ALICE, a, 1700000200), XE2E_OK);
-	CHECK_INT(trust_peer_set_flags(db, ALICE, a, TRUST_FLAGS_ALL), XE2E_OK);
+	CHECK_INT(trust_peer_set_flags(db, ALICE, a, TRUST_FLAG_RS_RESET), XE2E_OK);
 	CHECK_INT(trust_device_upsert(db, ALICE, a, &d1), XE2E_OK);
 	CHECK_INT(trust_device_upsert(db, ALICE, a, &d2), XE2E_OK);
 	CHECK_INT(trust_peer_add(db, BOB, b, TRUST_TOFU, 0, NULL), XE2E_OK);
+	CHECK_INT(trust_peer_set_flags(db, BOB, b, TRUST_FLAGS_ALL), XE2E_OK);
 	CHECK_INT(trust_device_upsert(db, BOB, b, &d3), XE2E_OK);
 	CHECK_INT(trust_peer_add(db, BOB, a, TRUST_REVOKED, 3, NULL), XE2E_OK);
 }
@@ -153,8 +170,10 @@ TEST(trust_text_round_trip)
 	CHECK_INT(buf_terminate(&text), XE2E_OK);
 	CHECK(strstr((char *)text.data, "\ndevice " ALICE " ") != NULL);
 	CHECK(strstr((char *)text.data, " deadbeef ") != NULL);
-	CHECK(strstr((char *)text.data, "level=verified flags=rs-reset,offline-origin "
+	CHECK(strstr((char *)text.data, "level=verified flags=rs-reset "
 					"first-seen=1690000000 last-seen=1700000200\n") != NULL);
+	CHECK(strstr((char *)text.data, "level=tofu flags=rs-reset,offline-origin "
+					"first-seen=0 last-seen=0\n") != NULL);
 	trust_free(&db);
 	trust_free(&back);
 	buf_free(&text);
@@ -201,6 +220,12 @@ static const struct bad_case bad_lines[] = {
 	{"peer " BOB " " FPR_A " level=tofu flags=rs-reset,bogus first-seen=1 last-seen=2\n",
 	 "bad flags"},
 	{"peer " BOB " " FPR_A " level=tofu flags= first-seen=1 last-seen=2\n", "bad flags"},
+	{"peer " BOB " " FPR_A " level=verified flags=offline-origin first-seen=1 last-seen=2\n",
+	 "offline-origin at level verified"},
+	{"peer " BOB " " FPR_A " level=pinned flags=rs-reset,offline-origin first-seen=1 "
+	 "last-seen=2\n", "offline-origin at level pinned"},
+	{"peer " BOB " " FPR_A " level=anchored flags=offline-origin first-seen=1 last-seen=2\n",
+	 "offline-origin at level anchored"},
 	{"peer " BOB " " FPR_A " level=tofu flags=- seen=1 last-seen=2\n", "expected first-seen="},
 	{"peer " BOB " 1111111111111111111111111111111111111111111111111111111111111111aa level=tofu "
 	 "flags=- first-seen=1 last-seen=2\n", "bad fingerprint"},
@@ -482,7 +507,9 @@ TEST(trust_verify_cas_refuses_changed_keys)
 	CHECK(peer && peer->level == TRUST_TOFU && peer->flags == TRUST_FLAGS_ALL);
 	CHECK_INT(trust_verify_cas(&db, ALICE, fpr, 3, d.pub), XE2E_OK);
 	peer = trust_find(&db, ALICE, fpr);
-	CHECK(peer && peer->level == TRUST_VERIFIED && peer->flags == TRUST_FLAG_OFFLINE_ORIGIN);
+	/* Verified through a session that is not offline-origin: the key is
+	 * established, both flags go. */
+	CHECK(peer && peer->level == TRUST_VERIFIED && peer->flags == 0);
 	/* The device key rotated while the SAS was being compared. */
 	CHECK_INT(trust_peer_set_level(&db, ALICE, fpr, TRUST_TOFU), XE2E_OK);
 	CHECK_INT(trust_device_upsert(&db, ALICE, fpr, &newer), XE2E_OK);
