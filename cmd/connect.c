@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "err.h"
 #include "util.h"
 #include "xmpp_client.h"
@@ -96,29 +97,11 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
-static int parse_seconds(const char *name, const char *text, unsigned min, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (!*text || *end || errno || v < min || v > 86400 || text[0] == '-' || text[0] == '+')
-		return err_usage("%s needs a number of seconds from %u to 86400", name, min);
-	*out = (unsigned)v;
-	return -1;
-}
-
 static int parse_port(const char *text)
 {
-	char *end;
-	unsigned long v;
+	unsigned long port;
 
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (!*text || *end || errno || v == 0 || v > 65535 || text[0] == '-' || text[0] == '+')
-		return err_usage("--port needs a number from 1 to 65535");
-	return -1;
+	return cli_number("--port", text, 1, 65535, &port);
 }
 
 static int parse_mechanism(const char *text, unsigned *out)
@@ -136,8 +119,10 @@ static int parse_mechanism(const char *text, unsigned *out)
 }
 
 /* Returns -1 to go on, or the exit status. */
-static int parse_option(struct options *o, int c)
+static int parse_option(void *ctx, int c)
 {
+	struct options *o = ctx;
+
 	switch (c) {
 	case OPT_JID: o->client.jid = optarg; return -1;
 	case OPT_PASSWORD_FILE: o->password_file = optarg; return -1;
@@ -147,8 +132,8 @@ static int parse_option(struct options *o, int c)
 	case OPT_CA: o->client.tls.ca_file = optarg; return -1;
 	case OPT_INSECURE: o->client.tls.insecure = 1; return -1;
 	case OPT_MECHANISM: return parse_mechanism(optarg, &o->client.mechs);
-	case OPT_WAIT: return parse_seconds("--wait", optarg, 0, &o->wait);
-	case OPT_TIMEOUT: return parse_seconds("--timeout", optarg, 1, &o->timeout);
+	case OPT_WAIT: return cli_seconds("--wait", optarg, 0, &o->wait);
+	case OPT_TIMEOUT: return cli_seconds("--timeout", optarg, 1, &o->timeout);
 	case OPT_NO_PRESENCE: o->client.presence = 0; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
 	case 'h':
@@ -176,18 +161,10 @@ static int check_options(const struct options *o)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c, status;
+	int status = cli_options(argc, argv, long_options, parse_option, o);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
-		if (c == ':')
-			return err_usage("option '%s' needs an argument", argv[optind - 1]);
-		if (c == '?')
-			return err_usage("unknown option '%s'", argv[optind - 1]);
-		status = parse_option(o, c);
-		if (status >= 0)
-			return status;
-	}
+	if (status >= 0)
+		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s' (passwords never go on the command "
 				 "line: use --password-file or XE2E_PASSWORD)", argv[optind]);

@@ -15,6 +15,7 @@
 
 #include "aead.h"
 #include "channel.h"
+#include "cli.h"
 #include "envelope.h"
 #include "err.h"
 #include "identity.h"
@@ -105,23 +106,11 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
-static int parse_number(const char *opt, const char *text, unsigned long min, unsigned long max,
-			unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (!*text || *end || errno || text[0] == '-' || text[0] == '+' || v < min || v > max)
-		return err_usage("%s needs a number from %lu to %lu", opt, min, max);
-	*out = v;
-	return -1;
-}
-
 /* Returns -1 to go on, or the exit status. */
-static int parse_option(struct options *o, int c)
+static int parse_option(void *ctx, int c)
 {
+	struct options *o = ctx;
+
 	switch (c) {
 	case OPT_TO: o->to = optarg; return -1;
 	case OPT_SESSION:
@@ -132,11 +121,11 @@ static int parse_option(struct options *o, int c)
 	case OPT_BUNDLE: o->bundle = optarg; return -1;
 	case OPT_FALLBACK: o->fallback = optarg; return -1;
 	case OPT_MAX_STANZA:
-		return parse_number("--max-stanza", optarg, 1024, 64ul << 20, &o->max_stanza);
+		return cli_number("--max-stanza", optarg, 1024, 64ul << 20, &o->max_stanza);
 	case OPT_INTERVAL:
-		return parse_number("--ratchet-interval", optarg, 0, 86400, &o->interval);
-	case OPT_IDLE: return parse_number("--ratchet-idle", optarg, 1, 86400, &o->idle);
-	case OPT_WRITERS: return parse_number("--writers", optarg, 1, 64, &o->writers);
+		return cli_number("--ratchet-interval", optarg, 0, 86400, &o->interval);
+	case OPT_IDLE: return cli_number("--ratchet-idle", optarg, 1, 86400, &o->idle);
+	case OPT_WRITERS: return cli_number("--writers", optarg, 1, 64, &o->writers);
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
 	case 'h':
@@ -166,22 +155,15 @@ static int check_options(const struct options *o)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c, status;
+	int status;
 
 	o->max_stanza = MAX_STANZA_DEFAULT;
 	o->interval = RATCHET_STEP_INTERVAL;
 	o->idle = IDLE_DEFAULT;
 	o->writers = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
-		if (c == ':')
-			return err_usage("option '%s' needs an argument", argv[optind - 1]);
-		if (c == '?')
-			return err_usage("unknown option '%s'", argv[optind - 1]);
-		status = parse_option(o, c);
-		if (status >= 0)
-			return status;
-	}
+	status = cli_options(argc, argv, long_options, parse_option, o);
+	if (status >= 0)
+		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o);

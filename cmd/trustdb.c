@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "err.h"
 #include "inspect.h"
 #include "trustdb.h"
@@ -78,30 +79,28 @@ static int print_help(void)
 }
 
 /* Returns -1 to go on, or the exit status. */
+static int parse_option(void *ctx, int c)
+{
+	struct options *o = ctx;
+
+	switch (c) {
+	case OPT_XML: o->xml = 1; return -1;
+	case OPT_KEEP_GOING: o->keep_going = 1; return -1;
+	case 'h': return print_help();
+	case 'V':
+		printf("xe2e-trustdb %s\n", XE2E_VERSION);
+		return XE2E_EXIT_OK;
+	default: return err_usage("unknown option");
+	}
+}
+
+/* Returns -1 to go on, or the exit status. */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c;
+	int status = cli_options(argc, argv, long_options, parse_option, o);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
-		switch (c) {
-		case OPT_XML:
-			o->xml = 1;
-			break;
-		case OPT_KEEP_GOING:
-			o->keep_going = 1;
-			break;
-		case 'h':
-			return print_help();
-		case 'V':
-			printf("xe2e-trustdb %s\n", XE2E_VERSION);
-			return XE2E_EXIT_OK;
-		case ':':
-			return err_usage("option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return err_usage("unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if (status >= 0)
+		return status;
 	if (o->keep_going && optind < argc)
 		return err_usage("--keep-going is for scripts on standard input");
 	return -1;

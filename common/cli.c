@@ -1,0 +1,69 @@
+/* The command-line plumbing of the programs (see cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+int cli_options(int argc, char **argv, const struct option *longopts, cli_option_fn parse,
+		void *ctx)
+{
+	int c, status;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
+		if (c == ':')
+			return err_usage("option '%s' needs an argument", argv[optind - 1]);
+		if (c == '?')
+			return err_usage("unknown option '%s'", argv[optind - 1]);
+		status = parse(ctx, c);
+		if (status >= 0)
+			return status;
+	}
+	return -1;
+}
+
+/* 1 when text is a decimal number that fits, with *out set. */
+static int whole_number(const char *text, unsigned long *out)
+{
+	char *end;
+
+	if (text[0] < '0' || text[0] > '9')
+		return 0; /* strtoul would take a sign or leading spaces */
+	errno = 0;
+	*out = strtoul(text, &end, 10);
+	return !*end && !errno;
+}
+
+int cli_number(const char *opt, const char *text, unsigned long min, unsigned long max,
+	       unsigned long *out)
+{
+	unsigned long v;
+
+	if (!whole_number(text, &v) || v < min || v > max)
+		return err_usage("%s needs a number from %lu to %lu", opt, min, max);
+	*out = v;
+	return -1;
+}
+
+int cli_seconds(const char *opt, const char *text, unsigned min, unsigned *out)
+{
+	unsigned long v;
+
+	if (!whole_number(text, &v) || v < min || v > 86400)
+		return err_usage("%s needs a number of seconds from %u to 86400", opt, min);
+	*out = (unsigned)v;
+	return -1;
+}
+
+int cli_finish_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		err_detail_set("%s", strerror(errno));
+		return err_report(XE2E_E_IO, "cannot write to standard output");
+	}
+	return XE2E_EXIT_OK;
+}
