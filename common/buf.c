@@ -90,6 +90,18 @@ int buf_append_lp16(struct buf *b, const void *data, size_t n)
 	return err ? err : buf_append(b, data, n);
 }
 
+int buf_append_decimal(struct buf *b, unsigned long long v)
+{
+	char digits[20];
+	size_t n = 0;
+
+	do {
+		digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_append(b, digits + sizeof(digits) - n, n);
+}
+
 int buf_append_u32(struct buf *b, uint32_t v)
 {
 	uint8_t be[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};

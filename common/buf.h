@@ -34,6 +34,10 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 /* Appends a big-endian 16-bit length, then the n bytes (n <= 65535). */
 int buf_append_lp16(struct buf *b, const void *data, size_t n);
 
+/* Appends v in decimal (what "%llu" would print, without printf's cost:
+ * the state files are written for every message). */
+int buf_append_decimal(struct buf *b, unsigned long long v);
+
 /* Appends a big-endian 32-bit value. */
 int buf_append_u32(struct buf *b, uint32_t v);
 

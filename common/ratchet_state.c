@@ -89,8 +89,10 @@ static int hex_append(struct buf *b, const uint8_t *in, size_t n)
 
 static int field_write(struct buf *b, const struct ratchet_state *st, const struct field *f)
 {
-	int err = buf_printf(b, "%s: ", f->name);
+	int err = buf_append_str(b, f->name);
 
+	if (!err)
+		err = buf_append(b, ": ", 2);
 	if (err)
 		return err;
 	switch (f->kind) {
@@ -104,13 +106,13 @@ static int field_write(struct buf *b, const struct ratchet_state *st, const stru
 		err = hex_append(b, st->tag, RATCHET_TAG_LEN);
 		break;
 	case F_U32:
-		err = buf_printf(b, "%u", *CAT(st, f, uint32_t));
+		err = buf_append_decimal(b, *CAT(st, f, uint32_t));
 		break;
 	case F_U64:
-		err = buf_printf(b, "%llu", (unsigned long long)*CAT(st, f, uint64_t));
+		err = buf_append_decimal(b, *CAT(st, f, uint64_t));
 		break;
 	case F_BOOL:
-		err = buf_printf(b, "%d", *CAT(st, f, int) ? 1 : 0);
+		err = buf_append_byte(b, *CAT(st, f, int) ? '1' : '0');
 		break;
 	case F_KEY:
 		err = hex_append(b, CAT(st, f, uint8_t), RATCHET_KEY_LEN);
@@ -121,7 +123,7 @@ static int field_write(struct buf *b, const struct ratchet_state *st, const stru
 				    : buf_append_str(b, "-");
 		break;
 	case F_OPT_U32:
-		err = *CFLAG(st, f) ? buf_printf(b, "%u", *CAT(st, f, uint32_t))
+		err = *CFLAG(st, f) ? buf_append_decimal(b, *CAT(st, f, uint32_t))
 				    : buf_append_str(b, "-");
 		break;
 	}

@@ -542,14 +542,16 @@ static int write_content(int fd, const char *tmp, struct session *s)
 {
 	struct buf text = BUF_INIT;
 	struct stat st;
+	unsigned long long gen;
 	int err = XE2E_OK;
 
 	if (fstat(fd, &st) != 0)
 		return io_fail("cannot stat", tmp);
+	gen = file_generation(fd);
 	err = session_ratchet_start(s);
 	if (!err)
 		err = format_all(s, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-				 file_generation(fd), &text);
+				 gen, &text);
 	if (!err && write_all(fd, text.data, text.len) != 0)
 		err = io_fail("cannot write", tmp);
 	if (!err && fsync(fd) != 0)
@@ -557,7 +559,7 @@ static int write_content(int fd, const char *tmp, struct session *s)
 	if (!err) {
 		s->dev = (unsigned long long)st.st_dev;
 		s->ino = (unsigned long long)st.st_ino;
-		s->gen = file_generation(fd);
+		s->gen = gen;
 	}
 	buf_free(&text);
 	return err;

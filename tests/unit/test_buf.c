@@ -30,6 +30,25 @@ TEST(buf_formats_and_prefixes_lengths)
 	buf_free(&b);
 }
 
+/* buf_append_decimal() writes what printf's %llu writes. */
+TEST(buf_decimal_matches_printf)
+{
+	static const unsigned long long v[] = {0, 1, 9, 10, 99, 100, 4294967295ull,
+					       4294967296ull, 18446744073709551615ull};
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		CHECK_INT(buf_append_decimal(&a, v[i]), XE2E_OK);
+		CHECK_INT(buf_printf(&b, "%llu", v[i]), XE2E_OK);
+		CHECK_INT(buf_append_byte(&a, ' '), XE2E_OK);
+		CHECK_INT(buf_append_byte(&b, ' '), XE2E_OK);
+	}
+	CHECK_INT(a.len, b.len);
+	CHECK_MEM(a.data, b.data, b.len);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 TEST(buf_refuses_oversized_length_prefix)
 {
 	struct buf b = BUF_INIT;
