@@ -472,7 +472,7 @@ static void seeds_handshake_payloads(void)
 {
 	const struct identity *who[2] = {&fz_hs.alice, &fz_hs.bob};
 	struct hs_payload p;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, chain = BUF_INIT;
 
 	for (int k = HS_PAYLOAD_IK1; k <= HS_PAYLOAD_XX3; k++) {
 		const struct identity *id = who[k == HS_PAYLOAD_XX2 || k == HS_PAYLOAD_IK2];
@@ -480,6 +480,7 @@ static void seeds_handshake_payloads(void)
 
 		memset(&p, 0, sizeof(p));
 		memcpy(p.fpr, id->id_fpr, FINGERPRINT_LEN);
+		p.cred.kind = HS_CRED_KIND_KEY;
 		memcpy(p.cred.identity_pub, id->id_pub, P256_PUB_LEN);
 		p.cred.binding.device_id = load_be32(id->binding.device_id);
 		p.cred.binding.created = id->binding.created;
@@ -492,8 +493,23 @@ static void seeds_handshake_payloads(void)
 			die("hsmsg_payload_encode", XE2E_E_MALFORMED);
 		snprintf(name, sizeof(name), "payload-%d", k);
 		seed("handshake_msg", name, 2 + k, b.data, b.len);
+		if (k != HS_PAYLOAD_XX2 && k != HS_PAYLOAD_XX3)
+			continue;
+		/* Kind 2: the identity's certificate twice, as leaf and intermediate. */
+		buf_clear(&chain);
+		buf_append(&chain, id->cert_der.data, id->cert_der.len);
+		buf_append(&chain, id->cert_der.data, id->cert_der.len);
+		p.cred.kind = HS_CRED_KIND_X509;
+		p.cred.chain = chain.data;
+		p.cred.chain_len = chain.len;
+		buf_clear(&b);
+		if (hsmsg_payload_encode((enum hs_payload_kind)k, &p, &b))
+			die("hsmsg_payload_encode", XE2E_E_MALFORMED);
+		snprintf(name, sizeof(name), "payload-%d-chain", k);
+		seed("handshake_msg", name, 2 + k, b.data, b.len);
 	}
 	buf_free(&b);
+	buf_free(&chain);
 }
 
 /* ---- files ---- */
