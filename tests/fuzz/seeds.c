@@ -567,6 +567,23 @@ static void seeds_identity_files(void)
 	snprintf(path, sizeof(path), "%s/fixtures/alice/identity.crt", top);
 	seed_file("x509", "alice-pem", -1, path);
 	{
+		/* Two certificates one after the other, as a chain from a CA. */
+		char bob[1200];
+		size_t n = 0, m = 0;
+		uint8_t *pa = fuzz_read_file(path, &n), *pb;
+
+		snprintf(bob, sizeof(bob), "%s/fixtures/bob/identity.crt", top);
+		pb = fuzz_read_file(bob, &m);
+		if (!pa || !pb)
+			die("identity.crt", XE2E_E_IO);
+		buf_clear(&b);
+		buf_append(&b, pa, n);
+		buf_append(&b, pb, m);
+		seed("x509", "alice-bob-chain-pem", -1, b.data, b.len);
+		free(pa);
+		free(pb);
+	}
+	{
 		size_t n = 0;
 		uint8_t *pem = fuzz_read_file(path, &n);
 
