@@ -33,7 +33,7 @@
 #define NS_XE2E "urn:xe2e:1"
 #define NS_HINTS "urn:xmpp:hints"
 #define NS_CARBONS "urn:xmpp:carbons:2"
-#define BODY_MAX 4096 /* decoded bytes of one handshake stanza */
+#define BODY_MAX HS_BODY_MAX /* decoded bytes of one handshake stanza */
 
 static const char usage_text[] =
 	"usage: xe2e-handshake --to JID [options]\n"
@@ -53,6 +53,8 @@ static const char help_text[] =
 	"  --accept-new-key        accept a changed identity key (not a pinned one)\n"
 	"  --accept-rs-reset       accept a retained-secret mismatch with a\n"
 	"                          verified peer\n"
+	"  --send-certificate      make sure the peer gets this identity's\n"
+	"                          CA-issued certificate: XX, never IK\n"
 	"  --suites LIST           suites to use, in order (ChaChaPoly,AESGCM)\n"
 	"  --passphrase-file FILE  passphrase of a protected device key\n"
 	"  --quiet                 no progress or outcome on stderr\n"
@@ -86,6 +88,7 @@ enum {
 	OPT_PROTECT_SELF,
 	OPT_ACCEPT_NEW_KEY,
 	OPT_ACCEPT_RS_RESET,
+	OPT_SEND_CERTIFICATE,
 	OPT_SUITES,
 	OPT_PASSPHRASE_FILE,
 	OPT_QUIET,
@@ -103,6 +106,7 @@ static const struct option long_options[] = {
 	{"protect-self", no_argument, NULL, OPT_PROTECT_SELF},
 	{"accept-new-key", no_argument, NULL, OPT_ACCEPT_NEW_KEY},
 	{"accept-rs-reset", no_argument, NULL, OPT_ACCEPT_RS_RESET},
+	{"send-certificate", no_argument, NULL, OPT_SEND_CERTIFICATE},
 	{"suites", required_argument, NULL, OPT_SUITES},
 	{"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
 	{"quiet", no_argument, NULL, OPT_QUIET},
@@ -141,6 +145,7 @@ static int parse_option(struct options *o, int c)
 	case OPT_PROTECT_SELF: o->hs_options |= HS_OPT_PROTECT_SELF; return -1;
 	case OPT_ACCEPT_NEW_KEY: o->hs_options |= HS_OPT_ACCEPT_NEW_KEY; return -1;
 	case OPT_ACCEPT_RS_RESET: o->hs_options |= HS_OPT_ACCEPT_RS_RESET; return -1;
+	case OPT_SEND_CERTIFICATE: o->hs_options |= HS_OPT_SEND_CHAIN; return -1;
 	case OPT_SUITES: o->suites = optarg; return -1;
 	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
 	case OPT_QUIET: o->quiet = 1; return -1;
@@ -298,6 +303,13 @@ static int cookie_key(void *arg, uint8_t key[static 32])
 {
 	(void)arg;
 	return cookie_key_load(key);
+}
+
+static int chain_check(void *arg, const uint8_t *chain, size_t len, const char *jid, uint64_t now,
+		       struct anchor_result *res)
+{
+	(void)arg;
+	return anchor_verify_chain(NULL, chain, len, jid, now, res);
 }
 
 static int replay_check(void *arg, const uint8_t key[static 32])
@@ -509,6 +521,16 @@ static int feed(struct run *r, const char *from, const struct xml_node *el,
 
 /* ---- the outcome ---- */
 
+/* What the peer's credential was, and what its certificate chain gave. */
+static void print_credential(const struct run *r, const struct handshake_result *res)
+{
+	if (res->cred_kind == HS_CRED_KIND_X509 && res->anchored)
+		note(r, "certificate: leads to anchor %s", res->anchor);
+	else if (res->cred_kind == HS_CRED_KIND_X509)
+		note(r, "warning: the certificate chain of %s leads to no anchor (%s): its identity "
+		     "key counts alone", res->peer_bare, res->chain_refused);
+}
+
 static void print_outcome(const struct run *r, const struct session *s)
 {
 	const struct handshake_result *res = handshake_result(r->hs);
@@ -523,6 +545,7 @@ static void print_outcome(const struct run *r, const struct session *s)
 	note(r, "trust: %s%s", trust_level_name(s->trust),
 	     res->key_changed ? " (new identity key accepted)" : res->new_peer ? " (first contact)" : "");
 	note(r, "flags: %s", flags);
+	print_credential(r, res);
 	note(r, "retained-secret: %s", res->rs_mismatch ? "mismatch (accepted)"
 				      : res->rs_matched ? "matched" : "none");
 	if (res->rs_mismatch)
@@ -661,6 +684,11 @@ static int load_state(struct run *r, struct passphrase *pp, uint64_t now)
 
 	if (err)
 		return err_report(err, "cannot load the local identity (made by xe2e-keygen)");
+	if ((r->opt.hs_options & HS_OPT_SEND_CHAIN) && !r->id.chain_der.len) {
+		err_detail_set("this identity has no CA-issued certificate to send "
+			       "(xe2e-keygen --certificate installs one)");
+		return err_report(XE2E_E_NOTFOUND, "--send-certificate");
+	}
 	if ((err = trust_load(NULL, &r->trust)))
 		return err_report(err, "cannot read the trust store");
 	if ((err = rs_load(NULL, &r->rs)))
@@ -716,6 +744,7 @@ static int start(struct run *r, const struct hs_lists *lists, uint64_t now)
 	cfg.psk = psk_lookup;
 	cfg.replay = replay_check;
 	cfg.cookie_key_fn = cookie_key;
+	cfg.chain = chain_check;
 	cfg.now = now;
 	if (cfg.initiator)
 		device_hint(r->opt.to, &cfg);
@@ -772,6 +801,8 @@ int main(int argc, char **argv)
 		status = self_from(&r);
 	if (status < 0) {
 		hstrace_init(&r.trace, &lists);
+		if (r.id.chain_der.len)
+			hstrace_own_credential(&r.trace, 1 + 2 + r.id.chain_der.len + HS_BINDING_LEN);
 		trace_self(&r);
 	}
 	if (status < 0 && xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_EXACT, NULL))

@@ -1,6 +1,7 @@
 /*
  * xe2e-keygen: creates the identity key, its certificate, the device key and
- * its binding; shows their fingerprints; rotates the device key; makes PSKs;
+ * its binding; shows their fingerprints; rotates the device key; writes a
+ * certificate request and installs the certificate a CA issued; makes PSKs;
  * writes prekey bundles. See xe2e-keygen(1).
  */
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "psk.h"
 #include "store.h"
 #include "util.h"
+#include "x509.h"
 
 /* One-time prekeys --rotate-prekeys keeps available without --prekeys N. */
 #define PREKEYS_DEFAULT 20
@@ -28,6 +30,8 @@ static const char usage_text[] =
 	"usage: xe2e-keygen --jid JID [--force] [--passphrase | --passphrase-file FILE]\n"
 	"       xe2e-keygen --show\n"
 	"       xe2e-keygen --rotate-device [--passphrase | --passphrase-file FILE]\n"
+	"       xe2e-keygen --csr [--output FILE] [--passphrase | --passphrase-file FILE]\n"
+	"       xe2e-keygen --certificate FILE\n"
 	"       xe2e-keygen --psk\n"
 	"       xe2e-keygen --prekeys N [--rotate-prekeys] [--bundle-minimal]\n"
 	"                   [--output FILE] [--passphrase | --passphrase-file FILE]\n"
@@ -42,6 +46,10 @@ static const char help_text[] =
 	"  --force                 with --jid: replace an existing identity\n"
 	"  --show                  print the identity's fingerprints\n"
 	"  --rotate-device         replace the device key, keeping the device id\n"
+	"  --csr                   write a certificate request (PKCS#10) for the\n"
+	"                          identity key, to give to a CA\n"
+	"  --certificate FILE      install the certificate chain a CA issued for\n"
+	"                          the identity key (PEM, leaf first)\n"
 	"  --psk                   print a fresh random pre-shared key\n"
 	"  --prekeys N             write a prekey bundle with N new one-time prekeys\n"
 	"                          (0 to %d), making a signed prekey if needed\n"
@@ -49,7 +57,8 @@ static const char help_text[] =
 	"                          the grace period, top one-time prekeys up to N\n"
 	"                          (default %d) and write the bundle\n"
 	"  --bundle-minimal        leave the identity and device key out of the bundle\n"
-	"  --output FILE           write the bundle to FILE instead of standard output\n"
+	"  --output FILE           write the bundle or request to FILE instead of\n"
+	"                          standard output\n"
 	"  --passphrase            protect (or unlock) keys with a passphrase\n"
 	"                          asked on the terminal\n"
 	"  --passphrase-file FILE  the same, with the first line of FILE\n"
@@ -66,6 +75,8 @@ enum mode {
 	MODE_ROTATE,
 	MODE_PSK,
 	MODE_PREKEYS,
+	MODE_CSR,
+	MODE_CERTIFICATE,
 };
 
 struct options {
@@ -79,6 +90,7 @@ struct options {
 	int rotate_prekeys;
 	int minimal;
 	const char *output;
+	const char *certificate;
 };
 
 enum {
@@ -93,6 +105,8 @@ enum {
 	OPT_ROTATE_PREKEYS,
 	OPT_BUNDLE_MINIMAL,
 	OPT_OUTPUT,
+	OPT_CSR,
+	OPT_CERTIFICATE,
 };
 
 static const struct option long_options[] = {
@@ -107,6 +121,8 @@ static const struct option long_options[] = {
 	{"rotate-prekeys", no_argument, NULL, OPT_ROTATE_PREKEYS},
 	{"bundle-minimal", no_argument, NULL, OPT_BUNDLE_MINIMAL},
 	{"output", required_argument, NULL, OPT_OUTPUT},
+	{"csr", no_argument, NULL, OPT_CSR},
+	{"certificate", required_argument, NULL, OPT_CERTIFICATE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -179,6 +195,13 @@ static int parse_option(struct options *o, int c)
 	case OPT_PSK:
 		set_mode(o, MODE_PSK);
 		return -1;
+	case OPT_CSR:
+		set_mode(o, MODE_CSR);
+		return -1;
+	case OPT_CERTIFICATE:
+		set_mode(o, MODE_CERTIFICATE);
+		o->certificate = optarg;
+		return -1;
 	case OPT_PASSPHRASE:
 		o->prompt = 1;
 		return -1;
@@ -200,24 +223,28 @@ static int parse_option(struct options *o, int c)
 static int check_options(const struct options *o)
 {
 	if (o->modes == 0)
-		return err_usage("one of --jid, --show, --rotate-device, --psk, --prekeys or "
-				 "--rotate-prekeys is needed");
+		return err_usage("one of --jid, --show, --rotate-device, --csr, --certificate, --psk, "
+				 "--prekeys or --rotate-prekeys is needed");
 	if (o->modes > 1)
-		return err_usage("--jid, --show, --rotate-device, --psk and the prekey options "
-				 "exclude each other");
-	if ((o->minimal || o->output) && o->mode != MODE_PREKEYS)
-		return err_usage("--bundle-minimal and --output go with --prekeys or "
-				 "--rotate-prekeys");
+		return err_usage("--jid, --show, --rotate-device, --csr, --certificate, --psk and "
+				 "the prekey options exclude each other");
+	if (o->minimal && o->mode != MODE_PREKEYS)
+		return err_usage("--bundle-minimal goes with --prekeys or --rotate-prekeys");
+	if (o->output && o->mode != MODE_PREKEYS && o->mode != MODE_CSR)
+		return err_usage("--output goes with --prekeys, --rotate-prekeys or --csr");
 	if (o->output && !*o->output)
 		return err_usage("--output needs a file name");
 	if (o->force && o->mode != MODE_CREATE)
 		return err_usage("--force goes with --jid");
 	if (o->prompt && o->passphrase_file)
 		return err_usage("--passphrase and --passphrase-file exclude each other");
-	if ((o->prompt || o->passphrase_file) && (o->mode == MODE_SHOW || o->mode == MODE_PSK))
-		return err_usage("--show and --psk use no passphrase");
+	if ((o->prompt || o->passphrase_file) &&
+	    (o->mode == MODE_SHOW || o->mode == MODE_PSK || o->mode == MODE_CERTIFICATE))
+		return err_usage("--show, --psk and --certificate use no passphrase");
 	if (o->mode == MODE_CREATE && !*o->jid)
 		return err_usage("--jid needs a JID");
+	if (o->mode == MODE_CERTIFICATE && !*o->certificate)
+		return err_usage("--certificate needs a file name");
 	return -1;
 }
 
@@ -295,6 +322,11 @@ static int run_show(uint64_t now)
 		identity_time_format(id.binding.expires, when);
 		err_warn("the device binding expired on %s: run xe2e-keygen --rotate-device", when);
 	}
+	if (id.chain_der.len && now > id.cert_not_after) {
+		identity_time_format(id.cert_not_after, when);
+		err_warn("the CA-issued certificate expired on %s: install a new one with "
+			 "xe2e-keygen --certificate", when);
+	}
 	err = print_identity(&id);
 	identity_free(&id);
 	return err;
@@ -328,6 +360,72 @@ static int run_rotate(struct passphrase *pp, uint64_t now)
 	err = print_identity(&id);
 	identity_free(&id);
 	return err;
+}
+
+/* ---- certificates from a CA ---- */
+
+/* Writes text to the output file (0644, atomically) or stdout. */
+static int write_output(const char *output, const struct buf *text, const char *what)
+{
+	int err;
+
+	if (!output) {
+		fwrite(text->data, 1, text->len, stdout);
+		return finish_output();
+	}
+	err = store_write_atomic(output, text->data, text->len, 0644);
+	if (err)
+		return err_report(err, "cannot write the %s to %s", what, output);
+	return XE2E_EXIT_OK;
+}
+
+static int run_csr(const struct options *o, struct passphrase *pp, uint64_t now)
+{
+	struct buf pem = BUF_INIT;
+	int err = identity_csr_write(pp, now, &pem), status;
+
+	if (err)
+		status = err_report(err, "cannot make the certificate request");
+	else
+		status = write_output(o->output, &pem, "certificate request");
+	buf_free(&pem);
+	return status;
+}
+
+/* Says whose certificate is installed now, and until when. */
+static void report_certificate(const struct identity *id)
+{
+	char until[IDENTITY_TIME_TEXT_LEN];
+
+	identity_time_format(id->cert_not_after, until);
+	if (id->chain_der.len)
+		err_warn("installed the CA-issued certificate of %s, valid until %s", id->jid,
+			 until);
+	else
+		err_warn("installed a self-signed certificate of %s", id->jid);
+}
+
+static int run_certificate(const struct options *o, uint64_t now)
+{
+	struct identity id = IDENTITY_INIT;
+	struct buf data = BUF_INIT;
+	int err = store_read_file(o->certificate, X509_CHAIN_FILE_MAX, 0, &data), status;
+
+	if (err) {
+		status = err_report(err, "cannot read %s", o->certificate);
+		goto out;
+	}
+	err = identity_certificate_install(data.data, data.len, now, &id);
+	if (err) {
+		status = err_report(err, "cannot install the certificate in %s", o->certificate);
+		goto out;
+	}
+	report_certificate(&id);
+	status = print_identity(&id);
+out:
+	identity_free(&id);
+	buf_free(&data);
+	return status;
 }
 
 /* ---- prekey bundles ---- */
@@ -461,14 +559,7 @@ static int write_bundle(const struct options *o, struct buf *xml)
 
 	if (err)
 		return err_report(err, "cannot write the bundle");
-	if (!o->output) {
-		fwrite(xml->data, 1, xml->len, stdout);
-		return finish_output();
-	}
-	err = store_write_atomic(o->output, xml->data, xml->len, 0644);
-	if (err)
-		return err_report(err, "cannot write the bundle to %s", o->output);
-	return XE2E_EXIT_OK;
+	return write_output(o->output, xml, "bundle");
 }
 
 static void report_bundle(const struct prekey_job *job)
@@ -566,7 +657,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct options o = {MODE_NONE, 0, NULL, 0, 0, NULL, -1, 0, 0, NULL};
+	struct options o = {MODE_NONE, 0, NULL, 0, 0, NULL, -1, 0, 0, NULL, NULL};
 	struct passphrase pp;
 	uint64_t now = (uint64_t)time(NULL);
 	int status;
@@ -588,6 +679,12 @@ int main(int argc, char **argv)
 		break;
 	case MODE_PREKEYS:
 		status = run_prekeys(&o, &pp, now);
+		break;
+	case MODE_CSR:
+		status = run_csr(&o, &pp, now);
+		break;
+	case MODE_CERTIFICATE:
+		status = run_certificate(&o, now);
 		break;
 	default:
 		status = run_rotate(&pp, now);

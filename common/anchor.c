@@ -16,6 +16,7 @@
 #include "encoding.h"
 #include "err.h"
 #include "util.h"
+#include "x509.h"
 
 /* id-on-xmppAddr, 1.3.6.1.5.5.7.8.5 (RFC 6120 section 13.7.1.4). */
 #define OID_ON_XMPPADDR MBEDTLS_OID_ON "\x05"
@@ -40,19 +41,10 @@ static const mbedtls_x509_crt_profile anchor_profile = {
 
 /* ---- small helpers ---- */
 
-/* UNIX seconds of an X.509 time (days from the civil calendar); times
- * before 1970 count as 0. */
+/* UNIX seconds of an X.509 time; times before 1970 count as 0. */
 static uint64_t x509_time_unix(const mbedtls_x509_time *t)
 {
-	int64_t y = t->year - (t->mon <= 2);
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * ((t->mon + 9) % 12) + 2) / 5 + t->day - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	int64_t days = era * 146097 + doe - 719468;
-	int64_t secs = days * 86400 + t->hour * 3600 + t->min * 60 + t->sec;
-
-	return secs < 0 ? 0 : (uint64_t)secs;
+	return x509_time_to_unix(t->year, t->mon, t->day, t->hour, t->min, t->sec);
 }
 
 static int is_pem(const uint8_t *data, size_t len)
@@ -813,15 +805,11 @@ static int chain_verify(mbedtls_x509_crt *chain, struct anchor_set *set, struct 
 	return chain_refused(v, flags);
 }
 
-/* The leaf's name and use, after the chain verified. */
-static int leaf_check(const mbedtls_x509_crt *leaf, const char *jid, struct anchor_result *res)
+/* Checks that crt names jid (bare, normalised here). */
+static int leaf_names(const mbedtls_x509_crt *leaf, const char *jid)
 {
 	char want[JID_MAX + 1], subject[ANCHOR_SUBJECT_MAX];
 
-	if (mbedtls_x509_crt_check_key_usage(leaf, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
-		err_detail_set("the leaf certificate's keyUsage lacks digitalSignature");
-		return XE2E_E_TRUST;
-	}
 	if (!name_as_jid((const unsigned char *)jid, strlen(jid), want)) {
 		err_detail_set("not a bare JID: \"%.64s\"", jid);
 		return XE2E_E_MALFORMED;
@@ -831,7 +819,36 @@ static int leaf_check(const mbedtls_x509_crt *leaf, const char *jid, struct anch
 		err_detail_set("the certificate (%s) does not name %.64s", subject, want);
 		return XE2E_E_TRUST;
 	}
-	return p256_fingerprint(res->pub, res->fpr);
+	return XE2E_OK;
+}
+
+/* The leaf's name and use, after the chain verified. */
+static int leaf_check(const mbedtls_x509_crt *leaf, const char *jid, struct anchor_result *res)
+{
+	int err;
+
+	if (mbedtls_x509_crt_check_key_usage(leaf, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) != 0) {
+		err_detail_set("the leaf certificate's keyUsage lacks digitalSignature");
+		return XE2E_E_TRUST;
+	}
+	err = leaf_names(leaf, jid);
+	return err ? err : p256_fingerprint(res->pub, res->fpr);
+}
+
+int anchor_leaf_key(const uint8_t *chain, size_t len, const char *jid,
+		    uint8_t pub[static P256_PUB_LEN])
+{
+	mbedtls_x509_crt crt;
+	int err;
+
+	mbedtls_x509_crt_init(&crt);
+	err = parse_der_list(&crt, chain, len, ANCHOR_CHAIN_MAX);
+	if (!err)
+		err = crt_p256(&crt, "the leaf certificate's", pub);
+	if (!err)
+		err = leaf_names(&crt, jid);
+	mbedtls_x509_crt_free(&crt);
+	return err;
 }
 
 /* Verifies the parsed chain against the anchors of dir. */

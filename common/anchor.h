@@ -111,6 +111,17 @@ int anchor_chain_from_file(const uint8_t *data, size_t len, struct buf *der);
 int anchor_leaf_jid(const uint8_t *chain, size_t len, char jid[static JID_MAX + 1]);
 
 /*
+ * Reads the leaf of a chain (DER form, as anchor_verify_chain() takes it,
+ * every certificate parsed) without checking any signature, time or
+ * anchor: its P-256 key into pub, after checking that it names the bare
+ * JID jid by the rules of anchor_verify_chain(). XE2E_E_MALFORMED for bad
+ * DER or too many certificates, XE2E_E_UNSUPPORTED for a leaf key that is
+ * not P-256, XE2E_E_TRUST when the leaf does not name jid.
+ */
+int anchor_leaf_key(const uint8_t *chain, size_t len, const char *jid,
+		    uint8_t pub[static P256_PUB_LEN]);
+
+/*
  * Verifies a certificate chain presented for the bare JID jid:
  *
  *   chain  the leaf certificate, then its intermediates (at most

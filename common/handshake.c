@@ -11,6 +11,11 @@
 #include "jid.h"
 #include "util.h"
 
+_Static_assert(HS_BODY_MAX == 32 + 48 + (HS_CRED_X509_MAX + 2 + 2 * HS_LIST_MAX + X25519_LEN +
+					HS_PAD_CHAIN_UNIT - 1) / HS_PAD_CHAIN_UNIT *
+					       HS_PAD_CHAIN_UNIT + 16,
+	       "HS_BODY_MAX is the longest step 2");
+
 static const char *const step_names[] = {
 	[HS_STEP_1] = "1",         [HS_STEP_2] = "2",    [HS_STEP_3] = "3",
 	[HS_STEP_RETRY] = "retry", [HS_STEP_SWAP] = "swap", [HS_STEP_ABORT] = "abort",
@@ -160,6 +165,11 @@ int handshake_new(struct handshake **out, const struct handshake_config *cfg)
 	    (cfg->initiator && !cfg->peer) ||
 	    (!cfg->initiator && ((!cfg->cookie_key && !cfg->cookie_key_fn) || !cfg->replay)))
 		return XE2E_E_STATE;
+	if ((cfg->options & HS_OPT_SEND_CHAIN) && !cfg->self->chain_der.len) {
+		err_detail_set("this identity has no CA-issued certificate to send "
+			       "(xe2e-keygen --certificate installs one)");
+		return XE2E_E_STATE;
+	}
 	hs = calloc(1, sizeof(*hs));
 	if (!hs)
 		return XE2E_E_NOMEM;

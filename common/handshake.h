@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "anchor.h"
 #include "buf.h"
 #include "handshake_msg.h"
 #include "identity.h"
@@ -45,6 +46,14 @@ const char *handshake_step_name(enum hs_step step);
 /* Parses a step attribute; XE2E_E_MALFORMED for anything else. */
 int handshake_step_parse(const char *text, enum hs_step *step);
 
+/*
+ * The longest body of a handshake stanza: a step 2 whose credential holds
+ * the longest chain is e(32) + sealed s(48) + a payload of at most
+ * HS_CRED_X509_MAX + 34 + 32 bytes padded to HS_PAD_CHAIN_UNIT (8704) + a
+ * tag(16) = 8800 bytes.
+ */
+#define HS_BODY_MAX 8800
+
 /* Abort reasons, as the reason attribute spells them. */
 #define HS_REASON_UNSUPPORTED "unsupported"
 #define HS_REASON_REFUSED "refused"
@@ -59,6 +68,8 @@ int handshake_reason_known(const char *text);
 #define HS_OPT_PROTECT_SELF 0x1u   /* responder: swap roles on XX; initiator: refuse swaps */
 #define HS_OPT_ACCEPT_NEW_KEY 0x2u /* accept a changed identity key (never a pinned one) */
 #define HS_OPT_ACCEPT_RS_RESET 0x4u /* accept a retained-secret mismatch of a verified peer */
+#define HS_OPT_SEND_CHAIN 0x8u      /* make sure the peer gets our certificate chain:
+				     * XX, never IK (needs a CA-issued certificate) */
 
 /* Looks up the configured PSK of a bare JID: XE2E_OK and psk filled, or
  * XE2E_E_NOTFOUND when there is none. */
@@ -67,6 +78,15 @@ typedef int (*handshake_psk_fn)(void *arg, const char *jid, uint8_t psk[static P
 /* Records SHA-256 of an accepted IK ephemeral key; XE2E_E_REPLAY when it
  * was seen before. */
 typedef int (*handshake_replay_fn)(void *arg, const uint8_t key[static 32]);
+
+/*
+ * Verifies a certificate chain (DER certificates, leaf first) presented by
+ * the bare JID jid against the local X.509 anchors at now, as
+ * anchor_verify_chain() does: XE2E_OK with res filled, or an error whose
+ * detail says why the chain leads to no anchor.
+ */
+typedef int (*handshake_chain_fn)(void *arg, const uint8_t *chain, size_t len, const char *jid,
+				  uint64_t now, struct anchor_result *res);
 
 /* Gives the responder's 32-byte cookie key (cookie.h); asked only when a
  * retry is sent or a cookie checked, so that a responder that needs none
@@ -86,7 +106,8 @@ struct handshake_config {
 	handshake_replay_fn replay;   /* responder: required */
 	const uint8_t *cookie_key;    /* responder: COOKIE_KEY_LEN bytes, or */
 	handshake_cookie_key_fn cookie_key_fn; /* asked when first needed */
-	void *arg;                    /* for psk, replay and cookie_key_fn */
+	handshake_chain_fn chain;     /* NULL: no chain is ever anchored */
+	void *arg;                    /* for psk, replay, cookie_key_fn and chain */
 	int have_device_hint;         /* initiator: the peer device of the current session */
 	uint32_t device_hint;
 	uint64_t now;                 /* Unix seconds; see handshake_set_time() */
@@ -170,6 +191,8 @@ const char *handshake_peer_bare(const struct handshake *hs);
  * speak xe2e: silence or "unsupported" from it is a possible attack). */
 int handshake_peer_known(const struct handshake *hs);
 
+#define HS_CHAIN_REASON_MAX 256
+
 /* What a finished handshake established (HS_DONE only; else NULL). */
 struct handshake_result {
 	int noise_initiator;
@@ -182,8 +205,14 @@ struct handshake_result {
 	uint8_t peer_fpr[FINGERPRINT_LEN];
 	struct trust_device device; /* created/expires 0 when device_known */
 	int device_known;           /* the device came from the trust store (IK) */
-	enum trust_level level;     /* as the snapshot said; tofu for a new peer */
+	enum trust_level level;     /* as the snapshot said, tofu for a new peer;
+				     * anchored for a new or tofu one whose chain
+				     * led to an anchor */
 	int new_peer;
+	uint8_t cred_kind;          /* of the peer's credential; 0 for IK (none sent) */
+	int anchored;               /* its chain led to an anchor ... */
+	char anchor[ANCHOR_NAME_MAX + 1]; /* ... this one */
+	char chain_refused[HS_CHAIN_REASON_MAX]; /* a chain that did not: why */
 	int key_changed;            /* accepted with HS_OPT_ACCEPT_NEW_KEY */
 	int rs_matched;             /* a retained secret was in the psk */
 	int rs_mismatch;            /* accepted: the session carries rs-reset */

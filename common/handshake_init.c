@@ -75,6 +75,13 @@ static int write_ik1(struct handshake *hs, struct buf *out)
 	return err;
 }
 
+/* IK when the trust store holds the peer's device key; XX when we must
+ * send our certificate chain, which IK never carries. */
+static int use_ik(const struct handshake *hs)
+{
+	return hs->have_expected && !(hs->cfg.options & HS_OPT_SEND_CHAIN);
+}
+
 int hs_init_send_step1(struct handshake *hs, const uint8_t *cookie, size_t cookie_len,
 		       struct buf *out)
 {
@@ -85,7 +92,7 @@ int hs_init_send_step1(struct handshake *hs, const uint8_t *cookie, size_t cooki
 	if (hs->state == HSS_START) {
 		hs->version = offer.version = hs->cfg.lists.versions[0];
 		hs->suite = offer.suite = hs->cfg.lists.suites[0];
-		hs->pattern = offer.pattern = hs->have_expected ? HS_PATTERN_IK : HS_PATTERN_XX;
+		hs->pattern = offer.pattern = use_ik(hs) ? HS_PATTERN_IK : HS_PATTERN_XX;
 	}
 	buf_clear(&hs->offer);
 	err = hsmsg_offer_encode(&offer, &hs->offer);
@@ -264,7 +271,7 @@ static int retry_check(const struct handshake *hs, const struct hs_retry *r)
 	if (!hsmsg_list_has(l->versions, l->n_versions, r->version) ||
 	    !hsmsg_list_has(l->suites, l->n_suites, r->suite) ||
 	    !hsnego_pattern_name(r->pattern) ||
-	    (r->pattern == HS_PATTERN_IK && !hs->have_expected)) {
+	    (r->pattern == HS_PATTERN_IK && !use_ik(hs))) {
 		err_detail_set("the retry names a choice that was not offered");
 		return XE2E_E_MALFORMED;
 	}

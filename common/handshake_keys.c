@@ -70,6 +70,9 @@ int hs_keys_finish(struct handshake *hs)
 	r->pending = !hs->noise_initiator && hs->pattern == HS_PATTERN_IK;
 	strcpy(r->peer_full, hs->peer_full);
 	strcpy(r->peer_bare, hs->peer_bare);
+	/* After the retained-secret rule, which follows the level stored. */
+	if (r->anchored && (r->new_peer || r->level == TRUST_TOFU))
+		r->level = TRUST_ANCHORED;
 	if (!hs->noise_initiator)
 		memcpy(r->r0_priv, hs->r0_priv, X25519_LEN);
 	if (!hs->noise_initiator)
@@ -88,6 +91,9 @@ int hs_payload_own_credential(const struct handshake *hs, struct hs_credential *
 {
 	const struct identity *id = hs->cfg.self;
 
+	cred->kind = id->chain_der.len ? HS_CRED_KIND_X509 : HS_CRED_KIND_KEY;
+	cred->chain = id->chain_der.data;
+	cred->chain_len = id->chain_der.len;
 	memcpy(cred->identity_pub, id->id_pub, P256_PUB_LEN);
 	cred->binding.device_id = load_be32(id->binding.device_id);
 	cred->binding.created = id->binding.created;
@@ -135,6 +141,7 @@ int handshake_session(const struct handshake *hs, struct session *s, struct sess
 	o->device_known = r->device_known;
 	o->set_flags = s->flags;
 	o->replace_key = r->key_changed;
+	o->anchored = r->anchored;
 	o->rs_mode = r->rs_mismatch ? SESSION_RS_PROVISIONAL : SESSION_RS_ROTATE;
 	memcpy(o->new_rs, r->new_rs, SESSION_KEY_LEN);
 	o->now = hs->cfg.now;

@@ -242,38 +242,101 @@ static int binding_decode(struct rd *r, struct hs_binding *b)
 	return XE2E_OK;
 }
 
+/* The length of a DER element at p (at most avail bytes), header
+ * included, when its tag is SEQUENCE and its length definite and minimal;
+ * 0 otherwise. */
+static size_t der_sequence_len(const uint8_t *p, size_t avail)
+{
+	size_t head = 2, len;
+
+	if (avail < 2 || p[0] != 0x30)
+		return 0;
+	if (p[1] < 0x80) {
+		len = p[1];
+	} else if (p[1] == 0x81 && avail >= 3 && p[2] >= 0x80) {
+		len = p[2];
+		head = 3;
+	} else if (p[1] == 0x82 && avail >= 4 && p[2] != 0) {
+		len = (size_t)p[2] << 8 | p[3];
+		head = 4;
+	} else {
+		return 0;
+	}
+	return len <= avail - head ? head + len : 0;
+}
+
+int hsmsg_chain_check(const uint8_t *chain, size_t len)
+{
+	size_t off = 0, n = 0, one;
+
+	if (len == 0 || len > HS_CHAIN_MAX)
+		return malformed("certificate chain empty or too long");
+	while (off < len) {
+		if (++n > HS_CHAIN_CERTS_MAX)
+			return malformed("more certificates in the chain than allowed");
+		one = der_sequence_len(chain + off, len - off);
+		if (!one)
+			return malformed("a certificate of the chain is not one DER SEQUENCE");
+		off += one;
+	}
+	return XE2E_OK;
+}
+
 static int cred_encode(const struct hs_credential *c, struct buf *out)
 {
-	int err = buf_append_byte(out, HS_CRED_KIND_KEY);
+	int err;
+
+	if (c->kind == HS_CRED_KIND_X509 && hsmsg_chain_check(c->chain, c->chain_len))
+		return XE2E_E_STATE;
+	if (c->kind != HS_CRED_KIND_KEY && c->kind != HS_CRED_KIND_X509)
+		return XE2E_E_STATE;
+	err = buf_append_byte(out, c->kind);
+	if (!err && c->kind == HS_CRED_KIND_KEY)
+		err = buf_append(out, c->identity_pub, P256_PUB_LEN);
+	if (!err && c->kind == HS_CRED_KIND_X509)
+		err = buf_append_lp16(out, c->chain, c->chain_len);
+	return err ? err : hsmsg_binding_encode(&c->binding, out);
+}
+
+static int chain_decode(struct rd *r, struct hs_credential *c)
+{
+	const uint8_t *len;
+	int err = rd_bytes(r, 2, &len, "credential too short");
 
 	if (!err)
-		err = buf_append(out, c->identity_pub, P256_PUB_LEN);
-	return err ? err : hsmsg_binding_encode(&c->binding, out);
+		c->chain_len = load_be16(len);
+	if (!err)
+		err = rd_bytes(r, c->chain_len, &c->chain, "certificate chain cut short");
+	return err ? err : hsmsg_chain_check(c->chain, c->chain_len);
 }
 
 static int cred_decode(struct rd *r, struct hs_credential *c)
 {
-	uint8_t kind;
-	int err = rd_byte(r, &kind, "credential missing");
+	int err = rd_byte(r, &c->kind, "credential missing");
 
 	if (err)
 		return err;
-	if (kind != HS_CRED_KIND_KEY) {
-		err_detail_set("credential kind %u", kind);
+	if (c->kind == HS_CRED_KIND_KEY)
+		err = rd_copy(r, c->identity_pub, P256_PUB_LEN, "credential too short");
+	else if (c->kind == HS_CRED_KIND_X509)
+		err = chain_decode(r, c);
+	else {
+		err_detail_set("credential kind %u", c->kind);
 		return XE2E_E_UNSUPPORTED;
 	}
-	err = rd_copy(r, c->identity_pub, P256_PUB_LEN, "credential too short");
 	return err ? err : binding_decode(r, &c->binding);
 }
 
 /* The padded length of a payload whose fields take n bytes. */
-static size_t padded_len(enum hs_payload_kind kind, size_t n)
+static size_t padded_len(enum hs_payload_kind kind, const struct hs_payload *p, size_t n)
 {
-	size_t len;
+	size_t unit = HS_PAD_UNIT, len;
 
 	if (kind == HS_PAYLOAD_XX1)
 		return n;
-	len = (n + HS_PAD_UNIT - 1) / HS_PAD_UNIT * HS_PAD_UNIT;
+	if ((kind == HS_PAYLOAD_XX2 || kind == HS_PAYLOAD_XX3) && p->cred.kind == HS_CRED_KIND_X509)
+		unit = HS_PAD_CHAIN_UNIT;
+	len = (n + unit - 1) / unit * unit;
 	if (kind == HS_PAYLOAD_IK1 && len < HS_IK1_PAYLOAD_MIN)
 		len = HS_IK1_PAYLOAD_MIN;
 	return len;
@@ -313,7 +376,7 @@ int hsmsg_payload_encode(enum hs_payload_kind kind, const struct hs_payload *p, 
 
 	if (err)
 		return err;
-	want = padded_len(kind, out->len - start);
+	want = padded_len(kind, p, out->len - start);
 	while (!err && out->len - start < want)
 		err = buf_append_byte(out, 0);
 	return err;
@@ -355,7 +418,7 @@ int hsmsg_payload_decode(enum hs_payload_kind kind, const uint8_t *in, size_t le
 	err = payload_fields_decode(kind, &r, p);
 	if (err)
 		return err;
-	if (len != padded_len(kind, r.off))
+	if (len != padded_len(kind, p, r.off))
 		return malformed("payload padded to the wrong length");
 	if (!ct_is_zero(in + r.off, len - r.off))
 		return malformed("non-zero bytes after the payload");

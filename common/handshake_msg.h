@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "dh.h"
 #include "sig.h"
+#include "x509.h"
 
 #define HS_VERSION_1 1
 
@@ -27,9 +28,18 @@
 #define HS_RSID_LEN 16
 #define HS_COOKIE_MAX 64  /* a cookie in a retry or a step 1 */
 #define HS_BINDING_LEN 84 /* device id, created, expires, r||s */
-#define HS_CRED_KIND_KEY 1
+#define HS_CRED_KIND_KEY 1  /* the identity key */
+#define HS_CRED_KIND_X509 2 /* an X.509 chain whose leaf holds the identity key */
 #define HS_CRED_KEY_LEN (1 + P256_PUB_LEN + HS_BINDING_LEN)
+/* A chain: its length (2 bytes), 1 to HS_CHAIN_CERTS_MAX DER certificates
+ * of HS_CHAIN_MAX bytes at most in all. */
+#define HS_CHAIN_CERTS_MAX X509_CHAIN_CERTS_MAX
+#define HS_CHAIN_MAX X509_CHAIN_DER_MAX
+#define HS_CRED_X509_MAX (1 + 2 + HS_CHAIN_MAX + HS_BINDING_LEN)
 #define HS_PAD_UNIT 32
+/* Payloads with a chain are padded coarser: the chain's exact length would
+ * tell its certificates apart. */
+#define HS_PAD_CHAIN_UNIT 512
 #define HS_IK1_PAYLOAD_MIN 64
 /* Longest offer: version, two lists of HS_LIST_MAX, their counts, suite, pattern. */
 #define HS_OFFER_MAX (4 + 2 * HS_LIST_MAX + 1)
@@ -83,9 +93,15 @@ struct hs_binding {
 	uint8_t sig[P256_SIG_LEN];
 };
 
-/* Credential kind 1: the identity key and the device binding. */
+/*
+ * A credential: kind 1, the identity key; kind 2, a certificate chain whose
+ * leaf's SubjectPublicKeyInfo holds it. Either with the device binding.
+ */
 struct hs_credential {
-	uint8_t identity_pub[P256_PUB_LEN];
+	uint8_t kind;                       /* HS_CRED_KIND_KEY or HS_CRED_KIND_X509 */
+	uint8_t identity_pub[P256_PUB_LEN]; /* kind 1 */
+	const uint8_t *chain;               /* kind 2: DER certificates, leaf first */
+	size_t chain_len;
 	struct hs_binding binding;
 };
 
@@ -147,17 +163,28 @@ int hsmsg_retry_decode(const uint8_t *in, size_t len, struct hs_retry *retry);
 int hsmsg_binding_encode(const struct hs_binding *b, struct buf *out);
 
 /*
+ * Checks the framing of a kind 2 chain: 1 to HS_CHAIN_CERTS_MAX DER
+ * SEQUENCEs (definite, minimal lengths) filling exactly len bytes, len at
+ * most HS_CHAIN_MAX. The certificates themselves are read by the trust
+ * policy. XE2E_E_MALFORMED otherwise.
+ */
+int hsmsg_chain_check(const uint8_t *chain, size_t len);
+
+/*
  * Appends the payload of the given kind, zero padded: XX1 to exactly
  * 2 * HS_RSID_LEN, IK1 to a multiple of HS_PAD_UNIT of at least
- * HS_IK1_PAYLOAD_MIN, the others to a multiple of HS_PAD_UNIT.
+ * HS_IK1_PAYLOAD_MIN, one with a kind 2 credential to a multiple of
+ * HS_PAD_CHAIN_UNIT, the others to a multiple of HS_PAD_UNIT. A credential
+ * of another kind, or a chain that hsmsg_chain_check() refuses, is
+ * XE2E_E_STATE.
  */
 int hsmsg_payload_encode(enum hs_payload_kind kind, const struct hs_payload *p, struct buf *out);
 
 /*
  * Decodes a payload of the given kind. Its length must be exactly what
  * hsmsg_payload_encode() makes of its content, and every padding byte zero;
- * anything else is XE2E_E_MALFORMED. A credential of another kind than 1 is
- * XE2E_E_UNSUPPORTED.
+ * anything else is XE2E_E_MALFORMED. A credential of another kind than 1
+ * or 2 is XE2E_E_UNSUPPORTED. A kind 2 chain points into in.
  */
 int hsmsg_payload_decode(enum hs_payload_kind kind, const uint8_t *in, size_t len,
 			 struct hs_payload *p);

@@ -5,6 +5,7 @@
  * retained-secret mismatch means, and the downgrade check. All against the
  * snapshots in the configuration; nothing is stored here.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "err.h"
@@ -183,8 +184,8 @@ static int check_device(struct handshake *hs, const uint8_t fpr[static FINGERPRI
 		      hs->peer_bare, "");
 }
 
-static int verify_binding(struct handshake *hs, const struct hs_credential *cred,
-			  const uint8_t rs_pub[static X25519_LEN])
+static int verify_binding(struct handshake *hs, const uint8_t id_pub[static P256_PUB_LEN],
+			  const struct hs_credential *cred, const uint8_t rs_pub[static X25519_LEN])
 {
 	struct device_binding b;
 	int err;
@@ -196,7 +197,7 @@ static int verify_binding(struct handshake *hs, const struct hs_credential *cred
 	b.created = cred->binding.created;
 	b.expires = cred->binding.expires;
 	memcpy(b.sig, cred->binding.sig, P256_SIG_LEN);
-	err = identity_binding_verify(cred->identity_pub, &b, hs->cfg.now);
+	err = identity_binding_verify(id_pub, &b, hs->cfg.now);
 	if (err == XE2E_E_EXPIRED)
 		return refuse("the device binding of %s expired%s", hs->peer_bare, "");
 	if (err)
@@ -204,14 +205,87 @@ static int verify_binding(struct handshake *hs, const struct hs_credential *cred
 	return XE2E_OK;
 }
 
+/* The identity key a credential holds: kind 1 carries it; kind 2 in its
+ * leaf certificate, which must name the peer's JID (the prologue's). */
+static int credential_key(struct handshake *hs, const struct hs_credential *cred,
+			  uint8_t pub[static P256_PUB_LEN])
+{
+	char why[HS_CHAIN_REASON_MAX];
+	int err;
+
+	if (cred->kind == HS_CRED_KIND_KEY) {
+		memcpy(pub, cred->identity_pub, P256_PUB_LEN);
+		return XE2E_OK;
+	}
+	err = anchor_leaf_key(cred->chain, cred->chain_len, hs->peer_bare, pub);
+	if (err == XE2E_E_TRUST || err == XE2E_E_MALFORMED || err == XE2E_E_UNSUPPORTED) {
+		snprintf(why, sizeof(why), "%s", err_detail());
+		err_detail_set("the certificate of %s is refused: %s", hs->peer_bare, why);
+		return err == XE2E_E_TRUST ? XE2E_E_TRUST : err;
+	}
+	return err;
+}
+
+static int anchored_refused(struct handshake *hs, const char *why)
+{
+	err_detail_set("the identity key of %s is anchored in the trust store, but %s: refused "
+		       "(no override for that)", hs->peer_bare, why);
+	return XE2E_E_TRUST;
+}
+
+/*
+ * Whether the credential's chain leads to one of the local anchors. One
+ * that does not is only a warning (the key counts alone, as kind 1) unless
+ * the stored entry is anchored: an anchored key must keep coming with a
+ * chain that leads to an anchor.
+ */
+static int chain_policy(struct handshake *hs, const struct hs_credential *cred,
+			const uint8_t fpr[static FINGERPRINT_LEN])
+{
+	const struct trust_peer *known = hs->cfg.trust ? trust_find(hs->cfg.trust, hs->peer_bare,
+								    fpr) : NULL;
+	int was_anchored = known && known->level == TRUST_ANCHORED;
+	struct anchor_result res;
+	char why[HS_CHAIN_REASON_MAX];
+	int err;
+
+	hs->res.cred_kind = cred->kind;
+	if (cred->kind == HS_CRED_KIND_KEY)
+		return was_anchored ? anchored_refused(hs, "its credential carries no certificate "
+						       "chain") : XE2E_OK;
+	err = hs->cfg.chain ? hs->cfg.chain(hs->cfg.arg, cred->chain, cred->chain_len,
+					    hs->peer_bare, hs->cfg.now, &res)
+			    : XE2E_E_NOTFOUND;
+	if (!err && memcmp(res.fpr, fpr, FINGERPRINT_LEN) != 0)
+		err = XE2E_E_STATE;
+	if (err == XE2E_E_NOMEM)
+		return err;
+	if (!err) {
+		hs->res.anchored = 1;
+		snprintf(hs->res.anchor, sizeof(hs->res.anchor), "%s", res.anchor);
+		return XE2E_OK;
+	}
+	if (!hs->cfg.chain)
+		snprintf(why, sizeof(why), "no X.509 anchors are checked here");
+	else
+		snprintf(why, sizeof(why), "%s", *err_detail() ? err_detail() : err_str(err));
+	snprintf(hs->res.chain_refused, sizeof(hs->res.chain_refused), "%s", why);
+	err_detail_clear();
+	if (was_anchored)
+		return anchored_refused(hs, why);
+	return XE2E_OK;
+}
+
 int hs_policy_credential(struct handshake *hs, const struct hs_credential *cred,
 			 const uint8_t rs_pub[static X25519_LEN])
 {
-	uint8_t fpr[FINGERPRINT_LEN];
+	uint8_t pub[P256_PUB_LEN], fpr[FINGERPRINT_LEN];
 	struct trust_device d;
-	int same, err;
+	int same, err = credential_key(hs, cred, pub);
 
-	if (p256_check_public(cred->identity_pub) || p256_fingerprint(cred->identity_pub, fpr))
+	if (err)
+		return err;
+	if (p256_check_public(pub) || p256_fingerprint(pub, fpr))
 		return refuse("the identity key of %s is not a valid P-256 key%s", hs->peer_bare,
 			      "");
 	memset(&d, 0, sizeof(d));
@@ -223,9 +297,11 @@ int hs_policy_credential(struct handshake *hs, const struct hs_credential *cred,
 	if (!err && same && !device_usable(&d, hs->cfg.now))
 		err = refuse("the device binding of %s expired%s", hs->peer_bare, "");
 	if (!err && !same)
-		err = verify_binding(hs, cred, rs_pub);
+		err = verify_binding(hs, pub, cred, rs_pub);
 	if (!err)
 		err = hs_policy_identity(hs, fpr);
+	if (!err)
+		err = chain_policy(hs, cred, fpr);
 	if (!err) {
 		hs->res.device = d;
 		hs->res.device_known = 0;

@@ -395,6 +395,10 @@ int hs_resp_read_step1(struct handshake *hs, const uint8_t *body, size_t len,
 	hs->suite = s1.offer.suite;
 	hs->pattern = s1.offer.pattern;
 	hs->peer_lists = s1.offer.lists;
+	/* IK carries no credential: to send our chain, have the peer use XX. */
+	if (hs->pattern == HS_PATTERN_IK && (hs->cfg.options & HS_OPT_SEND_CHAIN))
+		return send_retry(hs, &s1, HS_RETRY_IK_TO_XX, hs->version, hs->suite,
+				  HS_PATTERN_XX, out);
 	if (hs->pattern == HS_PATTERN_IK)
 		return read_ik1(hs, &s1, out);
 	if (hs->cfg.options & HS_OPT_PROTECT_SELF)

@@ -15,24 +15,33 @@
 #define SEALED_S_LEN (X25519_LEN + TAG_LEN) /* an encrypted static key */
 #define KEY_ID_LEN 4                    /* bytes of SHA-256 in a short key id */
 
-/* A field of a payload; len 0 stands for the 'supported' lists. */
+/* A field of a payload; len 0 stands for the 'supported' lists, CRED for
+ * the credential. */
 struct field {
 	const char *name;
 	size_t len;
 };
 
+#define CRED ((size_t)-1)
+
 static const struct field xx1_fields[] = {{"rsid1", HS_RSID_LEN}, {"rsid2", HS_RSID_LEN}};
 static const struct field ik1_fields[] = {{"fingerprint", FINGERPRINT_LEN}, {"supported", 0}};
 static const struct field xx2_fields[] = {
-	{"credential", HS_CRED_KEY_LEN}, {"supported", 0}, {"r0", X25519_LEN}};
+	{"credential", CRED}, {"supported", 0}, {"r0", X25519_LEN}};
 static const struct field ik2_fields[] = {
 	{"fingerprint", FINGERPRINT_LEN}, {"supported", 0}, {"r0", X25519_LEN}};
-static const struct field xx3_fields[] = {{"credential", HS_CRED_KEY_LEN}, {"supported", 0}};
+static const struct field xx3_fields[] = {{"credential", CRED}, {"supported", 0}};
 
 void hstrace_init(struct hstrace *t, const struct hs_lists *own)
 {
 	memset(t, 0, sizeof(*t));
 	t->own = *own;
+	t->own_cred = HS_CRED_KEY_LEN;
+}
+
+void hstrace_own_credential(struct hstrace *t, size_t len)
+{
+	t->own_cred = len;
 }
 
 static size_t supported_len(const struct hs_lists *l)
@@ -88,30 +97,46 @@ static int offer(struct buf *out, const struct hs_offer *o)
 	return err;
 }
 
+/* The size of field f in a payload of plain bytes; 0 when not visible
+ * (the peer's lists, the peer's credential with a chain). */
+static size_t field_len(const struct hstrace *t, int sent, const struct field *f, size_t plain)
+{
+	if (f->len == 0)
+		return sent ? supported_len(&t->own) : 0;
+	if (f->len != CRED)
+		return f->len;
+	if (sent)
+		return t->own_cred;
+	return plain >= HS_PAD_CHAIN_UNIT ? 0 : HS_CRED_KEY_LEN;
+}
+
 /* "payload N bytes sealed: name len, ..., padding P", from the plaintext
- * length the sealed length implies. */
+ * length the sealed length implies; the fields whose size is not visible
+ * are named together with the padding. */
 static int payload(const struct hstrace *t, int sent, struct buf *out, const struct field *f,
 		   size_t n, size_t sealed)
 {
-	size_t plain = sealed - TAG_LEN, fixed = 0, sup = supported_len(&t->own);
-	int has_sup = 0, err = buf_printf(out, "; payload %zu bytes sealed:", sealed);
+	size_t plain = sealed - TAG_LEN, fixed = 0, shown = 0, hidden = 0;
+	int err = buf_printf(out, "; payload %zu bytes sealed:", sealed);
 
-	for (size_t i = 0; i < n; i++) {
-		fixed += f[i].len;
-		has_sup |= f[i].len == 0;
-	}
-	if (has_sup && sent)
-		fixed += sup;
+	for (size_t i = 0; i < n; i++)
+		fixed += sealed < TAG_LEN ? 0 : field_len(t, sent, &f[i], plain);
 	if (sealed < TAG_LEN || plain < fixed)
 		return err ? err : buf_append_str(out, " shorter than its fields");
 	for (size_t i = 0; !err && i < n; i++) {
-		if (f[i].len)
-			err = buf_printf(out, "%s %s %zu", i ? "," : "", f[i].name, f[i].len);
-		else if (sent)
-			err = buf_printf(out, "%s %s %zu", i ? "," : "", f[i].name, sup);
+		size_t len = field_len(t, sent, &f[i], plain);
+
+		if (len)
+			err = buf_printf(out, "%s %s %zu", shown++ ? "," : "", f[i].name, len);
 	}
-	if (!err && has_sup && !sent)
-		return buf_printf(out, ", supported and padding %zu", plain - fixed);
+	for (size_t i = 0; !err && i < n; i++) {
+		if (!field_len(t, sent, &f[i], plain)) {
+			err = buf_printf(out, "%s %s", shown++ ? "," : "", f[i].name);
+			hidden++;
+		}
+	}
+	if (!err && hidden)
+		return buf_printf(out, " and padding %zu", plain - fixed);
 	return err ? err : buf_printf(out, ", padding %zu", plain - fixed);
 }
 

@@ -25,10 +25,15 @@
 struct hstrace {
 	uint8_t pattern;     /* of the last step 1 or swap seen; 0 before one */
 	struct hs_lists own; /* this side's lists: the size of its 'supported' */
+	size_t own_cred;     /* the size of this side's credential */
 };
 
-/* Starts a trace for a side with these lists. */
+/* Starts a trace for a side with these lists and a kind 1 credential. */
 void hstrace_init(struct hstrace *t, const struct hs_lists *own);
+
+/* This side's credential takes len bytes (a kind 2 one: 1 + 2 + the chain
+ * + HS_BINDING_LEN). */
+void hstrace_own_credential(struct hstrace *t, size_t len);
 
 /*
  * Appends one line (without a newline) describing a handshake stanza's

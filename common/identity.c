@@ -548,23 +548,38 @@ static int read_public_file(const char *name, size_t max, struct buf *out)
 	return err;
 }
 
+/* Takes what identity.crt holds into id (ownership of the buffers moves). */
+static int take_chain(struct identity *id, struct x509_chain_info *info)
+{
+	memcpy(id->id_pub, info->leaf.pub, P256_PUB_LEN);
+	snprintf(id->jid, sizeof(id->jid), "%s", info->leaf.jid);
+	buf_free(&id->cert_der);
+	id->cert_der = info->leaf.der;
+	info->leaf.der = (struct buf)BUF_INIT;
+	buf_free(&id->chain_der);
+	if (!info->self_signed) {
+		id->chain_der = info->chain;
+		info->chain = (struct buf)BUF_INIT;
+	}
+	id->cert_not_before = info->not_before;
+	id->cert_not_after = info->not_after;
+	return p256_fingerprint(id->id_pub, id->id_fpr);
+}
+
 static int load_cert(struct identity *id)
 {
 	struct buf pem = BUF_INIT;
-	struct x509_cert_info info;
-	int err = read_public_file(IDENTITY_CRT_FILE, X509_MAX_SIZE, &pem);
+	struct x509_chain_info info;
+	int err = read_public_file(IDENTITY_CRT_FILE, X509_CHAIN_FILE_MAX, &pem);
 
 	if (!err) {
-		err = x509_cert_read(pem.data, pem.len, &info);
+		err = x509_chain_read(pem.data, pem.len, &info);
 		if (err)
 			detail_prefix(IDENTITY_CRT_FILE);
 	}
 	if (!err) {
-		memcpy(id->id_pub, info.pub, P256_PUB_LEN);
-		snprintf(id->jid, sizeof(id->jid), "%s", info.jid);
-		buf_free(&id->cert_der);
-		id->cert_der = info.der; /* ownership moves to id */
-		err = p256_fingerprint(id->id_pub, id->id_fpr);
+		err = take_chain(id, &info);
+		x509_chain_info_free(&info);
 	}
 	buf_free(&pem);
 	return err;
@@ -687,6 +702,8 @@ int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, ui
 void identity_free(struct identity *id)
 {
 	buf_free(&id->cert_der);
+	buf_free(&id->chain_der);
+	id->cert_not_before = id->cert_not_after = 0;
 	p256_free(id->id_key);
 	id->id_key = NULL;
 	wipe(id->device_priv, sizeof(id->device_priv));
@@ -872,5 +889,103 @@ int identity_rotate_device(struct passphrase *pp, uint64_t now, struct identity 
 		return err;
 	err = rotate_locked(pp, now, id);
 	store_unlock(&lock);
+	return err;
+}
+
+/* ---- CA-issued certificates ---- */
+
+/* What a chain must be to replace identity.crt of id. */
+static int chain_check(const struct identity *id, const struct x509_chain_info *info,
+		       uint64_t now)
+{
+	char jid[JID_MAX + 1], when[IDENTITY_TIME_TEXT_LEN];
+
+	if (memcmp(info->leaf.pub, id->id_pub, P256_PUB_LEN) != 0) {
+		err_detail_set("the certificate is for another key than the identity key of %s",
+			       id->jid);
+		return XE2E_E_MALFORMED;
+	}
+	if (identity_jid_normalize(info->leaf.jid, jid) != XE2E_OK || strcmp(jid, id->jid) != 0) {
+		err_detail_set("the certificate names %.64s in its id-on-xmppAddr, not %s",
+			       info->leaf.jid, id->jid);
+		return XE2E_E_MALFORMED;
+	}
+	if (now < info->not_before || now > info->not_after) {
+		identity_time_format(now < info->not_before ? info->not_before : info->not_after,
+				     when);
+		err_detail_set("the certificate is %s %s", now < info->not_before
+				       ? "not valid before" : "expired since", when);
+		return XE2E_E_EXPIRED;
+	}
+	return XE2E_OK;
+}
+
+/* Writes identity.crt.new with the PEM of the chain in info. */
+static int write_new_chain(const struct x509_chain_info *info)
+{
+	struct buf pem = BUF_INIT;
+	int err = x509_chain_pem(info->chain.data, info->chain.len, &pem);
+
+	if (!err)
+		err = write_new(IDENTITY_CRT_FILE, &pem);
+	buf_free(&pem);
+	return err;
+}
+
+static int install_locked(const uint8_t *data, size_t len, uint64_t now, struct identity *id)
+{
+	static const char *const crt_file[] = {IDENTITY_CRT_FILE};
+	struct identity old = IDENTITY_INIT;
+	struct x509_chain_info info;
+	int err = load_locked(&old, IDENTITY_LOAD_ALLOW_EXPIRED, NULL, now);
+
+	if (err)
+		return err;
+	err = x509_chain_read(data, len, &info);
+	if (!err) {
+		err = chain_check(&old, &info, now);
+		if (!err)
+			err = write_new_chain(&info);
+		if (!err)
+			err = commit(crt_file, ARRAY_SIZE(crt_file));
+		else
+			roll_back();
+		x509_chain_info_free(&info);
+	}
+	identity_free(&old);
+	if (!err)
+		err = load_locked(id, IDENTITY_LOAD_ALLOW_EXPIRED, NULL, now);
+	return err;
+}
+
+int identity_certificate_install(const uint8_t *data, size_t len, uint64_t now,
+				 struct identity *id)
+{
+	struct store_lock lock;
+	char dir[STORE_PATH_MAX];
+	int err = store_dir(STORE_DATA, dir);
+
+	if (!err && !store_exists(dir)) {
+		err_detail_set("no identity in %s: run xe2e-keygen --jid JID", dir);
+		err = XE2E_E_NOTFOUND;
+	}
+	if (!err)
+		err = lock_and_recover(&lock);
+	if (err)
+		return err;
+	err = install_locked(data, len, now, id);
+	store_unlock(&lock);
+	return err;
+}
+
+int identity_csr_write(struct passphrase *pp, uint64_t now, struct buf *pem)
+{
+	struct identity id = IDENTITY_INIT;
+	int err = identity_load(&id, IDENTITY_LOAD_IDENTITY_KEY | IDENTITY_LOAD_ALLOW_EXPIRED, pp,
+				now);
+
+	if (!err)
+		err = x509_csr_write(id.id_key, id.jid, pem);
+	identity_free(&id);
 	return err;
 }

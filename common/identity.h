@@ -6,7 +6,9 @@
  * Files, in the data tree (store_dir(STORE_DATA)):
  *
  *   identity.key     P-256 private key, keyfile format, 0600
- *   identity.crt     PEM certificate of the identity key, naming the JID, 0644
+ *   identity.crt     PEM certificate of the identity key, naming the JID, 0644:
+ *                    the self-signed one xe2e-keygen makes, or a chain a CA
+ *                    issued for the key (leaf first, then intermediates)
  *   device.key       X25519 private key, keyfile format, 0600
  *   device.binding   the device binding, text form below, 0644
  *   identity.lock    lock file, held while any of them is read or written
@@ -151,14 +153,18 @@ struct identity {
 	char jid[JID_MAX + 1];
 	uint8_t id_pub[P256_PUB_LEN];
 	uint8_t id_fpr[FINGERPRINT_LEN];
-	struct buf cert_der;              /* identity.crt, DER */
+	struct buf cert_der;              /* identity.crt's (leaf) certificate, DER */
+	struct buf chain_der;             /* a CA-issued identity.crt: every certificate,
+					   * DER, leaf first; empty when self-signed */
+	uint64_t cert_not_before;         /* the leaf's validity, UNIX seconds */
+	uint64_t cert_not_after;
 	struct device_binding binding;
 	struct p256_key *id_key;          /* with IDENTITY_LOAD_IDENTITY_KEY */
 	uint8_t device_priv[X25519_LEN];  /* with IDENTITY_LOAD_DEVICE_KEY */
 	unsigned loaded;                  /* the IDENTITY_LOAD_* flags met */
 };
 
-#define IDENTITY_INIT {.cert_der = BUF_INIT}
+#define IDENTITY_INIT {.cert_der = BUF_INIT, .chain_der = BUF_INIT}
 
 enum identity_load_flags {
 	IDENTITY_LOAD_PUBLIC = 0,        /* certificate and binding only */
@@ -196,6 +202,26 @@ int identity_create(const char *jid, struct passphrase *pp, uint64_t now, int fo
  * public parts.
  */
 int identity_rotate_device(struct passphrase *pp, uint64_t now, struct identity *id);
+
+/*
+ * Installs a certificate chain a CA issued for the identity key in place
+ * of identity.crt (xe2e-keygen --certificate): data holds the certificates,
+ * leaf first, as x509_chain_read() reads them. The leaf's key must be the
+ * identity key, its first id-on-xmppAddr name the identity's JID
+ * (XE2E_E_MALFORMED otherwise, with a detail saying which), and it must be
+ * valid at now (XE2E_E_EXPIRED). A lone self-signed certificate of the
+ * identity key is accepted too (it puts such a certificate back). The new
+ * identity.crt holds the PEM of the certificates, mode 0644, replaced in
+ * one step as above. Fills id with the public parts then loaded.
+ */
+int identity_certificate_install(const uint8_t *data, size_t len, uint64_t now,
+				 struct identity *id);
+
+/*
+ * Appends the PEM of a PKCS#10 certificate request for the identity key
+ * and JID (x509_csr_write()); the identity key is unlocked with pp.
+ */
+int identity_csr_write(struct passphrase *pp, uint64_t now, struct buf *pem);
 
 /* Wipes and frees what id holds; it is then like IDENTITY_INIT. */
 void identity_free(struct identity *id);

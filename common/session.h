@@ -225,6 +225,11 @@ struct session_outcome {
 	int replace_key;            /* the user accepted a new identity key: revoke
 				     * the JID's other entries (never pinned or
 				     * anchored ones: XE2E_E_TRUST) */
+	int anchored;               /* the peer's certificate chain led to an X.509
+				     * anchor: a new entry, or a tofu one, becomes
+				     * anchored. A credential checked without that
+				     * (device_known 0) is refused for an entry that
+				     * is anchored (XE2E_E_TRUST). */
 	enum session_rs_mode rs_mode;
 	uint8_t new_rs[SESSION_KEY_LEN];
 	uint64_t now;
@@ -232,10 +237,11 @@ struct session_outcome {
 
 /*
  * Applies an outcome: under the trust store's lock, the policy is checked
- * again against the store as it is now (trust_check_identity; an unknown
- * JID is added as tofu), the device recorded (the rotation rule applies),
- * last-seen and flags set, offline-origin cleared (a real-time handshake
- * establishes the key); then the retained secret stored. *level and
+ * again against the store as it is now (trust_check_identity, and the
+ * anchored rule above; an unknown JID is added as tofu, or anchored), the
+ * device recorded (the rotation rule applies), last-seen and flags set,
+ * offline-origin cleared (a real-time handshake establishes the key); then
+ * the retained secret stored. *level and
  * *flags get the peer's resulting level and flags. Nothing is stored when
  * the trust step fails.
  */

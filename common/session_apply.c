@@ -49,6 +49,26 @@ static int check_known_device(const struct trust_db *db, const struct session_ou
 	return XE2E_OK;
 }
 
+/* The level a credential gives: a chain to an anchor raises a new or tofu
+ * entry to anchored; an anchored entry needs such a chain every time one
+ * is presented. */
+static int apply_level(struct trust_db *db, const struct session_outcome *o,
+		       struct trust_peer *peer)
+{
+	if (!peer)
+		return trust_peer_add(db, o->peer_jid, o->fpr,
+				      o->anchored ? TRUST_ANCHORED : TRUST_TOFU, o->now, NULL);
+	if (peer->level == TRUST_ANCHORED && !o->anchored && !o->device_known) {
+		err_detail_set("the identity key of %.64s became anchored in the trust store "
+			       "meanwhile, and this handshake's credential did not lead to an anchor",
+			       o->peer_jid);
+		return XE2E_E_TRUST;
+	}
+	if (peer->level == TRUST_TOFU && o->anchored)
+		peer->level = TRUST_ANCHORED;
+	return XE2E_OK;
+}
+
 static int apply_trust(struct trust_db *db, void *arg)
 {
 	struct apply_ctx *ctx = arg;
@@ -58,8 +78,8 @@ static int apply_trust(struct trust_db *db, void *arg)
 
 	if (!err)
 		err = trust_check_identity(db, o->peer_jid, o->fpr, &peer);
-	if (!err && !peer)
-		err = trust_peer_add(db, o->peer_jid, o->fpr, TRUST_TOFU, o->now, NULL);
+	if (!err)
+		err = apply_level(db, o, peer);
 	if (err)
 		return err;
 	if (o->device_known)

@@ -8,9 +8,15 @@
  * holding the JID as a UTF8String (RFC 6120 section 13.7.1.4),
  * basicConstraints CA:FALSE, keyUsage digitalSignature, subject and
  * authority key identifiers, a random 128-bit serial, signed with
- * ECDSA-SHA256. notAfter is 99991231235959Z, "no well-defined expiration
- * date" (RFC 5280 4.1.2.5): the identity key does not expire; device
- * bindings do. A certificate issued by a CA can replace it.
+ * ECDSA-SHA256, the AlgorithmIdentifiers without parameters (RFC 5758
+ * 3.2). notAfter is 99991231235959Z, "no well-defined expiration date"
+ * (RFC 5280 4.1.2.5): the identity key does not expire; device bindings
+ * do.
+ *
+ * A certificate issued by a CA can replace it: xe2e-keygen writes a
+ * PKCS#10 request for the identity key (subject and SAN as above), and
+ * installs the chain the CA gives back (leaf first, then intermediates),
+ * which the handshake then carries as credential kind 2.
  */
 #ifndef XE2E_X509_H
 #define XE2E_X509_H
@@ -24,6 +30,15 @@
 /* The longest JID (RFC 7622: three parts of at most 1023 bytes). */
 #define X509_JID_MAX 3071
 #define X509_MAX_SIZE 16384 /* bytes of a certificate file we read */
+/*
+ * An identity's chain: at most X509_CHAIN_CERTS_MAX certificates (the
+ * anchors' ANCHOR_CHAIN_MAX) of at most X509_CHAIN_DER_MAX bytes of DER in
+ * all, so that a handshake payload carries it (handshake_msg.h); its PEM
+ * file at most X509_CHAIN_FILE_MAX bytes.
+ */
+#define X509_CHAIN_CERTS_MAX 8
+#define X509_CHAIN_DER_MAX 8192
+#define X509_CHAIN_FILE_MAX 32768
 
 /* What xe2e takes from a certificate. */
 struct x509_cert_info {
@@ -51,5 +66,45 @@ int x509_cert_read(const uint8_t *data, size_t len, struct x509_cert_info *info)
 
 /* Frees what x509_cert_read() allocated. */
 void x509_cert_info_free(struct x509_cert_info *info);
+
+/* What xe2e takes from an identity's chain (identity.crt). */
+struct x509_chain_info {
+	struct x509_cert_info leaf;     /* as x509_cert_read() of the first certificate */
+	struct buf chain;               /* every certificate, DER, leaf first */
+	size_t n;                       /* certificates */
+	int self_signed;                /* one certificate, signed by its own key */
+	uint64_t not_before, not_after; /* the leaf's validity, UNIX seconds */
+};
+
+/*
+ * Parses an identity's chain: PEM certificates one after another (or DER
+ * ones), leaf first, 1 to X509_CHAIN_CERTS_MAX of them, at most
+ * X509_CHAIN_DER_MAX bytes of DER (XE2E_E_LIMIT beyond), every key P-256
+ * (XE2E_E_UNSUPPORTED). The leaf must name a JID as x509_cert_read()
+ * requires. self_signed is 1 only for a lone certificate whose issuer is
+ * its subject and whose ECDSA-SHA256 signature verifies under its own key
+ * (what xe2e-keygen makes); no other signature is checked here. The
+ * caller frees info with x509_chain_info_free().
+ */
+int x509_chain_read(const uint8_t *data, size_t len, struct x509_chain_info *info);
+
+/* Frees what x509_chain_read() allocated. */
+void x509_chain_info_free(struct x509_chain_info *info);
+
+/*
+ * Appends the PEM of a PKCS#10 certificate request (RFC 2986) for key:
+ * subject CN and an extensionRequest with the subjectAltName
+ * id-on-xmppAddr, as the self-signed certificate names the bare JID jid,
+ * and keyUsage digitalSignature; signed with ECDSA-SHA256 by key.
+ */
+int x509_csr_write(struct p256_key *key, const char *jid, struct buf *pem);
+
+/* UNIX seconds of a civil UTC time as X.509 carries it (times before 1970
+ * count as 0). */
+uint64_t x509_time_to_unix(int year, int mon, int day, int hour, int min, int sec);
+
+/* Appends the PEM of each certificate of a DER chain (as x509_chain_read()
+ * gives it), one after another. */
+int x509_chain_pem(const uint8_t *chain, size_t len, struct buf *pem);
 
 #endif

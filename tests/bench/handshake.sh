@@ -22,6 +22,36 @@ XE2E_HOME=$T/alice0 xe2e-keygen --jid alice@capulet.lit >/dev/null 2>&1
 XE2E_HOME=$T/bob0 xe2e-keygen --jid bob@montague.lit >/dev/null 2>&1
 mkfifo "$T/a2b" "$T/b2a"
 
+# Homes 2: Alice with a certificate from a CA (root, then intermediate, made
+# by openssl), whose root Bob has as anchor; chain_der is the chain's size.
+ca_homes() {
+	local ext=$T/ext.cnf
+	cp -a "$T/alice0" "$T/alice2"
+	cp -a "$T/bob0" "$T/bob2"
+	for k in root inter; do
+		openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/$k.key"
+	done
+	printf 'basicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign\n' >"$ext"
+	openssl req -x509 -new -key "$T/root.key" -subj '/CN=Bench Root CA' -days 30 \
+		-addext 'basicConstraints = critical, CA:TRUE' \
+		-addext 'keyUsage = critical, keyCertSign' -out "$T/root.pem" 2>/dev/null
+	openssl req -new -key "$T/inter.key" -subj '/CN=Bench Intermediate CA' \
+		-out "$T/inter.csr" 2>/dev/null
+	openssl x509 -req -in "$T/inter.csr" -CA "$T/root.pem" -CAkey "$T/root.key" \
+		-CAcreateserial -days 30 -extfile "$ext" -out "$T/inter.pem" 2>/dev/null
+	XE2E_HOME=$T/alice2 xe2e-keygen --csr --output "$T/alice.csr"
+	printf '%s\n' 'basicConstraints = critical, CA:FALSE' \
+		'keyUsage = critical, digitalSignature' \
+		'subjectAltName = otherName:1.3.6.1.5.5.7.8.5;UTF8:alice@capulet.lit' >"$ext"
+	openssl x509 -req -in "$T/alice.csr" -CA "$T/inter.pem" -CAkey "$T/inter.key" \
+		-CAcreateserial -days 30 -extfile "$ext" -out "$T/alice.pem" 2>/dev/null
+	cat "$T/alice.pem" "$T/inter.pem" >"$T/chain.pem"
+	XE2E_HOME=$T/alice2 xe2e-keygen --certificate "$T/chain.pem" >/dev/null 2>&1
+	XE2E_HOME=$T/bob2 xe2e-trustdb anchor add "$T/root.pem"
+	chain_der=$(($(openssl x509 -in "$T/alice.pem" -outform DER | wc -c) +
+		$(openssl x509 -in "$T/inter.pem" -outform DER | wc -c)))
+}
+
 # Arithmetic on decimals (awk: no bc needed).
 calc() {
 	awk "BEGIN { printf \"%.9f\", $1 }"
@@ -106,7 +136,23 @@ wire_row "known peer" IKpsk1 "2 stanzas, at most 900 bytes"
 homes 0
 pair -- --protect-self
 wire_row "first contact, Bob --protect-self" "XXpsk2 25519_ChaChaPoly_SHA256, roles swapped" "4 stanzas"
+if command -v openssl >/dev/null; then
+	ca_homes
+	homes 2
+	pair
+	grep -q '^xe2e-handshake: trust: anchored' "$T/b.err" ||
+		{ echo "handshake bench: Bob did not anchor Alice" >&2; exit 1; }
+	wire_row "first contact, Alice with a CA's certificate (credential kind 2)" XXpsk2 \
+		"3 stanzas; 1,500 bytes plus her chain, padded"
+fi
 echo
+if command -v openssl >/dev/null; then
+	echo "Credential kind 2: Alice's identity key certified by an intermediate CA"
+	echo "under a root made by openssl, her chain (her certificate, then the"
+	echo "intermediate's: $chain_der bytes of DER) in step 3, padded to 512 bytes;"
+	echo "Bob has the root as X.509 anchor and records Alice as anchored."
+	echo
+fi
 
 # Sets CPU_MS to the milliseconds of CPU (user + system) used so far by
 # this shell's finished children; runs no process of its own.

@@ -97,7 +97,7 @@ feed_answer() {
 	capture_step1
 	prime_cookie_key "$(set_byte "$B1" 7 02)"
 	local n=${#B1} big
-	big=$(head -c 6000 /dev/urandom | base64 -w0)
+	big=$(head -c 8801 /dev/urandom | base64 -w0)
 	hostile_begin "$A" "$B"
 	export XE2E_HOME=$B
 	BASE=$S1 hostile_table "${RESPOND[@]}" < <(hostile_xml_rows 1 exact)
@@ -110,7 +110,7 @@ cut in the payload                |1|           | stanza "$S1" "$(cut_bytes "$B1
 one byte short                    |1|           | stanza "$S1" "$(cut_bytes "$B1" -1)"
 one byte more                     |1|           | stanza "$S1" "$(append_hex "$B1" 00)"
 32 bytes more                     |1|           | stanza "$S1" "$(append_hex "$B1" "$(printf '00%.0s' {1..32})")"
-over 4096 bytes                   |1| malformed | stanza "$S1" "$big"
+over 8800 bytes                   |1| at most 8800 bytes | stanza "$S1" "$big"
 not base64                        |1| base64    | stanza "$S1" "!!$B1"
 base64 without its padding        |1| base64    | stanza "$S1" "${B1%%=*}"
 base64 with white space inside    |1| base64    | stanza "$S1" "${B1:0:8} ${B1:8}"

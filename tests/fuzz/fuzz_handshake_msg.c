@@ -3,7 +3,9 @@
  * what the rest is read as: an offer, a step 1, a retry, or the payload of
  * one of the five Noise messages. Every decoder is strict, so what decodes
  * must encode back to exactly the bytes it took, and decoded lists must be
- * valid lists that hold the codes used.
+ * valid lists that hold the codes used; a credential's chain (kind 2)
+ * must be framed as hsmsg_chain_check() wants, inside the input, and its
+ * payload padded to the chain unit.
  */
 #include "fuzz.h"
 
@@ -77,6 +79,12 @@ static void fz_hsmsg_payload(enum hs_payload_kind kind, const uint8_t *data, siz
 		FUZZ_CHECK(hsmsg_lists_check(&p.lists) == XE2E_OK);
 	FUZZ_CHECK(hsmsg_payload_encode(kind, &p, &out) == XE2E_OK);
 	FUZZ_CHECK(out.len == size && memcmp(out.data, data, size) == 0);
+	if (p.cred.kind == HS_CRED_KIND_X509) {
+		FUZZ_CHECK(kind == HS_PAYLOAD_XX2 || kind == HS_PAYLOAD_XX3);
+		FUZZ_CHECK(p.cred.chain == data + 3 && p.cred.chain_len <= HS_CHAIN_MAX);
+		FUZZ_CHECK(hsmsg_chain_check(p.cred.chain, p.cred.chain_len) == XE2E_OK);
+		FUZZ_CHECK(size % HS_PAD_CHAIN_UNIT == 0);
+	}
 	if (kind == HS_PAYLOAD_XX1)
 		FUZZ_CHECK(size == 2 * HS_RSID_LEN);
 	else if (kind == HS_PAYLOAD_IK1)

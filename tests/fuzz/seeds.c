@@ -492,7 +492,7 @@ static void seeds_handshake_payloads(void)
 {
 	const struct identity *who[2] = {&fz_hs.alice, &fz_hs.bob};
 	struct hs_payload p;
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, chain = BUF_INIT;
 
 	for (int k = HS_PAYLOAD_IK1; k <= HS_PAYLOAD_XX3; k++) {
 		const struct identity *id = who[k == HS_PAYLOAD_XX2 || k == HS_PAYLOAD_IK2];
@@ -500,6 +500,7 @@ static void seeds_handshake_payloads(void)
 
 		memset(&p, 0, sizeof(p));
 		memcpy(p.fpr, id->id_fpr, FINGERPRINT_LEN);
+		p.cred.kind = HS_CRED_KIND_KEY;
 		memcpy(p.cred.identity_pub, id->id_pub, P256_PUB_LEN);
 		p.cred.binding.device_id = load_be32(id->binding.device_id);
 		p.cred.binding.created = id->binding.created;
@@ -512,8 +513,23 @@ static void seeds_handshake_payloads(void)
 			die("hsmsg_payload_encode", XE2E_E_MALFORMED);
 		snprintf(name, sizeof(name), "payload-%d", k);
 		seed("handshake_msg", name, 2 + k, b.data, b.len);
+		if (k != HS_PAYLOAD_XX2 && k != HS_PAYLOAD_XX3)
+			continue;
+		/* Kind 2: the identity's certificate twice, as leaf and intermediate. */
+		buf_clear(&chain);
+		buf_append(&chain, id->cert_der.data, id->cert_der.len);
+		buf_append(&chain, id->cert_der.data, id->cert_der.len);
+		p.cred.kind = HS_CRED_KIND_X509;
+		p.cred.chain = chain.data;
+		p.cred.chain_len = chain.len;
+		buf_clear(&b);
+		if (hsmsg_payload_encode((enum hs_payload_kind)k, &p, &b))
+			die("hsmsg_payload_encode", XE2E_E_MALFORMED);
+		snprintf(name, sizeof(name), "payload-%d-chain", k);
+		seed("handshake_msg", name, 2 + k, b.data, b.len);
 	}
 	buf_free(&b);
+	buf_free(&chain);
 }
 
 /* ---- files ---- */
@@ -570,6 +586,23 @@ static void seeds_identity_files(void)
 
 	snprintf(path, sizeof(path), "%s/fixtures/alice/identity.crt", top);
 	seed_file("x509", "alice-pem", -1, path);
+	{
+		/* Two certificates one after the other, as a chain from a CA. */
+		char bob[1200];
+		size_t n = 0, m = 0;
+		uint8_t *pa = fuzz_read_file(path, &n), *pb;
+
+		snprintf(bob, sizeof(bob), "%s/fixtures/bob/identity.crt", top);
+		pb = fuzz_read_file(bob, &m);
+		if (!pa || !pb)
+			die("identity.crt", XE2E_E_IO);
+		buf_clear(&b);
+		buf_append(&b, pa, n);
+		buf_append(&b, pb, m);
+		seed("x509", "alice-bob-chain-pem", -1, b.data, b.len);
+		free(pa);
+		free(pb);
+	}
 	{
 		size_t n = 0;
 		uint8_t *pem = fuzz_read_file(path, &n);

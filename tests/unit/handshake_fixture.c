@@ -85,6 +85,16 @@ static int replay_cb(void *arg, const uint8_t key[static 32])
 	return replay_cache_check_add(NULL, key, s->now, NULL);
 }
 
+/* Chains are checked against the anchors in the side's home. */
+static int chain_cb(void *arg, const uint8_t *chain, size_t len, const char *jid, uint64_t now,
+		    struct anchor_result *res)
+{
+	struct hs_side *s = arg;
+
+	side_use(s);
+	return anchor_verify_chain(NULL, chain, len, jid, now, res);
+}
+
 static int cookie_cb(void *arg, uint8_t key[static 32])
 {
 	struct hs_side *s = arg;
@@ -110,6 +120,7 @@ int side_begin(struct hs_side *s, int initiator, const struct hs_side *peer)
 	cfg.replay = replay_cb;
 	cfg.arg = s;
 	cfg.cookie_key_fn = cookie_cb;
+	cfg.chain = chain_cb;
 	cfg.now = s->now;
 	return handshake_new(&s->hs, &cfg);
 }

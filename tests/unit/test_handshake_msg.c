@@ -16,6 +16,7 @@
 #include "err.h"
 #include "handshake.h"
 #include "handshake_msg.h"
+#include "util.h"
 #include "handshake_nego.h"
 #include "replay_cache.h"
 #include "secrets.h"
@@ -122,6 +123,7 @@ static void fill_payload(struct hs_payload *p)
 	memset(p->rsid1, 1, sizeof(p->rsid1));
 	memset(p->rsid2, 2, sizeof(p->rsid2));
 	memset(p->fpr, 3, sizeof(p->fpr));
+	p->cred.kind = HS_CRED_KIND_KEY;
 	p->cred.identity_pub[0] = 4;
 	memset(p->cred.identity_pub + 1, 5, 64);
 	p->cred.binding.device_id = 0x01020304;
@@ -178,8 +180,231 @@ TEST(hsmsg_payloads)
 	CHECK_INT(back.cred.binding.expires, 1800000000);
 	CHECK_MEM(back.cred.binding.sig, p.cred.binding.sig, 64);
 	CHECK_MEM(b.data + 66, "\x01\x02\x03\x04", 4);
-	b.data[0] = 2;
+	b.data[0] = 3;
 	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_UNSUPPORTED);
+	p.cred.kind = 3;
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX3, &p, &b), XE2E_E_STATE);
+	buf_free(&b);
+}
+
+/* ---- credential kind 2: a certificate chain ---- */
+
+/* Appends a DER SEQUENCE of n content bytes (minimal length), the content
+ * a counter so that every byte differs from its neighbours. */
+static size_t fake_cert(struct buf *b, size_t n, uint8_t seed)
+{
+	size_t start = b->len;
+
+	CHECK_INT(buf_append_byte(b, 0x30), XE2E_OK);
+	if (n >= 0x100) {
+		CHECK_INT(buf_append_byte(b, 0x82), XE2E_OK);
+		CHECK_INT(buf_append_byte(b, (uint8_t)(n >> 8)), XE2E_OK);
+	} else if (n >= 0x80) {
+		CHECK_INT(buf_append_byte(b, 0x81), XE2E_OK);
+	}
+	CHECK_INT(buf_append_byte(b, (uint8_t)n), XE2E_OK);
+	for (size_t i = 0; i < n; i++)
+		CHECK_INT(buf_append_byte(b, (uint8_t)(seed + i)), XE2E_OK);
+	return b->len - start;
+}
+
+/* A leaf of 500 bytes of content and an intermediate of 144. */
+static void chain_payload(struct hs_payload *p, struct buf *chain)
+{
+	fill_payload(p);
+	buf_clear(chain);
+	fake_cert(chain, 500, 0x10);
+	fake_cert(chain, 144, 0x80);
+	p->cred.kind = HS_CRED_KIND_X509;
+	p->cred.chain = chain->data;
+	p->cred.chain_len = chain->len;
+}
+
+TEST(hsmsg_chain_round_trip)
+{
+	static const enum hs_payload_kind kinds[] = {HS_PAYLOAD_XX2, HS_PAYLOAD_XX3};
+	struct hs_payload p, back;
+	struct buf chain = BUF_INIT, b = BUF_INIT;
+
+	chain_payload(&p, &chain);
+	CHECK_INT(chain.len, 504 + 147);
+	for (size_t i = 0; i < 2; i++) {
+		size_t fields = 1 + 2 + chain.len + HS_BINDING_LEN + 5 +
+				(kinds[i] == HS_PAYLOAD_XX2 ? 32 : 0);
+
+		buf_clear(&b);
+		CHECK_INT(hsmsg_payload_encode(kinds[i], &p, &b), XE2E_OK);
+		/* Padded to the chain unit: 1024 for either. */
+		CHECK_INT(b.len, 1024);
+		CHECK(fields <= b.len && b.len - fields < HS_PAD_CHAIN_UNIT);
+		/* kind | chain_len | chain | binding */
+		CHECK_INT(b.data[0], HS_CRED_KIND_X509);
+		CHECK_INT(load_be16(b.data + 1), chain.len);
+		CHECK_MEM(b.data + 3, chain.data, chain.len);
+		CHECK_MEM(b.data + 3 + chain.len, "\x01\x02\x03\x04", 4);
+		CHECK_INT(hsmsg_payload_decode(kinds[i], b.data, b.len, &back), XE2E_OK);
+		CHECK_INT(back.cred.kind, HS_CRED_KIND_X509);
+		CHECK(back.cred.chain == b.data + 3);
+		CHECK_INT(back.cred.chain_len, chain.len);
+		CHECK_INT(back.cred.binding.device_id, 0x01020304);
+		CHECK_INT(back.cred.binding.created, 1700000000);
+		CHECK_INT(back.cred.binding.expires, 1800000000);
+		CHECK_MEM(back.cred.binding.sig, p.cred.binding.sig, 64);
+		CHECK_INT(back.lists.n_suites, p.lists.n_suites);
+		if (kinds[i] == HS_PAYLOAD_XX2)
+			CHECK_MEM(back.r0, p.r0, 32);
+	}
+	buf_free(&chain);
+	buf_free(&b);
+}
+
+TEST(hsmsg_chain_truncated_and_padded_wrong)
+{
+	struct hs_payload p, back;
+	struct buf chain = BUF_INIT, b = BUF_INIT;
+	size_t n = 0;
+
+	chain_payload(&p, &chain);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX3, &p, &b), XE2E_OK);
+	/* Every shorter length: cut in a field or padded to the wrong length. */
+	for (size_t len = 0; len < b.len; len++)
+		n += hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, len, &back) == XE2E_E_MALFORMED;
+	CHECK_INT(n, b.len);
+	/* A payload of the right content padded as kind 1 would be. */
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, 3 + chain.len + 84 + 5 + 27, &back),
+		  XE2E_E_MALFORMED);
+	/* One more padding block; a non-zero padding byte. */
+	for (int k = 0; k < HS_PAD_CHAIN_UNIT; k++)
+		CHECK_INT(buf_append_byte(&b, 0), XE2E_OK);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
+	b.len -= HS_PAD_CHAIN_UNIT;
+	b.data[b.len - 1] = 0x01;
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
+	buf_free(&chain);
+	buf_free(&b);
+}
+
+/* 1 when the payload bytes in (len) encode exactly as they are. */
+static int reencodes(enum hs_payload_kind kind, const uint8_t *in, size_t len)
+{
+	struct hs_payload p;
+	struct buf out = BUF_INIT;
+	int same = hsmsg_payload_decode(kind, in, len, &p) == XE2E_OK &&
+		   hsmsg_payload_encode(kind, &p, &out) == XE2E_OK && out.len == len &&
+		   !memcmp(out.data, in, len);
+
+	buf_free(&out);
+	return same;
+}
+
+TEST(hsmsg_chain_every_byte_flipped)
+{
+	struct hs_payload p, back;
+	struct buf chain = BUF_INIT, b = BUF_INIT;
+	size_t frame[] = {0, 1, 2, 3, 4, 5, 6, 3 + 504, 3 + 505, 3 + 506}, refused = 0, changed = 0;
+
+	chain_payload(&p, &chain);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX2, &p, &b), XE2E_OK);
+	/* The framing: kind, chain length, both certificates' tags and lengths. */
+	for (size_t i = 0; i < sizeof(frame) / sizeof(frame[0]); i++) {
+		for (int bit = 0; bit < 8; bit++) {
+			b.data[frame[i]] ^= (uint8_t)(1u << bit);
+			CHECK(hsmsg_payload_decode(HS_PAYLOAD_XX2, b.data, b.len, &back) != XE2E_OK);
+			b.data[frame[i]] ^= (uint8_t)(1u << bit);
+		}
+	}
+	/* Every byte: refused, or read as another payload that encodes to
+	 * exactly those bytes (nothing read loosely); every padding byte refused. */
+	for (size_t i = 0; i < b.len; i++) {
+		b.data[i] ^= 0x41;
+		if (hsmsg_payload_decode(HS_PAYLOAD_XX2, b.data, b.len, &back) != XE2E_OK)
+			refused++;
+		else if (reencodes(HS_PAYLOAD_XX2, b.data, b.len))
+			changed++;
+		b.data[i] ^= 0x41;
+	}
+	CHECK_INT(refused + changed, b.len);
+	CHECK(refused >= b.len - (3 + chain.len + 84 + 5 + 32) + 10);
+	unit_note("%zu flips refused, %zu read as other content", refused, changed);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX2, b.data, b.len, &back), XE2E_OK);
+	buf_free(&chain);
+	buf_free(&b);
+}
+
+/* A payload whose credential is kind 2 with the given chain, encoded by
+ * hand (the encoder refuses bad chains), padded as the decoder wants. */
+static void hand_payload(const uint8_t *chain, size_t len, struct buf *b)
+{
+	struct hs_payload p;
+	size_t padded;
+
+	fill_payload(&p);
+	buf_clear(b);
+	CHECK_INT(buf_append_byte(b, HS_CRED_KIND_X509), XE2E_OK);
+	CHECK_INT(buf_append_lp16(b, chain, len), XE2E_OK);
+	CHECK_INT(hsmsg_binding_encode(&p.cred.binding, b), XE2E_OK);
+	CHECK_INT(buf_append(b, "\x01\x01\x02\x01\x02", 5), XE2E_OK);
+	padded = (b->len + HS_PAD_CHAIN_UNIT - 1) / HS_PAD_CHAIN_UNIT * HS_PAD_CHAIN_UNIT;
+	while (b->len < padded)
+		CHECK_INT(buf_append_byte(b, 0), XE2E_OK);
+}
+
+TEST(hsmsg_chain_limits_and_bad_framing)
+{
+	static const struct {
+		const char *what;
+		uint8_t bytes[8];
+		size_t len;
+	} bad[] = {
+		{"no certificate", {0}, 0},
+		{"indefinite length", {0x30, 0x80, 0x00, 0x00}, 4},
+		{"long form for a short length", {0x30, 0x81, 0x05, 1, 2, 3, 4, 5}, 8},
+		{"two-byte form for a one-byte length", {0x30, 0x82, 0x00, 0x02, 1, 2}, 6},
+		{"three length bytes", {0x30, 0x83, 0x00, 0x00, 0x01, 1}, 6},
+		{"not a SEQUENCE", {0x31, 0x02, 1, 2}, 4},
+		{"a SEQUENCE longer than the chain", {0x30, 0x05, 1, 2}, 4},
+		{"a trailing byte", {0x30, 0x02, 1, 2, 0x00}, 5},
+	};
+	struct hs_payload p, back;
+	struct buf chain = BUF_INIT, b = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		hand_payload(bad[i].bytes, bad[i].len, &b);
+		if (hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back) != XE2E_E_MALFORMED)
+			unit_fail(__FILE__, __LINE__, "accepted: %s", bad[i].what);
+		CHECK_INT(hsmsg_chain_check(bad[i].bytes, bad[i].len), XE2E_E_MALFORMED);
+	}
+	/* Eight certificates filling HS_CHAIN_MAX exactly: the longest step 2. */
+	for (int k = 0; k < HS_CHAIN_CERTS_MAX; k++)
+		fake_cert(&chain, HS_CHAIN_MAX / HS_CHAIN_CERTS_MAX - 4, (uint8_t)k);
+	CHECK_INT(chain.len, HS_CHAIN_MAX);
+	fill_payload(&p);
+	p.cred.kind = HS_CRED_KIND_X509;
+	p.cred.chain = chain.data;
+	p.cred.chain_len = chain.len;
+	memset(&p.lists, 0, sizeof(p.lists));
+	p.lists.n_versions = p.lists.n_suites = HS_LIST_MAX;
+	for (int k = 0; k < HS_LIST_MAX; k++)
+		p.lists.versions[k] = p.lists.suites[k] = (uint8_t)(k + 1);
+	buf_clear(&b);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX2, &p, &b), XE2E_OK);
+	CHECK_INT(b.len, HS_BODY_MAX - 32 - 48 - 16);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX2, b.data, b.len, &back), XE2E_OK);
+	/* A ninth certificate, or one byte more: refused both ways. */
+	fake_cert(&chain, 0, 9);
+	p.cred.chain = chain.data;
+	p.cred.chain_len = chain.len;
+	CHECK_INT(hsmsg_chain_check(chain.data, chain.len), XE2E_E_MALFORMED);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX2, &p, &b), XE2E_E_STATE);
+	hand_payload(chain.data, chain.len, &b);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
+	buf_clear(&chain);
+	fake_cert(&chain, HS_CHAIN_MAX - 3, 1);
+	CHECK_INT(chain.len, HS_CHAIN_MAX + 1);
+	CHECK_INT(hsmsg_chain_check(chain.data, chain.len), XE2E_E_MALFORMED);
+	hand_payload(chain.data, chain.len, &b);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
+	buf_free(&chain);
 	buf_free(&b);
 }
 
