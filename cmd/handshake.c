@@ -15,6 +15,7 @@
 
 #include "cookie.h"
 #include "encoding.h"
+#include "cli.h"
 #include "err.h"
 #include "handshake.h"
 #include "handshake_nego.h"
@@ -120,28 +121,17 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
-static int parse_timeout(const char *text, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (!*text || *end || errno || v == 0 || v > 86400 || text[0] == '-' || text[0] == '+')
-		return err_usage("--timeout needs a number of seconds from 1 to 86400");
-	*out = (unsigned)v;
-	return -1;
-}
-
 /* Returns -1 to go on, or the exit status. */
-static int parse_option(struct options *o, int c)
+static int parse_option(void *ctx, int c)
 {
+	struct options *o = ctx;
+
 	switch (c) {
 	case OPT_TO: o->to = optarg; return -1;
 	case OPT_RESPOND: o->respond = 1; return -1;
 	case OPT_FROM: o->from = optarg; return -1;
 	case OPT_RESOURCE: o->resource = optarg; return -1;
-	case OPT_TIMEOUT: return parse_timeout(optarg, &o->timeout);
+	case OPT_TIMEOUT: return cli_seconds("--timeout", optarg, 1, &o->timeout);
 	case OPT_PROTECT_SELF: o->hs_options |= HS_OPT_PROTECT_SELF; return -1;
 	case OPT_ACCEPT_NEW_KEY: o->hs_options |= HS_OPT_ACCEPT_NEW_KEY; return -1;
 	case OPT_ACCEPT_RS_RESET: o->hs_options |= HS_OPT_ACCEPT_RS_RESET; return -1;
@@ -181,18 +171,10 @@ static int check_options(const struct options *o, struct hs_lists *lists)
 
 static int parse_args(int argc, char **argv, struct options *o, struct hs_lists *lists)
 {
-	int c, status;
+	int status = cli_options(argc, argv, long_options, parse_option, o);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
-		if (c == ':')
-			return err_usage("option '%s' needs an argument", argv[optind - 1]);
-		if (c == '?')
-			return err_usage("unknown option '%s'", argv[optind - 1]);
-		status = parse_option(o, c);
-		if (status >= 0)
-			return status;
-	}
+	if (status >= 0)
+		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o, lists);
