@@ -405,9 +405,9 @@ struct row {
  * The operations the protocol itself needs (xe2e(7) HANDSHAKE), per side:
  * XXpsk2: each side makes e, the responder also r0 (its first ratchet
  * key); ee, es, se; each side verifies the other's device binding.
- * IKpsk1: the same key pairs; es, ss, ee, se; no signature, since the
- * initiator knows the responder's device key from its trust store and
- * its own credential follows in its first transport message.
+ * IKpsk1: the same key pairs; es, ss, ee, se; no signature, since each
+ * side already holds the other's device key in its trust store and no
+ * credential travels (xe2e(7)).
  */
 static void row_least(struct row *r, int pattern)
 {
