@@ -610,17 +610,16 @@ static uint64_t crt_time(const mbedtls_x509_time *t)
 
 /* 1 for a certificate whose issuer is its subject and whose ECDSA-SHA256
  * signature verifies under its own (P-256) key. */
-static int crt_self_signed(const mbedtls_x509_crt *crt, const uint8_t pub[static P256_PUB_LEN])
+/*
+ * Self-issued: the issuer is the subject. The signature is not checked:
+ * identity.crt is read by every process that loads the identity, a P-256
+ * verification each time, and a self-issued certificate never travels (the
+ * handshake then sends the key itself, credential kind 1).
+ */
+static int crt_self_signed(const mbedtls_x509_crt *crt)
 {
-	if (crt->issuer_raw.len != crt->subject_raw.len ||
-	    memcmp(crt->issuer_raw.p, crt->subject_raw.p, crt->subject_raw.len) != 0 ||
-	    crt->sig_md != MBEDTLS_MD_SHA256 || crt->sig_pk != MBEDTLS_PK_ECDSA)
-		return 0;
-	if (p256_verify_der(pub, crt->tbs.p, crt->tbs.len, crt->sig.p, crt->sig.len) != XE2E_OK) {
-		err_detail_clear();
-		return 0;
-	}
-	return 1;
+	return crt->issuer_raw.len == crt->subject_raw.len &&
+	       memcmp(crt->issuer_raw.p, crt->subject_raw.p, crt->subject_raw.len) == 0;
 }
 
 static void detail_prefix(const char *prefix)
@@ -677,7 +676,7 @@ int x509_chain_read(const uint8_t *data, size_t len, struct x509_chain_info *inf
 	if (!err) {
 		info->not_before = crt_time(&crt.valid_from);
 		info->not_after = crt_time(&crt.valid_to);
-		info->self_signed = info->n == 1 && crt_self_signed(&crt, info->leaf.pub);
+		info->self_signed = info->n == 1 && crt_self_signed(&crt);
 	}
 	mbedtls_x509_crt_free(&crt);
 	if (err)

@@ -72,7 +72,7 @@ struct x509_chain_info {
 	struct x509_cert_info leaf;     /* as x509_cert_read() of the first certificate */
 	struct buf chain;               /* every certificate, DER, leaf first */
 	size_t n;                       /* certificates */
-	int self_signed;                /* one certificate, signed by its own key */
+	int self_signed;                /* one certificate, its own issuer */
 	uint64_t not_before, not_after; /* the leaf's validity, UNIX seconds */
 };
 
@@ -81,10 +81,10 @@ struct x509_chain_info {
  * ones), leaf first, 1 to X509_CHAIN_CERTS_MAX of them, at most
  * X509_CHAIN_DER_MAX bytes of DER (XE2E_E_LIMIT beyond), every key P-256
  * (XE2E_E_UNSUPPORTED). The leaf must name a JID as x509_cert_read()
- * requires. self_signed is 1 only for a lone certificate whose issuer is
- * its subject and whose ECDSA-SHA256 signature verifies under its own key
- * (what xe2e-keygen makes); no other signature is checked here. The
- * caller frees info with x509_chain_info_free().
+ * requires. self_signed is 1 for a lone certificate whose issuer is its
+ * subject (what xe2e-keygen makes); no signature is checked here, since
+ * such a certificate never travels (the handshake sends the key itself).
+ * The caller frees info with x509_chain_info_free().
  */
 int x509_chain_read(const uint8_t *data, size_t len, struct x509_chain_info *info);
 

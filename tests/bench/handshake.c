@@ -14,7 +14,6 @@
  * The CPU time of whole handshakes is then set next to the cost of the
  * operations counted, each timed in the same run.
  */
-#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/ecdsa.h>
-#include <mbedtls/ecp.h>
-
 #include "bench.h"
+#include "opcount/shims.h"
 #include "dh.h"
 #include "err.h"
 #include "handshake.h"
@@ -37,17 +34,6 @@
 #include "sig.h"
 #include "trust.h"
 
-/* What is counted. */
-enum op {
-	OP_X_BASE,   /* X25519 with the base point: a key pair or a public key */
-	OP_X_DH,     /* X25519 with a peer's point: a shared secret */
-	OP_P_SIGN,   /* ECDSA P-256 sign */
-	OP_P_VERIFY, /* ECDSA P-256 verify */
-	OP_P_MUL,    /* other P-256 scalar multiplications */
-	OP_P_OTHER,  /* P-256 key generation, double multiplications */
-	OP_COUNT,
-};
-
 static const char *const op_names[OP_COUNT] = {
 	"X25519 base", "X25519 DH", "P-256 sign", "P-256 verify", "P-256 mul", "P-256 other",
 };
@@ -56,78 +42,11 @@ enum { WHO_INIT, WHO_RESP, WHO_NONE };
 
 static unsigned long ops[3][OP_COUNT];
 static int who = WHO_NONE; /* whose turn it is */
-static int depth;          /* inside a counted call */
 
-static void *real_fn(const char *name)
+/* For the shims: the operation counts for the side whose turn it is. */
+static void opcount_bump(enum op op)
 {
-	void *f = dlsym(RTLD_NEXT, name);
-
-	if (!f) {
-		fprintf(stderr, "handshake bench: no %s in the mbedTLS library\n", name);
-		exit(1);
-	}
-	return f;
-}
-
-#define REAL(name)                                                            \
-	static __typeof__(name) *real_;                                       \
-	if (!real_)                                                           \
-		real_ = (__typeof__(name) *)real_fn(#name)
-
-#define COUNTED(op, call)                                                     \
-	do {                                                                  \
-		int ret_;                                                     \
-		if (depth == 0)                                               \
-			ops[who][op]++;                                       \
-		depth++;                                                      \
-		ret_ = call;                                                  \
-		depth--;                                                      \
-		return ret_;                                                  \
-	} while (0)
-
-int mbedtls_ecp_mul(mbedtls_ecp_group *grp, mbedtls_ecp_point *R, const mbedtls_mpi *m,
-		    const mbedtls_ecp_point *P, int (*f_rng)(void *, unsigned char *, size_t),
-		    void *p_rng)
-{
-	enum op op;
-
-	REAL(mbedtls_ecp_mul);
-	if (grp->id == MBEDTLS_ECP_DP_CURVE25519)
-		op = P == &grp->G ? OP_X_BASE : OP_X_DH;
-	else
-		op = OP_P_MUL;
-	COUNTED(op, real_(grp, R, m, P, f_rng, p_rng));
-}
-
-int mbedtls_ecp_muladd(mbedtls_ecp_group *grp, mbedtls_ecp_point *R, const mbedtls_mpi *m,
-		       const mbedtls_ecp_point *P, const mbedtls_mpi *n, const mbedtls_ecp_point *Q)
-{
-	REAL(mbedtls_ecp_muladd);
-	COUNTED(OP_P_OTHER, real_(grp, R, m, P, n, Q));
-}
-
-int mbedtls_ecp_gen_key(mbedtls_ecp_group_id grp_id, mbedtls_ecp_keypair *key,
-			int (*f_rng)(void *, unsigned char *, size_t), void *p_rng)
-{
-	REAL(mbedtls_ecp_gen_key);
-	COUNTED(OP_P_OTHER, real_(grp_id, key, f_rng, p_rng));
-}
-
-int mbedtls_ecdsa_sign_det_ext(mbedtls_ecp_group *grp, mbedtls_mpi *r, mbedtls_mpi *s,
-			       const mbedtls_mpi *d, const unsigned char *buf, size_t blen,
-			       mbedtls_md_type_t md_alg,
-			       int (*f_rng_blind)(void *, unsigned char *, size_t),
-			       void *p_rng_blind)
-{
-	REAL(mbedtls_ecdsa_sign_det_ext);
-	COUNTED(OP_P_SIGN, real_(grp, r, s, d, buf, blen, md_alg, f_rng_blind, p_rng_blind));
-}
-
-int mbedtls_ecdsa_verify(mbedtls_ecp_group *grp, const unsigned char *buf, size_t blen,
-			 const mbedtls_ecp_point *Q, const mbedtls_mpi *r, const mbedtls_mpi *s)
-{
-	REAL(mbedtls_ecdsa_verify);
-	COUNTED(OP_P_VERIFY, real_(grp, buf, blen, Q, r, s));
+	ops[who][op]++;
 }
 
 static void die(const char *what, int err)
