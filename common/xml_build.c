@@ -479,7 +479,9 @@ static void XMLCALL on_comment(void *ud, const XML_Char *data)
  * input has come, so a stanza could sit unparsed in a live pipe, and exact
  * reads (one byte at a time) would see nothing until the end of input.
  * Debian 12 backports this into 2.5.0, with the switch to turn it off; the
- * weak reference finds the switch wherever the library has it.
+ * weak reference finds the switch wherever the library has it. With it
+ * off, a token given in pieces is scanned again at each piece: the gate
+ * (xml_gate.c) gives expat no token in pieces.
  */
 #if XML_MAJOR_VERSION < 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION < 6)
 extern XML_Bool XML_SetReparseDeferralEnabled(XML_Parser parser, XML_Bool enabled)
