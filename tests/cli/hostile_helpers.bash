@@ -18,7 +18,8 @@
 # In a table, the last field is evaluated (eval) with its output going to
 # the program's standard input; empty for no input. A row whose status is
 # written "1x3" expects 3 lines, each "xe2e-PROG: ..." (a refusal per
-# stanza); a status 2 (usage) expects the message and the line
+# stanza), none of which may end in an empty reason (": ", or ": (" and
+# the error's name ")"); a status 2 (usage) expects the message and the line
 # "Try 'xe2e-PROG --help' for more information.". The command may set, for
 # its row only, HOSTILE_ARGS (extra arguments) and HOSTILE_ENV (variables
 # for env(1), such as XE2E_HOME=...), both arrays, and HOSTILE_FEED: a
@@ -91,6 +92,10 @@ hostile_check_stderr() {
 	for l in "${got[@]}"; do
 		if [[ $l != "$prog: "* ]]; then
 			hostile_fail "$name" "a line on stderr without the prefix '$prog: '"
+			return
+		fi
+		if [[ $l == *": " || $l == *": ("*")" ]]; then
+			hostile_fail "$name" "a line on stderr with an empty reason: $l"
 			return
 		fi
 	done
