@@ -99,6 +99,45 @@ static void info_of(const struct pair *p, int who, const uint8_t id[static SESSI
 	session_wipe(&s);
 }
 
+/* Replaces the file at path with text, mode 0600; 0 on success. */
+static int write_text(const char *path, const char *text)
+{
+	FILE *f;
+	int err;
+
+	if (unlink(path) != 0)
+		return -1;
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	err = fputs(text, f) < 0;
+	err |= fclose(f) != 0;
+	return err || chmod(path, 0600) != 0 ? -1 : 0;
+}
+
+/* The peer's current session (at path) damaged, then a directory: no
+ * session matches tag, and the error is the file's, naming it, each time. */
+static void index_unreadable_current(const char *path, const uint8_t tag[static RATCHET_TAG_LEN])
+{
+	struct channel_index idx = CHANNEL_INDEX_INIT;
+	uint8_t got[SESSION_ID_LEN];
+
+	CHECK_INT(write_text(path, "xe2e session v2\nnonsense\n"), 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(channel_index_find(&idx, ALICE, tag, got), XE2E_E_MALFORMED);
+		CHECK(strstr(err_detail(), "the current session with " ALICE " cannot be read: ") !=
+		      NULL);
+		CHECK(strstr(err_detail(), path) != NULL);
+		CHECK(strstr(err_detail(), " line 2: ") != NULL);
+	}
+	CHECK_INT(unlink(path), 0);
+	CHECK_INT(mkdir(path, 0700), 0);
+	CHECK_INT(channel_index_find(&idx, ALICE, tag, got), XE2E_E_MALFORMED);
+	CHECK(strstr(err_detail(), "is not a regular file") != NULL);
+	CHECK_INT(rmdir(path), 0);
+	channel_index_free(&idx);
+}
+
 static const uint8_t ad[] = "associated data";
 
 TEST(channel_blocks_grow_and_come_back)
@@ -275,45 +314,6 @@ TEST(channel_batch_outcomes_are_per_message)
 	buf_free(&bad);
 	channel_wipe(&s);
 	channel_wipe(&r);
-}
-
-/* Replaces the file at path with text, mode 0600; 0 on success. */
-static int write_text(const char *path, const char *text)
-{
-	FILE *f;
-	int err;
-
-	if (unlink(path) != 0)
-		return -1;
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	err = fputs(text, f) < 0;
-	err |= fclose(f) != 0;
-	return err || chmod(path, 0600) != 0 ? -1 : 0;
-}
-
-/* The peer's current session (at path) damaged, then a directory: no
- * session matches tag, and the error is the file's, naming it, each time. */
-static void index_unreadable_current(const char *path, const uint8_t tag[static RATCHET_TAG_LEN])
-{
-	struct channel_index idx = CHANNEL_INDEX_INIT;
-	uint8_t got[SESSION_ID_LEN];
-
-	CHECK_INT(write_text(path, "xe2e session v2\nnonsense\n"), 0);
-	for (int i = 0; i < 2; i++) {
-		CHECK_INT(channel_index_find(&idx, ALICE, tag, got), XE2E_E_MALFORMED);
-		CHECK(strstr(err_detail(), "the current session with " ALICE " cannot be read: ") !=
-		      NULL);
-		CHECK(strstr(err_detail(), path) != NULL);
-		CHECK(strstr(err_detail(), " line 2: ") != NULL);
-	}
-	CHECK_INT(unlink(path), 0);
-	CHECK_INT(mkdir(path, 0700), 0);
-	CHECK_INT(channel_index_find(&idx, ALICE, tag, got), XE2E_E_MALFORMED);
-	CHECK(strstr(err_detail(), "is not a regular file") != NULL);
-	CHECK_INT(rmdir(path), 0);
-	channel_index_free(&idx);
 }
 
 TEST(channel_index_finds_sessions_by_peer_and_tag)
