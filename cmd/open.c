@@ -253,8 +253,19 @@ static int channel_get(struct run *r, const uint8_t id[static SESSION_ID_LEN],
 	return XE2E_OK;
 }
 
-/* The session of a sealed stanza, by its sender's bare JID and the tag. */
-static int find_channel(struct run *r, const struct envelope *env, struct channel **ch)
+/* 1 when finding a session failed on a session file that cannot be read
+ * (named in the detail), not on the stanza. */
+static int session_unreadable(int err)
+{
+	return err == XE2E_E_MALFORMED || err == XE2E_E_PERM || err == XE2E_E_LIMIT ||
+	       err == XE2E_E_IO;
+}
+
+/* The session of a sealed stanza, by its sender's bare JID and the tag;
+ * *unreadable tells a session file that cannot be read from a stanza that
+ * has no session. */
+static int find_channel(struct run *r, const struct envelope *env, struct channel **ch,
+			int *unreadable)
 {
 	struct ratchet_header h;
 	char bare[JID_MAX + 1];
@@ -273,6 +284,7 @@ static int find_channel(struct run *r, const struct envelope *env, struct channe
 	err = channel_index_find(&r->idx, bare, h.tag, id);
 	if (!err)
 		err = channel_get(r, id, ch);
+	*unreadable = session_unreadable(err);
 	return err;
 }
 
@@ -338,7 +350,7 @@ static const char *offline_reason(int err)
 static int item_prepare(struct run *r, struct item *it)
 {
 	char cond[ENVELOPE_COND_MAX];
-	int err;
+	int err, unreadable = 0;
 
 	if (envelope_is_bounce(it->st, cond)) {
 		refuse(r, it->st, "bounced", *cond ? cond : "the server returned it");
@@ -361,14 +373,14 @@ static int item_prepare(struct run *r, struct item *it)
 		return 0;
 	}
 	if (!err)
-		err = find_channel(r, &it->env, &it->ch);
+		err = find_channel(r, &it->env, &it->ch, &unreadable);
 	if (!err)
 		err = envelope_check_route(&it->env.addr, it->ch->self_bare, it->ch->peer_bare);
 	if (!err)
 		err = envelope_ad(it->env.addr.kind, it->env.addr.type, it->env.addr.id,
 				  it->ch->peer_bare, it->ch->self_bare, &it->ad);
 	if (err) {
-		refuse(r, it->st, reason(err), err_detail());
+		refuse(r, it->st, unreadable ? "unreadable session" : reason(err), err_detail());
 		it->ch = NULL;
 	}
 	err_detail_clear();

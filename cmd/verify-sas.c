@@ -388,8 +388,8 @@ static int next_msg(struct run *r, struct verify_msg *in, uint32_t *epoch, struc
 			return XE2E_OK;
 		}
 		if (err == XE2E_E_UNSUPPORTED || (err != XE2E_E_NOTFOUND && !authentic))
-			note(r, "warning: skipped a stanza from %s: %s: %s", r->peer.jid, err_str(err),
-			     err_detail());
+			note(r, "warning: skipped a stanza from %s: %s%s%s", r->peer.jid, err_str(err),
+			     *err_detail() ? ": " : "", err_detail());
 		else if (err != XE2E_E_NOTFOUND) {
 			verify_msg_abort(out, r->method, VERIFY_REASON_MALFORMED);
 			return err;

@@ -442,49 +442,81 @@ static int index_has(const struct channel_index *idx, const uint8_t id[static SE
 	return index_get(idx, id) != NULL;
 }
 
-/* Looks at the peer's current session, adding it to the index; *stale
- * tells whether it was a restored or copied file. */
-static void index_current(struct channel_index *idx, const char *peer_bare, int *stale)
+/* Looks at the peer's current session, adding it to the index. Returns
+ * why it cannot be read, with the detail set: XE2E_E_NOTFOUND when the
+ * peer has none, XE2E_E_STALE for a restored or copied file, or what is
+ * wrong with the file or its pointer. */
+static int index_current(struct channel_index *idx, const char *peer_bare)
 {
 	const struct channel_index_entry *known;
 	struct channel_index_entry e;
 	uint8_t id[SESSION_ID_LEN];
-	int err;
+	int err = session_current_get(peer_bare, id);
 
-	*stale = 0;
-	if (session_current_get(peer_bare, id) != XE2E_OK)
-		return;
+	if (err)
+		return err;
 	known = index_get(idx, id);
 	if (known && known->peer_bare[0])
-		return;
+		return XE2E_OK;
 	err = session_peek(id, &e);
-	*stale = err == XE2E_E_STALE;
-	if (!err)
-		index_add(idx, &e);
+	return err ? err : index_add(idx, &e);
+}
+
+/* Session files the index holds but could not read. */
+static size_t index_unreadable(const struct channel_index *idx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < idx->n; i++)
+		n += !idx->e[i].peer_bare[0];
+	return n;
+}
+
+/* Nothing matches: why, from the peer's current session (current, with
+ * the detail why) and the files that could not be read. */
+static int index_miss(const struct channel_index *idx, const char *peer_bare,
+		      const uint8_t tag[static RATCHET_TAG_LEN], int current, const char *why)
+{
+	size_t bad = index_unreadable(idx);
+
+	if (current == XE2E_E_STALE) {
+		err_detail_set("stale session: run a new handshake (the current session with "
+			       "%.200s was restored or copied)", peer_bare);
+		return XE2E_E_STALE;
+	}
+	if (current != XE2E_OK && current != XE2E_E_NOTFOUND) {
+		err_detail_set("the current session with %.200s cannot be read: %s", peer_bare,
+			       why);
+		return current;
+	}
+	if (bad)
+		err_detail_set("no session with %.200s has tag %02x%02x%02x%02x (%zu session "
+			       "file%s cannot be read)", peer_bare, tag[0], tag[1], tag[2], tag[3],
+			       bad, bad == 1 ? "" : "s");
+	else
+		err_detail_set("no session with %.200s has tag %02x%02x%02x%02x", peer_bare,
+			       tag[0], tag[1], tag[2], tag[3]);
+	return XE2E_E_NOTFOUND;
 }
 
 int channel_index_find(struct channel_index *idx, const char *peer_bare,
 		       const uint8_t tag[static RATCHET_TAG_LEN], uint8_t id[static SESSION_ID_LEN])
 {
-	int stale, err;
+	char why[512];
+	int current, err;
 
 	if (index_lookup(idx, peer_bare, tag, id))
 		return XE2E_OK;
-	index_current(idx, peer_bare, &stale);
+	current = index_current(idx, peer_bare);
+	snprintf(why, sizeof(why), "%s", err_detail());
+	err_detail_clear();
 	if (index_lookup(idx, peer_bare, tag, id))
 		return XE2E_OK;
 	if ((err = index_load(idx)))
 		return err;
 	if (index_lookup(idx, peer_bare, tag, id))
 		return XE2E_OK;
-	if (stale) {
-		err_detail_set("stale session: run a new handshake (the current session with "
-			       "%.200s was restored or copied)", peer_bare);
-		return XE2E_E_STALE;
-	}
-	err_detail_set("no session with %.200s has tag %02x%02x%02x%02x", peer_bare, tag[0],
-		       tag[1], tag[2], tag[3]);
-	return XE2E_E_NOTFOUND;
+	return index_miss(idx, peer_bare, tag, current, why);
 }
 
 void channel_index_free(struct channel_index *idx)

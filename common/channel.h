@@ -134,9 +134,13 @@ struct channel_index {
  * Finds the session with peer_bare and tag: in what the index knows, then
  * in the peer's current session, then in the session files the index does
  * not know yet (looked for again on each miss; a known file is never read
- * again, so stanzas with made-up tags cost a directory listing). No trial decryption. XE2E_E_NOTFOUND ("unknown session") when no
- * session matches; XE2E_E_STALE when the peer's current session is a
- * restored or copied file.
+ * again, so stanzas with made-up tags cost a directory listing). No trial decryption. When no
+ * session matches: XE2E_E_STALE when the peer's current session is a
+ * restored or copied file; the error of reading it when it cannot be read
+ * (XE2E_E_MALFORMED for a damaged file or one that is not a regular file,
+ * XE2E_E_PERM, XE2E_E_LIMIT, XE2E_E_IO), the detail naming the file and
+ * what is wrong; else XE2E_E_NOTFOUND ("unknown session"), the detail
+ * counting the session files that cannot be read.
  */
 int channel_index_find(struct channel_index *idx, const char *peer_bare,
 		       const uint8_t tag[static RATCHET_TAG_LEN], uint8_t id[static SESSION_ID_LEN]);

@@ -832,9 +832,15 @@ int identity_create(const char *jid, struct passphrase *pp, uint64_t now, int fo
 	uint32_t iterations;
 	int err = identity_jid_normalize(jid, bare);
 
-	/* A bad XE2E_KDF_ITERATIONS is refused before any directory is made. */
+	/* What can fail before the keys are made fails before any directory
+	 * is made: a bad XE2E_KDF_ITERATIONS, an identity that exists (checked
+	 * again under the lock), no passphrase to be had. */
 	if (!err && pp && passphrase_given(pp))
 		err = keyfile_iterations(&iterations);
+	if (!err && !force && any_identity_file())
+		err = refuse_existing();
+	if (!err && pp && passphrase_given(pp))
+		err = passphrase_get(pp, "the new keys", 1);
 	if (!err)
 		err = ensure_trees();
 	if (!err)

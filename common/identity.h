@@ -188,8 +188,9 @@ int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, ui
  * identity key, certificate, device key with a fresh device id, binding
  * created at now. Refuses (XE2E_E_EXISTS) when any identity file exists,
  * unless force, which replaces them all at once. Keys are protected when
- * passphrase_given(pp). Fills id (as for identity_load()) with the public
- * parts.
+ * passphrase_given(pp); the passphrase is had before anything is made, so
+ * a refusal, or no passphrase, creates nothing, not even a directory.
+ * Fills id (as for identity_load()) with the public parts.
  */
 int identity_create(const char *jid, struct passphrase *pp, uint64_t now, int force,
 		    struct identity *id);

@@ -207,6 +207,16 @@ static int decode(const struct envelope *env, const struct channel_msg *cm, stru
 	return err;
 }
 
+/* Why a stanza of the session did not open, when the ratchet gave no
+ * detail (a failed tag names nothing). */
+static const char *open_failure(int err)
+{
+	if (err == XE2E_E_AUTH)
+		return "it does not decrypt: changed on the way, or not sealed by the peer in "
+		       "this session";
+	return "it could not be opened in this session";
+}
+
 int verify_wire_open(struct verify_wire *w, const struct xml_node *stanza, uint64_t now,
 		     struct verify_msg *m, uint32_t *epoch, int *authentic)
 {
@@ -228,7 +238,7 @@ int verify_wire_open(struct verify_wire *w, const struct xml_node *stanza, uint6
 		cm.ad_len = ad.len;
 		channel_open(&w->ch, now, &cm, 1);
 		if ((err = cm.err))
-			err_detail_set("%s", cm.detail);
+			err_detail_set("%s", *cm.detail ? cm.detail : open_failure(err));
 	}
 	if (!err && authentic)
 		*authentic = 1;

@@ -479,7 +479,9 @@ static void XMLCALL on_comment(void *ud, const XML_Char *data)
  * input has come, so a stanza could sit unparsed in a live pipe, and exact
  * reads (one byte at a time) would see nothing until the end of input.
  * Debian 12 backports this into 2.5.0, with the switch to turn it off; the
- * weak reference finds the switch wherever the library has it.
+ * weak reference finds the switch wherever the library has it. With it
+ * off, a token given in pieces is scanned again at each piece: the gate
+ * (xml_gate.c) gives expat no token in pieces.
  */
 #if XML_MAJOR_VERSION < 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION < 6)
 extern XML_Bool XML_SetReparseDeferralEnabled(XML_Parser parser, XML_Bool enabled)
@@ -552,20 +554,17 @@ static void count_position(struct xml_reader *r, const char *data, size_t n)
 	}
 }
 
-/* A DOCTYPE between stanzas is a token expat cannot read in content. */
+/* A DOCTYPE between stanzas is a token expat cannot read in content: it
+ * stops at its "D". Only the bytes up to there count, as they are all
+ * that exact mode has read then. */
 static int doctype_at_error(const struct xml_reader *r)
 {
-	static const char want[] = "<!DOCTYPE";
 	int off = 0, size = 0;
 	const char *ctx = XML_GetInputContext(r->p, &off, &size);
-	size_t have;
 
-	if (!ctx || off < 2 || off > size)
+	if (!ctx || off < 2 || off >= size)
 		return 0;
-	have = (size_t)(size - off + 2);
-	if (have > sizeof(want) - 1)
-		have = sizeof(want) - 1;
-	return have >= 3 && memcmp(ctx + off - 2, want, have) == 0;
+	return memcmp(ctx + off - 2, "<!D", 3) == 0;
 }
 
 static int expat_error(struct xml_reader *r)

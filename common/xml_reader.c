@@ -9,7 +9,8 @@
  * the reader closes what it opened, so markup cut short is an error.
  * Markup before the first element (DOCTYPE, comments, processing
  * instructions) goes to expat without the root, where its handlers refuse
- * it.
+ * it. After the prolog, input reaches expat through the gate (xml_gate.c),
+ * which holds a token back until it has ended.
  */
 #include <errno.h>
 #include <poll.h>
@@ -98,11 +99,11 @@ static int prolog_misc(struct xml_reader *r, char c)
 		/* DOCTYPE, comment or processing instruction: expat's
 		 * handlers refuse them where they stand. */
 		r->phase = XML_PHASE_RAW;
-		return xml_build_feed(r, two, 2, 0, 0);
+		return xml_gate_take(r, two, 2);
 	}
 	r->phase = XML_PHASE_CONTENT;
 	err = open_root(r);
-	return err ? err : xml_build_feed(r, two, 2, 0, 0);
+	return err ? err : xml_gate_take(r, two, 2);
 }
 
 /* Held bytes turned out not to start an XML declaration. */
@@ -159,7 +160,8 @@ static int prolog_byte(struct xml_reader *r, char c)
 	}
 }
 
-/* Takes bytes of input: through the prolog, then to expat. */
+/* Takes bytes of input: through the prolog, then through the gate to
+ * expat. */
 static int take_bytes(struct xml_reader *r, const char *data, size_t n)
 {
 	size_t i = 0;
@@ -169,7 +171,7 @@ static int take_bytes(struct xml_reader *r, const char *data, size_t n)
 		err = prolog_byte(r, data[i++]);
 	if (err || i == n)
 		return err;
-	return xml_build_feed(r, data + i, n - i, 0, 0);
+	return xml_gate_take(r, data + i, n - i);
 }
 
 /* --- end of input --- */
@@ -221,6 +223,14 @@ static int prolog_eof(struct xml_reader *r)
 
 static int reader_eof(struct xml_reader *r)
 {
+	int err;
+
+	if (r->phase >= XML_PHASE_RAW) {
+		/* expat judges the token cut short first */
+		err = xml_gate_flush(r);
+		if (err || r->ready)
+			return err;
+	}
 	switch (r->phase) {
 	case XML_PHASE_START:
 		if (r->pro_len == 0)
@@ -240,11 +250,19 @@ static int reader_eof(struct xml_reader *r)
 
 /* --- reading --- */
 
-/* Refuses to buffer more than a stanza's worth before its end tag. */
+/* Refuses to buffer more than a stanza's worth before its end tag. What
+ * the gate holds counts too; expat gets it before the verdict, as it may
+ * find the input malformed first. */
 static int check_pending(struct xml_reader *r)
 {
-	if (r->fed - r->mark <= (long long)r->lim.max_stanza_bytes)
+	long long max = (long long)r->lim.max_stanza_bytes;
+	int err;
+
+	if (r->fed + (long long)xml_gate_held(r) - r->mark <= max)
 		return XE2E_OK;
+	err = xml_gate_flush(r);
+	if (err || r->ready || r->fed - r->mark <= max)
+		return err;
 	return xml_build_fail(r, XE2E_E_LIMIT, 1, "stanza larger than max_stanza_bytes (%zu)",
 			      r->lim.max_stanza_bytes);
 }
@@ -257,6 +275,8 @@ static int reader_run(struct xml_reader *r)
 
 	if (r->suspended)
 		err = xml_build_resume(r);
+	if (!err && !r->ready)
+		err = xml_gate_feed(r);
 	while (!err && !r->ready) {
 		err = check_pending(r);
 		if (!err)
@@ -337,6 +357,7 @@ void xml_reader_free(struct xml_reader *r)
 	if (!r)
 		return;
 	xml_build_free(r);
+	xml_gate_free(r);
 	wipe(r, sizeof(*r));
 	free(r);
 }

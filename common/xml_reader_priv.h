@@ -20,6 +20,15 @@ enum xml_phase {
 	XML_PHASE_CONTENT, /* the synthetic root is open; stanzas follow */
 };
 
+/* Input read but not yet given to expat (xml_gate.c). */
+struct xml_gate {
+	struct buf held;
+	size_t ready;        /* held[0..ready) may go to expat: no token open there */
+	unsigned char state; /* where the last held byte left the input's lexis */
+	unsigned char count; /* of '-', '?' or ']' just seen, or of "CDATA[" */
+	char quote;          /* that opened the current attribute value or literal */
+};
+
 struct xml_reader {
 	XML_Parser p;
 	int fd; /* -1 when reading from memory */
@@ -46,6 +55,7 @@ struct xml_reader {
 	size_t syn_len; /* length of the synthetic root start tag, once fed */
 	long long fed;  /* bytes given to expat, synthetic ones included */
 	long long mark; /* where the bytes counted against the stanza limit start */
+	struct xml_gate gate;
 
 	/* tree building */
 	unsigned open; /* open elements, the synthetic root included */
@@ -66,6 +76,26 @@ struct xml_reader {
 
 /* Allocation functions for expat that wipe every block they free. */
 extern const XML_Memory_Handling_Suite xml_mem_suite;
+
+/* --- xml_gate.c --- */
+
+/* Takes n bytes of input after the prolog and gives expat all of the held
+ * input up to the last point where no token is open. */
+int xml_gate_take(struct xml_reader *r, const char *data, size_t n);
+
+/* Gives expat the held input up to the last such point, unless expat is
+ * suspended after a stanza. */
+int xml_gate_feed(struct xml_reader *r);
+
+/* Gives expat all of the held input (at the end of input, or when it
+ * exceeds the stanza limit), unless expat is suspended after a stanza. */
+int xml_gate_flush(struct xml_reader *r);
+
+/* Bytes read but not yet given to expat. */
+size_t xml_gate_held(const struct xml_reader *r);
+
+/* Wipes and frees the held input. */
+void xml_gate_free(struct xml_reader *r);
 
 /* --- xml_build.c --- */
 

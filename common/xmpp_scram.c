@@ -375,9 +375,18 @@ int scram_respond(struct scram *s, const char *password, const uint8_t *msg, siz
 
 /* --- server-final --- */
 
+/* The server's e= value goes into a diagnostic line: at most 64 bytes,
+ * anything but printable ASCII shown as '?', so that it cannot end the
+ * line or move the terminal's cursor. */
 static int server_error(struct scram *s, const char *v, size_t n)
 {
-	err_detail_set("the server says %.*s", n > 64 ? 64 : (int)n, v);
+	char text[65];
+	size_t k;
+
+	for (k = 0; k < n && k < sizeof(text) - 1; k++)
+		text[k] = v[k] >= 0x20 && v[k] < 0x7f ? v[k] : '?';
+	text[k] = '\0';
+	err_detail_set("the server says %s", text);
 	return scram_fail(s, XE2E_E_AUTH);
 }
 

@@ -18,7 +18,8 @@
 # In a table, the last field is evaluated (eval) with its output going to
 # the program's standard input; empty for no input. A row whose status is
 # written "1x3" expects 3 lines, each "xe2e-PROG: ..." (a refusal per
-# stanza); a status 2 (usage) expects the message and the line
+# stanza), none of which may end in an empty reason (": ", or ": (" and
+# the error's name ")"); a status 2 (usage) expects the message and the line
 # "Try 'xe2e-PROG --help' for more information.". The command may set, for
 # its row only, HOSTILE_ARGS (extra arguments) and HOSTILE_ENV (variables
 # for env(1), such as XE2E_HOME=...), both arrays, and HOSTILE_FEED: a
@@ -91,6 +92,10 @@ hostile_check_stderr() {
 	for l in "${got[@]}"; do
 		if [[ $l != "$prog: "* ]]; then
 			hostile_fail "$name" "a line on stderr without the prefix '$prog: '"
+			return
+		fi
+		if [[ $l == *": " || $l == *": ("*")" ]]; then
+			hostile_fail "$name" "a line on stderr with an empty reason: $l"
 			return
 		fi
 	done
@@ -314,13 +319,11 @@ with_attrs() {
 # Rows of hostile XML around the stanza in $BASE (one line, starting with
 # "<NAME " and ending with "</NAME>"), for hostile_table: each must be
 # refused by the stream reader with STATUS, before anything of BASE counts.
-# With "exact", for programs that read one byte at a time so as never to
-# read past their last stanza (xe2e-handshake, xe2e-verify-sas), single
-# tokens are kept to 16 KiB: expat scans a token again for each byte fed,
-# which makes a token of 100 KiB cost seconds there.
+# The same rows serve the programs that read one byte at a time so as never
+# to read past their last stanza (xe2e-handshake, xe2e-verify-sas): a
+# token of several MiB costs them no more than it costs the others.
 hostile_xml_rows() {
-	local st=$1 big=1048576 attrs=20000
-	[ "${2:-}" != exact ] || big=16384 attrs=1000
+	local st=$1 big=1048576 huge=4194304 attrs=20000
 	cat <<ROWS
 DOCTYPE before the stanza        |$st| DOCTYPE    | printf '<!DOCTYPE message>%s\n' "\$BASE"
 entity declared in a DOCTYPE     |$st| DOCTYPE    | printf '<!DOCTYPE m [<!ENTITY e "x">]>%s\n' "\$BASE"
@@ -341,9 +344,13 @@ nesting 100000 deep              |$st| max_depth  | inside "\$(printf '<x>%.0s' 
 65 attributes                    |$st| max_attrs  | with_attrs "\$(seq 0 64 | sed "s/.*/a&='v'/" | tr '\n' ' ')"
 $attrs attributes                |$st| max_attrs  | with_attrs "\$(seq 1 $attrs | sed "s/.*/a&='v'/" | tr '\n' ' ')"
 a stanza over 1 MiB              |$st| max_stanza_bytes | fill_inside 1100000
-$( [ "${2:-}" = exact ] || echo "a stanza of 16 MiB |$st| max_stanza_bytes | fill_inside 16777216")
+a stanza of 16 MiB               |$st| max_stanza_bytes | fill_inside 16777216
+a stanza of 4 MiB of small elements |$st| max_stanza_bytes | printf '%s' "\${BASE%<*}"; yes '<x/>' | head -n 1048576 | tr -d '\n'
 an attribute value of $big bytes, unclosed |$st| | printf "<message a='"; head -c $big /dev/zero | tr '\0' v
+an attribute value of $huge bytes of '>'   |$st| max_stanza_bytes | printf "<message a='"; head -c $huge /dev/zero | tr '\0' '>'; printf "'/>\n"
 an element name of $big bytes, unclosed |$st|  | printf '<'; head -c $big /dev/zero | tr '\0' n
+an element name of $huge bytes |$st| max_stanza_bytes | printf '<'; head -c $huge /dev/zero | tr '\0' n; printf '/>\n'
+a comment of $huge bytes         |$st| max_stanza_bytes | printf '<!--'; head -c $huge /dev/zero | tr '\0' '>'; printf -- '-->%s\n' "\$BASE"
 text outside a stanza            |$st| text outside | printf 'hello%s\n' "\$BASE"
 invalid UTF-8                    |$st| not well-formed | inside \$'\xff\xfe'
 an overlong UTF-8 slash          |$st| not well-formed | inside \$'\xc0\xaf'

@@ -40,15 +40,15 @@ sealed_ctl() {
 @test "hostile: xe2e-verify-sas refuses hostile input, skips what is not for it, changing nothing" {
 	hostile_begin "$A" "$B"
 	export XE2E_HOME=$B
-	BASE=$COMMIT hostile_table "${VERIFY[@]}" < <(hostile_xml_rows 1 exact)
+	BASE=$COMMIT hostile_table "${VERIFY[@]}" < <(hostile_xml_rows 1)
 	BASE=$COMMIT hostile_table "${VERIFY[@]}" <<'EOF'
 nothing at all                      |3| aborted    | true
 plaintext from Alice                |3| aborted    | msg alice bob p1 hello
 a commit in plaintext               |3| aborted    | printf "<message to='%s' from='%s' type='chat'><sas xmlns='urn:xe2e:1' step='commit'>%s</sas></message>\n" "$BOB_FULL" "$ALICE_FULL" "$(head -c 32 /dev/urandom | base64)"
 the commit flipped in its header    |3x2| skipped  | with_body "$COMMIT" "$(flip "$WC" 7)"
 the commit flipped in its key       |3x2| skipped  | with_body "$COMMIT" "$(flip "$WC" 20)"
-the commit flipped in its ciphertext |3x2| skipped | with_body "$COMMIT" "$(flip "$WC" 60)"
-the commit's tag flipped            |3x2| skipped  | with_body "$COMMIT" "$(flip "$WC" $(( $(printf '%s' "$WC" | base64 -d | wc -c) - 1 )))"
+the commit flipped in its ciphertext |3x2| skipped .*: it does not decrypt | with_body "$COMMIT" "$(flip "$WC" 60)"
+the commit's tag flipped            |3x2| skipped .*: it does not decrypt | with_body "$COMMIT" "$(flip "$WC" $(( $(printf '%s' "$WC" | base64 -d | wc -c) - 1 )))"
 the commit cut short                |3x2| skipped  | with_body "$COMMIT" "$(cut_bytes "$WC" -1)"
 the commit with a byte more         |3x2| skipped  | with_body "$COMMIT" "$(append_hex "$WC" 00)"
 the commit not base64               |3x2| skipped  | with_body "$COMMIT" "!$WC"

@@ -233,6 +233,39 @@ load helpers
 	assert_success
 }
 
+@test "keygen: a new identity that cannot have its passphrase creates nothing" {
+	local new=$BATS_TEST_TMPDIR/new h=$BATS_TEST_TMPDIR/h
+	echo 'a secret' >"$BATS_TEST_TMPDIR/pass"
+	# --passphrase with no terminal, in XE2E_HOME and in the XDG directories.
+	XE2E_HOME=$new run --separate-stderr no_tty xe2e-keygen --jid juliet@capulet.lit --passphrase
+	assert_failure 1
+	[[ $stderr == "xe2e-keygen: cannot create the identity: no terminal"* ]]
+	assert_not_exists "$new"
+	run --separate-stderr env -u XE2E_HOME HOME="$h" setsid -w xe2e-keygen \
+		--jid juliet@capulet.lit --passphrase </dev/null
+	assert_failure 1
+	[[ $stderr == *"no terminal"* ]]
+	assert_not_exists "$h"
+	# A passphrase file that cannot be read.
+	XE2E_HOME=$new run --separate-stderr xe2e-keygen --jid juliet@capulet.lit \
+		--passphrase-file "$BATS_TEST_TMPDIR/missing"
+	assert_failure 1
+	[[ $stderr == *"cannot open passphrase file"* ]]
+	assert_not_exists "$new"
+	# An existing identity is refused before any passphrase is asked for.
+	make_identity juliet@capulet.lit
+	run --separate-stderr no_tty xe2e-keygen --jid juliet@capulet.lit --passphrase
+	assert_failure 1
+	[[ $stderr == *"an identity exists"* ]]
+	# Two entries that differ on a terminal.
+	command -v script >/dev/null || skip "script(1) is not installed"
+	run env XE2E_HOME="$new" bash -c "{ sleep 1; printf 'one\n'; sleep 1; printf 'two\n'; sleep 1; } |
+		script -qec 'xe2e-keygen --jid juliet@capulet.lit --passphrase' /dev/null"
+	assert_output --partial '(again)'
+	assert_output --partial 'the two passphrases differ'
+	assert_not_exists "$new"
+}
+
 @test "keygen: key files others can read are refused" {
 	make_identity juliet@capulet.lit
 	chmod 644 "$XE2E_HOME/identity.key"

@@ -1,6 +1,8 @@
 # Fuzzing with clang and libFuzzer (included from the top Makefile).
 #
 #   make fuzz                  build every target, run each FUZZ_SECONDS
+#                              (first installing clang and libFuzzer when
+#                              missing: scripts/ensure-deps --fuzz)
 #   make fuzz FUZZ_TARGETS='xml handshake' FUZZ_SECONDS=600
 #   make fuzz-build            build the fuzzers only: build-fuzz/fuzz/NAME
 #   make fuzz-seeds            remake the seed corpus from the library
@@ -34,15 +36,20 @@ FUZZ_UTIL    := $(FUZZ_BUILD)/tests/fuzz/util.o
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/%)
 FUZZ_CHECKED := $(FUZZ_BUILD)/.toolchain
 
-.PHONY: fuzz fuzz-build fuzz-seeds fuzz-clean
+.PHONY: fuzz fuzz-build fuzz-seeds fuzz-clean fuzz-deps
 
 fuzz: fuzz-build
 	$(Q)./tests/fuzz/run "$(FUZZ_BUILD)" "$(FUZZ_SECONDS)" "$(FUZZ_ARGS)" $(FUZZ_TARGETS)
 
 fuzz-build: $(FUZZ_BINS)
 
+# clang and libFuzzer from Debian, installed when missing as `make deps`
+# installs the rest; not part of what `make check` needs.
+fuzz-deps:
+	$(Q)./scripts/ensure-deps --fuzz
+
 # clang, ASan, UBSan and libFuzzer, tried once on a one-line fuzzer.
-$(FUZZ_CHECKED):
+$(FUZZ_CHECKED): | fuzz-deps
 	@mkdir -p $(@D)
 	@echo '*' > $(@D)/.gitignore
 	@echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);' \
@@ -53,8 +60,8 @@ $(FUZZ_CHECKED):
 		echo "make fuzz needs clang with libFuzzer and the sanitizers:" \
 		     "'$(FUZZ_CC) -fsanitize=fuzzer,address,undefined' failed" \
 		     "(see $(@D)/toolchain.log)." >&2; \
-		echo "On Debian: apt-get install clang libclang-rt-14-dev" \
-		     "(or set FUZZ_CC to another clang)." >&2; \
+		echo "On Debian: scripts/ensure-deps --fuzz installs clang and" \
+		     "libclang-rt-14-dev (or set FUZZ_CC to another clang)." >&2; \
 		exit 1; \
 	fi
 	@touch $@

@@ -5,13 +5,18 @@
  * stanza must round-trip as in fuzz_xml; errors are final (the next call
  * gives the same); in exact mode the reader must never have read past the
  * '>' that ends the stanza it returns, so the next program on the same
- * pipe gets the rest.
+ * pipe gets the rest. Read in the other mode too (one byte per read
+ * against large chunks), the input gives the same stanzas and the same
+ * end, unless a bound was reached, which the two modes notice at
+ * different bytes.
  */
 #include "fuzz.h"
 
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "err.h"
 #include "xml.h"
 
@@ -70,6 +75,50 @@ static void fz_xml_reader_run(struct xml_reader *r, int fd, int exact, const uin
 	xml_free(st);
 }
 
+/* Every stanza of the input in one mode, serialized one after another, and
+ * the code that ended it (XE2E_E_LIMIT also when serializing failed). */
+static int fz_xml_reader_all(int fd, enum xml_reader_mode mode, const struct xml_limits *lim,
+			     struct buf *out)
+{
+	struct xml_reader *r = NULL;
+	struct xml_node *st = NULL;
+	int err = xml_reader_new(&r, fd, mode, lim);
+
+	for (int i = 0; i < FZ_XML_READER_STANZAS && !err; i++) {
+		err = xml_reader_next(r, &st);
+		if (!err && (xml_serialize(st, out) || buf_append_byte(out, '\n')))
+			err = XE2E_E_LIMIT;
+		xml_free(st);
+		st = NULL;
+	}
+	xml_reader_free(r);
+	return err;
+}
+
+/* The two modes agree on what the input holds. */
+static void fz_xml_reader_modes_agree(const uint8_t *data, size_t size,
+				      const struct xml_limits *lim)
+{
+	struct buf got[2] = {BUF_INIT, BUF_INIT};
+	int end[2] = {XE2E_E_LIMIT, XE2E_E_LIMIT}, fd;
+
+	for (int m = 0; m < 2; m++) {
+		fd = fz_xml_reader_fd(data, size);
+		if (fd < 0)
+			break;
+		end[m] = fz_xml_reader_all(fd, m ? XML_READ_EXACT : XML_READ_BUFFERED, lim,
+					   &got[m]);
+		close(fd);
+	}
+	if (end[0] != XE2E_E_LIMIT && end[1] != XE2E_E_LIMIT) {
+		FUZZ_CHECK(end[0] == end[1]);
+		FUZZ_CHECK(got[0].len == got[1].len &&
+			   (!got[0].len || !memcmp(got[0].data, got[1].data, got[0].len)));
+	}
+	buf_free(&got[0]);
+	buf_free(&got[1]);
+}
+
 int fuzz_xml_reader(const uint8_t *data, size_t size)
 {
 	struct xml_limits small = {256, 4, 4}, limits = xml_limits_default();
@@ -90,5 +139,6 @@ int fuzz_xml_reader(const uint8_t *data, size_t size)
 		fz_xml_reader_run(r, fd, exact, data + 1);
 	xml_reader_free(r);
 	close(fd);
+	fz_xml_reader_modes_agree(data + 1, size - 1, &limits);
 	return 0;
 }

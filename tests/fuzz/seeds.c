@@ -34,7 +34,9 @@
 #include "fuzz_keyfile.c"
 #include "fuzz_noise.c"
 #include "fuzz_ratchet_msg.c"
+#include "fuzz_scram.c"
 #include "fuzz_sig_der.c"
+#include "fuzz_trustdb_import.c"
 #include "fuzz_verify_run.c"
 
 static const char *top; /* tests/fuzz */
@@ -651,6 +653,133 @@ static void seeds_trust(void)
 	buf_free(&b);
 }
 
+/* An exchange of RFC 5802 (SHA-1) or RFC 7677 (SHA-256): the published
+ * server-first, and the server-final the library computes for it. */
+static void seed_scram(const char *name, int flags, const char *server_first, const char *final)
+{
+	enum scram_alg alg = flags & 1 ? SCRAM_SHA256 : SCRAM_SHA1;
+	struct scram s = SCRAM_INIT;
+	struct buf b = BUF_INIT, out = BUF_INIT;
+	char sig[64];
+	size_t n = strlen(server_first);
+	int err = scram_start(&s, alg, FZ_SCRAM_USER,
+			      alg == SCRAM_SHA1 ? FZ_SCRAM_NONCE_SHA1 : FZ_SCRAM_NONCE_SHA256, &out);
+
+	buf_clear(&out);
+	if (!err)
+		err = scram_respond(&s, FZ_SCRAM_PASSWORD, (const uint8_t *)server_first, n, &out);
+	if (!err)
+		err = b64_encode(s.server_sig, alg == SCRAM_SHA1 ? 20 : 32, sig, sizeof(sig));
+	if (err)
+		die("scram", err);
+	buf_append_byte(&b, (uint8_t)(n >> 8));
+	buf_append_byte(&b, (uint8_t)n);
+	buf_append_str(&b, server_first);
+	if (final)
+		buf_append_str(&b, final);
+	else
+		buf_printf(&b, "v=%s", sig);
+	seed("scram", name, flags, b.data, b.len);
+	scram_wipe(&s);
+	buf_free(&b);
+	buf_free(&out);
+}
+
+static void seeds_scram(void)
+{
+	static const char sha1[] =
+		"r=" FZ_SCRAM_NONCE_SHA1 "3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096";
+	static const char sha256[] = "r=" FZ_SCRAM_NONCE_SHA256
+				     "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+
+	seed_scram("rfc5802", 0, sha1, NULL);
+	seed_scram("rfc7677", 1, sha256, NULL);
+	seed_scram("rfc7677-parse-only", 3, sha256, NULL);
+	seed_scram("rfc7677-server-error", 1, sha256, "e=invalid-proof");
+	seed_scram("rfc5802-extension", 0,
+		   "r=" FZ_SCRAM_NONCE_SHA1 "3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096,x=1",
+		   NULL);
+}
+
+/* The export of a store: fn(db) changes the base store first. */
+static void seed_trustdb_export(const char *name, int (*fn)(struct trust_db *db))
+{
+	struct trust_db db = TRUST_DB_INIT;
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	char path[STORE_PATH_MAX], *argv[] = {"export"};
+	int err = fz_tdi_base(&db);
+
+	if (!err && fn)
+		err = fn(&db);
+	if (!err)
+		err = trust_default_path(path);
+	if (!err)
+		err = trust_format(&db, &text);
+	if (!err && fuzz_write_file(path, text.data, text.len, 0644))
+		err = XE2E_E_IO;
+	if (!err)
+		err = fz_tdi_exec(1, argv, &out);
+	if (err)
+		die("trustdb export", err);
+	seed("trustdb_import", name, -1, out.data, out.len);
+	trust_free(&db);
+	buf_free(&text);
+	buf_free(&out);
+}
+
+/* New peers and devices, a newer binding for Alice's device, a flag. */
+static int tdi_more(struct trust_db *db)
+{
+	struct trust_device d = {FZ_TDI_DEVICE, {0}, FUZZ_NOW, 0};
+	uint8_t fa[FINGERPRINT_LEN], fb[FINGERPRINT_LEN], fc[FINGERPRINT_LEN];
+	int err;
+
+	memset(fa, 0xa1, sizeof(fa));
+	memset(fb, 0xb0, sizeof(fb));
+	memset(fc, 0xc0, sizeof(fc));
+	memset(d.pub, 0x22, sizeof(d.pub));
+	err = trust_device_upsert(db, FZ_TDI_ALICE, fa, &d);
+	if (!err)
+		err = trust_peer_set_flags(db, FZ_TDI_BOB, fb, TRUST_FLAG_RS_RESET);
+	if (!err)
+		err = trust_peer_add(db, "carol@capulet.lit", fc, TRUST_TOFU, FUZZ_NOW, NULL);
+	d.id = 0x0000cafe;
+	memset(d.pub, 0x33, sizeof(d.pub));
+	if (!err)
+		err = trust_device_upsert(db, "carol@capulet.lit", fc, &d);
+	d.id = 0xffffffff;
+	d.expires = FUZZ_NOW + 1;
+	memset(d.pub, 0x44, sizeof(d.pub));
+	if (!err)
+		err = trust_device_upsert(db, "carol@capulet.lit", fc, &d);
+	return err;
+}
+
+/* Alice at another level than the store's: refused. */
+static int tdi_conflict(struct trust_db *db)
+{
+	uint8_t fa[FINGERPRINT_LEN];
+
+	memset(fa, 0xa1, sizeof(fa));
+	return trust_peer_set_level(db, FZ_TDI_ALICE, fa, TRUST_PINNED);
+}
+
+static int tdi_empty(struct trust_db *db)
+{
+	trust_free(db);
+	return XE2E_OK;
+}
+
+static void seeds_trustdb_import(void)
+{
+	if (fuzz_use_home("make-trustdb") != 0)
+		die("home", XE2E_E_IO);
+	seed_trustdb_export("own-export", NULL);
+	seed_trustdb_export("more-peers-and-devices", tdi_more);
+	seed_trustdb_export("another-level", tdi_conflict);
+	seed_trustdb_export("empty", tdi_empty);
+}
+
 static void seeds_secrets(void)
 {
 	char psks[1024], rs[1024];
@@ -835,8 +964,8 @@ static void seed_node(const char *target, const char *name, int prefix, const st
 static void seeds_stanzas(void)
 {
 	static const char *const plain[] = {
-		"<message><body>Hello, Bob!</body>"
-		"<active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+		("<message><body>Hello, Bob!</body>"
+		 "<active xmlns='http://jabber.org/protocol/chatstates'/></message>"),
 		"<presence><show>away</show><status>out</status></presence>",
 		"<iq><query xmlns='jabber:iq:version'><name>xe2e</name></query></iq>",
 	};
@@ -1105,6 +1234,8 @@ int main(int argc, char **argv)
 	seeds_handshake_payloads();
 	seeds_identity_files();
 	seeds_trust();
+	seeds_trustdb_import();
+	seeds_scram();
 	seeds_secrets();
 	seeds_replay_cache();
 	seeds_prekeys();

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "channel.h"
 #include "dh.h"
@@ -95,6 +97,45 @@ static void info_of(const struct pair *p, int who, const uint8_t id[static SESSI
 	if (s.ratchet)
 		ratchet_info_get(s.ratchet, info);
 	session_wipe(&s);
+}
+
+/* Replaces the file at path with text, mode 0600; 0 on success. */
+static int write_text(const char *path, const char *text)
+{
+	FILE *f;
+	int err;
+
+	if (unlink(path) != 0)
+		return -1;
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	err = fputs(text, f) < 0;
+	err |= fclose(f) != 0;
+	return err || chmod(path, 0600) != 0 ? -1 : 0;
+}
+
+/* The peer's current session (at path) damaged, then a directory: no
+ * session matches tag, and the error is the file's, naming it, each time. */
+static void index_unreadable_current(const char *path, const uint8_t tag[static RATCHET_TAG_LEN])
+{
+	struct channel_index idx = CHANNEL_INDEX_INIT;
+	uint8_t got[SESSION_ID_LEN];
+
+	CHECK_INT(write_text(path, "xe2e session v2\nnonsense\n"), 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK_INT(channel_index_find(&idx, ALICE, tag, got), XE2E_E_MALFORMED);
+		CHECK(strstr(err_detail(), "the current session with " ALICE " cannot be read: ") !=
+		      NULL);
+		CHECK(strstr(err_detail(), path) != NULL);
+		CHECK(strstr(err_detail(), " line 2: ") != NULL);
+	}
+	CHECK_INT(unlink(path), 0);
+	CHECK_INT(mkdir(path, 0700), 0);
+	CHECK_INT(channel_index_find(&idx, ALICE, tag, got), XE2E_E_MALFORMED);
+	CHECK(strstr(err_detail(), "is not a regular file") != NULL);
+	CHECK_INT(rmdir(path), 0);
+	channel_index_free(&idx);
 }
 
 static const uint8_t ad[] = "associated data";
@@ -355,5 +396,12 @@ TEST(channel_index_finds_sessions_by_peer_and_tag)
 	for (int i = 0; i < 2; i++)
 		CHECK_INT(channel_index_find(&idx, ALICE, none, got), XE2E_E_STALE);
 	CHECK_INT(channel_load(&ch, p.id, &opts), XE2E_E_STALE);
+	channel_index_free(&idx);
+	index_unreadable_current(path, none);
+	/* The older session damaged: counted, not named (its peer is unknown). */
+	CHECK_INT(session_path(first, ".session", path), XE2E_OK);
+	CHECK_INT(write_text(path, "nonsense\n"), 0);
+	CHECK_INT(channel_index_find(&idx, ALICE, none, got), XE2E_E_NOTFOUND);
+	CHECK(strstr(err_detail(), "(1 session file cannot be read)") != NULL);
 	channel_index_free(&idx);
 }

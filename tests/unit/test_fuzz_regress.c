@@ -32,6 +32,7 @@
 #include "../fuzz/fuzz_ratchet_msg.c"
 #include "../fuzz/fuzz_ratchet_state.c"
 #include "../fuzz/fuzz_replay_cache.c"
+#include "../fuzz/fuzz_scram.c"
 #include "../fuzz/fuzz_secrets.c"
 #include "../fuzz/fuzz_session.c"
 #include "../fuzz/fuzz_sig_der.c"
@@ -39,6 +40,7 @@
 #include "../fuzz/fuzz_stanza.c"
 #include "../fuzz/fuzz_stanza_frame.c"
 #include "../fuzz/fuzz_trust.c"
+#include "../fuzz/fuzz_trustdb_import.c"
 #include "../fuzz/fuzz_verify_run.c"
 #include "../fuzz/fuzz_x509.c"
 #include "../fuzz/fuzz_xml.c"
@@ -114,9 +116,9 @@ TEST(fuzz_regress_targets_exist)
 	static const char *const names[] = {
 		"base64", "binding", "bundle", "handshake", "handshake_msg", "hex", "jid", "keyfile",
 		"noise", "offline_header", "prekey_store", "psk_text", "ratchet_header", "ratchet_msg",
-		"ratchet_state", "replay_cache", "secrets", "session", "sig_der", "spki", "stanza",
-		"stanza_frame", "trust", "verify_run", "x509", "xml", "xml_reader", "xmpp_features",
-		"xmpp_frame",
+		"ratchet_state", "replay_cache", "scram", "secrets", "session", "sig_der", "spki",
+		"stanza", "stanza_frame", "trust", "trustdb_import", "verify_run", "x509", "xml",
+		"xml_reader", "xmpp_features", "xmpp_frame",
 	};
 	char path[1024];
 
@@ -148,6 +150,7 @@ FZR_TARGET(ratchet_header)
 FZR_TARGET(ratchet_msg)
 FZR_TARGET(ratchet_state)
 FZR_TARGET(replay_cache)
+FZR_TARGET(scram)
 FZR_TARGET(secrets)
 FZR_TARGET(session)
 FZR_TARGET(sig_der)
@@ -155,6 +158,7 @@ FZR_TARGET(spki)
 FZR_TARGET(stanza)
 FZR_TARGET(stanza_frame)
 FZR_TARGET(trust)
+FZR_TARGET(trustdb_import)
 FZR_TARGET(verify_run)
 FZR_TARGET(x509)
 FZR_TARGET(xml)

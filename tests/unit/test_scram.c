@@ -212,10 +212,11 @@ TEST(scram_server_final_errors)
 	static const char *const finals[] = {
 		"e=invalid-proof", "v=", "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4",
 		"v=rmF9pqV8S7suAoZWja4dJRkFsKQ=", "x=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=",
-		"",
+		"", "e=no\nxe2e-connect: forged\x1b[2J",
 	};
 	static const int want[] = {XE2E_E_AUTH,      XE2E_E_MALFORMED, XE2E_E_MALFORMED,
-				   XE2E_E_MALFORMED, XE2E_E_MALFORMED, XE2E_E_MALFORMED};
+				   XE2E_E_MALFORMED, XE2E_E_MALFORMED, XE2E_E_MALFORMED,
+				   XE2E_E_AUTH};
 	const struct scram_vector *v = &vectors[1];
 
 	for (size_t i = 0; i < sizeof(finals) / sizeof(finals[0]); i++) {
@@ -226,6 +227,8 @@ TEST(scram_server_final_errors)
 		CHECK_INT(scram_verify(&s, u8(finals[i]), strlen(finals[i])), want[i]);
 		if (i == 0)
 			CHECK(strstr(err_detail(), "invalid-proof") != NULL);
+		if (i == 6) /* what the server says stays on one line */
+			CHECK_STR(err_detail(), "the server says no?xe2e-connect: forged?[2J");
 		CHECK_INT(scram_verify(&s, u8(v->server_final), strlen(v->server_final)),
 			  XE2E_E_STATE);
 		scram_wipe(&s);

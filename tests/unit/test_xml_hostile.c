@@ -232,6 +232,118 @@ TEST(xml_hostile_exact_mode_stops_at_limit)
 	close(fd);
 }
 
+/* Reads head, unit n times, tail in exact mode with a stanza limit of max
+ * bytes; fails unless it is refused as too large soon after max bytes. */
+static void exact_refused_at(size_t max, const char *head, const char *unit, size_t n,
+			     const char *tail)
+{
+	struct xml_limits lim = xml_limits_default();
+	char want[64];
+	double secs;
+	off_t at;
+	int fd = file_feed(head, unit, n, tail);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	lim.max_stanza_bytes = max;
+	snprintf(want, sizeof(want), "max_stanza_bytes (%zu)", max);
+	if (end_of(fd, XML_READ_EXACT, &lim, &secs) != XE2E_E_LIMIT || !strstr(err_detail(), want))
+		unit_fail(__FILE__, __LINE__, "%s%s...: not refused as too large: %s", head, unit,
+			  err_detail());
+	CHECK(tx_detail_has_position());
+	at = lseek(fd, 0, SEEK_CUR);
+	if (at <= (off_t)max || at > (off_t)max + 64)
+		unit_fail(__FILE__, __LINE__, "%s%s...: read %lld bytes", head, unit,
+			  (long long)at);
+	close(fd);
+}
+
+/*
+ * Exact mode reads one byte at a time but must not make expat scan a long
+ * token again for each byte (which made a token of 1 MiB take minutes): a
+ * token over the limit, in every kind of markup a token can be long in,
+ * and a stanza of small tokens four times the limit, are each refused as
+ * too large soon after the limit.
+ */
+TEST(xml_hostile_exact_mode_long_tokens)
+{
+	static const struct {
+		const char *head, *unit;
+		size_t n;
+		const char *tail;
+	} cases[] = {
+		{"<message a='", "v", MiB, "'/>"},
+		{"<message a=\"", ">", MiB, "\"/>"},
+		{"<message", " ", MiB, "/>"},
+		{"<message>", "&amp;", MiB, "</message>"},
+		{"<message>&", "e", MiB, ";</message>"},
+		{"<message>&#x", "0", MiB, "41;</message>"},
+		{"<message><![CDATA[", "]>", MiB, "]]></message>"},
+		{"<message>", "x", MiB, "</message>"},
+		{"<message></", "n", MiB, ">"},
+	};
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+
+	/* At the default limit: a name of 1 MiB, a stanza of 4 MiB of <a/>. */
+	exact_refused_at(MiB, "<", "n", MiB + 1, "/>");
+	exact_refused_at(MiB, "<message>", "<a/>", MiB, "</message>");
+	for (size_t i = 0; i < n; i++)
+		exact_refused_at(MiB / 4, cases[i].head, cases[i].unit, cases[i].n, cases[i].tail);
+	unit_note("%zu kinds of long token and a stanza of 4 MiB refused soon after the limit",
+		  n + 1);
+}
+
+/* A legal stanza just under the limit, made of long tokens and many short
+ * ones: read whole in exact mode, nothing past its end consumed. */
+TEST(xml_exact_mode_large_stanza_then_the_next)
+{
+	size_t a_len = MiB / 4, b_len = MiB / 4, kids = 20000, len = 0, count;
+	char *in = malloc(MiB), *rest;
+	struct xml_reader *r = NULL;
+	struct xml_node *s = NULL, *body;
+	int fd, end;
+
+	CHECK(in != NULL);
+	if (!in)
+		return;
+	len += (size_t)sprintf(in + len, "<message id='big' a='");
+	memset(in + len, 'v', a_len);
+	len += a_len;
+	len += (size_t)sprintf(in + len, "' b=\"");
+	memset(in + len, '>', b_len);
+	len += b_len;
+	len += (size_t)sprintf(in + len, "\"><body>");
+	for (size_t i = 0; i < kids; i++)
+		len += (size_t)sprintf(in + len, "<x k='/>'/>&amp;");
+	len += (size_t)sprintf(in + len, "<![CDATA[</message>]]]></body></message>");
+	if (len > MiB - 16)
+		abort();
+	memcpy(in + len, "<presence/>", 11);
+	fd = tx_fd_with(in, len + 11);
+	CHECK(fd >= 0);
+	CHECK_INT(xml_reader_new(&r, fd, XML_READ_EXACT, NULL), XE2E_OK);
+	CHECK_INT(xml_reader_next(r, &s), XE2E_OK);
+	CHECK_INT(lseek(fd, 0, SEEK_CUR), len);
+	body = s ? xml_find_child(s, "body", NULL) : NULL;
+	CHECK(body != NULL);
+	if (body) {
+		CHECK_INT(strlen(xml_get_attr(s, "a")), a_len);
+		CHECK_INT(strlen(xml_get_attr(s, "b")), b_len);
+		CHECK_INT(body->n_children, 2 * kids);
+		CHECK_STR(xml_get_attr(body->children[0], "k"), "/>");
+	}
+	xml_free(s);
+	xml_reader_free(r);
+	rest = tx_read_all(fd, XML_READ_EXACT, NULL, &count, &end);
+	CHECK_STR(rest, "<presence/>\n");
+	CHECK_INT(end, XE2E_E_EOF);
+	unit_note("a stanza of %zu bytes read whole, the next left unread", len);
+	free(rest);
+	free(in);
+	close(fd);
+}
+
 TEST(xml_hostile_100k_deep_nesting)
 {
 	enum xml_reader_mode modes[2] = {XML_READ_BUFFERED, XML_READ_EXACT};

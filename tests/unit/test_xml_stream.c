@@ -239,6 +239,79 @@ TEST(xml_exact_mode_stream_end_then_next_program)
 	close(fd);
 }
 
+/* '>' inside attribute values, CDATA sections, references and text ends
+ * no stanza: the reader stops after the real end tag, whatever comes
+ * before it. */
+TEST(xml_exact_mode_stops_at_the_real_end)
+{
+	static const char *const firsts[] = {
+		"<m a='>' b=\"/>\" c='\"&gt;'>t</m>",
+		"<m><![CDATA[</m> > ]] ]]]></m>",
+		"<m>x &amp; &#62; &#x3e; y &gt; ] ]] > </m>",
+		"<m><x y='a>b'/><y z=\"/m>\"></y></m >",
+		"<m\n a\n=\n'>'\n/>",
+		"<m xmlns:p='urn:p'><p:x p:a='>'/></m>",
+	};
+	size_t count;
+	int fd, end;
+	char buf[512], *rest;
+	struct xml_reader *r;
+	struct xml_node *s;
+
+	for (size_t i = 0; i < sizeof(firsts) / sizeof(firsts[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s<next/>", firsts[i]);
+		fd = tx_fd_with(buf, strlen(buf));
+		r = NULL;
+		s = NULL;
+		CHECK(fd >= 0);
+		CHECK_INT(xml_reader_new(&r, fd, XML_READ_EXACT, NULL), XE2E_OK);
+		CHECK_INT(xml_reader_next(r, &s), XE2E_OK);
+		if (lseek(fd, 0, SEEK_CUR) != (off_t)strlen(firsts[i]))
+			unit_fail(__FILE__, __LINE__, "%s: stopped at byte %lld", firsts[i],
+				  (long long)lseek(fd, 0, SEEK_CUR));
+		xml_free(s);
+		xml_reader_free(r);
+		rest = tx_read_all(fd, XML_READ_EXACT, NULL, &count, &end);
+		CHECK_STR(rest, "<next/>\n");
+		free(rest);
+		close(fd);
+	}
+}
+
+/* Input that cannot be well-formed is refused as soon as it arrives on a
+ * live pipe, even in the middle of a token. */
+TEST(xml_live_pipe_malformed_refused_at_once)
+{
+	static const struct {
+		const char *in;
+		int code;
+	} cases[] = {
+		{"hello", XE2E_E_MALFORMED},
+		{"<message a='<", XE2E_E_MALFORMED},
+		{"<message <", XE2E_E_MALFORMED},
+		{"<message>&a b", XE2E_E_MALFORMED},
+		{"<message>< x", XE2E_E_MALFORMED},
+		{"<message><!DOCTYPE", XE2E_E_XML},
+		{"<message><!-- a -- b", XE2E_E_MALFORMED},
+		{"<message><![CDATAX", XE2E_E_MALFORMED},
+		{"<message>\x01", XE2E_E_MALFORMED},
+	};
+	enum xml_reader_mode modes[2] = {XML_READ_BUFFERED, XML_READ_EXACT};
+	char want[32];
+	struct live l;
+
+	for (int m = 0; m < 2; m++) {
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			CHECK_INT(live_start(&l, modes[m]), 0);
+			CHECK_INT(write_str(l.to_child, cases[i].in), 0);
+			snprintf(want, sizeof(want), "END %d", cases[i].code);
+			if (!line_within(l.from_child, 5000))
+				unit_fail(__FILE__, __LINE__, "%s (mode %d): not refused", cases[i].in, m);
+			live_stop(&l);
+		}
+	}
+}
+
 /* --- ends of input --- */
 
 static int end_code(const char *in, size_t *count)
