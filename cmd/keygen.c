@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "cli.h"
 #include "err.h"
 #include "identity.h"
 #include "passphrase.h"
@@ -136,30 +137,17 @@ static void set_mode(struct options *o, enum mode mode)
 }
 
 /* N of --prekeys: a decimal number from 0 to BUNDLE_OPK_MAX. */
-static int parse_count(const char *text, int *n)
-{
-	char *end;
-	long v;
-
-	if (text[0] < '0' || text[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (errno || *end || v > BUNDLE_OPK_MAX)
-		return -1;
-	*n = (int)v;
-	return 0;
-}
-
-/* Returns -1 to go on, or the exit status. */
 static int parse_prekey_option(struct options *o, int c)
 {
 	switch (c) {
-	case OPT_PREKEYS:
+	case OPT_PREKEYS: {
+		unsigned long n = 0;
+		int status = cli_number("--prekeys", optarg, 0, BUNDLE_OPK_MAX, &n);
+
 		set_mode(o, MODE_PREKEYS);
-		if (parse_count(optarg, &o->prekeys))
-			return err_usage("--prekeys needs a number from 0 to %d", BUNDLE_OPK_MAX);
-		return -1;
+		o->prekeys = (int)n;
+		return status;
+	}
 	case OPT_ROTATE_PREKEYS:
 		set_mode(o, MODE_PREKEYS);
 		o->rotate_prekeys = 1;
@@ -174,8 +162,10 @@ static int parse_prekey_option(struct options *o, int c)
 }
 
 /* Returns -1 to go on, or the exit status. */
-static int parse_option(struct options *o, int c)
+static int parse_option(void *ctx, int c)
 {
+	struct options *o = ctx;
+
 	if (c >= OPT_PREKEYS && c <= OPT_OUTPUT)
 		return parse_prekey_option(o, c);
 	switch (c) {
@@ -250,31 +240,13 @@ static int check_options(const struct options *o)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c, status;
+	int status = cli_options(argc, argv, long_options, parse_option, o);
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
-		if (c == ':')
-			return err_usage("option '%s' needs an argument", argv[optind - 1]);
-		if (c == '?')
-			return err_usage("unknown option '%s'", argv[optind - 1]);
-		status = parse_option(o, c);
-		if (status >= 0)
-			return status;
-	}
+	if (status >= 0)
+		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o);
-}
-
-/* Checks that everything written to stdout got there. */
-static int finish_output(void)
-{
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		err_detail_set("%s", strerror(errno));
-		return err_report(XE2E_E_IO, "cannot write to standard output");
-	}
-	return XE2E_EXIT_OK;
 }
 
 /* The same lines for --jid, --show and --rotate-device. */
@@ -292,7 +264,7 @@ static int print_identity(const struct identity *id)
 	printf("jid: %s\nidentity: %s\ndevice-id: %s\ndevice-key: %s\n"
 	       "device-created: %s\ndevice-expires: %s\n",
 	       id->jid, fpr, dev, key, created, expires);
-	return finish_output();
+	return cli_finish_stdout();
 }
 
 static int run_psk(void)
@@ -307,7 +279,7 @@ static int run_psk(void)
 		printf("%s\n", text);
 	wipe(psk, sizeof(psk));
 	wipe(text, sizeof(text));
-	return err ? err_report(err, "cannot make a PSK") : finish_output();
+	return err ? err_report(err, "cannot make a PSK") : cli_finish_stdout();
 }
 
 static int run_show(uint64_t now)
@@ -371,7 +343,7 @@ static int write_output(const char *output, const struct buf *text, const char *
 
 	if (!output) {
 		fwrite(text->data, 1, text->len, stdout);
-		return finish_output();
+		return cli_finish_stdout();
 	}
 	err = store_write_atomic(output, text->data, text->len, 0644);
 	if (err)

@@ -17,6 +17,7 @@
 
 #include "channel.h"
 #include "envelope.h"
+#include "cli.h"
 #include "err.h"
 #include "identity.h"
 #include "inspect.h"
@@ -57,6 +58,7 @@ static const char help_text[] =
 
 struct options {
 	unsigned batch;
+	int batch_given; /* --batch was on the command line */
 	int quiet, verbose;
 	int inspect;
 };
@@ -79,20 +81,18 @@ static const struct option long_options[] = {
 };
 
 /* Returns -1 to go on, or the exit status. */
-static int parse_option(struct options *o, int c)
+static int parse_option(void *ctx, int c)
 {
-	char *end;
-	unsigned long v;
+	struct options *o = ctx;
+	unsigned long v = 1;
+	int status;
 
 	switch (c) {
 	case OPT_BATCH:
-		errno = 0;
-		v = strtoul(optarg, &end, 10);
-		if (!*optarg || *end || errno || !isdigit((unsigned char)optarg[0]) || v < 1 ||
-		    v > BATCH_MAX)
-			return err_usage("--batch needs a number from 1 to %d", BATCH_MAX);
+		status = cli_number("--batch", optarg, 1, BATCH_MAX, &v);
 		o->batch = (unsigned)v;
-		return -1;
+		o->batch_given = 1;
+		return status;
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
 	case OPT_INSPECT: o->inspect = 1; return -1;
@@ -110,25 +110,17 @@ static int parse_option(struct options *o, int c)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c, status, batch = 0;
+	int status;
 
 	o->batch = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
-		if (c == ':')
-			return err_usage("option '%s' needs an argument", argv[optind - 1]);
-		if (c == '?')
-			return err_usage("unknown option '%s'", argv[optind - 1]);
-		batch |= c == OPT_BATCH;
-		status = parse_option(o, c);
-		if (status >= 0)
-			return status;
-	}
+	status = cli_options(argc, argv, long_options, parse_option, o);
+	if (status >= 0)
+		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->quiet && o->verbose)
 		return err_usage("--quiet and --verbose exclude each other");
-	if (o->inspect && (batch || o->quiet || o->verbose))
+	if (o->inspect && (o->batch_given || o->quiet || o->verbose))
 		return err_usage("--inspect goes with no other option");
 	return -1;
 }
