@@ -46,19 +46,21 @@ int session_id_parse(const char *text, uint8_t id[static SESSION_ID_LEN])
  * reading creates nothing. */
 static int sessions_file(const char *name, int create, char out[static STORE_PATH_MAX])
 {
-	/* The directory made and checked last by this thread: a streaming
-	 * xe2e-open locks its session once per stanza, and making the tree
-	 * again each time cost more than the cryptography. */
-	static _Thread_local char made[STORE_PATH_MAX];
+	/* The directories made and checked last by this thread (two, for a
+	 * process that works in two homes): a streaming xe2e-open locks its
+	 * session once per stanza, and making the tree again each time cost
+	 * more than the cryptography. */
+	static _Thread_local char made[2][STORE_PATH_MAX];
+	static _Thread_local unsigned made_next;
 	char dir[STORE_PATH_MAX];
 	int err = store_path(STORE_STATE, SESSION_DIR, dir);
 
-	if (!err && create && strcmp(dir, made) != 0) {
+	if (!err && create && strcmp(dir, made[0]) != 0 && strcmp(dir, made[1]) != 0) {
 		err = store_ensure_dir(STORE_STATE);
 		if (!err)
 			err = store_mkdir(dir);
 		if (!err)
-			strcpy(made, dir);
+			strcpy(made[made_next++ % 2], dir);
 	}
 	if (err)
 		return err;

@@ -28,6 +28,9 @@
 
 #include "aead.h"
 #include "bench.h"
+#include "channel.h"
+#include "err.h"
+#include "session.h"
 
 #define ALICE "alice@capulet.lit/balcony"
 #define BOB "bob@montague.lit/garden"
@@ -494,6 +497,88 @@ static void converse_row(const char *what, const struct place *p, char *seal_cmd
 	       cpu * 1e6, c[0] * 1e6, c[1] * 1e6, cpu / 100e-6, cpu / 760e-6, cpu / 5e-3);
 }
 
+/* One side of the conversation in this process: its home and its session
+ * loaded twice, as xe2e-seal and xe2e-open would. */
+struct side {
+	const char *home;
+	struct channel send, recv;
+};
+
+static void side_load(struct side *sd, const char *home, const char *peer_bare)
+{
+	static const struct channel_opts opts = {RATCHET_STEP_INTERVAL, 1};
+	uint8_t id[SESSION_ID_LEN];
+
+	sd->home = home;
+	setenv("XE2E_HOME", home, 1);
+	if (session_current_get(peer_bare, id) || channel_load(&sd->send, id, &opts) ||
+	    channel_load(&sd->recv, id, &opts))
+		fail("cannot load the session in %s: %s", home, err_detail());
+}
+
+/*
+ * The same conversation through the library in one process: each message
+ * sealed (channel_seal) and opened (channel_open) with the session stored
+ * as the programs store it, without the XML, the processes and the pipes.
+ * The CPU of each half is taken around its call.
+ */
+static void converse_in_process(const struct place *p, double cpu[2])
+{
+	static const uint8_t ad[] = "bench associated data";
+	struct side sides[2];
+	uint8_t pt[64];
+	struct buf wire = BUF_INIT;
+	double t;
+
+	side_load(&sides[0], p->alice, "bob@montague.lit");
+	side_load(&sides[1], p->bob, "alice@capulet.lit");
+	cpu[0] = cpu[1] = 0;
+	for (int turn = 0; turn < TURNS; turn++) {
+		struct side *from = &sides[turn % 2], *to = &sides[1 - turn % 2];
+		struct channel_msg m;
+
+		memset(pt, 'a' + turn % 26, sizeof(pt));
+		wire.len = 0;
+		setenv("XE2E_HOME", from->home, 1);
+		t = bench_cpu();
+		if (channel_seal(&from->send, (uint64_t)time(NULL), pt, sizeof(pt), ad, sizeof(ad),
+				 &wire))
+			fail("channel_seal: %s", err_detail());
+		cpu[0] += bench_cpu() - t;
+		memset(&m, 0, sizeof(m));
+		m.wire = wire.data;
+		m.wire_len = wire.len;
+		m.ad = ad;
+		m.ad_len = sizeof(ad);
+		setenv("XE2E_HOME", to->home, 1);
+		t = bench_cpu();
+		channel_open(&to->recv, (uint64_t)time(NULL), &m, 1);
+		cpu[1] += bench_cpu() - t;
+		if (m.err || m.pt.len != sizeof(pt) || memcmp(m.pt.data, pt, sizeof(pt)))
+			fail("channel_open: %s", m.err ? m.detail : "another plaintext");
+		buf_free(&m.pt);
+	}
+	for (int i = 0; i < 2; i++) {
+		setenv("XE2E_HOME", sides[i].home, 1);
+		channel_release(&sides[i].send);
+		channel_wipe(&sides[i].send);
+		channel_wipe(&sides[i].recv);
+	}
+	buf_free(&wire);
+	cpu[0] /= TURNS;
+	cpu[1] /= TURNS;
+}
+
+static void converse_in_process_row(const char *what, const struct place *p)
+{
+	double c[2], cpu;
+
+	converse_in_process(p, c);
+	cpu = c[0] + c[1];
+	printf("| %s | - | %.0f us (%.0f + %.0f) | %.2g | %.2g | %.2g |\n", what, cpu * 1e6,
+	       c[0] * 1e6, c[1] * 1e6, cpu / 100e-6, cpu / 760e-6, cpu / 5e-3);
+}
+
 static void bench_conversation(void)
 {
 	static char *cat_argv[] = {"cat", NULL};
@@ -512,7 +597,10 @@ static void bench_conversation(void)
 	       "each stanza before writing it (fsync on the disk). The default policy takes a "
 	       "DH step once 60 s or 100 sent messages have passed; --ratchet-interval 0 "
 	       "takes one every turn, as Signal does. With cat in place of both programs: the "
-	       "transport alone.\n\n"
+	       "transport alone. The last rows take the same conversation through the library "
+	       "in this process (channel_seal and channel_open on 64-byte frames, each side's "
+	       "session stored after every message as the programs store it), which is what "
+	       "the libsignal and libotr figures measure: a library's work per message.\n\n"
 	       "| run | wall per message | CPU per message (seal + open) | CPU / 100 us | "
 	       "CPU / libsignal | "
 	       "CPU / libotr |\n"
@@ -524,6 +612,10 @@ static void bench_conversation(void)
 	converse_row("disk, DH step every 100 messages (default)", &places[0], seal_argv,
 		     open_argv);
 	converse_row("cat in place of seal and open", &places[1], cat_argv, cat_argv);
+	converse_in_process_row("memory, the library in one process (no XML, processes or pipes)",
+				&places[1]);
+	converse_in_process_row("disk, the library in one process (no XML, processes or pipes)",
+				&places[0]);
 	printf("\n");
 }
 
