@@ -92,37 +92,21 @@ int hs_policy_expected_device(struct handshake *hs)
 	return XE2E_OK;
 }
 
-/* Compares both rsids with one slot's, in constant time. */
-static int rs_slot_try(struct handshake *hs, const struct rs_entry *e, int slot,
-		       const uint8_t ephemeral[static X25519_LEN], const struct hs_payload *p)
-{
-	uint8_t rsid[HS_RSID_LEN];
-	int err = handshake_rsid(e->secret[slot], ephemeral, rsid);
-	int hit = !err && (ct_equal(rsid, p->rsid1, HS_RSID_LEN) |
-			   ct_equal(rsid, p->rsid2, HS_RSID_LEN));
-
-	if (hit && !hs->rs_found) {
-		hs->rs_found = 1;
-		memcpy(hs->match.fpr, e->fpr, FINGERPRINT_LEN);
-		hs->match.device_id = e->device_id;
-		hs->match.slot = (enum rs_slot)slot;
-		memcpy(hs->match.secret, e->secret[slot], RS_LEN);
-	}
-	wipe(rsid, sizeof(rsid));
-	return err;
-}
+/* The wire carries the identifiers the secrets module makes, shortened. */
+_Static_assert(HS_RSID_LEN == RSID_WIRE_LEN, "rsid lengths");
 
 int hs_policy_find_rs(struct handshake *hs, const uint8_t e[static X25519_LEN],
 		      const struct hs_payload *p)
 {
-	const struct rs_db *db = hs->cfg.rs;
-	int err = XE2E_OK;
+	int err;
 
 	hs->rs_found = 0;
-	for (size_t i = 0; !err && db && i < db->n; i++)
-		for (int s = 0; !err && s < RS_SLOTS; s++)
-			if (db->entries[i].present & SLOT(s))
-				err = rs_slot_try(hs, &db->entries[i], s, e, p);
+	if (!hs->cfg.rs)
+		return XE2E_OK;
+	err = rs_find_by_identifier(hs->cfg.rs, e, p->rsid1, p->rsid2, HS_RSID_LEN, &hs->match);
+	if (err == XE2E_E_NOTFOUND)
+		return XE2E_OK; /* decoys, or secrets this side lost */
+	hs->rs_found = !err;
 	return err;
 }
 

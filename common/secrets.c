@@ -741,13 +741,16 @@ static void match_take(struct rs_match *match, const struct rs_entry *e, int slo
 }
 
 int rs_find_by_identifier(const struct rs_db *db, const uint8_t ephemeral[static X25519_LEN],
-			  const uint8_t rsid[static RSID_LEN], struct rs_match *match)
+			  const uint8_t *rsid, const uint8_t *rsid_other, size_t len,
+			  struct rs_match *match)
 {
 	uint8_t candidate[RSID_LEN];
 	unsigned found = 0;
 	int err = XE2E_OK;
 
 	memset(match, 0, sizeof(*match));
+	if (len < RSID_WIRE_LEN || len > RSID_LEN)
+		return XE2E_E_LIMIT;
 	for (size_t i = 0; !err && i < db->n; i++) {
 		const struct rs_entry *e = &db->entries[i];
 
@@ -757,7 +760,9 @@ int rs_find_by_identifier(const struct rs_db *db, const uint8_t ephemeral[static
 			if (!(e->present & SLOT_BIT(s)))
 				continue;
 			err = rs_identifier(e->secret[s], ephemeral, candidate);
-			equal = (unsigned)ct_equal(candidate, rsid, RSID_LEN) & !err;
+			equal = ((unsigned)ct_equal(candidate, rsid, len) |
+				 (unsigned)(rsid_other && ct_equal(candidate, rsid_other, len))) &
+				!err;
 			match_take(match, e, s, equal & (found ^ 1u));
 			found |= equal;
 		}

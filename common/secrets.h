@@ -44,6 +44,8 @@
 
 #define RS_LEN 32
 #define RSID_LEN 32
+/* What the handshake carries of an identifier: its first 16 bytes. */
+#define RSID_WIRE_LEN 16
 #define RS_SPAKE2_KEY_LEN 16 /* SPAKE2's Ke (spake2.h) */
 #define PSK_FILE_NAME "psks"
 #define RS_FILE_NAME "retained"
@@ -177,11 +179,14 @@ int rs_identifiers(const struct rs_entry *entry, const uint8_t ephemeral[static 
 /*
  * The responder's search: computes the identifier of every stored slot (of
  * every peer, device and slot, provisional included) for the initiator's
- * ephemeral and compares each with rsid in constant time, without stopping
- * at a match. XE2E_OK and *match filled when one matched (the first in file
- * order); XE2E_E_NOTFOUND (match zeroed) when none did, as for a decoy.
+ * ephemeral and compares its first len bytes (RSID_WIRE_LEN to RSID_LEN)
+ * with rsid and, when not NULL, rsid_other, in constant time, without
+ * stopping at a match. XE2E_OK and *match filled when one matched (the
+ * first in file order); XE2E_E_NOTFOUND (match zeroed) when none did, as
+ * for a decoy.
  */
 int rs_find_by_identifier(const struct rs_db *db, const uint8_t ephemeral[static X25519_LEN],
-			  const uint8_t rsid[static RSID_LEN], struct rs_match *match);
+			  const uint8_t *rsid, const uint8_t *rsid_other, size_t len,
+			  struct rs_match *match);
 
 #endif

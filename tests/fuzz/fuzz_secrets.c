@@ -82,7 +82,7 @@ static void fz_sec_identifiers(const struct rs_db *db, const struct rs_entry *e)
 		if (!(e->present & (1u << s)))
 			continue;
 		FUZZ_CHECK(rs_identifier(e->secret[s], eph, rsid) == XE2E_OK);
-		FUZZ_CHECK(rs_find_by_identifier(db, eph, rsid, &m) == XE2E_OK);
+		FUZZ_CHECK(rs_find_by_identifier(db, eph, rsid, NULL, RSID_WIRE_LEN, &m) == XE2E_OK);
 		FUZZ_CHECK(memcmp(m.secret, e->secret[s], RS_LEN) == 0);
 	}
 }

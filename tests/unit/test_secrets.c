@@ -382,41 +382,52 @@ TEST(rs_find_by_identifier_finds_the_right_slot)
 
 		for (int k = 0; k < 3; k++) {
 			CHECK_INT(rs_identifier(s[p][k], eph, rsid), XE2E_OK);
-			CHECK_INT(rs_find_by_identifier(&db, eph, rsid, &match), XE2E_OK);
+			CHECK_INT(rs_find_by_identifier(&db, eph, rsid, NULL, RSID_LEN, &match), XE2E_OK);
 			CHECK_MEM(match.fpr, fpr[p], FINGERPRINT_LEN);
 			CHECK_INT(match.device_id, 100 + p);
 			CHECK_INT(match.slot, slot_of[k]);
 			CHECK_MEM(match.secret, s[p][k], RS_LEN);
-			CHECK_INT(rs_find_by_identifier(&db, wrong, rsid, &match), XE2E_E_NOTFOUND);
+			CHECK_INT(rs_find_by_identifier(&db, wrong, rsid, NULL, RSID_LEN, &match), XE2E_E_NOTFOUND);
 			CHECK_MEM(&match, zero, sizeof(match));
 			checked++;
 		}
 	}
 	CHECK_INT(rs_decoy_identifier(rsid), XE2E_OK);
-	CHECK_INT(rs_find_by_identifier(&db, eph, rsid, &match), XE2E_E_NOTFOUND);
+	CHECK_INT(rs_find_by_identifier(&db, eph, rsid, NULL, RSID_LEN, &match), XE2E_E_NOTFOUND);
 	/* What an initiator sends: its rs1 and rs2 identifiers... */
 	CHECK_INT(rs_get(NULL, fpr[1], 101, &entry), XE2E_OK);
 	CHECK_INT(rs_identifiers(&entry, eph, ids), XE2E_OK);
-	CHECK_INT(rs_find_by_identifier(&db, eph, ids[0], &match), XE2E_OK);
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[0], NULL, RSID_LEN, &match), XE2E_OK);
 	CHECK(match.slot == RS_SLOT_RS1 && match.device_id == 101);
-	CHECK_INT(rs_find_by_identifier(&db, eph, ids[1], &match), XE2E_OK);
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[1], NULL, RSID_LEN, &match), XE2E_OK);
 	CHECK(match.slot == RS_SLOT_RS2 && match.device_id == 101);
 	/* ...with decoys for empty slots, different every time. */
 	entry.present = 1u << RS_SLOT_RS1;
 	CHECK_INT(rs_identifiers(&entry, eph, ids), XE2E_OK);
-	CHECK_INT(rs_find_by_identifier(&db, eph, ids[0], &match), XE2E_OK);
-	CHECK_INT(rs_find_by_identifier(&db, eph, ids[1], &match), XE2E_E_NOTFOUND);
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[0], NULL, RSID_LEN, &match), XE2E_OK);
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[1], NULL, RSID_LEN, &match), XE2E_E_NOTFOUND);
+	/* The handshake's form: the first 16 bytes of either of two. */
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[1], ids[0], RSID_WIRE_LEN, &match), XE2E_OK);
+	CHECK(match.slot == RS_SLOT_RS1 && match.device_id == 101);
+	ids[0][RSID_WIRE_LEN - 1] ^= 1;
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[1], ids[0], RSID_WIRE_LEN, &match),
+		  XE2E_E_NOTFOUND);
+	ids[0][RSID_WIRE_LEN - 1] ^= 1;
+	ids[0][RSID_WIRE_LEN] ^= 1; /* beyond what the wire carries: still found */
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[0], NULL, RSID_WIRE_LEN, &match), XE2E_OK);
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[0], NULL, RSID_LEN, &match), XE2E_E_NOTFOUND);
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[0], NULL, 8, &match), XE2E_E_LIMIT);
 	CHECK_INT(rs_identifiers(NULL, eph, ids), XE2E_OK);
 	CHECK(memcmp(ids[0], ids[1], RSID_LEN) != 0);
-	CHECK_INT(rs_find_by_identifier(&db, eph, ids[0], &match), XE2E_E_NOTFOUND);
-	CHECK_INT(rs_find_by_identifier(&db, eph, ids[1], &match), XE2E_E_NOTFOUND);
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[0], NULL, RSID_LEN, &match), XE2E_E_NOTFOUND);
+	CHECK_INT(rs_find_by_identifier(&db, eph, ids[1], NULL, RSID_LEN, &match), XE2E_E_NOTFOUND);
 	rs_free(&db);
 	CHECK(db.entries == NULL && db.n == 0);
 	/* The same secret in two places: the first in file order wins. */
 	CHECK_INT(rs_rotate_after_success(NULL, fpr[2], 7, s[0][1]), XE2E_OK);
 	CHECK_INT(rs_load(NULL, &db), XE2E_OK);
 	CHECK_INT(rs_identifier(s[0][1], eph, rsid), XE2E_OK);
-	CHECK_INT(rs_find_by_identifier(&db, eph, rsid, &match), XE2E_OK);
+	CHECK_INT(rs_find_by_identifier(&db, eph, rsid, NULL, RSID_LEN, &match), XE2E_OK);
 	CHECK_MEM(match.fpr, fpr[0], FINGERPRINT_LEN);
 	CHECK(match.device_id == 100 && match.slot == RS_SLOT_RS1);
 	rs_free(&db);
