@@ -368,7 +368,10 @@ static void conv_run(struct trng *r, uint32_t interval, uint32_t messages, uint3
 	for (int i = 0; i < 400 && (mix_pending(c.p.a, NULL) || mix_pending(c.p.b, NULL));
 	     i++, turn++)
 		conv_turn(&c, turn % 2, 0);
-	conv_turn(&c, turn % 2, 0); /* the last step taken reaches the peer */
+	/* Each side's newest step reaches the other (a step whose messages
+	 * were all lost has not yet). */
+	conv_turn(&c, turn++ % 2, 0);
+	conv_turn(&c, turn % 2, 0);
 	CHECK(!mix_pending(c.p.a, NULL) && !mix_pending(c.p.b, NULL));
 	CHECK(root_step(c.p.a) > c.mix_step);
 	CHECK_INT(root_step(c.p.a), root_step(c.p.b));
