@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "err.h"
 #include "failures.h"
 #include "sas.h"
@@ -744,12 +745,43 @@ static int spake2_loop(struct run *r, struct verify_spake2 *v, struct verify_msg
 	return err;
 }
 
+_Static_assert(SPAKE2_KEY_LEN == RATCHET_MIX_LEN, "Ke is what the ratchet mixes in");
+
+/*
+ * Ke goes into the session's ratchet at the root step the run names, the
+ * same on both sides (xe2e(7), VERIFICATION): stored as a pending mix
+ * whatever the trust store says, since the peer stores it too. Returns -1,
+ * or the exit status of a failure.
+ */
+static int spake2_ratchet_mix(struct run *r, const struct verify_spake2 *v,
+			      const uint8_t ke[static SPAKE2_KEY_LEN])
+{
+	uint64_t step = 0;
+	uint32_t epoch;
+	int err = verify_spake2_epoch(v, &epoch);
+
+	if (!err)
+		err = channel_mix_spake2(&r->wire.ch, epoch, ke, &step);
+	if (err == XE2E_E_STATE && step)
+		fprintf(stderr, "%s: other stanzas moved the session with %s on during the run: "
+			"if the peer mixed the secret in at root step %llu, the session fails from "
+			"that step on; run a new handshake\n",
+			err_progname(), r->peer.jid, (unsigned long long)step);
+	if (err)
+		return err_report(err, "cannot mix the shared secret into the session's keys");
+	note(r, "the shared secret goes into the session's keys at root step %llu",
+	     (unsigned long long)step);
+	return -1;
+}
+
 static int spake2_success(struct run *r, const struct verify_spake2 *v)
 {
 	uint8_t ke[SPAKE2_KEY_LEN];
-	int status, err = verify_spake2_key(v, ke);
+	int status, mixed = -1, err = verify_spake2_key(v, ke);
 
 	failures_reset(NULL, r->peer.jid, NULL);
+	if (!err)
+		mixed = spake2_ratchet_mix(r, v, ke);
 	status = record_match(r);
 	if (!err && status == XE2E_EXIT_OK) {
 		err = verify_record_mix(&r->peer, ke);
@@ -761,7 +793,7 @@ static int spake2_success(struct run *r, const struct verify_spake2 *v)
 			note(r, "the shared secret now also protects the next handshakes");
 	}
 	wipe(ke, sizeof(ke));
-	return status;
+	return status == XE2E_EXIT_OK && mixed >= 0 ? mixed : status;
 }
 
 static int spake2_finish(struct run *r, const struct verify_spake2 *v)

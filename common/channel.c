@@ -261,6 +261,36 @@ int channel_release(struct channel *ch)
 	return err;
 }
 
+/* ---- a SPAKE2 mix ---- */
+
+struct mix_ctx {
+	uint32_t epoch;
+	const uint8_t *key;
+	uint64_t step;
+};
+
+static int do_mix(struct channel *ch, struct session *s, void *ctx, int *write)
+{
+	struct mix_ctx *c = ctx;
+	int err = ratchet_spake2_step(c->epoch, &c->step);
+
+	(void)ch;
+	if (!err)
+		err = ratchet_mix_set(s->ratchet, c->step, c->key);
+	*write = !err;
+	return err;
+}
+
+int channel_mix_spake2(struct channel *ch, uint32_t epoch,
+		       const uint8_t key[static RATCHET_MIX_LEN], uint64_t *step)
+{
+	struct mix_ctx c = {epoch, key, 0};
+	int err = channel_update(ch, do_mix, &c);
+
+	*step = c.step;
+	return err;
+}
+
 /* ---- receiving ---- */
 
 struct open_ctx {

@@ -84,6 +84,16 @@ int channel_step_due(struct channel *ch, uint64_t now, uint64_t *since);
 /* Gives the open block back (a clean exit); nothing to do without one. */
 int channel_release(struct channel *ch);
 
+/*
+ * After a confirmed shared-secret run whose confirmations named epoch:
+ * stores, under the lock, the pending mix of key (Ke) into the root step
+ * ratchet_spake2_step(epoch), which *step gets (ratchet_mix_set()).
+ * XE2E_E_STATE, nothing stored, when the session has taken that step
+ * already (other stanzas moved it on during the run).
+ */
+int channel_mix_spake2(struct channel *ch, uint32_t epoch,
+		       const uint8_t key[static RATCHET_MIX_LEN], uint64_t *step);
+
 /* One received ratchet message for channel_open(). */
 struct channel_msg {
 	const uint8_t *wire; /* in: the ratchet message and its associated data */

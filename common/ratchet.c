@@ -165,6 +165,9 @@ void ratchet_info_get(const struct ratchet_state *st, struct ratchet_info *info)
 	info->sent_since_step = st->sent_since_step;
 	info->peer_key_time = st->peer_key_time;
 	info->skipped = st->nskipped;
+	info->root_step = ratchet_root_step(st);
+	info->has_mix = st->has_mix;
+	info->mix_step = st->has_mix ? st->mix_step : 0;
 	info->policy = st->policy;
 }
 
@@ -176,6 +179,70 @@ void ratchet_info_get(const struct ratchet_state *st, struct ratchet_info *info)
 uint32_t ratchet_stepped_against(const struct ratchet_state *st)
 {
 	return st->role == RATCHET_INITIATOR ? st->own_epoch - 1 : st->own_epoch;
+}
+
+uint64_t ratchet_step_index(enum ratchet_role role, uint32_t epoch)
+{
+	if (epoch == 0)
+		return 0;
+	return role == RATCHET_INITIATOR ? 2 * (uint64_t)epoch - 1 : 2 * (uint64_t)epoch;
+}
+
+static enum ratchet_role ratchet_peer_role(const struct ratchet_state *st)
+{
+	return st->role == RATCHET_INITIATOR ? RATCHET_RESPONDER : RATCHET_INITIATOR;
+}
+
+/* Both halves count: the step of own key and the step of the peer's key. */
+uint64_t ratchet_root_step(const struct ratchet_state *st)
+{
+	uint64_t own = st->has_send ? ratchet_step_index(st->role, st->own_epoch) : 0;
+	uint64_t peer = st->has_recv ? ratchet_step_index(ratchet_peer_role(st), st->peer_epoch)
+				     : 0;
+
+	return own > peer ? own : peer;
+}
+
+int ratchet_spake2_step(uint32_t epoch, uint64_t *step)
+{
+	if (epoch > UINT32_MAX - 2) {
+		err_detail_set("ratchet epoch %u leaves no step to mix into", epoch);
+		return XE2E_E_LIMIT;
+	}
+	*step = ratchet_step_index(RATCHET_RESPONDER, epoch + 2);
+	return XE2E_OK;
+}
+
+int ratchet_mix_set(struct ratchet_state *st, uint64_t step,
+		    const uint8_t key[static RATCHET_MIX_LEN])
+{
+	uint64_t taken = ratchet_root_step(st);
+
+	if (step < 1 || step > RATCHET_STEP_MAX) {
+		err_detail_set("root step %llu does not exist", (unsigned long long)step);
+		return XE2E_E_LIMIT;
+	}
+	if (step <= taken) {
+		err_detail_set("the session has taken root step %llu already, the mix was for "
+			       "step %llu", (unsigned long long)taken, (unsigned long long)step);
+		return XE2E_E_STATE;
+	}
+	st->has_mix = 1;
+	st->mix_step = step;
+	memcpy(st->mix_key, key, RATCHET_MIX_LEN);
+	return XE2E_OK;
+}
+
+const uint8_t *ratchet_mix_for(const struct ratchet_state *st, uint64_t step)
+{
+	return st->has_mix && st->mix_step == step ? st->mix_key : NULL;
+}
+
+void ratchet_mix_clear(struct ratchet_state *st)
+{
+	st->has_mix = 0;
+	st->mix_step = 0;
+	wipe(st->mix_key, sizeof(st->mix_key));
 }
 
 /* 1 when a newer peer key than the one own key was made against is known. */

@@ -8,6 +8,9 @@
  *   KDF_RK(rk, dh_out) = HKDF-SHA256(salt = rk, ikm = dh_out,
  *                                    info = "xe2e ratchet v1", L = 64)
  *       -> new rk = bytes 0..31, chain key = bytes 32..63
+ *   At the one root step a pending SPAKE2 mix names (below) instead:
+ *     HKDF-SHA256(salt = rk, ikm = dh_out (32) | Ke (16),
+ *                 info = "xe2e ratchet spake2 v1", L = 64), split the same way
  *   KDF_CK(ck): mk = HMAC-SHA256(ck, 0x01), next ck = HMAC-SHA256(ck, 0x02)
  *   Per message: HKDF-SHA256(salt = empty, ikm = mk,
  *                            info = "xe2e message key v1", L = 44)
@@ -77,6 +80,25 @@
  *
  * Limits: reservations fail with XE2E_E_EXPIRED once the session is older
  * than max_age (30 days) or would pass max_messages (2^20) numbers in total.
+ *
+ * Root steps. Because steps alternate, both sides take the same root steps
+ * (each KDF_RK) in the same order, one side the sending half, the other the
+ * receiving half, and each has an index both can compute: the step that
+ * makes the initiator's epoch e is 2e - 1, the responder's epoch e is 2e
+ * (the responder's r0, epoch 0, comes from the handshake: no step). A
+ * state's root step is the highest index it has taken (0 before any).
+ *
+ * SPAKE2 mix (DESIGN section 7). After a confirmed shared-secret run whose
+ * confirmations name the initiator's epoch E (the sender epoch of its
+ * "start" stanza), each side that saw the run succeed stores a pending mix:
+ * the SPAKE2 key Ke and the root step 2E + 4, the responder's step of epoch
+ * E + 2. No stanza of the run can reach it (the initiator's three stanzas
+ * raise its epoch to E + 2 at most, the responder's two its own to E + 1),
+ * so both sides store it before either takes it. That step's KDF_RK, on
+ * either half, takes Ke in (above); the mix is then wiped. A side that
+ * holds a mix its peer does not (the run's last stanza was lost) derives
+ * another root key at that step: messages of the peer from that step on
+ * fail authentication and change nothing; older ones still open.
  */
 #ifndef XE2E_RATCHET_H
 #define XE2E_RATCHET_H
@@ -97,6 +119,10 @@
 #define RATCHET_MAX_MESSAGES (1u << 20)
 /* Hard caps a policy may not exceed. */
 #define RATCHET_SKIPPED_CAP 100000
+/* The length of a SPAKE2 key mixed into a root step (Ke). */
+#define RATCHET_MIX_LEN 16
+/* The highest root step index: the responder's last epoch. */
+#define RATCHET_STEP_MAX (2 * (uint64_t)UINT32_MAX)
 
 enum ratchet_role {
 	RATCHET_INITIATOR = 1,
@@ -167,6 +193,9 @@ struct ratchet_info {
 	uint32_t sent_since_step;
 	uint64_t peer_key_time;  /* time the current peer key was received */
 	size_t skipped;          /* skipped keys held */
+	uint64_t root_step;      /* index of the last root step taken (0: none) */
+	int has_mix;             /* a SPAKE2 mix is pending */
+	uint64_t mix_step;       /* the root step it goes into */
 	struct ratchet_policy policy;
 };
 
@@ -255,27 +284,49 @@ int ratchet_decrypt(struct ratchet_state *st, uint64_t now, const uint8_t *msg, 
 		    const uint8_t *ad_extra, size_t ad_len, struct buf *out,
 		    struct ratchet_recv_info *info);
 
+/* The index of the root step that made role's key of epoch (see "Root
+ * steps" above); 0 for epoch 0. */
+uint64_t ratchet_step_index(enum ratchet_role role, uint32_t epoch);
+
+/* The root step a confirmed SPAKE2 run mixes into when its confirmations
+ * name epoch: 2 * epoch + 4. XE2E_E_LIMIT when epoch + 2 is no epoch. */
+int ratchet_spake2_step(uint32_t epoch, uint64_t *step);
+
+/*
+ * Stores a pending mix of key into root step step (1 .. RATCHET_STEP_MAX,
+ * else XE2E_E_LIMIT), replacing one pending already: the last confirmed
+ * run wins. XE2E_E_STATE, st unchanged, when st has taken that step
+ * already: it can no longer be mixed on both sides.
+ */
+int ratchet_mix_set(struct ratchet_state *st, uint64_t step,
+		    const uint8_t key[static RATCHET_MIX_LEN]);
+
 /* Drops skipped keys older than the policy's skipped_ttl; returns how many. */
 size_t ratchet_skipped_expire(struct ratchet_state *st, uint64_t now);
 
 /*
  * Appends st as versioned, line-oriented text ("name: value\n", values in
  * decimal or lower-case hex, "-" when absent), ending with "end\n". It
- * holds secrets: the caller stores it like a private key.
+ * holds secrets: the caller stores it like a private key. A pending SPAKE2
+ * mix adds two lines after max-messages, "spake2-mix-step: N" (the root
+ * step index) and "spake2-mix-key: " with Ke in 32 hex digits; without a
+ * pending mix they are absent, so older states read as they are.
  */
 int ratchet_serialize(const struct ratchet_state *st, struct buf *out);
 
 /*
  * Parses what ratchet_serialize() wrote, strictly: fields in order, exact
- * lengths, canonical numbers, consistent epochs and counters, skipped keys
- * in increasing (epoch, n) order. When used is NULL the text must end
+ * lengths, canonical numbers, consistent epochs and counters, a pending
+ * mix only for a root step not taken yet, skipped keys in increasing
+ * (epoch, n) order. When used is NULL the text must end
  * with the "end" line; else *used is set to the bytes read through it.
  * XE2E_E_MALFORMED (with a detail) on any deviation.
  */
 int ratchet_parse(const char *text, size_t len, struct ratchet_state **out, size_t *used);
 
 /* Appends a public-only description (epochs, numbers, counts, times, short
- * ids of the ratchet public keys) for debugging; never a secret. */
+ * ids of the ratchet public keys, the root step and that of a pending
+ * SPAKE2 mix) for debugging; never a secret. */
 int ratchet_dump(const struct ratchet_state *st, struct buf *out);
 
 #endif

@@ -51,6 +51,12 @@ struct ratchet_state {
 	uint32_t nr;
 	uint64_t peer_key_time;
 
+	/* A pending SPAKE2 mix: Ke goes into the KDF_RK of root step
+	 * mix_step, then is wiped. */
+	int has_mix;
+	uint64_t mix_step;
+	uint8_t mix_key[RATCHET_MIX_LEN];
+
 	/* Skipped keys, in increasing (epoch, n) order, oldest first. */
 	struct ratchet_skipped *skipped;
 	size_t nskipped;
@@ -58,8 +64,9 @@ struct ratchet_state {
 };
 
 /* ratchet_kdf.c */
+/* KDF_RK; with mix (RATCHET_MIX_LEN bytes, may be NULL) the SPAKE2 form. */
 int ratchet_kdf_rk(uint8_t rk[static RATCHET_KEY_LEN], const uint8_t dh[static RATCHET_KEY_LEN],
-		   uint8_t ck[static RATCHET_KEY_LEN]);
+		   const uint8_t *mix, uint8_t ck[static RATCHET_KEY_LEN]);
 int ratchet_kdf_ck(uint8_t ck[static RATCHET_KEY_LEN], uint8_t mk[static RATCHET_KEY_LEN]);
 int ratchet_message_keys(const uint8_t mk[static RATCHET_KEY_LEN], uint8_t key[static AEAD_KEY_LEN],
 			 uint8_t nonce[static AEAD_NONCE_LEN]);
@@ -76,6 +83,12 @@ int ratchet_clone(const struct ratchet_state *st, struct ratchet_state **out);
 void ratchet_commit(struct ratchet_state *dst, struct ratchet_state *src);
 /* The peer epoch own current key was made against (has_send only). */
 uint32_t ratchet_stepped_against(const struct ratchet_state *st);
+/* The index of the last root step st has taken (0: none). */
+uint64_t ratchet_root_step(const struct ratchet_state *st);
+/* The pending mix key when it goes into root step step, else NULL. */
+const uint8_t *ratchet_mix_for(const struct ratchet_state *st, uint64_t step);
+/* Wipes the pending mix (once its step is taken). */
+void ratchet_mix_clear(struct ratchet_state *st);
 /* 1 when the policy lets st take a pending sending step at now. */
 int ratchet_policy_allows(const struct ratchet_state *st, uint64_t now);
 /* Range checks of a policy. */

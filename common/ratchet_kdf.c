@@ -6,22 +6,32 @@
 #include "util.h"
 
 static const char kdf_rk_info[] = "xe2e ratchet v1";
+static const char kdf_rk_mix_info[] = "xe2e ratchet spake2 v1";
 static const char message_key_info[] = "xe2e message key v1";
 static const char tag_info[] = "xe2e session tag v1";
 
 int ratchet_kdf_rk(uint8_t rk[static RATCHET_KEY_LEN], const uint8_t dh[static RATCHET_KEY_LEN],
-		   uint8_t ck[static RATCHET_KEY_LEN])
+		   const uint8_t *mix, uint8_t ck[static RATCHET_KEY_LEN])
 {
-	uint8_t okm[2 * RATCHET_KEY_LEN];
+	uint8_t ikm[RATCHET_KEY_LEN + RATCHET_MIX_LEN], okm[2 * RATCHET_KEY_LEN];
+	const char *info = mix ? kdf_rk_mix_info : kdf_rk_info;
+	size_t ikm_len = RATCHET_KEY_LEN;
 	int err;
 
-	err = hkdf(HASH_SHA256, rk, RATCHET_KEY_LEN, dh, RATCHET_KEY_LEN, kdf_rk_info,
-		   strlen(kdf_rk_info), okm, sizeof(okm));
+	memcpy(ikm, dh, RATCHET_KEY_LEN);
+	if (mix) {
+		/* ikm = dh | Ke: the SPAKE2 key changes this step's root key. */
+		memcpy(ikm + RATCHET_KEY_LEN, mix, RATCHET_MIX_LEN);
+		ikm_len += RATCHET_MIX_LEN;
+	}
+	err = hkdf(HASH_SHA256, rk, RATCHET_KEY_LEN, ikm, ikm_len, info, strlen(info), okm,
+		   sizeof(okm));
 	if (err)
 		goto out;
 	memcpy(rk, okm, RATCHET_KEY_LEN);
 	memcpy(ck, okm + RATCHET_KEY_LEN, RATCHET_KEY_LEN);
 out:
+	wipe(ikm, sizeof(ikm));
 	wipe(okm, sizeof(okm));
 	return err;
 }

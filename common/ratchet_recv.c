@@ -52,20 +52,27 @@ static int recv_gap_check(const struct ratchet_state *st, uint64_t gap)
 	return XE2E_OK;
 }
 
-/* The receiving half: (rk, ckr) = KDF_RK(rk, DH(own private, peer public)). */
+/* The receiving half: (rk, ckr) = KDF_RK(rk, DH(own private, peer public)),
+ * with the pending mix when it names this step (st is a copy: a message
+ * that fails authentication leaves the mix pending). */
 static int recv_dh_half(struct ratchet_state *st, const struct ratchet_header *h, uint64_t now)
 {
+	enum ratchet_role peer = st->role == RATCHET_INITIATOR ? RATCHET_RESPONDER
+							       : RATCHET_INITIATOR;
+	const uint8_t *mix = ratchet_mix_for(st, ratchet_step_index(peer, h->sender_epoch));
 	uint8_t dh[RATCHET_KEY_LEN];
 	int err = x25519_shared(dh, st->own_priv, h->key);
 
 	if (!err)
-		err = ratchet_kdf_rk(st->rk, dh, st->ckr);
+		err = ratchet_kdf_rk(st->rk, dh, mix, st->ckr);
 	if (!err) {
 		st->peer_epoch = h->sender_epoch;
 		memcpy(st->peer_pub, h->key, RATCHET_KEY_LEN);
 		st->has_recv = 1;
 		st->nr = 0;
 		st->peer_key_time = now;
+		if (mix)
+			ratchet_mix_clear(st);
 	}
 	wipe(dh, sizeof(dh));
 	return err;

@@ -9,6 +9,7 @@
 /* The secrets a reservation computes before it changes the state. */
 struct send_plan {
 	int step;
+	int mixed; /* the step took the pending SPAKE2 mix in */
 	uint8_t rk[RATCHET_KEY_LEN];
 	uint8_t priv[RATCHET_KEY_LEN];
 	uint8_t pub[RATCHET_KEY_LEN];
@@ -16,10 +17,12 @@ struct send_plan {
 	uint8_t end_ck[RATCHET_KEY_LEN];
 };
 
-/* The sending half of a DH step: new key pair, (rk, cks) = KDF_RK(rk, DH). */
+/* The sending half of a DH step: new key pair, (rk, cks) = KDF_RK(rk, DH),
+ * with the pending mix when it names this step. */
 static int send_plan_step(const struct ratchet_state *st, struct send_plan *p)
 {
 	uint8_t dh[RATCHET_KEY_LEN];
+	const uint8_t *mix;
 	int err;
 
 	if (st->own_epoch == UINT32_MAX) {
@@ -30,8 +33,10 @@ static int send_plan_step(const struct ratchet_state *st, struct send_plan *p)
 	if (!err)
 		err = x25519_shared(dh, p->priv, st->peer_pub);
 	if (!err) {
+		mix = ratchet_mix_for(st, ratchet_step_index(st->role, st->own_epoch + 1));
 		memcpy(p->rk, st->rk, RATCHET_KEY_LEN);
-		err = ratchet_kdf_rk(p->rk, dh, p->ck);
+		err = ratchet_kdf_rk(p->rk, dh, mix, p->ck);
+		p->mixed = mix != NULL;
 	}
 	p->step = 1;
 	wipe(dh, sizeof(dh));
@@ -66,6 +71,8 @@ static void send_apply_step(struct ratchet_state *st, const struct send_plan *p,
 	st->restart_n = 0;
 	st->last_step = now;
 	st->sent_since_step = 0;
+	if (p->mixed)
+		ratchet_mix_clear(st);
 }
 
 static int send_check_limits(const struct ratchet_state *st, uint64_t now, uint32_t k)

@@ -140,6 +140,17 @@ static int skipped_write(struct buf *b, const struct ratchet_skipped *e)
 	return err ? err : buf_append_byte(b, '\n');
 }
 
+/* The two lines of a pending SPAKE2 mix (only when one is pending). */
+static int mix_write(struct buf *b, const struct ratchet_state *st)
+{
+	int err = buf_printf(b, "spake2-mix-step: %llu\nspake2-mix-key: ",
+			     (unsigned long long)st->mix_step);
+
+	if (!err)
+		err = hex_append(b, st->mix_key, RATCHET_MIX_LEN);
+	return err ? err : buf_append_byte(b, '\n');
+}
+
 int ratchet_serialize(const struct ratchet_state *st, struct buf *out)
 {
 	size_t start = out->len;
@@ -147,6 +158,8 @@ int ratchet_serialize(const struct ratchet_state *st, struct buf *out)
 
 	for (size_t i = 0; !err && i < ARRAY_SIZE(fields); i++)
 		err = field_write(out, st, &fields[i]);
+	if (!err && st->has_mix)
+		err = mix_write(out, st);
 	if (!err)
 		err = buf_printf(out, "skipped: %zu\n", st->nskipped);
 	for (size_t i = 0; !err && i < st->nskipped; i++)
@@ -335,6 +348,34 @@ static int skipped_parse(struct cursor *c, struct ratchet_skipped *e)
 	return XE2E_OK;
 }
 
+/* The optional lines of a pending SPAKE2 mix: both, or neither. */
+static int mix_parse(struct cursor *c, struct ratchet_state *st)
+{
+	static const char step_name[] = "spake2-mix-step: ";
+	const char *s;
+	size_t len;
+	uint64_t step;
+	int err;
+
+	if ((size_t)(c->end - c->p) < sizeof(step_name) - 1 ||
+	    memcmp(c->p, step_name, sizeof(step_name) - 1) != 0)
+		return XE2E_OK;
+	err = line_take(c, "spake2-mix-step", &s, &len);
+	if (!err)
+		err = parse_num(c, s, len, RATCHET_STEP_MAX, &step);
+	if (!err && step == 0)
+		err = parse_fail(c, "root step 0 does not exist");
+	if (!err)
+		err = line_take(c, "spake2-mix-key", &s, &len);
+	if (!err)
+		err = parse_hex(c, s, len, st->mix_key, RATCHET_MIX_LEN);
+	if (err)
+		return err;
+	st->has_mix = 1;
+	st->mix_step = step;
+	return XE2E_OK;
+}
+
 static int skipped_list_parse(struct cursor *c, struct ratchet_state *st)
 {
 	const char *s;
@@ -420,12 +461,21 @@ static int skipped_check(const struct ratchet_state *st)
 	return XE2E_OK;
 }
 
+/* A pending mix names a root step still to come (ratchet_mix_set()). */
+static int mix_check(const struct ratchet_state *st)
+{
+	return check(!st->has_mix || st->mix_step > ratchet_root_step(st),
+		     "spake2 mix for a root step already taken");
+}
+
 static int state_check(const struct ratchet_state *st)
 {
 	int err = ratchet_policy_check(&st->policy);
 
 	if (!err)
 		err = epochs_check(st);
+	if (!err)
+		err = mix_check(st);
 	if (!err)
 		err = counters_check(st);
 	if (!err)
@@ -461,6 +511,8 @@ static int state_parse(struct cursor *c, struct ratchet_state *st)
 	if (!err)
 		err = ratchet_policy_check(&st->policy) ? parse_fail(c, "policy out of range")
 							: XE2E_OK;
+	if (!err)
+		err = mix_parse(c, st);
 	if (!err)
 		err = skipped_list_parse(c, st);
 	if (!err)
@@ -532,6 +584,19 @@ static int dump_peer(const struct ratchet_state *st, struct buf *b)
 	return err;
 }
 
+/* The root step and the step of a pending mix; never its key. */
+static int dump_steps(const struct ratchet_state *st, struct buf *b)
+{
+	int err = buf_printf(b, "root-step: %llu\n",
+			     (unsigned long long)ratchet_root_step(st));
+
+	if (!err)
+		err = st->has_mix ? buf_printf(b, "spake2-mix-step: %llu\n",
+					       (unsigned long long)st->mix_step)
+				  : buf_append_str(b, "spake2-mix-step: -\n");
+	return err;
+}
+
 int ratchet_dump(const struct ratchet_state *st, struct buf *out)
 {
 	int err = buf_printf(out, "role: %s\ncipher: %s\ntag: ",
@@ -548,5 +613,7 @@ int ratchet_dump(const struct ratchet_state *st, struct buf *out)
 		err = dump_own(st, out);
 	if (!err)
 		err = dump_peer(st, out);
+	if (!err)
+		err = dump_steps(st, out);
 	return err;
 }

@@ -46,7 +46,7 @@
  *   pending-rs: 64 hex | -         applied by session_confirm()
  *   pending-rs-mode: rotate | provisional | -
  *   (the Double Ratchet state: ratchet_serialize()'s lines, from
- *    "xe2e-ratchet: 1" through "end")
+ *    "xe2e-ratchet: 1" through "end", a pending SPAKE2 mix included)
  *   written-as: DEV:INO:GEN        decimal
  *
  * A session started from prekeys (offline_session.h) has the pattern

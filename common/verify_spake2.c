@@ -277,6 +277,14 @@ int verify_spake2_key(const struct verify_spake2 *v, uint8_t ke[static SPAKE2_KE
 	return XE2E_OK;
 }
 
+int verify_spake2_epoch(const struct verify_spake2 *v, uint32_t *epoch)
+{
+	if (!v->success || v->params.epoch > UINT32_MAX)
+		return XE2E_E_STATE;
+	*epoch = (uint32_t)v->params.epoch;
+	return XE2E_OK;
+}
+
 void verify_spake2_release(struct verify_spake2 *v)
 {
 	spake2_release(&v->sp);

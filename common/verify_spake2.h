@@ -87,6 +87,11 @@ enum verify_outcome verify_spake2_outcome(const struct verify_spake2 *v);
 /* Ke, after a MATCH; XE2E_E_STATE otherwise. */
 int verify_spake2_key(const struct verify_spake2 *v, uint8_t ke[static SPAKE2_KEY_LEN]);
 
+/* The epoch the confirmations named (see above), after a MATCH;
+ * XE2E_E_STATE otherwise. With Ke it names the root step both sides mix
+ * the key into (ratchet_spake2_step()). */
+int verify_spake2_epoch(const struct verify_spake2 *v, uint32_t *epoch);
+
 /* Wipes the run (not the caller's secret). */
 void verify_spake2_release(struct verify_spake2 *v);
 

@@ -236,6 +236,26 @@ static void fixture_ratchet(void)
 
 /* ---- seeds from the ratchet fixtures ---- */
 
+/* The state with a pending SPAKE2 mix for its next root step. */
+static void seed_ratchet_mix(const char *name, const uint8_t *text, size_t len)
+{
+	static const uint8_t ke[RATCHET_MIX_LEN] = {0x5a};
+	struct ratchet_state *st;
+	struct ratchet_info info;
+	struct buf b = BUF_INIT;
+	char path[1200];
+
+	if (ratchet_parse((const char *)text, len, &st, NULL))
+		die("ratchet_parse", XE2E_E_MALFORMED);
+	ratchet_info_get(st, &info);
+	if (ratchet_mix_set(st, info.root_step + 1, ke) || ratchet_serialize(st, &b))
+		die("ratchet_mix_set", XE2E_E_STATE);
+	snprintf(path, sizeof(path), "%s-mix", name);
+	seed("ratchet_state", path, 0, b.data, b.len);
+	ratchet_free(st);
+	buf_free(&b);
+}
+
 static void seeds_ratchet(void)
 {
 	static const char *const names[] = {"ratchet-a.state", "ratchet-b.state"};
@@ -269,6 +289,7 @@ static void seeds_ratchet(void)
 		snprintf(path, sizeof(path), "next-of-%s", names[i]);
 		seed("ratchet_header", path, -1, b.data, used);
 		ratchet_free(st);
+		seed_ratchet_mix(names[i], text, len);
 		free(text);
 	}
 	memset(&h, 0, sizeof(h));

@@ -11,7 +11,9 @@
 #include "handshake_fixture.h"
 #include "secrets.h"
 #include "session.h"
+#include "ratchet.h"
 #include "spake2.h"
+#include "store.h"
 #include "trust.h"
 #include "unit.h"
 #include "util.h"
@@ -297,10 +299,18 @@ TEST(verify_wire_skips_and_refuses_foreign_stanzas)
 	ends_release();
 }
 
+/* What a shared-secret run may also do: lose a's last stanza (sealed,
+ * never delivered), and tell the epoch each side's confirmations named
+ * (0 when it did not succeed). */
+struct spake2_extra {
+	int lose_last;
+	uint32_t epoch_a, epoch_b;
+};
+
 /* A shared-secret run through the sessions, epochs from the headers. */
 static void spake2_through_sessions(const char *sa, const char *sb, enum verify_outcome *oa,
 				    enum verify_outcome *ob, uint8_t ka[static SPAKE2_KEY_LEN],
-				    uint8_t kb[static SPAKE2_KEY_LEN])
+				    uint8_t kb[static SPAKE2_KEY_LEN], struct spake2_extra *x)
 {
 	struct verify_spake2 a, b;
 	struct spake2_params pa = {sa, strlen(sa), ea.peer.hh, 1000, ea.peer.self_fpr,
@@ -326,7 +336,9 @@ static void spake2_through_sessions(const char *sa, const char *sb, enum verify_
 	CHECK_INT(verify_spake2_receive(&b, &in, 0, &out), XE2E_OK);           /* confirm or no */
 	carry(&eb, &ea, &out, &in, NULL);
 	CHECK_INT(verify_spake2_receive(&a, &in, 0, &out), XE2E_OK);
-	if (out.step == VERIFY_STEP_RESULT) {                                  /* a's result */
+	if (out.step == VERIFY_STEP_RESULT && x && x->lose_last) {
+		xml_free(seal(&ea, &out, NULL));
+	} else if (out.step == VERIFY_STEP_RESULT) {                           /* a's result */
 		carry(&ea, &eb, &out, &in, NULL);
 		CHECK_INT(verify_spake2_receive(&b, &in, 0, &out), XE2E_OK);
 	}
@@ -334,6 +346,11 @@ static void spake2_through_sessions(const char *sa, const char *sb, enum verify_
 	*ob = verify_spake2_outcome(&b);
 	verify_spake2_key(&a, ka);
 	verify_spake2_key(&b, kb);
+	if (x) {
+		x->epoch_a = x->epoch_b = 0;
+		verify_spake2_epoch(&a, &x->epoch_a);
+		verify_spake2_epoch(&b, &x->epoch_b);
+	}
 	verify_spake2_release(&a);
 	verify_spake2_release(&b);
 }
@@ -358,10 +375,10 @@ TEST(verify_wire_spake2_mixes_the_key_into_rs1)
 	enum trust_level level;
 
 	pair_up();
-	spake2_through_sessions("Verona", "Mantua", &oa, &ob, ka, kb);
+	spake2_through_sessions("Verona", "Mantua", &oa, &ob, ka, kb, NULL);
 	CHECK_INT(oa, VERIFY_OUTCOME_FAILED);
 	CHECK_INT(ob, VERIFY_OUTCOME_FAILED);
-	spake2_through_sessions("Verona", "Verona", &oa, &ob, ka, kb);
+	spake2_through_sessions("Verona", "Verona", &oa, &ob, ka, kb, NULL);
 	CHECK_INT(oa, VERIFY_OUTCOME_MATCH);
 	CHECK_INT(ob, VERIFY_OUTCOME_MATCH);
 	CHECK_MEM(ka, kb, SPAKE2_KEY_LEN);
@@ -380,5 +397,134 @@ TEST(verify_wire_spake2_mixes_the_key_into_rs1)
 	CHECK_INT(spake2_mix_rs(before_a, ka, want), XE2E_OK);
 	CHECK_MEM(after_a, want, RS_LEN);
 	CHECK(memcmp(after_a, before_a, RS_LEN) != 0);
+	ends_release();
+}
+
+/* ---- the SPAKE2 key in the ratchet ---- */
+
+static void ratchet_at(struct end *e, struct ratchet_info *info)
+{
+	struct store_lock lock;
+	struct session s;
+
+	memset(info, 0, sizeof(*info));
+	memset(&s, 0, sizeof(s));
+	side_use(e->side);
+	CHECK_INT(session_lock(e->peer.session_id, &lock), XE2E_OK);
+	CHECK_INT(session_read(e->peer.session_id, &s), XE2E_OK);
+	if (s.ratchet)
+		ratchet_info_get(s.ratchet, info);
+	session_wipe(&s);
+	store_unlock(&lock);
+}
+
+static char *session_text(struct end *e, size_t *len)
+{
+	char path[STORE_PATH_MAX];
+
+	side_use(e->side);
+	CHECK_INT(session_path(e->peer.session_id, ".session", path), XE2E_OK);
+	return unit_read_file(path, len);
+}
+
+/* A control message to carry around: any will do. */
+static void filler(struct verify_msg *m)
+{
+	verify_msg_result(m, VERIFY_SAS, VERIFY_ANSWER_UNCHECKED, VERIFY_REASON_NONE);
+}
+
+/* A run with a DH step at every turn (the wires' interval 0): the
+ * stanzas of the run take root steps up to 2E + 3; both sides store the
+ * mix for 2E + 4, which the responder's next stanza takes, and the
+ * stanzas go on opening both ways across more steps. */
+TEST(verify_wire_spake2_mixes_the_key_into_one_ratchet_step)
+{
+	struct spake2_extra x = {0, 0, 0};
+	enum verify_outcome oa, ob;
+	uint8_t ka[SPAKE2_KEY_LEN] = {0}, kb[SPAKE2_KEY_LEN] = {0};
+	struct ratchet_info ia, ib;
+	struct verify_msg m, in;
+	uint64_t sa = 0, sb = 0, s = 0;
+
+	pair_up();
+	ea.wire.ch.opts.step_interval = 0;
+	eb.wire.ch.opts.step_interval = 0;
+	spake2_through_sessions("Verona", "Verona", &oa, &ob, ka, kb, &x);
+	CHECK_INT(oa, VERIFY_OUTCOME_MATCH);
+	CHECK_INT(ob, VERIFY_OUTCOME_MATCH);
+	CHECK(x.epoch_a >= 1);
+	CHECK_INT(x.epoch_a, x.epoch_b);
+	ratchet_at(&ea, &ia);
+	ratchet_at(&eb, &ib);
+	CHECK_INT(ia.root_step, 2 * (uint64_t)x.epoch_a + 3);
+	CHECK_INT(ib.root_step, ia.root_step);
+	side_use(&alice);
+	CHECK_INT(channel_mix_spake2(&ea.wire.ch, x.epoch_a, ka, &sa), XE2E_OK);
+	side_use(&bob);
+	CHECK_INT(channel_mix_spake2(&eb.wire.ch, x.epoch_b, kb, &sb), XE2E_OK);
+	CHECK_INT(sa, 2 * (uint64_t)x.epoch_a + 4);
+	CHECK_INT(sb, sa);
+	ratchet_at(&ea, &ia);
+	CHECK(ia.has_mix && ia.mix_step == sa);
+	filler(&m);
+	for (int i = 0; i < 4; i++) {
+		carry(&eb, &ea, &m, &in, NULL);
+		carry(&ea, &eb, &m, &in, NULL);
+	}
+	ratchet_at(&ea, &ia);
+	ratchet_at(&eb, &ib);
+	CHECK(!ia.has_mix && !ib.has_mix);
+	CHECK(ia.root_step >= sa + 7);
+	CHECK_INT(ib.root_step, ia.root_step);
+	/* the step is behind now: too late for a mix */
+	side_use(&alice);
+	CHECK_INT(channel_mix_spake2(&ea.wire.ch, x.epoch_a, ka, &s), XE2E_E_STATE);
+	CHECK_INT(s, sa);
+	ends_release();
+}
+
+/* a's result is lost: a alone stores the mix; b's stanza of the mixed step
+ * is refused at a, whose session file stays as it was; b's older stanzas
+ * still open. */
+TEST(verify_wire_spake2_lost_last_stanza_fails_closed_at_the_mixed_step)
+{
+	struct spake2_extra x = {1, 0, 0};
+	enum verify_outcome oa, ob;
+	uint8_t ka[SPAKE2_KEY_LEN] = {0}, kb[SPAKE2_KEY_LEN] = {0};
+	struct ratchet_info ia, ib;
+	struct verify_msg m, in;
+	struct xml_node *st;
+	char *before, *after;
+	size_t blen = 0, alen = 0;
+	uint64_t sa = 0;
+	uint32_t epoch = 0;
+	int authentic = 1;
+
+	pair_up();
+	ea.wire.ch.opts.step_interval = 0;
+	eb.wire.ch.opts.step_interval = 0;
+	spake2_through_sessions("Verona", "Verona", &oa, &ob, ka, kb, &x);
+	CHECK_INT(oa, VERIFY_OUTCOME_MATCH);
+	CHECK_INT(ob, VERIFY_OUTCOME_NONE);
+	CHECK_INT(x.epoch_b, 0);
+	side_use(&alice);
+	CHECK_INT(channel_mix_spake2(&ea.wire.ch, x.epoch_a, ka, &sa), XE2E_OK);
+	filler(&m);
+	carry(&eb, &ea, &m, &in, NULL); /* b's older epoch */
+	carry(&ea, &eb, &m, &in, NULL); /* b takes a's step 2E + 3 */
+	ratchet_at(&eb, &ib);
+	CHECK_INT(ib.root_step, sa - 1);
+	st = seal(&eb, &m, &epoch);     /* b steps, without the mix */
+	CHECK_INT(epoch, x.epoch_a + 2);
+	before = session_text(&ea, &blen);
+	CHECK(st && open_at(&ea, st, &in, NULL, &authentic) == XE2E_E_AUTH);
+	CHECK_INT(authentic, 0);
+	after = session_text(&ea, &alen);
+	CHECK(before && after && blen == alen && memcmp(before, after, blen) == 0);
+	ratchet_at(&ea, &ia);
+	CHECK(ia.has_mix && ia.mix_step == sa && ia.root_step == sa - 1);
+	free(before);
+	free(after);
+	xml_free(st);
 	ends_release();
 }
