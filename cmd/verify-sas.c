@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "cli.h"
 #include "err.h"
 #include "failures.h"
 #include "sas.h"
@@ -109,22 +110,11 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
-static int parse_timeout(const char *text, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (!*text || *end || errno || v == 0 || v > 86400 || text[0] == '-' || text[0] == '+')
-		return err_usage("--timeout needs a number of seconds from 1 to 86400");
-	*out = (unsigned)v;
-	return -1;
-}
-
 /* Returns -1 to go on, or the exit status. */
-static int parse_option(struct options *o, int c)
+static int parse_option(void *ctx, int c)
 {
+	struct options *o = ctx;
+
 	switch (c) {
 	case OPT_PEER: o->peer = optarg; return -1;
 	case OPT_EXPECT: o->expect = optarg; return -1;
@@ -134,7 +124,7 @@ static int parse_option(struct options *o, int c)
 	case OPT_SECRET: o->secret = 1; return -1;
 	case OPT_SECRET_FILE: o->secret_file = optarg; return -1;
 	case OPT_RESOURCE: o->resource = optarg; return -1;
-	case OPT_TIMEOUT: return parse_timeout(optarg, &o->timeout);
+	case OPT_TIMEOUT: return cli_seconds("--timeout", optarg, 1, &o->timeout);
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_TRACE: o->trace = 1; return -1;
 	case 'h':
@@ -171,19 +161,12 @@ static int check_options(const struct options *o)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c, status;
+	int status;
 
 	o->timeout = TIMEOUT_DEFAULT;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
-		if (c == ':')
-			return err_usage("option '%s' needs an argument", argv[optind - 1]);
-		if (c == '?')
-			return err_usage("unknown option '%s'", argv[optind - 1]);
-		status = parse_option(o, c);
-		if (status >= 0)
-			return status;
-	}
+	status = cli_options(argc, argv, long_options, parse_option, o);
+	if (status >= 0)
+		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o);
