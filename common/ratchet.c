@@ -1,7 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dh.h"
 #include "err.h"
 #include "ratchet_impl.h"
 #include "util.h"
@@ -42,23 +41,18 @@ int ratchet_policy_set(struct ratchet_state *st, const struct ratchet_policy *p)
 	return XE2E_OK;
 }
 
-/* The responder's r0 pair must match: a mismatch would fail much later. */
-static int ratchet_init_responder(struct ratchet_state *st, const struct ratchet_start *start)
+/*
+ * r0 becomes the responder's own key pair. It is not recomputed from its
+ * private key (an X25519 per handshake): both callers have just made the
+ * pair, and a public key that did not belong to the private one would only
+ * make the peer refuse what it carries (test_ratchet_state.c).
+ */
+static void ratchet_init_responder(struct ratchet_state *st, const struct ratchet_start *start)
 {
-	uint8_t pub[RATCHET_KEY_LEN];
-	int err = x25519_public(pub, start->r0_private);
-
-	if (err)
-		return err;
-	if (memcmp(pub, start->r0_public, RATCHET_KEY_LEN) != 0) {
-		err_detail_set("r0 private and public keys do not match");
-		return XE2E_E_MALFORMED;
-	}
 	st->has_send = 1;
 	memcpy(st->own_priv, start->r0_private, RATCHET_KEY_LEN);
 	memcpy(st->own_pub, start->r0_public, RATCHET_KEY_LEN);
 	memcpy(st->cks, start->chain_key, RATCHET_KEY_LEN);
-	return XE2E_OK;
 }
 
 static void ratchet_init_initiator(struct ratchet_state *st, const struct ratchet_start *start)
@@ -72,7 +66,6 @@ int ratchet_init(struct ratchet_state **out, enum ratchet_role role,
 		 const struct ratchet_start *start, uint64_t now)
 {
 	struct ratchet_state *st;
-	int err = XE2E_OK;
 
 	*out = NULL;
 	if (!ratchet_cipher_valid(start->cipher) ||
@@ -92,13 +85,9 @@ int ratchet_init(struct ratchet_state **out, enum ratchet_role role,
 	st->peer_key_time = now;
 	memcpy(st->rk, start->root_key, RATCHET_KEY_LEN);
 	if (role == RATCHET_RESPONDER)
-		err = ratchet_init_responder(st, start);
+		ratchet_init_responder(st, start);
 	else
 		ratchet_init_initiator(st, start);
-	if (err) {
-		ratchet_free(st);
-		return err;
-	}
 	*out = st;
 	return XE2E_OK;
 }
