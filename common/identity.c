@@ -680,9 +680,9 @@ static int load_locked(struct identity *id, unsigned flags, struct passphrase *p
 	return err;
 }
 
-int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, uint64_t now)
+/* Locks an existing identity (finishing a replacement a crash left). */
+static int lock_existing(struct store_lock *lock)
 {
-	struct store_lock lock;
 	char dir[STORE_PATH_MAX];
 	int err = store_dir(STORE_DATA, dir);
 
@@ -690,8 +690,14 @@ int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, ui
 		err_detail_set("no identity in %s: run xe2e-keygen --jid JID", dir);
 		err = XE2E_E_NOTFOUND;
 	}
-	if (!err)
-		err = lock_and_recover(&lock);
+	return err ? err : lock_and_recover(lock);
+}
+
+int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, uint64_t now)
+{
+	struct store_lock lock;
+	int err = lock_existing(&lock);
+
 	if (err)
 		return err;
 	err = load_locked(id, flags, pp, now);
@@ -968,15 +974,8 @@ int identity_certificate_install(const uint8_t *data, size_t len, uint64_t now,
 				 struct identity *id)
 {
 	struct store_lock lock;
-	char dir[STORE_PATH_MAX];
-	int err = store_dir(STORE_DATA, dir);
+	int err = lock_existing(&lock);
 
-	if (!err && !store_exists(dir)) {
-		err_detail_set("no identity in %s: run xe2e-keygen --jid JID", dir);
-		err = XE2E_E_NOTFOUND;
-	}
-	if (!err)
-		err = lock_and_recover(&lock);
 	if (err)
 		return err;
 	err = install_locked(data, len, now, id);

@@ -4,75 +4,12 @@
 
 load helpers
 load trustdb_helpers
+load ca_helpers
 
 setup() {
 	xe2e_setup
 	T=$BATS_TEST_TMPDIR
-	command -v openssl >/dev/null || skip "openssl is not installed"
-	mkdir -p "$T/ca/new"
-	: >"$T/ca/index.txt"
-	echo 1000 >"$T/ca/serial"
-	cat >"$T/ca/ca.cnf" <<EOF
-[ca]
-default_ca = ca_default
-[ca_default]
-database = $T/ca/index.txt
-new_certs_dir = $T/ca/new
-serial = $T/ca/serial
-policy = policy_any
-default_md = sha256
-unique_subject = no
-copy_extensions = none
-[policy_any]
-commonName = supplied
-organizationName = optional
-[req]
-distinguished_name = dn
-[dn]
-[root]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[ca_ext]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-[not_ca]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyCertSign
-[leaf]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-subjectAltName = otherName:1.3.6.1.5.5.7.8.5;UTF8:bob@montague.lit
-[leaf_uri]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature
-subjectAltName = URI:xmpp:bob@montague.lit
-EOF
-}
-
-# A key: ec (P-256), p384 or rsa.
-new_key() {
-	case $2 in
-	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/$1.key" 2>/dev/null ;;
-	p384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$T/$1.key" ;;
-	*) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/$1.key" ;;
-	esac
-}
-
-# A self-signed root: NAME SUBJECT [KEYTYPE]
-make_root() {
-	new_key "$1" "${3:-ec}"
-	openssl req -x509 -new -key "$T/$1.key" -subj "$2" -days 3650 -sha256 \
-		-config "$T/ca/ca.cnf" -extensions root -out "$T/$1.pem"
-}
-
-# A certificate signed by ISSUER: NAME SUBJECT ISSUER EXTENSIONS [START END [KEYTYPE]]
-make_cert() {
-	new_key "$1" "${7:-ec}"
-	openssl req -new -key "$T/$1.key" -subj "$2" -config "$T/ca/ca.cnf" -out "$T/$1.csr"
-	openssl ca -batch -notext -config "$T/ca/ca.cnf" -cert "$T/$3.pem" -keyfile "$T/$3.key" \
-		-extensions "$4" -extfile "$T/ca/ca.cnf" -startdate "${5:-20240101000000Z}" \
-		-enddate "${6:-20340101000000Z}" -in "$T/$1.csr" -out "$T/$1.pem" 2>/dev/null
+	ca_init
 }
 
 # The SHA-256 fingerprint of a certificate's key, as xe2e computes it.
