@@ -134,6 +134,8 @@ int identity_binding_format(const struct device_binding *b, struct buf *out);
 int identity_binding_parse(const uint8_t *text, size_t len, struct device_binding *b);
 
 #define IDENTITY_TIME_TEXT_LEN 32
+/* The latest time a binding may expire: 9999-12-31T23:59:59Z. */
+#define IDENTITY_TIME_MAX 253402300799ull
 
 /* A UNIX time as "2026-11-26T06:38:27Z" (UTC). */
 void identity_time_format(uint64_t t, char out[static IDENTITY_TIME_TEXT_LEN]);
