@@ -140,9 +140,6 @@ static int parse_option(void *ctx, int c)
 		fputs(usage_text, stdout);
 		fputs(help_text, stdout);
 		return XE2E_EXIT_OK;
-	case 'V':
-		printf("xe2e-connect %s\n", XE2E_VERSION);
-		return XE2E_EXIT_OK;
 	default:
 		return err_usage("unknown option");
 	}

@@ -202,9 +202,6 @@ static int parse_option(void *ctx, int c)
 		fputs(usage_text, stdout);
 		printf(help_text, BUNDLE_OPK_MAX, PREKEYS_DEFAULT);
 		return XE2E_EXIT_OK;
-	case 'V':
-		printf("xe2e-keygen %s\n", XE2E_VERSION);
-		return XE2E_EXIT_OK;
 	default:
 		return err_usage("unknown option '%c'", c);
 	}

@@ -87,9 +87,6 @@ static int parse_option(void *ctx, int c)
 	case OPT_XML: o->xml = 1; return -1;
 	case OPT_KEEP_GOING: o->keep_going = 1; return -1;
 	case 'h': return print_help();
-	case 'V':
-		printf("xe2e-trustdb %s\n", XE2E_VERSION);
-		return XE2E_EXIT_OK;
 	default: return err_usage("unknown option");
 	}
 }

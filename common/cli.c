@@ -19,6 +19,10 @@ int cli_options(int argc, char **argv, const struct option *longopts, cli_option
 			return err_usage("option '%s' needs an argument", argv[optind - 1]);
 		if (c == '?')
 			return err_usage("unknown option '%s'", argv[optind - 1]);
+		if (c == 'V') {
+			printf("%s %s\n", err_progname(), XE2E_VERSION);
+			return XE2E_EXIT_OK;
+		}
 		status = parse(ctx, c);
 		if (status >= 0)
 			return status;

@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
 
 #include "err.h"
+#include "tty.h"
 #include "util.h"
 
 #define CHUNK 4096
@@ -231,64 +231,15 @@ int trustdb_reader_secret(struct trustdb_reader *r, char out[static TRUSTDB_SECR
 
 /* ---- the terminal ---- */
 
-static ssize_t tty_line(int fd, char *out, size_t cap)
-{
-	size_t n = 0;
-	char c;
-
-	for (;;) {
-		ssize_t r = read(fd, &c, 1);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		if (c == '\n' || c == '\r')
-			break;
-		if (n + 1 >= cap)
-			return -1;
-		out[n++] = c;
-	}
-	out[n] = '\0';
-	c = 0;
-	return (ssize_t)n;
-}
-
-/* Prompts are best effort: a failed write still leaves the read to fail. */
-static void tty_write(int fd, const char *s)
-{
-	ssize_t n = write(fd, s, strlen(s));
-
-	(void)n;
-}
-
 int trustdb_tty_secret(const char *prompt, char out[static TRUSTDB_SECRET_MAX], size_t *len)
 {
-	struct termios saved, quiet;
-	ssize_t n;
-	int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	int err = tty_read_secret(prompt, out, TRUSTDB_SECRET_MAX, len);
 
-	if (fd < 0 || tcgetattr(fd, &saved) != 0) {
-		if (fd >= 0)
-			close(fd);
+	if (err == XE2E_E_NOTFOUND)
 		err_detail_set("no terminal to read the secret from");
-		return XE2E_E_NOTFOUND;
-	}
-	quiet = saved;
-	quiet.c_lflag &= (tcflag_t)~ECHO;
-	tty_write(fd, prompt);
-	tcsetattr(fd, TCSAFLUSH, &quiet);
-	n = tty_line(fd, out, TRUSTDB_SECRET_MAX);
-	tcsetattr(fd, TCSAFLUSH, &saved);
-	tty_write(fd, "\n");
-	close(fd);
-	if (n < 0) {
-		wipe(out, TRUSTDB_SECRET_MAX);
+	else if (err == XE2E_E_EOF)
 		err_detail_set("no secret read from the terminal");
-		return XE2E_E_NOTFOUND;
-	}
-	*len = (size_t)n;
-	return XE2E_OK;
+	return err == XE2E_E_EOF ? XE2E_E_NOTFOUND : err;
 }
 
 /* ---- running lines ---- */
