@@ -1,5 +1,5 @@
 /*
- * X.509 trust anchors (DESIGN sections 4 and 8): CA certificates the user
+ * X.509 trust anchors (xe2e(7) TRUST STORE): CA certificates the user
  * configured, against which a peer's certificate chain makes its identity
  * key "anchored".
  *

@@ -1,5 +1,5 @@
 /*
- * Prekey bundles (DESIGN section 9, xe2e(7) OFFLINE MESSAGES): what a
+ * Prekey bundles (xe2e(7) OFFLINE MESSAGES "Bundles"): what a
  * device publishes in a PEP node so that others can seal to it while it is
  * offline, its XML form, strict parsing and full verification.
  *

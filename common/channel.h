@@ -1,7 +1,7 @@
 /*
  * A session in use by xe2e-seal and xe2e-open: its file and its Double
- * Ratchet, changed only under the session's lock (DESIGN section 6, "State
- * on disk").
+ * Ratchet, changed only under the session's lock (xe2e(7) SESSIONS
+ * "State").
  *
  * Every operation takes the lock, reads the session (a restored or copied
  * file is refused: XE2E_E_STALE, "stale session: run a new handshake"),

@@ -1,6 +1,6 @@
 /*
- * Counts per peer, one small file per purpose in the state tree (DESIGN
- * section 7): failed shared-secret runs (failures.h), aborted SAS runs
+ * Counts per peer, one small file per purpose in the state tree (xe2e(7)
+ * VERIFICATION): failed shared-secret runs (failures.h), aborted SAS runs
  * (verify_record.h). A purpose is a struct counter_kind: the file's name
  * and the header that names what it counts, so that no file is ever taken
  * for another's.

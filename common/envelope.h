@@ -1,5 +1,5 @@
 /*
- * The sealed stanza on the wire (DESIGN section 6): building it, reading
+ * The sealed stanza on the wire (xe2e(7) SESSIONS "Sealed stanzas"): building it, reading
  * it back, its associated data, the routing checks and server bounces.
  *
  * A sealed stanza keeps the element (message, presence, iq) and its to,

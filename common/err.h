@@ -4,7 +4,7 @@
  * Library functions return XE2E_OK (0) or one of these codes; they never
  * print and never exit. A function may add a detail (a file name, a line
  * number, a limit) with err_detail_set(); the program prints it with
- * err_report(), which also chooses the exit status (DESIGN section 2).
+ * err_report(), which also chooses the exit status (xe2e(7) EXIT STATUS).
  */
 #ifndef XE2E_ERR_H
 #define XE2E_ERR_H

@@ -1,5 +1,5 @@
 /*
- * Failed shared-secret (SPAKE2) runs per peer (DESIGN section 7): each
+ * Failed shared-secret (SPAKE2) runs per peer (xe2e(7) VERIFICATION "Shared secret"): each
  * failed run is counted against the peer's bare JID; at the limit further
  * runs are refused until the user resets the count (xe2e-trustdb
  * reset-failures JID).
@@ -16,7 +16,7 @@
 
 #define FAILURES_FILE_NAME "failures"
 #define FAILURES_HEADER "# xe2e spake2 failures v1"
-/* Failed runs after which SPAKE2 with a peer is refused (DESIGN section 7). */
+/* Failed runs after which SPAKE2 with a peer is refused (xe2e(7) VERIFICATION "Shared secret"). */
 #define FAILURES_LIMIT 3u
 
 /* The kind of counter file it is. */

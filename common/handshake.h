@@ -1,5 +1,5 @@
 /*
- * The xe2e session handshake (DESIGN section 5, xe2e(7) HANDSHAKE): one
+ * The xe2e session handshake (xe2e(7) HANDSHAKE): one
  * object per side, an explicit state machine whose failure is final.
  *
  * The object does no I/O. It is fed the decoded bodies of received

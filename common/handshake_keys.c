@@ -1,5 +1,5 @@
 /*
- * What a finished handshake leaves (xe2e(7), HANDSHAKE "After success"):
+ * What a finished handshake leaves (xe2e(7), HANDSHAKE "Keys"):
  * from the final chaining key ck, each with HKDF-SHA256 (empty salt) and
  * its own label, the root key, the new retained secret and the session id;
  * the handshake hash as channel binding; Split's c2 key as the responder's

@@ -1,5 +1,5 @@
 /*
- * The local identity (DESIGN section 4): the identity key (ECDSA P-256)
+ * The local identity (xe2e(7) KEYS): the identity key (ECDSA P-256)
  * and its self-signed certificate, the device key (X25519, the Noise static
  * key), and the device binding that ties the device key to the identity.
  *

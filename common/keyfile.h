@@ -1,5 +1,5 @@
 /*
- * Private keys at rest (DESIGN section 4): a small line-oriented text file.
+ * Private keys at rest (xe2e(7) KEYS, FILES): a small line-oriented text file.
  *
  *   xe2e private key v1
  *   type: p256                      (or x25519)

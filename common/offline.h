@@ -1,5 +1,5 @@
 /*
- * Offline messages (DESIGN section 9, xe2e(7) OFFLINE MESSAGES): a one-way
+ * Offline messages (xe2e(7) OFFLINE MESSAGES "The initial message"): a one-way
  * Noise-style construction that seals a first payload to a device that is
  * not online, from its prekey bundle, and starts a Double Ratchet session.
  *

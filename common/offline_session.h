@@ -1,5 +1,5 @@
 /*
- * Sessions started from prekeys (DESIGN section 9, xe2e(7) OFFLINE
+ * Sessions started from prekeys (xe2e(7) OFFLINE
  * MESSAGES): what xe2e-seal --bundle and xe2e-open do with the offline
  * construction (offline.h) besides the cryptography: the bundle checked
  * against the trust store, the trust policy, the session files, and the

@@ -1,6 +1,6 @@
 /*
- * Where the passphrase of protected private keys comes from (DESIGN
- * section 4).
+ * Where the passphrase of protected private keys comes from (xe2e(7)
+ * KEYS, FILES).
  *
  * Sources, first match wins: the first line of --passphrase-file FILE; a
  * prompt on /dev/tty with echo off when --passphrase was given; the

@@ -1,5 +1,5 @@
 /*
- * The local prekey store (DESIGN section 9, xe2e(7) OFFLINE MESSAGES): the
+ * The local prekey store (xe2e(7) OFFLINE MESSAGES "Bundles"): the
  * private halves of the prekeys this device publishes in its bundles, the
  * ids of one-time prekeys already consumed, and the replay cache of initial
  * messages that used no one-time prekey.

@@ -1,5 +1,5 @@
 /*
- * Pre-shared keys (DESIGN section 4): 32 random bytes, never a passphrase.
+ * Pre-shared keys (xe2e(7) HANDSHAKE "Keys"): 32 random bytes, never a passphrase.
  *
  * Text form, as xe2e-keygen --psk prints it and xe2e-trustdb reads it:
  *

@@ -88,7 +88,7 @@
  * (the responder's r0, epoch 0, comes from the handshake: no step). A
  * state's root step is the highest index it has taken (0 before any).
  *
- * SPAKE2 mix (DESIGN section 7). After a confirmed shared-secret run whose
+ * SPAKE2 mix (xe2e(7) VERIFICATION "Shared secret"). After a confirmed shared-secret run whose
  * confirmations name the initiator's epoch E (the sender epoch of its
  * "start" stanza), each side that saw the run succeed stores a pending mix:
  * the SPAKE2 key Ke and the root step 2E + 4, the responder's step of epoch
@@ -110,7 +110,7 @@
 #include "buf.h"
 #include "ratchet_header.h"
 
-/* Defaults of struct ratchet_policy (DESIGN section 6). */
+/* Defaults of struct ratchet_policy (xe2e(7) SESSIONS "Keys"). */
 #define RATCHET_STEP_INTERVAL 60
 #define RATCHET_STEP_MESSAGES 100
 #define RATCHET_SKIPPED_MAX 1000
@@ -199,7 +199,7 @@ struct ratchet_info {
 	struct ratchet_policy policy;
 };
 
-/* The default policy (DESIGN section 6). */
+/* The default policy (xe2e(7) SESSIONS "Keys"). */
 void ratchet_policy_default(struct ratchet_policy *p);
 
 /* The session tag both sides derive from the root key:

@@ -1,5 +1,5 @@
 /*
- * The IK replay cache (xe2e(7), HANDSHAKE "Replay"): an IK responder keeps
+ * The IK replay cache (xe2e(7), HANDSHAKE "The IK responder"): an IK responder keeps
  * SHA-256 of the ephemeral key of every IK step 1 it accepted, for a week,
  * and refuses a step 1 whose ephemeral key it has seen.
  *

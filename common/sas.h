@@ -1,5 +1,5 @@
 /*
- * Short authentication strings (DESIGN section 7): a commit-reveal exchange
+ * Short authentication strings (xe2e(7) VERIFICATION "Short authentication string"): a commit-reveal exchange
  * of two nonces inside an established session, and the 8-character code
  * that both people compare.
  *

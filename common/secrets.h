@@ -1,6 +1,6 @@
 /*
  * Secrets kept between sessions: pre-shared keys and retained secrets
- * (DESIGN sections 5 "Retained secrets and PSKs", 6 "State on disk", 8).
+ * (xe2e(7) HANDSHAKE "Keys", SESSIONS "State", TRUST STORE).
  *
  * Both files are mode 0600, written atomically under an exclusive lock on
  * PATH.lock (never renamed), and refused when group or others can read or
@@ -143,8 +143,8 @@ int rs_promote_provisional(const char *path, const uint8_t fpr[static FINGERPRIN
 			   uint32_t device_id);
 
 /*
- * After a confirmed SPAKE2 run in a session with that peer device (DESIGN
- * section 7): rs1 <- HKDF(salt = rs1, ikm = Ke, "xe2e spake2")
+ * After a confirmed SPAKE2 run in a session with that peer device (xe2e(7)
+ * VERIFICATION "Shared secret"): rs1 <- HKDF(salt = rs1, ikm = Ke, "xe2e spake2")
  * (spake2_mix_rs), in place; rs2 and provisional are untouched.
  * XE2E_E_NOTFOUND when there is no rs1.
  */

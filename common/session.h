@@ -1,5 +1,5 @@
 /*
- * Sessions on disk (DESIGN sections 5 and 6): what a handshake leaves for
+ * Sessions on disk (xe2e(7) SESSIONS "State"): what a handshake leaves for
  * xe2e-seal and xe2e-open, and the per-peer "current session" pointer.
  *
  * Files, in "sessions" under the state tree (never restored from a

@@ -1,7 +1,7 @@
 /*
  * SPAKE2 (RFC 9382) with the ciphersuite SPAKE2-P256-SHA256-HKDF-HMAC and
  * the RFC's key confirmation, for verifying a session with a secret both
- * people know (DESIGN section 7).
+ * people know (xe2e(7) VERIFICATION "Shared secret").
  *
  *   A: x random, pA = x·G + w·M        B: y random, pB = y·G + w·N
  *   A: K = x·(pB - w·N)                B: K = y·(pA - w·M)   (cofactor 1)
@@ -151,7 +151,7 @@ int spake2_key(const struct spake2 *s, uint8_t ke[static SPAKE2_KEY_LEN]);
 void spake2_release(struct spake2 *s);
 
 /*
- * The retained secret after a confirmed run (DESIGN section 7):
+ * The retained secret after a confirmed run (xe2e(7) VERIFICATION "Shared secret"):
  * out = HKDF-SHA256(salt = rs, ikm = Ke, info "xe2e spake2", 32 bytes).
  * out may be rs.
  */

@@ -1,5 +1,5 @@
 /*
- * What xe2e-seal encrypts of a stanza: the frame (DESIGN section 6).
+ * What xe2e-seal encrypts of a stanza: the frame (xe2e(7) SESSIONS "Sealed stanzas").
  *
  * Everything of the stanza except its routing attributes to, from, type
  * and id (which travel in the clear and are authenticated as associated

@@ -1,6 +1,6 @@
 /*
  * Files that hold keys and state: where they live, atomic replacement,
- * locks, and permission checks (DESIGN sections 2 and 6).
+ * locks, and permission checks (xe2e(7) SESSIONS "State", FILES).
  *
  * Locations: XE2E_HOME, when set, holds both trees (data in $XE2E_HOME,
  * state in $XE2E_HOME/state); otherwise data in

@@ -1,6 +1,6 @@
 /*
  * The trust store: what this user knows about each peer's identity keys and
- * devices, and how far each is trusted (DESIGN sections 5, 6 and 8).
+ * devices, and how far each is trusted (xe2e(7) TRUST STORE).
  *
  * One entry per (bare JID, identity fingerprint), with its trust level, its
  * flags and its device set. A JID can have several entries over time (an
@@ -186,7 +186,7 @@ struct trust_peer *trust_find_device(const struct trust_db *db,
 
 /*
  * The trust policy for a credential presented by jid with identity
- * fingerprint fpr (DESIGN section 5, "Trust decisions"):
+ * fingerprint fpr (xe2e(7) HANDSHAKE "Trust decisions"):
  *   - XE2E_OK with *peer set: a known entry at tofu, verified, anchored or
  *     pinned;
  *   - XE2E_OK with *peer NULL: the JID has no entry (first contact; the

@@ -1,5 +1,5 @@
 /*
- * The commands of xe2e-trustdb (DESIGN section 8), for the program and its
+ * The commands of xe2e-trustdb (xe2e(7) TRUST STORE, xe2e-trustdb(1)), for the program and its
  * shell: a table of commands, each run against the trust store (trust.h),
  * the secrets files (secrets.h), the SPAKE2 failure counts (failures.h),
  * the X.509 anchors (anchor.h) and the sessions (session.h), always through

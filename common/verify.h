@@ -1,5 +1,5 @@
 /*
- * Verification inside an established session (DESIGN section 7): what the
+ * Verification inside an established session (xe2e(7) VERIFICATION): what the
  * two run machines, verify_sas.h (short authentication string) and
  * verify_spake2.h (shared secret), have in common.
  *

@@ -1,5 +1,5 @@
 /*
- * The control elements of a verification run (DESIGN section 7): what
+ * The control elements of a verification run (xe2e(7) VERIFICATION "Control stanzas"): what
  * xe2e-verify-sas seals, each inside an ordinary <message type='chat'> of
  * the session (verify_wire.h), so that they travel and are protected like
  * every other stanza.

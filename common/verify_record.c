@@ -143,7 +143,7 @@ int verify_record_match(const struct verify_peer *p, enum trust_level *level)
 	struct match_ctx c = {p, TRUST_VERIFIED};
 	int err;
 
-	/* DESIGN section 9: a session begun from a prekey bundle caps trust at
+	/* xe2e(7) OFFLINE MESSAGES "Receiving": a session begun from a prekey bundle caps trust at
 	 * tofu until a real-time handshake has run with the peer. */
 	if (p->flags & TRUST_FLAG_OFFLINE_ORIGIN) {
 		err_detail_set("the session with %s began from a prekey bundle; run a real-time "

@@ -1,6 +1,6 @@
 /*
- * What a verification run works on and what it leaves behind (DESIGN
- * sections 5, 7 and 8): the facts of the peer's current session, and the
+ * What a verification run works on and what it leaves behind (xe2e(7)
+ * VERIFICATION "Recording"): the facts of the peer's current session, and the
  * trust store, session, retained-secret and counter changes of each
  * outcome.
  *
@@ -69,7 +69,7 @@ int verify_peer_load_session(const char *jid, const uint8_t id[static SESSION_ID
 
 /* Records a match (see above); *level gets the identity's level after it.
  * A session of offline origin is refused (XE2E_E_TRUST): trust from a
- * prekey bundle stays at tofu until a real-time handshake (DESIGN 9). */
+ * prekey bundle stays at tofu until a real-time handshake (xe2e(7) OFFLINE MESSAGES "Receiving"). */
 int verify_record_match(const struct verify_peer *p, enum trust_level *level);
 
 /* Records a mismatch. XE2E_E_NOTFOUND when the store has no such entry. */

@@ -1,5 +1,5 @@
 /*
- * One side of a SAS run inside a session (DESIGN section 7), as a pure
+ * One side of a SAS run inside a session (xe2e(7) VERIFICATION "Short authentication string"), as a pure
  * state machine over control messages (verify.h, verify_msg.h) around the
  * commit-reveal exchange of sas.h:
  *

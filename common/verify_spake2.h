@@ -1,5 +1,5 @@
 /*
- * One side of a shared-secret run inside a session (DESIGN section 7):
+ * One side of a shared-secret run inside a session (xe2e(7) VERIFICATION "Shared secret"):
  * SPAKE2 of spake2.h's xe2e profile with key confirmation, as a pure state
  * machine over control messages (verify.h, verify_msg.h). A is the Noise
  * initiator of the session, B the responder.

@@ -1,5 +1,5 @@
 /*
- * X.509 certificates of identity keys (DESIGN section 4).
+ * X.509 certificates of identity keys (xe2e(7) KEYS).
  *
  * xe2e-keygen wraps the identity key in a self-signed X.509 v3 certificate:
  * subject and issuer CN = the bare JID (a JID longer than X.520's

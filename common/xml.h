@@ -1,5 +1,5 @@
 /*
- * XMPP stanza streams (DESIGN section 3).
+ * XMPP stanza streams (xe2e(7) CONVENTIONS).
  *
  * Input is bare top-level elements one after another, or a
  * <stream:stream> wrapper holding them; each stanza is handed over as a

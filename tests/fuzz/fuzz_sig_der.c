@@ -1,5 +1,5 @@
 /*
- * DER signatures (sig.h, DESIGN section 12): p256_verify_der() must accept
+ * DER signatures (sig.h; tests/vectors/SOURCES.md on mbedTLS's lax parser): p256_verify_der() must accept
  * exactly the canonical DER of a valid (r, s) and nothing else, whatever
  * mbedTLS's lenient reader would take.
  *

@@ -752,7 +752,7 @@ TEST(noise_missing_psk_and_too_many)
 }
 
 /* An IKpsk1 responder chooses the psk by the initiator's static key, on a
- * copy of the state per candidate (DESIGN: at most three). */
+ * copy of the state per candidate (xe2e(7) HANDSHAKE "Keys": at most three). */
 struct candidates {
 	uint8_t psk[3][NOISE_PSK_LEN];
 	int which;

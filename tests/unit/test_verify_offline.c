@@ -7,7 +7,7 @@
 #include "unit.h"
 #include "verify_record.h"
 
-/* A session of offline origin cannot make its peer verified (DESIGN 9). */
+/* A session of offline origin cannot make its peer verified (xe2e(7) OFFLINE MESSAGES "Receiving"). */
 TEST(verify_refuses_offline_origin_session)
 {
 	struct verify_peer p;
