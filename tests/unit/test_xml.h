@@ -40,9 +40,6 @@ char *tx_c14n(const char *doc, size_t len);
  * declarations, attributes in order, text. */
 int tx_tree_equal(const struct xml_node *a, const struct xml_node *b);
 
-/* Seconds on a monotonic clock. */
-double tx_now(void);
-
 /* 1 when the error detail names a line and a column. */
 int tx_detail_has_position(void);
 

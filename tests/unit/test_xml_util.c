@@ -218,14 +218,6 @@ int tx_tree_equal(const struct xml_node *a, const struct xml_node *b)
 	return 1;
 }
 
-double tx_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int tx_detail_has_position(void)
 {
 	const char *d = err_detail();
