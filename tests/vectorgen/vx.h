@@ -108,6 +108,7 @@ void vx_mark(struct vx *v, const cJSON *item);
 void vx_in_bytes(struct vx *v, cJSON *obj, const char *name, uint8_t *p, size_t len);
 void vx_in_buf(struct vx *v, cJSON *obj, const char *name, struct buf *b);
 void vx_in_str(struct vx *v, cJSON *obj, const char *name, char *s, size_t cap);
+void vx_in_text(struct vx *v, cJSON *obj, const char *name, struct buf *text);
 void vx_in_u64(struct vx *v, cJSON *obj, const char *name, uint64_t *x);
 
 void vx_out_bytes(struct vx *v, cJSON *obj, const char *name, const uint8_t *p, size_t len);

@@ -171,6 +171,23 @@ void vx_in_str(struct vx *v, cJSON *obj, const char *name, char *s, size_t cap)
 		strcpy(s, file);
 }
 
+void vx_in_text(struct vx *v, cJSON *obj, const char *name, struct buf *text)
+{
+	const char *file;
+
+	if (buf_terminate(text))
+		abort();
+	if (!v->check) {
+		cJSON_AddStringToObject(obj, name, (const char *)text->data);
+		return;
+	}
+	if (!(file = vx_get_str(v, obj, name)))
+		return;
+	buf_clear(text);
+	if (buf_append_str(text, file) || buf_terminate(text))
+		abort();
+}
+
 void vx_in_u64(struct vx *v, cJSON *obj, const char *name, uint64_t *x)
 {
 	const cJSON *it;

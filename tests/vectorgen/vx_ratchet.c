@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dh.h"
 #include "err.h"
 #include "util.h"
 #include "vx_rstate.h"
@@ -103,32 +102,7 @@ static const struct vx_rrun vx_rruns[] = {
 
 static int vx_rstart(struct vx *v, cJSON *c, const struct vx_rrun *k, struct vx_rpair *p)
 {
-	struct ratchet_start s;
-	char suite[16];
-	int err;
-
-	memset(&s, 0, sizeof(s));
-	snprintf(suite, sizeof(suite), "%s", k->cipher == AEAD_AES256GCM ? "aesgcm" : "chachapoly");
-	vx_seed("ratchet root key", s.root_key, sizeof(s.root_key));
-	vx_seed("ratchet chain key", s.chain_key, sizeof(s.chain_key));
-	vx_seed("ratchet r0", s.r0_private, sizeof(s.r0_private));
-	vx_in_str(v, c, "suite", suite, sizeof(suite));
-	s.cipher = !strcmp(suite, "aesgcm") ? AEAD_AES256GCM : AEAD_CHACHAPOLY;
-	vx_in_bytes(v, c, "root_key", s.root_key, sizeof(s.root_key));
-	vx_in_bytes(v, c, "chain_key", s.chain_key, sizeof(s.chain_key));
-	vx_in_bytes(v, c, "r0_private", s.r0_private, sizeof(s.r0_private));
-	err = x25519_public(s.r0_public, s.r0_private);
-	if (!err)
-		err = ratchet_tag_derive(s.root_key, s.tag);
-	if (!err)
-		err = ratchet_init(&p->st[0], RATCHET_INITIATOR, &s, p->t0);
-	if (!err)
-		err = ratchet_init(&p->st[1], RATCHET_RESPONDER, &s, p->t0);
-	vx_out_bytes(v, c, "r0_public", s.r0_public, sizeof(s.r0_public));
-	vx_out_bytes(v, c, "tag", s.tag, sizeof(s.tag));
-	wipe(&s, sizeof(s));
-	VX_TRY(v, err, "the start");
-	return 0;
+	return vx_rstart_in(v, c, k->cipher, p->t0, p->st);
 }
 
 static int vx_rpolicy(struct vx *v, cJSON *c, const struct vx_rrun *k, struct vx_rpair *p)

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dh.h"
 #include "err.h"
+#include "util.h"
 
 /* Fields of ratchet_serialize(), their names in the vectors, and whether
  * they are numbers (else hex, "-" when absent, written ""). */
@@ -104,5 +106,36 @@ int vx_rstate_out(struct vx *v, cJSON *parent, const char *name,
 	vx_out_u64(v, obj, "root_step", info.root_step);
 	vx_rstate_skipped(v, obj, (const char *)text.data);
 	buf_free(&text);
+	return 0;
+}
+
+int vx_rstart_in(struct vx *v, cJSON *c, enum aead_cipher cipher, uint64_t t0,
+		 struct ratchet_state *st[static 2])
+{
+	struct ratchet_start s;
+	char suite[16];
+	int err;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(suite, sizeof(suite), "%s", cipher == AEAD_AES256GCM ? "aesgcm" : "chachapoly");
+	vx_seed("ratchet root key", s.root_key, sizeof(s.root_key));
+	vx_seed("ratchet chain key", s.chain_key, sizeof(s.chain_key));
+	vx_seed("ratchet r0", s.r0_private, sizeof(s.r0_private));
+	vx_in_str(v, c, "suite", suite, sizeof(suite));
+	s.cipher = !strcmp(suite, "aesgcm") ? AEAD_AES256GCM : AEAD_CHACHAPOLY;
+	vx_in_bytes(v, c, "root_key", s.root_key, sizeof(s.root_key));
+	vx_in_bytes(v, c, "chain_key", s.chain_key, sizeof(s.chain_key));
+	vx_in_bytes(v, c, "r0_private", s.r0_private, sizeof(s.r0_private));
+	err = x25519_public(s.r0_public, s.r0_private);
+	if (!err)
+		err = ratchet_tag_derive(s.root_key, s.tag);
+	if (!err)
+		err = ratchet_init(&st[0], RATCHET_INITIATOR, &s, t0);
+	if (!err)
+		err = ratchet_init(&st[1], RATCHET_RESPONDER, &s, t0);
+	vx_out_bytes(v, c, "r0_public", s.r0_public, sizeof(s.r0_public));
+	vx_out_bytes(v, c, "tag", s.tag, sizeof(s.tag));
+	wipe(&s, sizeof(s));
+	VX_TRY(v, err, "the start of the session");
 	return 0;
 }
