@@ -99,6 +99,8 @@ cJSON *vx_case_begin(struct vx *v, cJSON *cases, int index, const char *name)
 	snprintf(v->where, sizeof(v->where), "case %d (%s)", index, name);
 	v->case_failed = 0;
 	v->case_obj = c;
+	v->case_name = name;
+	v->steps = 0;
 	if (!c)
 		return NULL;
 	vx_out_str(v, c, "name", name);

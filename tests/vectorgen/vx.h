@@ -46,6 +46,8 @@ struct vx {
 	unsigned passed;
 	int case_failed;     /* a mismatch in the current case */
 	cJSON *case_obj;     /* the current case */
+	const char *case_name;
+	unsigned steps;      /* steps of random draws begun in this case */
 	int unseen;          /* fields no check looked at */
 	/* check mode: every item of the file that was looked at */
 	const cJSON **seen;
@@ -130,11 +132,12 @@ void vx_seed(const char *label, uint8_t *out, size_t len);
 
 /*
  * Starts a step whose random draws go to the array "random" of obj:
- * generate: drawn from the fixed stream of label and recorded; check:
+ * generate: drawn from a fixed stream of the step (file, case, and the
+ * number of steps before it in the case) and recorded; check:
  * served from the file, each draw of exactly the recorded length. Draws
  * outside a step are a failure.
  */
-void vx_draws_begin(struct vx *v, cJSON *obj, const char *label);
+void vx_draws_begin(struct vx *v, cJSON *obj);
 
 /* Ends the step: in check mode every recorded draw must have been used. */
 void vx_draws_end(struct vx *v);

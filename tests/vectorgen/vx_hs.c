@@ -363,10 +363,8 @@ static int vx_hs_messages(struct vx *v, cJSON *c, struct vx_hs_side *init,
 
 	for (int i = 0; i <= VX_HS_MAX && !err; i++) {
 		cJSON *m = vx_hs_slot(v, msgs, i, count, c);
-		char label[320];
 
-		snprintf(label, sizeof(label), "%s message %d", v->where, i);
-		vx_draws_begin(v, m ? m : c, label);
+		vx_draws_begin(v, m ? m : c);
 		err = vx_hs_call(side, other, i == 0, &msg, &out);
 		vx_draws_end(v);
 		if (err) {

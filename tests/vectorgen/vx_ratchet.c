@@ -162,7 +162,7 @@ static int vx_rsend(struct vx *v, cJSON *e, struct vx_rpair *p, int side, int k,
 	buf_printf(&pt, "message %d from the %s", k, side ? "responder" : "initiator");
 	vx_in_buf(v, e, "plaintext", &pt);
 	vx_in_buf(v, e, "ad_extra", &p->ad[k]);
-	vx_draws_begin(v, e, v->where);
+	vx_draws_begin(v, e);
 	err = ratchet_encrypt(p->st[side], now, pt.data, pt.len, p->ad[k].data, p->ad[k].len,
 			      &p->wire[k]);
 	vx_draws_end(v);
@@ -191,7 +191,7 @@ static int vx_rrecv(struct vx *v, cJSON *e, struct vx_rpair *p, int side, int k,
 	struct buf pt = BUF_INIT;
 	int err;
 
-	vx_draws_begin(v, e, v->where);
+	vx_draws_begin(v, e);
 	err = ratchet_decrypt(p->st[side], now, p->wire[k].data, p->wire[k].len, p->ad[k].data,
 			      p->ad[k].len, &pt, &in);
 	vx_draws_end(v);

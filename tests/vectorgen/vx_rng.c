@@ -27,7 +27,7 @@ static struct {
 	int active;
 } step;
 
-void vx_draws_begin(struct vx *v, cJSON *obj, const char *label)
+void vx_draws_begin(struct vx *v, cJSON *obj)
 {
 	vx_draws_end(v);
 	step.v = v;
@@ -35,7 +35,9 @@ void vx_draws_begin(struct vx *v, cJSON *obj, const char *label)
 	step.next = 0;
 	step.offset = 0;
 	step.active = 1;
-	snprintf(step.label, sizeof(step.label), "%s", label);
+	/* Every step has a stream of its own, named by the file, the case
+	 * and the step's place in the case (so a new case changes no other). */
+	snprintf(step.label, sizeof(step.label), "%s %s #%u", v->file, v->case_name, v->steps++);
 	if (!v->check) {
 		step.draws = cJSON_AddArrayToObject(obj, "random");
 		return;

@@ -76,7 +76,7 @@ static int vx_seal_open(struct vx *v, cJSON *c, const char *fallback, struct vx_
 
 	memset(&r, 0, sizeof(r));
 	if (!err) {
-		vx_draws_begin(v, c, v->where);
+		vx_draws_begin(v, c);
 		err = ratchet_encrypt(st[s], now, frame.data, frame.len, ad.data, ad.len, &wire);
 		vx_draws_end(v);
 		if (err)
