@@ -94,16 +94,15 @@ void vx_check_all_seen(struct vx *v, const cJSON *root)
 
 cJSON *vx_case_begin(struct vx *v, cJSON *cases, int index, const char *name)
 {
-	cJSON *c = vx_item(v, cases, index);
+	cJSON *c;
 
 	snprintf(v->where, sizeof(v->where), "case %d (%s)", index, name);
 	v->case_failed = 0;
-	v->case_obj = c;
 	v->case_name = name;
 	v->steps = 0;
-	if (!c)
-		return NULL;
-	vx_out_str(v, c, "name", name);
+	v->case_obj = c = vx_item(v, cases, index);
+	if (c)
+		vx_out_str(v, c, "name", name);
 	return c;
 }
 

@@ -39,7 +39,8 @@ int vx_control_out(struct vx *v, cJSON *obj, enum verify_method method, enum ver
 		vx_fail(v, "a body of %zu bytes", body->len);
 		return -1;
 	}
-	memcpy(m.body, body->data, body->len);
+	if (body->len)
+		memcpy(m.body, body->data, body->len);
 	m.len = body->len;
 	err = vx_msg_out(v, obj, &m);
 	verify_msg_clear(&m);

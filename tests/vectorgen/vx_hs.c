@@ -69,9 +69,11 @@ static int vx_hs_lists_in(struct vx *v, struct vx_hs_side *s, const struct vx_hs
 		err = -1;
 	} else {
 		s->lists.n_versions = (uint8_t)ver.len;
-		memcpy(s->lists.versions, ver.data, ver.len);
 		s->lists.n_suites = (uint8_t)su.len;
-		memcpy(s->lists.suites, su.data, su.len);
+		if (ver.len)
+			memcpy(s->lists.versions, ver.data, ver.len);
+		if (su.len)
+			memcpy(s->lists.suites, su.data, su.len);
 	}
 	buf_free(&ver);
 	buf_free(&su);

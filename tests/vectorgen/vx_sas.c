@@ -60,7 +60,8 @@ static int vx_sas_message(struct vx *v, struct vx_sas_run *r, int s, enum verify
 	}
 	in[0] = msg[0];
 	len = body.len < SAS_NONCE_LEN ? body.len : SAS_NONCE_LEN;
-	memcpy(in + 1, body.data, len);
+	if (len)
+		memcpy(in + 1, body.data, len);
 	buf_free(&body);
 	if (err)
 		return -1;
