@@ -44,6 +44,9 @@ int vx_hs_side_in(struct vx *v, struct vx_hs_side *s, const struct vx_hs_spec *s
 
 void vx_hs_side_free(struct vx_hs_side *s);
 
+/* A new handshake object for the side (peer: the initiator's peer). */
+int vx_hs_side_begin(struct vx *v, struct vx_hs_side *s, int initiator, const char *peer);
+
 /* Runs the handshake of init against resp: the array "messages" of c and
  * each side's "derived" object. spec_* give the psk's retained secret. */
 int vx_hs_run(struct vx *v, cJSON *c, struct vx_hs_side *init, struct vx_hs_side *resp,
