@@ -87,6 +87,22 @@ $(NOISE_VECTORS): $(BUILD)/tests/noise_vectors/main.o $(LIBXE2E)
 
 $(BUILD)/tests/noise_vectors/%.o: override CFLAGS += $(CJSON_CFLAGS)
 
+# The xe2e vectors' generator and checker (tests/vectors/xe2e/): it brings
+# its own rng_bytes(), so the library's generator is never linked in.
+VECTORGEN_SRC := $(sort $(wildcard tests/vectorgen/*.c))
+VECTORGEN_OBJ := $(VECTORGEN_SRC:%.c=$(BUILD)/%.o)
+XE2E_VECTORS  := $(BUILD)/tests/xe2e-vectors
+$(XE2E_VECTORS): $(VECTORGEN_OBJ) $(LIBXE2E)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(VECTORGEN_OBJ) $(LIBXE2E) $(LIBS) $(CJSON_LIBS)
+
+$(BUILD)/tests/vectorgen/%.o: override CFLAGS += $(CJSON_CFLAGS)
+
+# Writes the xe2e vectors again from the library (then review the diff).
+.PHONY: vectors
+vectors: $(XE2E_VECTORS)
+	$(Q)$(XE2E_VECTORS) generate tests/vectors/xe2e
+
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBXE2E)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(LIBS)
@@ -133,7 +149,8 @@ clean:
 	rm -rf build build-san
 
 -include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) \
-	 $(BENCH_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/noise_vectors/main.d
+	 $(BENCH_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/noise_vectors/main.d \
+	 $(VECTORGEN_OBJ:.o=.d)
 
 # Fuzzing (clang + libFuzzer): targets, corpus and `make fuzz` live there.
 -include tests/fuzz/fuzz.mk

@@ -1,0 +1,145 @@
+/* The stanza layer of the vectors (vx_stanza.h). */
+#include "vx_stanza.h"
+
+#include <string.h>
+
+#include "err.h"
+#include "offline_session.h"
+#include "stanza_frame.h"
+
+#define VX_FRAME_CAP (1u << 20) /* no stanza limit in the way */
+
+int vx_plain_in(struct vx *v, cJSON *obj, const char *gen, const char *default_from,
+		struct vx_plain *p)
+{
+	struct buf text = BUF_INIT;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	buf_append_str(&text, gen ? gen : "");
+	vx_in_text(v, obj, "plain", &text);
+	err = xml_parse_element((const char *)text.data, text.len, NULL, &p->node);
+	buf_free(&text);
+	if (!err)
+		err = stanza_kind_of(p->node, &p->addr.kind);
+	VX_TRY(v, err, "the plain stanza");
+	p->addr.to = xml_get_attr(p->node, "to");
+	p->addr.from = xml_get_attr(p->node, "from");
+	if (!p->addr.from)
+		p->addr.from = default_from;
+	p->addr.type = xml_get_attr(p->node, "type");
+	p->addr.id = xml_get_attr(p->node, "id");
+	return 0;
+}
+
+void vx_plain_free(struct vx_plain *p)
+{
+	xml_free(p->node);
+	p->node = NULL;
+}
+
+int vx_frame_out(struct vx *v, cJSON *obj, const struct xml_node *node, struct buf *frame)
+{
+	buf_clear(frame);
+	VX_TRY(v, node ? stanza_frame_encode(node, frame) : stanza_frame_ratchet(frame),
+	       "the frame");
+	vx_out_bytes(v, obj, "frame", frame->data, frame->len);
+	VX_TRY(v, stanza_frame_pad(frame, VX_FRAME_CAP), "the padding");
+	vx_out_bytes(v, obj, "padded_frame", frame->data, frame->len);
+	return 0;
+}
+
+int vx_ad_out(struct vx *v, cJSON *obj, const struct envelope_addr *a, const char *sender,
+	      const char *recipient, struct buf *ad)
+{
+	buf_clear(ad);
+	VX_TRY(v, envelope_ad(a->kind, a->type, a->id, sender, recipient, ad),
+	       "the associated data");
+	vx_out_bytes(v, obj, "associated_data", ad->data, ad->len);
+	return 0;
+}
+
+/* The stanza element around wire, as xe2e-seal's wrap() makes it. */
+static int vx_wrap(const struct vx_plain *plain, const uint8_t *wire, size_t len,
+		   const char *fallback, int offline, struct xml_node **out)
+{
+	const struct envelope_addr *a = &plain->addr;
+	int err;
+
+	*out = NULL;
+	if (!plain->node)
+		return envelope_build_ratchet(a->to, a->from, wire, len, out);
+	if (offline)
+		err = offline_envelope_build(a, wire, len, fallback, out);
+	else
+		err = envelope_build(a, wire, len, fallback, out);
+	if (!err)
+		err = envelope_copy_hints(plain->node, *out);
+	return err;
+}
+
+int vx_sealed_out(struct vx *v, cJSON *obj, const struct vx_plain *plain, const uint8_t *wire,
+		  size_t len, const char *fallback, int offline, struct buf *text)
+{
+	struct xml_node *el = NULL;
+	int err = vx_wrap(plain, wire, len, fallback, offline, &el);
+
+	buf_clear(text);
+	if (!err)
+		err = xml_serialize(el, text);
+	xml_free(el);
+	VX_TRY(v, err, "the sealed stanza");
+	vx_wire_str(v, obj, "sealed", text);
+	return 0;
+}
+
+int vx_received_parse(struct vx *v, const struct buf *text, int offline, const char *self,
+		      const char *peer, struct vx_received *r)
+{
+	const struct envelope_addr *a = &r->env.addr;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = xml_parse_element((const char *)text->data, text->len, NULL, &r->node);
+	if (!err && offline)
+		err = offline_envelope_parse(r->node, &r->copy, &r->env);
+	else if (!err)
+		err = envelope_parse(r->node, &r->env);
+	if (!err)
+		err = envelope_check_route(a, self, peer);
+	if (!err)
+		err = envelope_ad(a->kind, a->type, a->id, peer, self, &r->ad);
+	VX_TRY(v, err, "reading the sealed stanza");
+	return 0;
+}
+
+void vx_received_free(struct vx_received *r)
+{
+	envelope_free(&r->env);
+	xml_free(r->copy);
+	xml_free(r->node);
+	buf_free(&r->ad);
+	memset(r, 0, sizeof(*r));
+}
+
+int vx_opened_out(struct vx *v, cJSON *obj, const struct vx_received *r, const struct buf *frame)
+{
+	struct xml_node *out = NULL;
+	struct buf text = BUF_INIT;
+	int ratchet = 0;
+	int err = stanza_frame_decode(frame->data, frame->len, r->env.addr.kind, NULL, &out,
+				      &ratchet);
+
+	if (!err && out)
+		err = envelope_restore(out, &r->env.addr);
+	if (!err && out)
+		err = xml_serialize(out, &text);
+	if (!err)
+		err = buf_terminate(&text);
+	if (!err)
+		vx_out_str(v, obj, "opened", (const char *)text.data);
+	xml_free(out);
+	buf_free(&text);
+	VX_TRY(v, err, "opening the frame");
+	return 0;
+}
