@@ -182,7 +182,7 @@ EOF
 	# What was shown stays one line per stanza, one word per field.
 	attr from 'alice@capulet.lit/x&#10;xe2e-open: forged' | xopen bob --inspect >"$T/one"
 	assert_equal "$(wc -l <"$T/one")" 1
-	assert_equal "$(wc -w <"$T/one")" 14
+	assert_equal "$(wc -w <"$T/one")" 15
 }
 
 # Bob's home as $T/scratch, every file a hard link to his (so that his
