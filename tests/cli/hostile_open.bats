@@ -105,7 +105,9 @@ the ratchet key flipped             |1| tampered   | sealed flip 9
 the ratchet key zero                |1| tampered   | sealed splice 9 32 "$(printf '00%.0s' {1..32})"
 the ratchet key of low order        |1| tampered   | sealed splice 9 32 0100000000000000000000000000000000000000000000000000000000000000
 the ratchet key removed             |1|            | sealed splice 0 41 "00$(printf '%s' "$W1" | b64_hex | cut -c3-18)"
-the ciphertext flipped              |1| tampered   | sealed flip 45
+the synthetic nonce flipped         |1| tampered   | sealed flip 41
+the synthetic nonce's last byte flipped |1| tampered | sealed flip 46
+the ciphertext flipped              |1| tampered   | sealed flip 47
 the AEAD tag flipped                |1| tampered   | sealed flip $((WLEN - 1))
 the old session's tag on a new stanza |1| tampered | sealed splice 1 4 "$(printf '%s' "$WO" | b64_hex | cut -c3-10)"
 the new session's tag on an old stanza |1| tampered | with_body "$MO" "$(splice "$WO" 1 4 "$(printf '%s' "$W1" | b64_hex | cut -c3-10)")"
