@@ -171,7 +171,7 @@ link_during_write() {
 	assert_output "$(msgs alice bob 2 | sed -n 2p)"
 }
 
-@test "restored: a home copied with cp -a, or its session file alone, is refused" {
+@test "restored: a session file put back from a copy is refused, naming the file" {
 	local f
 	f=$(session_file alice)
 	cp -p "$f" "$T/old"
