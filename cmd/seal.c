@@ -361,7 +361,8 @@ static int frame_cap(const struct run *r, const struct envelope_addr *a,
 		     const struct xml_node *plain, size_t *cap)
 {
 	int offline = plain && r->offline_pending;
-	size_t base, bin, overhead = offline ? OFFLINE_OVERHEAD : RATCHET_HEADER_MAX + AEAD_TAG_LEN;
+	size_t base, bin, overhead = offline ? OFFLINE_OVERHEAD
+						  : RATCHET_HEADER_MAX + RATCHET_SIV_LEN + AEAD_TAG_LEN;
 	struct xml_node *el = NULL;
 	struct buf b = BUF_INIT;
 	int err = wrap(r, a, plain, NULL, 0, &el);

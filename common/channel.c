@@ -42,13 +42,13 @@ static int channel_update(struct channel *ch, channel_fn fn, void *ctx)
 	if (err)
 		return err;
 	memset(&s, 0, sizeof(s));
-	err = session_read(ch->id, &s);
+	err = session_read_locked(ch->id, &lock, &s);
 	if (!err)
 		err = facts_take(ch, &s);
 	if (!err)
 		err = fn(ch, &s, ctx, &write);
 	if (!err && write)
-		err = session_write(&s);
+		err = session_write_locked(&s, &lock);
 	session_wipe(&s);
 	store_unlock(&lock);
 	return err;
@@ -510,8 +510,8 @@ static int index_miss(const struct channel_index *idx, const char *peer_bare,
 	size_t bad = index_unreadable(idx);
 
 	if (current == XE2E_E_STALE) {
-		err_detail_set("stale session: run a new handshake (the current session with "
-			       "%.200s was restored or copied)", peer_bare);
+		/* session_read() said what happened and what to do. */
+		err_detail_set("%s", why);
 		return XE2E_E_STALE;
 	}
 	if (current != XE2E_OK && current != XE2E_E_NOTFOUND) {

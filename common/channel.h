@@ -103,7 +103,7 @@ struct channel_msg {
 	struct buf pt;       /* out: the plaintext (the caller frees it) */
 	struct ratchet_recv_info info;
 	int err;             /* out: this message's outcome */
-	char detail[256];    /* out: err_detail() of its failure */
+	char detail[512];    /* out: err_detail() of its failure */
 };
 
 /*

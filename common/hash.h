@@ -40,6 +40,17 @@ void hash_abort(struct hash_ctx *ctx);
 int hmac(enum hash_alg alg, const void *key, size_t key_len, const void *msg, size_t msg_len,
 	 uint8_t *out);
 
+/* One piece of a message given in parts (hmac_parts()). */
+struct hash_part {
+	const void *data;
+	size_t len;
+};
+
+/* out = HMAC-HASH(key, parts[0] | parts[1] | ... | parts[n - 1]), without
+ * copying the parts together (a part of length 0 may have data NULL). */
+int hmac_parts(enum hash_alg alg, const void *key, size_t key_len, const struct hash_part *parts,
+	       size_t n, uint8_t *out);
+
 /* HKDF extract-and-expand; salt may be NULL/0 (all-zero salt). out_len is
  * at most 255 * hash_len(alg), else XE2E_E_LIMIT. */
 int hkdf(enum hash_alg alg, const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,

@@ -51,7 +51,8 @@ int inspect_parse(const struct xml_node *stanza, struct envelope *env, struct in
 
 	memset(info, 0, sizeof(*info));
 	if (!err)
-		err = ratchet_header_decode(&info->h, env->wire.data, env->wire.len, &used);
+		err = ratchet_message_decode(&info->h, info->siv, env->wire.data, env->wire.len,
+					     &used);
 	if (err)
 		return err;
 	info->addr = env->addr;
@@ -122,6 +123,8 @@ int inspect_format(const struct inspect_info *info, const uint8_t *session_id, s
 		err = hex_field(out, "tag", info->h.tag, RATCHET_TAG_LEN);
 	if (!err)
 		err = numbers(out, &info->h);
+	if (!err)
+		err = hex_field(out, "siv", info->siv, RATCHET_SIV_LEN);
 	if (!err)
 		err = buf_printf(out, " ciphertext=%zu", info->ciphertext_len);
 	if (!err)

@@ -8,11 +8,12 @@
  * The line, fields in this order, "-" for one that is absent:
  *
  *   kind=message from=JID to=JID type=chat id=ID tag=HEX8 epoch=N ack=N
- *   n=N pn=N key=HEX8 restart=N ciphertext=BYTES session=HEX32
+ *   n=N pn=N key=HEX8 restart=N siv=HEX12 ciphertext=BYTES session=HEX32
  *
  * key is the short id of the sender's ratchet public key, the first 4
  * bytes of its SHA-256 in hex (as xe2e-trustdb sessions show gives it);
- * ciphertext counts the bytes after the header (the AEAD tag included);
+ * siv is the message's synthetic nonce s (public: it travels in clear);
+ * ciphertext counts the bytes after s (the AEAD tag included);
  * session is the local session the stanza belongs to by its sender and
  * tag, when the caller knows it.
  */
@@ -45,14 +46,15 @@ const char *inspect_line_safe(const char *text, char *out, size_t size);
 struct inspect_info {
 	struct envelope_addr addr; /* pointers into the stanza */
 	struct ratchet_header h;
-	size_t ciphertext_len;     /* after the header */
+	uint8_t siv[RATCHET_SIV_LEN];
+	size_t ciphertext_len;     /* after the header and s */
 };
 
 /*
  * Reads a sealed stanza's routing attributes and ratchet header, checking
  * no tag and opening nothing. env gets what envelope_parse() gives (free
  * it with envelope_free()). XE2E_E_NOTFOUND for a stanza without
- * <sealed/>, the errors of envelope_parse() and ratchet_header_decode()
+ * <sealed/>, the errors of envelope_parse() and ratchet_message_decode()
  * otherwise.
  */
 int inspect_parse(const struct xml_node *stanza, struct envelope *env, struct inspect_info *info);

@@ -12,8 +12,12 @@
  *     HKDF-SHA256(salt = rk, ikm = dh_out (32) | Ke (16),
  *                 info = "xe2e ratchet spake2 v1", L = 64), split the same way
  *   KDF_CK(ck): mk = HMAC-SHA256(ck, 0x01), next ck = HMAC-SHA256(ck, 0x02)
- *   Per message: HKDF-SHA256(salt = empty, ikm = mk,
- *                            info = "xe2e message key v1", L = 44)
+ *   Per message (the synthetic nonce s, see below):
+ *     r = 16 fresh random bytes (never sent)
+ *     siv_key = HKDF-SHA256(salt = empty, ikm = mk,
+ *                           info = "xe2e synthetic nonce v1", L = 32)
+ *     s = HMAC-SHA256(siv_key, r | be64(len(AD)) | AD | plaintext), bytes 0..5
+ *     HKDF-SHA256(salt = s, ikm = mk, info = "xe2e message key v2", L = 44)
  *       -> AEAD key = bytes 0..31, nonce = bytes 32..43
  *   AEAD = the session's suite (ChaCha20-Poly1305 or AES-256-GCM), 16-byte tag.
  *   DH = X25519; a public key giving an all-zero output is refused.
@@ -31,7 +35,18 @@
  *     [ratchet public key (32 bytes), if bit 0]
  *     [restart_n (varint), if bit 1]
  *   AD = header length (2 bytes, big-endian) | header | ad_extra
- *   Wire message = header | AEAD ciphertext | tag (the caller base64s it).
+ *   Wire message = header | s (6 bytes) | AEAD ciphertext | tag (the caller
+ *   base64s it). The receiver derives the AEAD key and nonce from mk and
+ *   the s it read; another s gives other keys, so the tag fails.
+ *
+ * Synthetic nonce. A chain position (mk) used twice, because the state was
+ * rewound (a restored file or snapshot), gets two (key, nonce) pairs that
+ * differ unless s collides (about 2^-48 per pair): r differs when the random
+ * generator works, the plaintext or AD differ when it was rewound too. Only
+ * a rewound generator and the same plaintext give the same s, and then the
+ * same ciphertext, which reveals only that equality. (A random nonce alone
+ * fails when the generator's state is restored too; s from the content
+ * alone is deterministic; mbedTLS 2.28 has no SIV mode.)
  *
  * Epochs name a side's ratchet keys: the responder's r0 (sent in the
  * handshake) is its epoch 0; the initiator's first key is its epoch 1 (it has

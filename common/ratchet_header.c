@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "aead.h"
 #include "err.h"
 
 /* Unsigned LEB128 of v; returns the bytes written (1..5). */
@@ -115,5 +116,23 @@ int ratchet_header_decode(struct ratchet_header *h, const uint8_t *in, size_t in
 		return err;
 	}
 	*used = pos;
+	return XE2E_OK;
+}
+
+int ratchet_message_decode(struct ratchet_header *h, uint8_t siv[static RATCHET_SIV_LEN],
+			   const uint8_t *in, size_t in_len, size_t *used)
+{
+	size_t hdr_len;
+	int err = ratchet_header_decode(h, in, in_len, &hdr_len);
+
+	if (err)
+		return err;
+	if (in_len - hdr_len < RATCHET_SIV_LEN + AEAD_TAG_LEN) {
+		memset(h, 0, sizeof(*h));
+		err_detail_set("ratchet message shorter than its synthetic nonce and tag");
+		return XE2E_E_MALFORMED;
+	}
+	memcpy(siv, in + hdr_len, RATCHET_SIV_LEN);
+	*used = hdr_len + RATCHET_SIV_LEN;
 	return XE2E_OK;
 }

@@ -1,7 +1,8 @@
 /*
  * The wire header of a ratchet message (layout in ratchet.h): encoding and
  * strict decoding, so xe2e-open can find a session by tag and epochs before
- * any cryptography.
+ * any cryptography; and the split of a whole message into header, synthetic
+ * nonce s and AEAD ciphertext.
  */
 #ifndef XE2E_RATCHET_HEADER_H
 #define XE2E_RATCHET_HEADER_H
@@ -13,6 +14,8 @@
 #define RATCHET_TAG_LEN 4
 #define RATCHET_VARINT_MAX 5
 #define RATCHET_HEADER_MAX (1 + RATCHET_TAG_LEN + 5 * RATCHET_VARINT_MAX + RATCHET_KEY_LEN)
+/* The synthetic nonce s that follows the header (ratchet.h). */
+#define RATCHET_SIV_LEN 6
 
 #define RATCHET_FLAG_KEY 0x01
 #define RATCHET_FLAG_RESTART 0x02
@@ -41,5 +44,14 @@ void ratchet_header_encode(const struct ratchet_header *h, uint8_t out[static RA
  */
 int ratchet_header_decode(struct ratchet_header *h, const uint8_t *in, size_t in_len,
 			  size_t *used);
+
+/*
+ * Reads the start of a wire message: the header, then s; *used gets their
+ * size (the AEAD ciphertext and its tag follow). XE2E_E_MALFORMED as
+ * ratchet_header_decode(), or when less than s and an AEAD tag follow
+ * the header.
+ */
+int ratchet_message_decode(struct ratchet_header *h, uint8_t siv[static RATCHET_SIV_LEN],
+			   const uint8_t *in, size_t in_len, size_t *used);
 
 #endif

@@ -68,8 +68,18 @@ struct ratchet_state {
 int ratchet_kdf_rk(uint8_t rk[static RATCHET_KEY_LEN], const uint8_t dh[static RATCHET_KEY_LEN],
 		   const uint8_t *mix, uint8_t ck[static RATCHET_KEY_LEN]);
 int ratchet_kdf_ck(uint8_t ck[static RATCHET_KEY_LEN], uint8_t mk[static RATCHET_KEY_LEN]);
-int ratchet_message_keys(const uint8_t mk[static RATCHET_KEY_LEN], uint8_t key[static AEAD_KEY_LEN],
-			 uint8_t nonce[static AEAD_NONCE_LEN]);
+/* The bytes of fresh randomness r that go into a sealed message's s. */
+#define RATCHET_SIV_RANDOM_LEN 16
+/* s = the first RATCHET_SIV_LEN bytes of HMAC-SHA256(siv key, r |
+ * be64(len(ad)) | ad | frame), siv key = HKDF(mk, "xe2e synthetic nonce
+ * v1", 32): see "Synthetic nonce" in ratchet.h. */
+int ratchet_siv(const uint8_t mk[static RATCHET_KEY_LEN], const uint8_t r[static RATCHET_SIV_RANDOM_LEN],
+		const uint8_t *ad, size_t ad_len, const uint8_t *frame, size_t frame_len,
+		uint8_t s[static RATCHET_SIV_LEN]);
+/* The AEAD key and nonce of a message: HKDF-SHA256(salt s, ikm mk,
+ * "xe2e message key v2", 44). */
+int ratchet_message_keys(const uint8_t mk[static RATCHET_KEY_LEN], const uint8_t s[static RATCHET_SIV_LEN],
+			 uint8_t key[static AEAD_KEY_LEN], uint8_t nonce[static AEAD_NONCE_LEN]);
 /* AD = len16(header) | header | ad_extra, into a fresh buffer. */
 int ratchet_ad_build(struct buf *ad, const uint8_t *header, size_t header_len,
 		     const uint8_t *ad_extra, size_t ad_len);

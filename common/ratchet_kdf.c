@@ -7,7 +7,8 @@
 
 static const char kdf_rk_info[] = "xe2e ratchet v1";
 static const char kdf_rk_mix_info[] = "xe2e ratchet spake2 v1";
-static const char message_key_info[] = "xe2e message key v1";
+static const char message_key_info[] = "xe2e message key v2";
+static const char siv_info[] = "xe2e synthetic nonce v1";
 static const char tag_info[] = "xe2e session tag v1";
 
 int ratchet_kdf_rk(uint8_t rk[static RATCHET_KEY_LEN], const uint8_t dh[static RATCHET_KEY_LEN],
@@ -53,13 +54,40 @@ int ratchet_kdf_ck(uint8_t ck[static RATCHET_KEY_LEN], uint8_t mk[static RATCHET
 	return err;
 }
 
-int ratchet_message_keys(const uint8_t mk[static RATCHET_KEY_LEN], uint8_t key[static AEAD_KEY_LEN],
-			 uint8_t nonce[static AEAD_NONCE_LEN])
+int ratchet_siv(const uint8_t mk[static RATCHET_KEY_LEN], const uint8_t r[static RATCHET_SIV_RANDOM_LEN],
+		const uint8_t *ad, size_t ad_len, const uint8_t *frame, size_t frame_len,
+		uint8_t s[static RATCHET_SIV_LEN])
+{
+	uint8_t siv_key[RATCHET_KEY_LEN], mac[SHA256_LEN], ad_len64[8];
+	const struct hash_part parts[] = {
+		{r, RATCHET_SIV_RANDOM_LEN}, {ad_len64, sizeof(ad_len64)}, {ad, ad_len},
+		{frame, frame_len},
+	};
+	int err;
+
+	/* The length of AD makes the input one reading of (r, AD, frame)
+	 * whatever ad_extra is. */
+	for (size_t i = 0; i < sizeof(ad_len64); i++)
+		ad_len64[i] = (uint8_t)((uint64_t)ad_len >> (56 - 8 * i));
+	err = hkdf(HASH_SHA256, NULL, 0, mk, RATCHET_KEY_LEN, siv_info, strlen(siv_info), siv_key,
+		   sizeof(siv_key));
+	if (!err)
+		err = hmac_parts(HASH_SHA256, siv_key, sizeof(siv_key), parts, ARRAY_SIZE(parts),
+				 mac);
+	if (!err)
+		memcpy(s, mac, RATCHET_SIV_LEN);
+	wipe(siv_key, sizeof(siv_key));
+	wipe(mac, sizeof(mac));
+	return err;
+}
+
+int ratchet_message_keys(const uint8_t mk[static RATCHET_KEY_LEN], const uint8_t s[static RATCHET_SIV_LEN],
+			 uint8_t key[static AEAD_KEY_LEN], uint8_t nonce[static AEAD_NONCE_LEN])
 {
 	uint8_t okm[AEAD_KEY_LEN + AEAD_NONCE_LEN];
 	int err;
 
-	err = hkdf(HASH_SHA256, NULL, 0, mk, RATCHET_KEY_LEN, message_key_info,
+	err = hkdf(HASH_SHA256, s, RATCHET_SIV_LEN, mk, RATCHET_KEY_LEN, message_key_info,
 		   strlen(message_key_info), okm, sizeof(okm));
 	if (!err) {
 		memcpy(key, okm, AEAD_KEY_LEN);

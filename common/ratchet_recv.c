@@ -129,23 +129,25 @@ static int recv_find_key(struct ratchet_state *st, const struct ratchet_header *
 	return err;
 }
 
-/* AEAD open of the ciphertext after the header; appends to out. */
+/* AEAD open of the ciphertext after header and s (pre bytes) under the
+ * keys of (mk, s); appends to out. */
 static int recv_open(enum aead_cipher cipher, const uint8_t mk[static RATCHET_KEY_LEN],
 		     const uint8_t *msg, size_t hdr_len, size_t msg_len, const uint8_t *ad_extra,
 		     size_t ad_len, struct buf *out)
 {
 	uint8_t key[AEAD_KEY_LEN], nonce[AEAD_NONCE_LEN];
 	struct buf ad = BUF_INIT;
-	size_t ct_len = msg_len - hdr_len;
+	size_t pre = hdr_len + RATCHET_SIV_LEN, ct_len = msg_len - pre;
 	int err;
 
-	err = ratchet_message_keys(mk, key, nonce);
+	/* Another s gives other keys: s is authenticated by the tag. */
+	err = ratchet_message_keys(mk, msg + hdr_len, key, nonce);
 	if (!err)
 		err = ratchet_ad_build(&ad, msg, hdr_len, ad_extra, ad_len);
 	if (!err)
 		err = buf_reserve(out, ct_len - AEAD_TAG_LEN);
 	if (!err)
-		err = aead_open(cipher, key, nonce, ad.data, ad.len, msg + hdr_len, ct_len,
+		err = aead_open(cipher, key, nonce, ad.data, ad.len, msg + pre, ct_len,
 				out->data + out->len);
 	if (!err)
 		out->len += ct_len - AEAD_TAG_LEN;
@@ -166,18 +168,18 @@ static void recv_apply_header(struct ratchet_state *st, const struct ratchet_hea
 								      h->restart_n);
 }
 
-/* Decodes the header and checks it against the session. */
+/* Decodes header and s and checks the header against the session;
+ * *hdr_len gets the header's size (s follows it). */
 static int recv_parse(const struct ratchet_state *st, const uint8_t *msg, size_t msg_len,
 		      struct ratchet_header *h, size_t *hdr_len)
 {
-	int err = ratchet_header_decode(h, msg, msg_len, hdr_len);
+	uint8_t s[RATCHET_SIV_LEN];
+	size_t used;
+	int err = ratchet_message_decode(h, s, msg, msg_len, &used);
 
 	if (err)
 		return err;
-	if (msg_len - *hdr_len < AEAD_TAG_LEN) {
-		err_detail_set("ratchet message shorter than its tag");
-		return XE2E_E_MALFORMED;
-	}
+	*hdr_len = used - RATCHET_SIV_LEN;
 	return recv_check_header(st, h);
 }
 

@@ -4,6 +4,7 @@
 #include "dh.h"
 #include "err.h"
 #include "ratchet_impl.h"
+#include "rng.h"
 #include "util.h"
 
 /* The secrets a reservation computes before it changes the state. */
@@ -150,30 +151,46 @@ out:
 	return err;
 }
 
-/* AEAD of pt under mk with AD = len16 | header | ad_extra; appends to out. */
+/* The synthetic nonce of pt under mk: fresh r, then ratchet_siv(). */
+static int send_siv(const uint8_t mk[static RATCHET_KEY_LEN], const struct buf *ad,
+		    const uint8_t *pt, size_t pt_len, uint8_t s[static RATCHET_SIV_LEN])
+{
+	uint8_t r[RATCHET_SIV_RANDOM_LEN];
+	int err = rng_bytes(r, sizeof(r));
+
+	if (!err)
+		err = ratchet_siv(mk, r, ad->data, ad->len, pt, pt_len, s);
+	wipe(r, sizeof(r));
+	return err;
+}
+
+/* header | s | AEAD of pt under the keys of (mk, s), AD = len16 | header |
+ * ad_extra; appended to out. */
 static int send_seal(enum aead_cipher cipher, const uint8_t mk[static RATCHET_KEY_LEN],
 		     const uint8_t *hdr, size_t hdr_len, const uint8_t *pt, size_t pt_len,
 		     const uint8_t *ad_extra, size_t ad_len, struct buf *out)
 {
-	uint8_t key[AEAD_KEY_LEN], nonce[AEAD_NONCE_LEN];
+	uint8_t key[AEAD_KEY_LEN], nonce[AEAD_NONCE_LEN], s[RATCHET_SIV_LEN];
 	struct buf ad = BUF_INIT;
-	size_t start = out->len;
+	size_t start = out->len, pre = hdr_len + RATCHET_SIV_LEN;
 	int err;
 
-	err = ratchet_message_keys(mk, key, nonce);
+	err = ratchet_ad_build(&ad, hdr, hdr_len, ad_extra, ad_len);
 	if (!err)
-		err = ratchet_ad_build(&ad, hdr, hdr_len, ad_extra, ad_len);
-	if (!err && pt_len > SIZE_MAX - hdr_len - AEAD_TAG_LEN)
+		err = send_siv(mk, &ad, pt, pt_len, s);
+	if (!err)
+		err = ratchet_message_keys(mk, s, key, nonce);
+	if (!err && pt_len > SIZE_MAX - pre - AEAD_TAG_LEN)
 		err = XE2E_E_LIMIT;
 	if (!err)
-		err = buf_reserve(out, hdr_len + pt_len + AEAD_TAG_LEN);
+		err = buf_reserve(out, pre + pt_len + AEAD_TAG_LEN);
 	if (err)
 		goto out;
 	memcpy(out->data + start, hdr, hdr_len);
-	err = aead_seal(cipher, key, nonce, ad.data, ad.len, pt, pt_len,
-			out->data + start + hdr_len);
+	memcpy(out->data + start + hdr_len, s, RATCHET_SIV_LEN);
+	err = aead_seal(cipher, key, nonce, ad.data, ad.len, pt, pt_len, out->data + start + pre);
 	if (!err)
-		out->len = start + hdr_len + pt_len + AEAD_TAG_LEN;
+		out->len = start + pre + pt_len + AEAD_TAG_LEN;
 out:
 	wipe(key, sizeof(key));
 	wipe(nonce, sizeof(nonce));

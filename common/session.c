@@ -17,6 +17,7 @@
 #include "err.h"
 #include "handshake_nego.h"
 #include "hash.h"
+#include "session_int.h"
 #include "util.h"
 
 #define SESSION_HEADER "xe2e session v2"
@@ -149,6 +150,8 @@ static int format_all(const struct session *s, unsigned long long dev, unsigned 
 
 	if (!err)
 		err = format_keys(s, out);
+	if (!err && s->commit)
+		err = buf_printf(out, "commit: %" PRIu64 "\n", s->commit);
 	if (!err)
 		err = buf_printf(out, "written-as: %llu:%llu:%llu\n", dev, ino, gen);
 	return err;
@@ -426,6 +429,20 @@ static int parse_keys(struct lines *l, struct session *s)
 	return err;
 }
 
+/* "commit: N", N >= 1, absent in files written before it existed (0). */
+static int parse_commit(struct lines *l, struct session *s)
+{
+	static const char key[] = "commit: ";
+
+	if ((size_t)(l->end - l->p) < strlen(key) || memcmp(l->p, key, strlen(key)) != 0)
+		return XE2E_OK;
+	if (field_u64(l, "commit", &s->commit))
+		return XE2E_E_MALFORMED;
+	if (s->commit == 0)
+		return parse_fail(l, "commit 0");
+	return XE2E_OK;
+}
+
 static int parse_written_as(struct lines *l, struct session *s)
 {
 	uint64_t dev, ino, gen;
@@ -469,6 +486,8 @@ int session_parse(const char *name, const char *text, size_t len, struct session
 		err = parse_peer(&l, s);
 	if (!err)
 		err = parse_keys(&l, s);
+	if (!err)
+		err = parse_commit(&l, s);
 	if (!err)
 		err = parse_written_as(&l, s);
 out:
@@ -567,13 +586,12 @@ static int write_content(int fd, const char *tmp, struct session *s)
 	return err;
 }
 
-int session_write(struct session *s)
+/* The file of s under a new commit number: temporary file, rename. */
+static int write_file(struct session *s, const char *path)
 {
-	char path[STORE_PATH_MAX], tmp[STORE_PATH_MAX];
-	int fd, err = session_path(s->id, ".session", path);
+	char tmp[STORE_PATH_MAX];
+	int fd, err;
 
-	if (err)
-		return err;
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
 		return XE2E_E_LIMIT;
 	fd = mkostemp(tmp, O_CLOEXEC); /* 0600, O_CREAT|O_EXCL */
@@ -584,11 +602,38 @@ int session_write(struct session *s)
 		err = io_fail("cannot close", tmp);
 	if (!err && rename(tmp, path) != 0)
 		err = io_fail("cannot rename to", path);
-	if (err) {
+	if (err)
 		unlink(tmp);
+	return err;
+}
+
+int session_write_locked(struct session *s, const struct store_lock *lock)
+{
+	char path[STORE_PATH_MAX], lock_path[STORE_PATH_MAX];
+	int err = session_path(s->id, ".session", path);
+
+	if (!err)
+		err = session_lock_path(path, lock_path);
+	if (err)
 		return err;
-	}
-	return fsync_parent(path);
+	s->commit++;
+	err = write_file(s, path);
+	if (!err)
+		err = fsync_parent(path);
+	/* Only once the new file is durable: the lock file's number is never
+	 * above the file's, whenever a crash comes. */
+	if (!err && lock && lock->fd >= 0)
+		session_lockrec_write_fd(lock->fd, s->commit);
+	else if (!err)
+		session_lockrec_write(lock_path, s->commit);
+	if (err)
+		s->commit--;
+	return err;
+}
+
+int session_write(struct session *s)
+{
+	return session_write_locked(s, NULL);
 }
 
 static int check_stat(const char *path, const struct stat *st)
@@ -661,30 +706,39 @@ static int read_checked(const char *path, struct buf *text, struct stat *st,
 	return err;
 }
 
-int session_read(const uint8_t id[static SESSION_ID_LEN], struct session *s)
+int session_read_locked(const uint8_t id[static SESSION_ID_LEN], const struct store_lock *lock,
+			struct session *s)
 {
-	char path[STORE_PATH_MAX];
+	char path[STORE_PATH_MAX], lock_path[STORE_PATH_MAX];
 	struct buf text = BUF_INIT;
 	struct stat st;
 	unsigned long long gen = 0;
+	uint64_t lock_commit;
 	int err = session_path(id, ".session", path);
 
+	if (!err)
+		err = session_lock_path(path, lock_path);
 	if (err)
 		return err;
+	/* The lock's number first: a writer records it after its rename, so
+	 * the file opened next holds that number or a later one. */
+	lock_commit = lock && lock->fd >= 0 ? session_lockrec_read_fd(lock->fd)
+					    : session_lockrec_read(lock_path);
 	err = read_checked(path, &text, &st, &gen);
 	if (!err)
 		err = session_parse(path, (const char *)text.data, text.len, s);
 	buf_free(&text);
 	if (err)
 		return err;
-	if (s->dev != (unsigned long long)st.st_dev || s->ino != (unsigned long long)st.st_ino ||
-	    s->gen != gen || memcmp(s->id, id, SESSION_ID_LEN) != 0) {
+	err = session_fresh_check(path, id, s, &st, gen, lock_commit);
+	if (err)
 		session_wipe(s);
-		err_detail_set("stale session: run a new handshake (%s was restored or copied)",
-			       path);
-		return XE2E_E_STALE;
-	}
-	return XE2E_OK;
+	return err;
+}
+
+int session_read(const uint8_t id[static SESSION_ID_LEN], struct session *s)
+{
+	return session_read_locked(id, NULL, s);
 }
 
 int session_create(struct session *s)
@@ -701,7 +755,7 @@ int session_create(struct session *s)
 		err_detail_set("%s exists", path);
 		err = XE2E_E_EXISTS;
 	} else {
-		err = session_write(s);
+		err = session_write_locked(s, &lock);
 	}
 	store_unlock(&lock);
 	return err;

@@ -18,10 +18,21 @@
  * keeps the inode. The generation (FS_IOC_GETVERSION; 0 where the file
  * system has none) tells a reused inode number apart: every write frees
  * the previous inode, and file systems such as ext4 hand freed numbers out
- * again. A file whose recorded identity is not its own (a restored backup,
- * a copy) is refused with XE2E_E_STALE, "stale session: run a new
- * handshake", since using it would rewind the sending chain and reuse
- * keys.
+ * again. Each write also adds one to the file's commit number and, once
+ * the directory is fsynced, records it in the lock file (a pwrite without
+ * fsync of "xe2e commit N SUM\n", N in 20 digits, SUM the first 8 bytes
+ * of the SHA-256 of what precedes it, in hex; a missing or damaged record
+ * counts as 0). So the lock's number is never above the live file's,
+ * whenever a crash comes, and a reader reads it before it opens the file.
+ *
+ * A session file is refused with XE2E_E_STALE ("stale session", and what
+ * to do: run a new handshake) when it has more than one link (a hard-link
+ * backup shares its inode, and would rewind it once moved back), when its
+ * recorded identity is not its own (a restored backup, a copy), or when
+ * its commit number is below the lock's (restored with its identity, as
+ * a file linked during a write and moved back): using it would rewind the
+ * chains. A whole state tree rewound at once (a file-system or VM
+ * snapshot) passes these checks: xe2e(7) SESSIONS, "Restored state".
  *
  * The format is versioned "key: value" text, one field per line, every
  * field present exactly once and in this order ("-" for an empty optional
@@ -47,6 +58,8 @@
  *   pending-rs-mode: rotate | provisional | -
  *   (the Double Ratchet state: ratchet_serialize()'s lines, from
  *    "xe2e-ratchet: 1" through "end", a pending SPAKE2 mix included)
+ *   commit: N                      decimal, >= 1; absent (0) in files
+ *                                  written before commit numbers
  *   written-as: DEV:INO:GEN        decimal
  *
  * A session started from prekeys (offline_session.h) has the pattern
@@ -134,6 +147,9 @@ struct session {
 	uint8_t pending_rs[SESSION_KEY_LEN];
 	/* Where the file was written (set by session_write/session_read). */
 	unsigned long long dev, ino, gen;
+	/* The file's commit number: session_write() adds one (0: a file
+	 * written before commit numbers existed). */
+	uint64_t commit;
 };
 
 /* The file's name of a session pattern: "XXpsk2", "IKpsk1", "offline";
@@ -168,18 +184,27 @@ int session_lock(const uint8_t id[static SESSION_ID_LEN], struct store_lock *loc
 
 /*
  * Writes s as sessions/ID.session (the caller holds its lock): a temporary
- * file (0600, O_EXCL), fstat for dev:ino:gen, content, fsync, rename, fsync
- * of the directory. s->dev, s->ino and s->gen get the new file's identity.
+ * file (0600, O_EXCL), fstat for dev:ino:gen, content with s->commit + 1,
+ * fsync, rename, fsync of the directory, then that number into the lock
+ * file. s->dev, s->ino, s->gen and s->commit get the new file's.
  */
 int session_write(struct session *s);
 
 /*
  * Reads sessions/ID.session into s (the caller holds its lock; reading
  * without it may see an older version but never a torn one). Missing:
- * XE2E_E_NOTFOUND; readable by others: XE2E_E_PERM; not written as this
- * file: XE2E_E_STALE "stale session: run a new handshake".
+ * XE2E_E_NOTFOUND; readable by others: XE2E_E_PERM; more than one link,
+ * not written as this file, or a commit number below the lock file's:
+ * XE2E_E_STALE "stale session: ... run a new handshake".
  */
 int session_read(const uint8_t id[static SESSION_ID_LEN], struct session *s);
+
+/* session_write() and session_read() through the lock the caller holds
+ * (session_lock()): the lock file's commit record goes through its open
+ * descriptor instead of another open. */
+int session_write_locked(struct session *s, const struct store_lock *lock);
+int session_read_locked(const uint8_t id[static SESSION_ID_LEN], const struct store_lock *lock,
+			struct session *s);
 
 /* Under the lock, writes s as a new session, starting its ratchet from
  * the handover first (which is then wiped); XE2E_E_EXISTS if its id is

@@ -304,8 +304,8 @@ static void bench_bytes(const struct place *p)
 	       "more) | OTR (347) |\n"
 	       "| --- | --- | --- | --- | --- | --- | --- | --- |\n",
 	       bin[0] ? "carries a ratchet key" : "carries no ratchet key", bin[0], strtok(plain_text, "\n"));
-	printf("| %ld B | %ld B | %ld B | `<sealed/>` %ld B (%zu B binary: header, framed and "
-	       "padded content, tag; %ld base64 characters) + EME `<encryption/>` %ld B − "
+	printf("| %ld B | %ld B | %ld B | `<sealed/>` %ld B (%zu B binary: header, synthetic "
+	       "nonce, framed and padded content, tag; %ld base64 characters) + EME `<encryption/>` %ld B − "
 	       "`<body/>` %ld B | at most 139 B (%.2f) | %.2f | %.2f | %.2f |\n\n",
 	       file_size(plain), file_size(sealed), added, sealed_el, bin_len, b64_len, eme_el,
 	       (long)strlen("<body>Hello, Bob!</body>"), added / 139.0, added / 139.0,

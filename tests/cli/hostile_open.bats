@@ -6,6 +6,7 @@
 load helpers
 load seal_helpers
 load hostile_helpers
+load restore_helpers
 
 setup() {
 	seal_setup
@@ -104,7 +105,9 @@ the ratchet key flipped             |1| tampered   | sealed flip 9
 the ratchet key zero                |1| tampered   | sealed splice 9 32 "$(printf '00%.0s' {1..32})"
 the ratchet key of low order        |1| tampered   | sealed splice 9 32 0100000000000000000000000000000000000000000000000000000000000000
 the ratchet key removed             |1|            | sealed splice 0 41 "00$(printf '%s' "$W1" | b64_hex | cut -c3-18)"
-the ciphertext flipped              |1| tampered   | sealed flip 45
+the synthetic nonce flipped         |1| tampered   | sealed flip 41
+the synthetic nonce's last byte flipped |1| tampered | sealed flip 46
+the ciphertext flipped              |1| tampered   | sealed flip 47
 the AEAD tag flipped                |1| tampered   | sealed flip $((WLEN - 1))
 the old session's tag on a new stanza |1| tampered | sealed splice 1 4 "$(printf '%s' "$WO" | b64_hex | cut -c3-10)"
 the new session's tag on an old stanza |1| tampered | with_body "$MO" "$(splice "$WO" 1 4 "$(printf '%s' "$W1" | b64_hex | cut -c3-10)")"
@@ -182,19 +185,19 @@ EOF
 	# What was shown stays one line per stanza, one word per field.
 	attr from 'alice@capulet.lit/x&#10;xe2e-open: forged' | xopen bob --inspect >"$T/one"
 	assert_equal "$(wc -l <"$T/one")" 1
-	assert_equal "$(wc -w <"$T/one")" 14
+	assert_equal "$(wc -w <"$T/one")" 15
 }
 
-# Bob's home as $T/scratch, every file a hard link to his (so that his
-# session files are not copies), for a row that replaces one of them.
-linked_home() {
-	rm -rf "$T/scratch"
-	cp -al "$B" "$T/scratch"
+# A copy of Bob's home as $T/scratch whose session files are its own (a
+# hard link would make them refused, a plain copy stale), for a row that
+# replaces one of them.
+own_home() {
+	home_copy "$B" "$T/scratch"
 	HOSTILE_ENV=(XE2E_HOME="$T/scratch")
 }
 
-# The scratch home's file of session ID, replaced (never written through
-# the link to Bob's) by its text with line LINE changed to TEXT:
+# The scratch home's file of session ID, replaced by the text of Bob's
+# with line LINE changed to TEXT:
 # damage ID LINE TEXT
 damage() {
 	local f=$T/scratch/state/sessions/$1.session
@@ -209,13 +212,13 @@ damage() {
 	# second ($NEW, pending: Alice started it by IK) confirms it.
 	hostile_begin "$A" "$B" "$T/scratch"
 	hostile_table xe2e-open <<'ROWS'
-the current session damaged         |1| not opened: unreadable session: the current session with alice@capulet.lit cannot be read: .*/[0-9a-f]{32}[.]session line 3: | linked_home; damage "$OLD" 3 'state: lost'; printf '%s\n' "$MO"
-the current session cut short       |1| unreadable session: .*/[0-9a-f]{32}[.]session line [0-9]+: | linked_home; f=$T/scratch/$dir/$OLD.session; head -n 5 "$B/$dir/$OLD.session" >"$f.new"; chmod 600 "$f.new"; mv "$f.new" "$f"; printf '%s\n' "$MO"
-the current session empty           |1| unreadable session: .*not an xe2e session | linked_home; f=$T/scratch/$dir/$OLD.session; rm "$f"; : >"$f"; chmod 600 "$f"; printf '%s\n' "$MO"
-a directory in its place            |1| unreadable session: .*/[0-9a-f]{32}[.]session is not a regular file | linked_home; f=$T/scratch/$dir/$OLD.session; rm "$f"; mkdir "$f"; printf '%s\n' "$MO"
-the current session readable by others |1| unreadable session: .*chmod 600 | linked_home; f=$T/scratch/$dir/$OLD.session; rm "$f"; cp -p "$B/$dir/$OLD.session" "$f"; chmod 644 "$f"; printf '%s\n' "$MO"
-the current-session pointer damaged, its session gone |1| unreadable session: .*[.]current line 2: | linked_home; rm "$T/scratch/$dir/$OLD.session"; for f in "$T"/scratch/$dir/*.current; do sed 's/^jid: /jid: x/' "$f" >"$f.new"; chmod 600 "$f.new"; mv "$f.new" "$f"; done; printf '%s\n' "$MO"
-the pending session damaged         |1| not opened: unknown session: .*[(]1 session file cannot be read[)] | linked_home; damage "$NEW" 3 'state: lost'; printf '%s\n' "$M1"
+the current session damaged         |1| not opened: unreadable session: the current session with alice@capulet.lit cannot be read: .*/[0-9a-f]{32}[.]session line 3: | own_home; damage "$OLD" 3 'state: lost'; printf '%s\n' "$MO"
+the current session cut short       |1| unreadable session: .*/[0-9a-f]{32}[.]session line [0-9]+: | own_home; f=$T/scratch/$dir/$OLD.session; head -n 5 "$B/$dir/$OLD.session" >"$f.new"; chmod 600 "$f.new"; mv "$f.new" "$f"; printf '%s\n' "$MO"
+the current session empty           |1| unreadable session: .*not an xe2e session | own_home; f=$T/scratch/$dir/$OLD.session; rm "$f"; : >"$f"; chmod 600 "$f"; printf '%s\n' "$MO"
+a directory in its place            |1| unreadable session: .*/[0-9a-f]{32}[.]session is not a regular file | own_home; f=$T/scratch/$dir/$OLD.session; rm "$f"; mkdir "$f"; printf '%s\n' "$MO"
+the current session readable by others |1| unreadable session: .*chmod 600 | own_home; f=$T/scratch/$dir/$OLD.session; rm "$f"; cp -p "$B/$dir/$OLD.session" "$f"; chmod 644 "$f"; printf '%s\n' "$MO"
+the current-session pointer damaged, its session gone |1| unreadable session: .*[.]current line 2: | own_home; rm "$T/scratch/$dir/$OLD.session"; for f in "$T"/scratch/$dir/*.current; do sed 's/^jid: /jid: x/' "$f" >"$f.new"; chmod 600 "$f.new"; mv "$f.new" "$f"; done; printf '%s\n' "$MO"
+the pending session damaged         |1| not opened: unknown session: .*[(]1 session file cannot be read[)] | own_home; damage "$NEW" 3 'state: lost'; printf '%s\n' "$M1"
 ROWS
 	hostile_end 7
 	# The same stanzas open once the files are whole again.

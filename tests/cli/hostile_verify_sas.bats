@@ -7,6 +7,7 @@
 load helpers
 load seal_helpers
 load hostile_helpers
+load restore_helpers
 
 VERIFY=(xe2e-verify-sas --peer alice@capulet.lit --expect AAAA-AAAA --resource garden --timeout 5)
 
@@ -23,11 +24,11 @@ setup() {
 	[ -n "$WC" ]
 }
 
-# Bob's home as $T/scratch, every file a hard link to his (so that his
-# session files are not copies), for a row that replaces one of them.
-linked_home() {
-	rm -rf "$T/scratch"
-	cp -al "$B" "$T/scratch"
+# A copy of Bob's home as $T/scratch whose session files are its own (a
+# hard link would make them refused, a plain copy stale), for a row that
+# replaces one of them.
+own_home() {
+	home_copy "$B" "$T/scratch"
 	HOSTILE_ENV=(XE2E_HOME="$T/scratch")
 }
 
@@ -89,8 +90,8 @@ a secret file that is empty         |1|            | : >"$T/empty"; HOSTILE_ARGS
 a secret of 2000 bytes              |1|            | head -c 2000 /dev/zero | tr '\0' s >"$T/long"; HOSTILE_ARGS=(--secret-file "$T/long")
 no mode and no terminal             |2| terminal   | true
 every session file copied           |1| stale      | rm -rf "$T/scratch"; cp -a "$B" "$T/scratch"; HOSTILE_ENV=(XE2E_HOME="$T/scratch"); HOSTILE_ARGS=(--print)
-the current-session pointer damaged |1|            | linked_home; sed -i 's/^/x/' "$T"/scratch/state/sessions/*.current; HOSTILE_ARGS=(--print)
-the current-session pointer to nothing |1|         | linked_home; for f in "$T"/scratch/state/sessions/*.current; do sed -i "s/[0-9a-f]\{32\}/$(printf '0%.0s' {1..32})/" "$f"; done; HOSTILE_ARGS=(--print)
+the current-session pointer damaged |1|            | own_home; sed -i 's/^/x/' "$T"/scratch/state/sessions/*.current; HOSTILE_ARGS=(--print)
+the current-session pointer to nothing |1|         | own_home; for f in "$T"/scratch/state/sessions/*.current; do sed -i "s/[0-9a-f]\{32\}/$(printf '0%.0s' {1..32})/" "$f"; done; HOSTILE_ARGS=(--print)
 EOF
 	# Control stanzas that open: opening one uses its message key up, so
 	# Bob's session file must change (xe2e(7), Receiving); everything else

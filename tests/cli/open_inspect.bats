@@ -44,8 +44,11 @@ key_id_of() {
 		assert_equal "$(val key <<<"$line")" "$(sed -n "${i}p" "$T/a.xml" | key_id_of)"
 		assert_equal "$(val tag <<<"$line")" \
 			"$(sed -n "${i}p" "$T/a.xml" | sealed_b64 | base64 -d | head -c 5 | tail -c 4 | od -An -tx1 | tr -d ' \n')"
+		# s: the 6 bytes after the 41-byte header; the ciphertext after it.
+		assert_equal "$(val siv <<<"$line")" \
+			"$(sed -n "${i}p" "$T/a.xml" | sealed_b64 | base64 -d | tail -c +42 | head -c 6 | od -An -tx1 | tr -d ' \n')"
 		assert_equal "$(val ciphertext <<<"$line")" \
-			$(($(sed -n "${i}p" "$T/a.xml" | sealed_b64 | base64 -d | wc -c) - 41))
+			$(($(sed -n "${i}p" "$T/a.xml" | sealed_b64 | base64 -d | wc -c) - 47))
 		assert_equal "$(val session <<<"$line")" "$SESSION"
 		assert_equal "$(val id <<<"$line")" "m$i"
 		assert_equal "$(val from <<<"$line") $(val to <<<"$line") $(val type <<<"$line") $(val kind <<<"$line")" \
@@ -59,7 +62,7 @@ key_id_of() {
 	# and Alice sees it in her session too.
 	run xopen alice --inspect <"$T/b.xml"
 	assert_success
-	assert_output --regexp "^kind=message from=$BOB_FULL to=$ALICE_FULL type=chat id=b1 tag=[0-9a-f]{8} epoch=0 ack=0 n=0 pn=0 key=- restart=- ciphertext=[0-9]+ session=$SESSION$"
+	assert_output --regexp "^kind=message from=$BOB_FULL to=$ALICE_FULL type=chat id=b1 tag=[0-9a-f]{8} epoch=0 ack=0 n=0 pn=0 key=- restart=- siv=[0-9a-f]{12} ciphertext=[0-9]+ session=$SESSION$"
 }
 
 @test "inspect: nothing is opened, stored or locked, and no secret is shown" {
@@ -107,7 +110,7 @@ key_id_of() {
 	# No 'from' given to seal: Alice's bare JID; the id escaped.
 	assert_equal "$(val from <<<"${lines[0]}")" "$ALICE_JID"
 	assert_equal "$(val id <<<"${lines[0]}")" 'a\x20b\x3dc\x5cd'
-	assert_equal "$(wc -w <<<"${lines[0]}")" 14
+	assert_equal "$(wc -w <<<"${lines[0]}")" 15
 	assert_equal "$(val id <<<"${lines[1]}")" m2
 	run grep -c 'not inspected' <<<"$stderr"
 	assert_output 2

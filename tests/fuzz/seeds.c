@@ -395,6 +395,7 @@ static void seed_session_offline(const char *name, const struct handshake *hs)
 
 	s.pattern = SESSION_PATTERN_OFFLINE;
 	s.flags = TRUST_FLAG_OFFLINE_ORIGIN;
+	s.commit = 12; /* written 12 times: the commit line */
 	if (!err)
 		err = session_format(&s, 64769, 1311, &text);
 	if (err)

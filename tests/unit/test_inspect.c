@@ -15,18 +15,21 @@
 #include "unit.h"
 #include "xml.h"
 
-/* A sealed stanza around HEADER | 20 bytes, through its XML text. */
+/* A sealed stanza around HEADER | s (0x5a 0x5b ... 0x5f) | 22 bytes of
+ * AEAD ciphertext and tag, through its XML text. */
 static struct xml_node *sealed_stanza(const struct envelope_addr *a,
 				      const struct ratchet_header *h)
 {
-	uint8_t wire[RATCHET_HEADER_MAX + 20];
+	uint8_t wire[RATCHET_HEADER_MAX + RATCHET_SIV_LEN + 22];
 	struct xml_node *el = NULL, *back = NULL;
 	struct buf text = BUF_INIT;
 	size_t len;
 
 	ratchet_header_encode(h, wire, &len);
-	memset(wire + len, 0xa5, 20);
-	CHECK_INT(envelope_build(a, wire, len + 20, NULL, &el), XE2E_OK);
+	for (int i = 0; i < RATCHET_SIV_LEN; i++)
+		wire[len++] = (uint8_t)(0x5a + i);
+	memset(wire + len, 0xa5, 22);
+	CHECK_INT(envelope_build(a, wire, len + 22, NULL, &el), XE2E_OK);
 	CHECK_INT(xml_serialize(el, &text), XE2E_OK);
 	CHECK_INT(xml_parse_element((const char *)text.data, text.len, NULL, &back), XE2E_OK);
 	xml_free(el);
@@ -81,7 +84,7 @@ TEST(inspect_every_header_field)
 	snprintf(want, sizeof(want),
 		 "kind=message from=alice@capulet.lit/balcony to=bob@montague.lit/garden "
 		 "type=chat id=m1 tag=0a1b2c3d epoch=300 ack=299 n=128 pn=70000 "
-		 "key=%02x%02x%02x%02x restart=5 ciphertext=20 "
+		 "key=%02x%02x%02x%02x restart=5 siv=5a5b5c5d5e5f ciphertext=22 "
 		 "session=f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff\n", d[0], d[1], d[2], d[3]);
 	st = sealed_stanza(&a, &h);
 	got = line_of(st, session, &err);
@@ -100,7 +103,7 @@ TEST(inspect_every_header_field)
 	got = line_of(st, NULL, &err);
 	CHECK_INT(err, XE2E_OK);
 	CHECK_STR(got, "kind=iq from=- to=bob@montague.lit/garden type=get id=- tag=0a1b2c3d "
-		       "epoch=300 ack=299 n=128 pn=70000 key=- restart=- ciphertext=20 "
+		       "epoch=300 ack=299 n=128 pn=70000 key=- restart=- siv=5a5b5c5d5e5f ciphertext=22 "
 		       "session=-\n");
 	free(got);
 	xml_free(st);
@@ -179,6 +182,27 @@ TEST(inspect_refuses)
 		CHECK_INT(envelope_build(&a, wire, len + 20, NULL, &el), XE2E_OK);
 		got = line_of(el, NULL, &err);
 		CHECK_INT(err, XE2E_E_MALFORMED);
+		free(got);
+		xml_free(el);
+	}
+
+	/* A whole header, then one byte less than s and an AEAD tag. */
+	{
+		uint8_t wire[RATCHET_HEADER_MAX + RATCHET_SIV_LEN + 16];
+		struct xml_node *el = NULL;
+		size_t len;
+
+		ratchet_header_encode(&h, wire, &len);
+		memset(wire + len, 0, RATCHET_SIV_LEN + 16);
+		CHECK_INT(envelope_build(&a, wire, len + RATCHET_SIV_LEN + 15, NULL, &el), XE2E_OK);
+		got = line_of(el, NULL, &err);
+		CHECK_INT(err, XE2E_E_MALFORMED);
+		CHECK(got == NULL);
+		xml_free(el);
+		CHECK_INT(envelope_build(&a, wire, len + RATCHET_SIV_LEN + 16, NULL, &el), XE2E_OK);
+		got = line_of(el, NULL, &err);
+		CHECK_INT(err, XE2E_OK);
+		CHECK(got && strstr(got, " siv=000000000000 ciphertext=16 ") != NULL);
 		free(got);
 		xml_free(el);
 	}

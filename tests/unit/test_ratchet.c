@@ -12,29 +12,6 @@
 #include "unit.h"
 #include "util.h"
 
-/* Opens a wire message by hand from its message key, as ratchet.h defines. */
-static int open_by_hand(enum aead_cipher cipher, const uint8_t mk[32], const struct buf *msg,
-			size_t hdr_len, struct buf *pt)
-{
-	uint8_t okm[44];
-	struct buf ad = BUF_INIT;
-	int err;
-
-	CHECK_INT(hkdf(HASH_SHA256, NULL, 0, mk, 32, "xe2e message key v1", 19, okm, 44),
-		  XE2E_OK);
-	buf_append_byte(&ad, (uint8_t)(hdr_len >> 8));
-	buf_append_byte(&ad, (uint8_t)hdr_len);
-	buf_append(&ad, msg->data, hdr_len);
-	buf_append(&ad, tr_ad, tr_ad_len);
-	CHECK_INT(buf_reserve(pt, msg->len), XE2E_OK);
-	err = aead_open(cipher, okm, okm + 32, ad.data, ad.len, msg->data + hdr_len,
-			msg->len - hdr_len, pt->data);
-	if (!err)
-		pt->len = msg->len - hdr_len - AEAD_TAG_LEN;
-	buf_free(&ad);
-	return err;
-}
-
 static void chain_step(uint8_t ck[32], uint8_t mk[32])
 {
 	uint8_t next[32];
@@ -59,7 +36,7 @@ static void spec_responder_first(struct rpair *p, enum aead_cipher cipher)
 		CHECK_MEM(msg.data, want_hdr, 9);
 		chain_step(ck, mk);
 		pt.len = 0;
-		CHECK_INT(open_by_hand(cipher, mk, &msg, 9, &pt), XE2E_OK);
+		CHECK_INT(tr_open_by_hand(cipher, mk, &msg, 9, &pt), XE2E_OK);
 		CHECK(pt.len == 9 && memcmp(pt.data, "message ", 8) == 0 &&
 		      pt.data[8] == '0' + i);
 		CHECK_INT(tr_recv(p->a, 100, i, &msg, NULL), XE2E_OK);
@@ -81,14 +58,14 @@ static void spec_initiator_first(struct rpair *p, enum aead_cipher cipher)
 	want_hdr[6] = 0; /* has received the responder's epoch 0 */
 	want_hdr[7] = 0; /* n */
 	want_hdr[8] = 0; /* pn */
-	CHECK(msg.len == 9 + 32 + 9 + AEAD_TAG_LEN);
+	CHECK(msg.len == 9 + 32 + RATCHET_SIV_LEN + 9 + AEAD_TAG_LEN);
 	CHECK_MEM(msg.data, want_hdr, 9);
 	CHECK_INT(x25519_shared(dh, p->start.r0_private, msg.data + 9), XE2E_OK);
 	CHECK_INT(hkdf(HASH_SHA256, p->start.root_key, 32, dh, 32, "xe2e ratchet v1", 15, okm,
 		       64),
 		  XE2E_OK);
 	chain_step(okm + 32, mk);
-	CHECK_INT(open_by_hand(cipher, mk, &msg, 41, &pt), XE2E_OK);
+	CHECK_INT(tr_open_by_hand(cipher, mk, &msg, 41, &pt), XE2E_OK);
 	CHECK(pt.len == 9 && memcmp(pt.data, "message 7", 9) == 0);
 	CHECK_INT(tr_recv(p->b, 100, 7, &msg, NULL), XE2E_OK);
 	buf_free(&msg);

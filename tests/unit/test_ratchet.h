@@ -50,4 +50,12 @@ int tr_reload(struct ratchet_state **st);
 
 void tr_info(const struct ratchet_state *st, struct ratchet_info *info);
 
+/* Opens a wire message by hand from its message key mk, as ratchet.h
+ * defines it: s after the header (hdr_len bytes), AEAD key and nonce =
+ * HKDF-SHA256(salt s, ikm mk, "xe2e message key v2", 44), AD = be16
+ * length | header | tr_ad. pt gets the plaintext; returns aead_open()'s
+ * result. */
+int tr_open_by_hand(enum aead_cipher cipher, const uint8_t mk[32], const struct buf *msg,
+		    size_t hdr_len, struct buf *pt);
+
 #endif

@@ -142,9 +142,8 @@ static int open_mixed_by_hand(enum aead_cipher cipher, const uint8_t rk[32], con
 			      uint8_t new_rk[32], uint8_t plain_rk[32])
 {
 	struct ratchet_header h;
-	struct buf ad = BUF_INIT;
-	uint8_t ikm[32 + RATCHET_MIX_LEN], okm[64], mk[32], keys[AEAD_KEY_LEN + AEAD_NONCE_LEN];
-	uint8_t *pt = malloc(msg->len);
+	uint8_t ikm[32 + RATCHET_MIX_LEN], okm[64], mk[32];
+	struct buf pt = BUF_INIT;
 	size_t hdr_len = 0;
 	int err;
 
@@ -159,17 +158,8 @@ static int open_mixed_by_hand(enum aead_cipher cipher, const uint8_t rk[32], con
 		  XE2E_OK);
 	memcpy(new_rk, okm, 32);
 	CHECK_INT(hmac(HASH_SHA256, okm + 32, 32, "\x01", 1, mk), XE2E_OK);
-	CHECK_INT(hkdf(HASH_SHA256, NULL, 0, mk, 32, "xe2e message key v1", 19, keys,
-		       sizeof(keys)),
-		  XE2E_OK);
-	buf_append_byte(&ad, (uint8_t)(hdr_len >> 8));
-	buf_append_byte(&ad, (uint8_t)hdr_len);
-	buf_append(&ad, msg->data, hdr_len);
-	buf_append(&ad, tr_ad, tr_ad_len);
-	err = aead_open(cipher, keys, keys + AEAD_KEY_LEN, ad.data, ad.len, msg->data + hdr_len,
-			msg->len - hdr_len, pt);
-	buf_free(&ad);
-	free(pt);
+	err = tr_open_by_hand(cipher, mk, msg, hdr_len, &pt);
+	buf_free(&pt);
 	return err;
 }
 

@@ -5,9 +5,11 @@
 
 #include "dh.h"
 #include "err.h"
+#include "hash.h"
 #include "rng.h"
 #include "test_ratchet.h"
 #include "unit.h"
+#include "util.h"
 
 void trng_init(struct trng *r)
 {
@@ -139,4 +141,31 @@ int tr_reload(struct ratchet_state **st)
 void tr_info(const struct ratchet_state *st, struct ratchet_info *info)
 {
 	ratchet_info_get(st, info);
+}
+
+int tr_open_by_hand(enum aead_cipher cipher, const uint8_t mk[32], const struct buf *msg,
+		    size_t hdr_len, struct buf *pt)
+{
+	uint8_t okm[AEAD_KEY_LEN + AEAD_NONCE_LEN];
+	size_t pre = hdr_len + RATCHET_SIV_LEN;
+	struct buf ad = BUF_INIT;
+	int err;
+
+	CHECK(msg->len >= pre + AEAD_TAG_LEN);
+	CHECK_INT(hkdf(HASH_SHA256, msg->data + hdr_len, RATCHET_SIV_LEN, mk, 32,
+		       "xe2e message key v2", 19, okm, sizeof(okm)),
+		  XE2E_OK);
+	buf_append_byte(&ad, (uint8_t)(hdr_len >> 8));
+	buf_append_byte(&ad, (uint8_t)hdr_len);
+	buf_append(&ad, msg->data, hdr_len);
+	buf_append(&ad, tr_ad, tr_ad_len);
+	pt->len = 0;
+	CHECK_INT(buf_reserve(pt, msg->len), XE2E_OK);
+	err = aead_open(cipher, okm, okm + AEAD_KEY_LEN, ad.data, ad.len, msg->data + pre,
+			msg->len - pre, pt->data);
+	if (!err)
+		pt->len = msg->len - pre - AEAD_TAG_LEN;
+	wipe(okm, sizeof(okm));
+	buf_free(&ad);
+	return err;
 }

@@ -3,11 +3,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dh.h"
+#include "encoding.h"
 #include "err.h"
+#include "hash.h"
 #include "handshake_msg.h"
 #include "secrets.h"
 #include "session.h"
@@ -333,6 +338,203 @@ TEST(session_write_read_and_stale)
 	session_wipe(&s);
 	buf_free(&r1);
 	buf_free(&r2);
+}
+
+/* The whole content of a file into out (cleared first). */
+static void file_text(const char *path, struct buf *out)
+{
+	buf_clear(out);
+	CHECK_INT(store_read_file(path, 1 << 20, 0, out), XE2E_OK);
+}
+
+/* Replaces the content of path in place (its inode stays). */
+static void file_put(const char *path, const uint8_t *data, size_t len)
+{
+	FILE *f = fopen(path, "r+");
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK(fwrite(data, 1, len, f) == len);
+	CHECK_INT(ftruncate(fileno(f), (off_t)len), 0);
+	fclose(f);
+}
+
+/* The lock file's record of commit, as session.h defines it. */
+static void lockrec_want(uint64_t commit, char out[51])
+{
+	uint8_t d[32];
+
+	snprintf(out, 51, "xe2e commit %020llu", (unsigned long long)commit);
+	CHECK_INT(hash(HASH_SHA256, out, 32, d), XE2E_OK);
+	out[32] = ' ';
+	hex_encode(d, 8, out + 33);
+	out[49] = '\n';
+	out[50] = '\0';
+}
+
+/* One locked write of s (created moved on, so the text changes). */
+static void write_locked(struct session *s)
+{
+	struct store_lock lock;
+
+	CHECK_INT(session_lock(s->id, &lock), XE2E_OK);
+	s->created++;
+	CHECK_INT(session_write(s), XE2E_OK);
+	store_unlock(&lock);
+}
+
+/*
+ * A hard link to the session file makes it refused (a backup that shares
+ * its inode), until the link is gone. Every write adds one to the file's
+ * commit number and records it in the lock file; the file of an earlier
+ * commit put back with the live file's identity (as a snapshot tool
+ * restoring one file would) is refused. A missing or damaged record
+ * (a crash) never refuses a good file.
+ */
+TEST(session_links_and_commit_numbers)
+{
+	struct session s, back;
+	struct buf old = BUF_INIT, live = BUF_INIT, text = BUF_INIT;
+	char path[STORE_PATH_MAX], lock[STORE_PATH_MAX], other[STORE_PATH_MAX + 8], want[51];
+	const char *at;
+
+	use_new_home();
+	fill(&s, 1);
+	CHECK_INT(session_create(&s), XE2E_OK);
+	CHECK(s.commit == 1);
+	CHECK_INT(session_path(s.id, ".session", path), XE2E_OK);
+	CHECK_INT(session_path(s.id, ".lock", lock), XE2E_OK);
+	file_text(path, &text);
+	buf_terminate(&text);
+	CHECK(strstr((const char *)text.data, "\nend\ncommit: 1\nwritten-as: ") != NULL);
+	file_text(lock, &text);
+	lockrec_want(1, want);
+	CHECK(text.len == 50 && memcmp(text.data, want, 50) == 0);
+
+	/* ln SESSION backup: refused, saying why and what to do. */
+	snprintf(other, sizeof(other), "%s.bak", path);
+	CHECK_INT(link(path, other), 0);
+	CHECK_INT(session_read(s.id, &back), XE2E_E_STALE);
+	CHECK(strstr(err_detail(), "has 2 links") != NULL);
+	CHECK(strstr(err_detail(), "run a new handshake") != NULL);
+	CHECK_INT(unlink(other), 0);
+	CHECK_INT(session_read(s.id, &back), XE2E_OK);
+	CHECK(back.commit == 1);
+	session_wipe(&back);
+
+	/* Commit 1 put back over commit 3, with the live identity. */
+	file_text(path, &old);
+	write_locked(&s);
+	write_locked(&s);
+	CHECK(s.commit == 3);
+	file_text(lock, &text);
+	lockrec_want(3, want);
+	CHECK(text.len == 50 && memcmp(text.data, want, 50) == 0);
+	file_text(path, &live);
+	buf_terminate(&live);
+	at = strstr((const char *)live.data, "\nwritten-as: ");
+	CHECK(at != NULL);
+	buf_terminate(&old);
+	old.len = (size_t)(strstr((const char *)old.data, "\nwritten-as: ") - (char *)old.data);
+	buf_append_str(&old, at);
+	file_put(path, old.data, old.len);
+	CHECK_INT(session_read(s.id, &back), XE2E_E_STALE);
+	CHECK(strstr(err_detail(), "was restored: it holds commit 1, commit 3 was written since") !=
+	      NULL);
+
+	/* The live file again; its record missing, cut short, or torn: read
+	 * as 0, and the next write records it again. */
+	file_put(path, live.data, live.len);
+	CHECK_INT(session_read(s.id, &back), XE2E_OK);
+	session_wipe(&back);
+	file_put(lock, (const uint8_t *)want, 20);
+	CHECK_INT(session_read(s.id, &back), XE2E_OK);
+	session_wipe(&back);
+	lockrec_want(9, want);
+	memcpy(want + 33, "0000000000000000", 16);
+	file_put(lock, (const uint8_t *)want, 50);
+	CHECK_INT(session_read(s.id, &back), XE2E_OK);
+	session_wipe(&back);
+	CHECK_INT(unlink(lock), 0);
+	CHECK_INT(session_read(s.id, &back), XE2E_OK);
+	session_wipe(&back);
+	write_locked(&s);
+	file_text(lock, &text);
+	lockrec_want(4, want);
+	CHECK(text.len == 50 && memcmp(text.data, want, 50) == 0);
+	/* A record above the file's is what a restore leaves. */
+	lockrec_want(5, want);
+	file_put(lock, (const uint8_t *)want, 50);
+	CHECK_INT(session_read(s.id, &back), XE2E_E_STALE);
+	session_wipe(&s);
+	buf_free(&old);
+	buf_free(&live);
+	buf_free(&text);
+}
+
+/* A writer killed (SIGKILL) at random moments of its writes never leaves
+ * a session file that is refused: whatever instant the kill hits, the
+ * lock's record is not above the file's number. */
+TEST(session_writer_killed_never_leaves_a_refused_file)
+{
+	struct session s, back;
+	uint64_t x = (uint64_t)getpid() * 0x9e3779b97f4a7c15ULL, commits = 0;
+	int kills = 0, refused = 0;
+
+	use_new_home();
+	fill(&s, 1);
+	s.id[0] ^= 0x5a;
+	CHECK_INT(session_create(&s), XE2E_OK);
+	for (int i = 0; i < 40; i++) {
+		struct pollfd pfd;
+		int fds[2];
+		pid_t pid;
+		char c;
+
+		CHECK_INT(pipe(fds), 0);
+		pid = fork();
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			close(fds[0]);
+			for (;;) {
+				struct store_lock lock;
+				struct session w;
+
+				if (session_lock(s.id, &lock) || session_read(s.id, &w))
+					_exit(1);
+				w.created++;
+				if (session_write(&w) || write(fds[1], "w", 1) != 1)
+					_exit(1);
+				session_wipe(&w);
+				store_unlock(&lock);
+			}
+		}
+		close(fds[1]);
+		/* After its first write, at a random moment of the next ones. */
+		pfd.fd = fds[0];
+		pfd.events = POLLIN;
+		CHECK_INT(poll(&pfd, 1, 20000), 1);
+		CHECK_INT(read(fds[0], &c, 1), 1);
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		usleep((useconds_t)(x % 4000));
+		kills += kill(pid, SIGKILL) == 0;
+		waitpid(pid, NULL, 0);
+		close(fds[0]);
+		if (session_read(s.id, &back) != XE2E_OK) {
+			refused++;
+			continue;
+		}
+		commits = back.commit;
+		session_wipe(&back);
+	}
+	CHECK_INT(refused, 0);
+	CHECK(commits > 40);
+	unit_note("%d writers killed, %llu commits, %d files refused after", kills,
+		  (unsigned long long)commits, refused);
+	session_wipe(&s);
 }
 
 TEST(session_list_finds_session_files)
