@@ -305,6 +305,41 @@ edit_in_place() {
 	assert_success
 }
 
+@test "offline: the initial message binds the sender's full JID: a rewritten resource is refused" {
+	publish 2
+	msg alice bob m1 'intact' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null
+	first "$BATS_TEST_TMPDIR/sealed" >"$BATS_TEST_TMPDIR/initial"
+	local before
+	before=$(tree_digest "$BATS_TEST_TMPDIR/bob")
+	sed "s|from='$ALICE_FULL'|from='$ALICE_JID/evil'|" "$BATS_TEST_TMPDIR/initial" \
+		>"$BATS_TEST_TMPDIR/bad"
+	run --separate-stderr as bob xe2e-open <"$BATS_TEST_TMPDIR/bad"
+	assert_failure 1
+	assert_equal "$output" ''
+	[[ $stderr == *"<message id='m1'> from $ALICE_JID/evil not opened: tampered: "*"its sender bound its full JID, so the resource of 'from' may have been rewritten on the way"* ]] ||
+		fail "$stderr"
+	assert_equal "$(tree_digest "$BATS_TEST_TMPDIR/bob")" "$before"
+	run --separate-stderr as bob xe2e-open --require-resource <"$BATS_TEST_TMPDIR/initial"
+	assert_success
+	assert_output "$(msg alice bob m1 'intact')"
+	# Without a 'from', the resource a server stamps is not authenticated:
+	# --require-resource refuses it before any prekey is used.
+	publish 2
+	printf "<message to='%s' type='chat' id='m2'><body>hi</body></message>\n" "$BOB_FULL" |
+		seal_offline "$BATS_TEST_TMPDIR/sealed2" 2>/dev/null
+	sed "s|from='$ALICE_JID'|from='$ALICE_JID/stamped'|" "$BATS_TEST_TMPDIR/sealed2" \
+		>"$BATS_TEST_TMPDIR/stamped"
+	before=$(tree_digest "$BATS_TEST_TMPDIR/bob")
+	run --separate-stderr as bob xe2e-open --require-resource <"$BATS_TEST_TMPDIR/stamped"
+	assert_failure 1
+	[[ $stderr == *"from $ALICE_JID/stamped not opened: resource not authenticated"* ]] ||
+		fail "$stderr"
+	assert_equal "$(tree_digest "$BATS_TEST_TMPDIR/bob")" "$before"
+	run as bob xe2e-open <"$BATS_TEST_TMPDIR/stamped"
+	assert_success
+	assert_output --partial "from='$ALICE_JID/stamped'"
+}
+
 @test "offline: tampered or unusable bundles are refused before anything is sealed" {
 	publish 2
 	local good="$BATS_TEST_TMPDIR/good.xml" bad="$BATS_TEST_TMPDIR/bundle.xml"
