@@ -360,6 +360,7 @@ static const char *offline_reason(int err)
 	case XE2E_E_EXPIRED: return "expired prekey";
 	case XE2E_E_TRUST: return "trust";
 	case XE2E_E_NOTFOUND: return "not found";
+	case XE2E_E_LIMIT: return "limit";
 	default: return reason(err);
 	}
 }

@@ -514,9 +514,30 @@ struct open_ctx {
 	struct buf pt;
 };
 
-/* Finds the keys the header names, refusing replays before any DH. */
+/* The replay cache's tag of the sender, by its normalised bare JID. */
+struct seen_sender {
+	char jid[JID_MAX + 1];
+	uint8_t tag[PREKEY_SENDER_LEN];
+	uint32_t quota;
+};
+
+static int seen_sender_of(const char *sender_jid, struct seen_sender *s)
+{
+	int err = prekey_seen_quota(&s->quota);
+
+	if (!err)
+		err = identity_jid_normalize(sender_jid, s->jid);
+	if (!err)
+		err = prekey_sender_tag(s->jid, s->tag);
+	return err;
+}
+
+/* Finds the keys the header names, refusing replays, and a sender over its
+ * quota (by the JID it claims, which the message must then prove), before
+ * any DH. */
 static int lookup(struct prekey_store *st, const struct offline_header *h,
-		  const struct prekey_spk **spk, const struct prekey_opk **opk)
+		  const struct seen_sender *who, const struct prekey_spk **spk,
+		  const struct prekey_opk **opk)
 {
 	*spk = prekey_spk_find(st, h->spk_id);
 	*opk = NULL;
@@ -539,8 +560,8 @@ static int lookup(struct prekey_store *st, const struct offline_header *h,
 		err_detail_set("this initial message was accepted before: replayed");
 		return XE2E_E_REPLAY;
 	}
-	if (!h->has_opk && st->n_seen >= PREKEY_SEEN_MAX)
-		return prekey_seen_add(st, h->spk_id, h->ek); /* XE2E_E_LIMIT, explained */
+	if (!h->has_opk)
+		return prekey_seen_room(st, who->tag, who->quota, who->jid);
 	return XE2E_OK;
 }
 
@@ -551,10 +572,13 @@ static int open_locked(struct prekey_store *st, void *arg)
 	const struct prekey_spk *spk;
 	const struct prekey_opk *opk;
 	struct offline_recipient r;
+	struct seen_sender who;
 	int err = offline_header_parse(c->msg, c->len, &rcv->hdr);
 
 	if (!err)
-		err = lookup(st, &rcv->hdr, &spk, &opk);
+		err = seen_sender_of(c->sender_jid, &who);
+	if (!err)
+		err = lookup(st, &rcv->hdr, &who, &spk, &opk);
 	if (err)
 		return err;
 	r.self = c->self;
@@ -564,9 +588,11 @@ static int open_locked(struct prekey_store *st, void *arg)
 				&rcv->sender, &rcv->keys, &c->pt);
 	if (!err && c->accept)
 		err = c->accept(c->arg, rcv);
+	/* The sender is authenticated now: the JID it claimed is its own. */
 	if (!err)
 		err = rcv->hdr.has_opk ? prekey_opk_consume(st, rcv->hdr.opk_id)
-				       : prekey_seen_add(st, rcv->hdr.spk_id, rcv->hdr.ek);
+				       : prekey_seen_add(st, rcv->hdr.spk_id, rcv->hdr.ek, who.tag,
+							 who.quota, rcv->sender.jid);
 	return err;
 }
 

@@ -214,12 +214,14 @@ typedef int (*offline_accept_fn)(void *arg, const struct offline_received *rcv);
  * default): under the store's lock, at now,
  *   - parses the header; finds the SPK by id (unknown or past its deadline:
  *     XE2E_E_EXPIRED, "expired prekey"); without OPK, refuses a (SPK id, EK)
- *     in the replay cache (XE2E_E_REPLAY); with OPK, refuses a consumed id
+ *     in the replay cache (XE2E_E_REPLAY), and XE2E_E_LIMIT when the cache
+ *     is full or holds the quota of sender_jid (prekey_seen_room(); the
+ *     message must then prove that JID); with OPK, refuses a consumed id
  *     (XE2E_E_REPLAY) and an unknown one (XE2E_E_EXPIRED);
  *   - runs offline_open_keys() with ad;
  *   - calls accept (may be NULL);
- *   - deletes the OPK, or adds (SPK id, EK) to the replay cache, and writes
- *     the store;
+ *   - deletes the OPK, or adds (SPK id, EK) to the replay cache under the
+ *     sender's tag (prekey_sender_tag()), and writes the store;
  * and only then appends the payload to payload. rcv gets what was found
  * (wipe it after use). On any error the store is unchanged (accept may
  * have acted, if the store could not be written afterwards) and payload
