@@ -42,7 +42,8 @@ static const char help_text[] =
 	"  --resource RESOURCE     the resource to ask for (default: the server's)\n"
 	"  --ca FILE               trust the CA certificates in FILE (PEM) instead of\n"
 	"                          /etc/ssl/certs/ca-certificates.crt\n"
-	"  --insecure              do not verify the server's certificate (unsafe)\n"
+	"  --insecure              do not verify the server's certificate (unsafe;\n"
+	"                          SCRAM only: PLAIN is refused)\n"
 	"  --mechanism MECH        use only this SASL mechanism: SCRAM-SHA-256,\n"
 	"                          SCRAM-SHA-1 or PLAIN (default: the best offered)\n"
 	"  --wait SECONDS          after the end of stdin, keep receiving this long (0)\n"
@@ -151,6 +152,9 @@ static int check_options(const struct options *o)
 		return err_usage("--jid JID is needed");
 	if (o->client.tls.ca_file && o->client.tls.insecure)
 		return err_usage("--ca and --insecure exclude each other");
+	if (o->client.tls.insecure && o->client.mechs == XMPP_MECH_PLAIN)
+		return err_usage("--insecure refuses PLAIN: without a verified certificate it "
+				 "would hand the password to whoever answered");
 	if (o->client.resource && !*o->client.resource)
 		return err_usage("--resource needs a non-empty resource");
 	return -1;
@@ -243,7 +247,8 @@ static int run(struct options *o, const char *password)
 	xmpp_conn_init(&c, (int)o->timeout * 1000);
 	if (o->client.tls.insecure)
 		err_warn("WARNING: --insecure: the server's certificate is not verified; anyone "
-			 "on the path can read and change everything on this connection");
+			 "on the path can read and change everything on this connection (SCRAM "
+			 "only: PLAIN is refused)");
 	err = xmpp_client_connect(&c, &o->client, &info);
 	o->client.password = NULL;
 	if (err) {

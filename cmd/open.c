@@ -34,7 +34,7 @@
 #define BATCH_MAX 64 /* stanzas opened in one transaction, at most */
 
 static const char usage_text[] =
-	"usage: xe2e-open [--batch N] [--quiet | --verbose]\n"
+	"usage: xe2e-open [--batch N] [--require-resource] [--quiet | --verbose]\n"
 	"       xe2e-open --inspect\n"
 	"       xe2e-open --help | --version\n";
 
@@ -46,6 +46,9 @@ static const char help_text[] =
 	"  --batch N    open up to N stanzas that are already waiting in one\n"
 	"               transaction (1; at most 64): faster, but a crash may\n"
 	"               then lose up to N plaintexts instead of one\n"
+	"  --require-resource\n"
+	"               refuse a stanza whose 'from' has a resource its sender did\n"
+	"               not bind (a server may have set or rewritten it)\n"
 	"  --inspect    print the outside of each sealed stanza (addresses, header,\n"
 	"               session) as one line of name=value words; open nothing\n"
 	"  --quiet      report failures only\n"
@@ -59,12 +62,14 @@ static const char help_text[] =
 struct options {
 	unsigned batch;
 	int batch_given; /* --batch was on the command line */
+	int require_resource;
 	int quiet, verbose;
 	int inspect;
 };
 
 enum {
 	OPT_BATCH = 256,
+	OPT_REQUIRE_RESOURCE,
 	OPT_QUIET,
 	OPT_VERBOSE,
 	OPT_INSPECT,
@@ -72,6 +77,7 @@ enum {
 
 static const struct option long_options[] = {
 	{"batch", required_argument, NULL, OPT_BATCH},
+	{"require-resource", no_argument, NULL, OPT_REQUIRE_RESOURCE},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"inspect", no_argument, NULL, OPT_INSPECT},
@@ -93,6 +99,7 @@ static int parse_option(void *ctx, int c)
 		o->batch = (unsigned)v;
 		o->batch_given = 1;
 		return status;
+	case OPT_REQUIRE_RESOURCE: o->require_resource = 1; return -1;
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
 	case OPT_INSPECT: o->inspect = 1; return -1;
@@ -117,7 +124,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->quiet && o->verbose)
 		return err_usage("--quiet and --verbose exclude each other");
-	if (o->inspect && (o->batch_given || o->quiet || o->verbose))
+	if (o->inspect && (o->batch_given || o->quiet || o->verbose || o->require_resource))
 		return err_usage("--inspect goes with no other option");
 	return -1;
 }
@@ -252,9 +259,9 @@ static int session_unreadable(int err)
 
 /* The session of a sealed stanza, by its sender's bare JID and the tag;
  * *unreadable tells a session file that cannot be read from a stanza that
- * has no session. */
+ * has no session; *sender_full gets the header's flag. */
 static int find_channel(struct run *r, const struct envelope *env, struct channel **ch,
-			int *unreadable)
+			int *unreadable, int *sender_full)
 {
 	struct ratchet_header h;
 	char bare[JID_MAX + 1];
@@ -264,6 +271,7 @@ static int find_channel(struct run *r, const struct envelope *env, struct channe
 
 	if (err)
 		return err;
+	*sender_full = h.sender_full;
 	if (!env->addr.from) {
 		err_detail_set("no 'from'");
 		return XE2E_E_MALFORMED;
@@ -286,7 +294,11 @@ struct item {
 	int offline;               /* an initial message (<offline/>) to open */
 	struct xml_node *copy;     /* what env points into for one */
 	char from_bare[JID_MAX + 1];
+	int sender_full;           /* the sender bound its full JID */
+	int unbound;               /* refused by --require-resource */
 };
+
+#define UNBOUND_REASON "resource not authenticated"
 
 /* The own identity with the device key, loaded once. */
 static int self_load(struct run *r)
@@ -303,9 +315,22 @@ static int self_load(struct run *r)
 	return r->self_err;
 }
 
+/* Refuses, before any cryptography, a stanza whose 'from' has a resource
+ * its sender did not bind, when --require-resource asks it. */
+static int resource_check(const struct run *r, struct item *it)
+{
+	if (!r->opt.require_resource || envelope_from_authenticated(&it->env.addr, it->sender_full))
+		return XE2E_OK;
+	err_detail_set("its sender did not bind the resource of 'from', so the server may have "
+		       "set or rewritten it (--require-resource)");
+	it->unbound = 1;
+	return XE2E_E_AUTH;
+}
+
 /* An initial message: its addresses and associated data. */
 static int offline_prepare(struct run *r, struct item *it)
 {
+	struct offline_header h;
 	int err = self_load(r);
 
 	if (!err && !it->env.addr.from) {
@@ -317,8 +342,13 @@ static int offline_prepare(struct run *r, struct item *it)
 	if (!err)
 		err = envelope_check_route(&it->env.addr, r->self.jid, it->from_bare);
 	if (!err)
-		err = envelope_ad(it->env.addr.kind, it->env.addr.type, it->env.addr.id,
-				  it->from_bare, r->self.jid, &it->ad);
+		err = offline_header_parse(it->env.wire.data, it->env.wire.len, &h);
+	it->sender_full = !err && h.sender_full;
+	if (!err)
+		err = resource_check(r, it);
+	if (!err)
+		err = envelope_ad_open(&it->env.addr, it->sender_full, r->self.jid, it->from_bare,
+				       &it->ad);
 	it->offline = !err;
 	return err;
 }
@@ -330,6 +360,7 @@ static const char *offline_reason(int err)
 	case XE2E_E_EXPIRED: return "expired prekey";
 	case XE2E_E_TRUST: return "trust";
 	case XE2E_E_NOTFOUND: return "not found";
+	case XE2E_E_LIMIT: return "limit";
 	default: return reason(err);
 	}
 }
@@ -350,7 +381,8 @@ static int item_prepare(struct run *r, struct item *it)
 		envelope_free(&it->env);
 		err = offline_envelope_parse(it->st, &it->copy, &it->env);
 		if (!err && (err = offline_prepare(r, it)) != XE2E_OK) {
-			refuse(r, it->st, offline_reason(err), err_detail());
+			refuse(r, it->st, it->unbound ? UNBOUND_REASON : offline_reason(err),
+			       err_detail());
 			err_detail_clear();
 			return 0;
 		}
@@ -362,14 +394,17 @@ static int item_prepare(struct run *r, struct item *it)
 		return 0;
 	}
 	if (!err)
-		err = find_channel(r, &it->env, &it->ch, &unreadable);
+		err = find_channel(r, &it->env, &it->ch, &unreadable, &it->sender_full);
 	if (!err)
 		err = envelope_check_route(&it->env.addr, it->ch->self_bare, it->ch->peer_bare);
 	if (!err)
-		err = envelope_ad(it->env.addr.kind, it->env.addr.type, it->env.addr.id,
-				  it->ch->peer_bare, it->ch->self_bare, &it->ad);
+		err = resource_check(r, it);
+	if (!err)
+		err = envelope_ad_open(&it->env.addr, it->sender_full, it->ch->self_bare,
+				       it->ch->peer_bare, &it->ad);
 	if (err) {
-		refuse(r, it->st, unreadable ? "unreadable session" : reason(err), err_detail());
+		refuse(r, it->st, unreadable ? "unreadable session" : it->unbound ? UNBOUND_REASON
+				  : reason(err), err_detail());
 		it->ch = NULL;
 	}
 	err_detail_clear();
@@ -378,18 +413,35 @@ static int item_prepare(struct run *r, struct item *it)
 
 static void item_finish(struct run *r, struct item *it, struct channel_msg *m);
 
+/* The detail of a stanza that did not authenticate: when its sender bound
+ * its full JID, the resource it arrived with may not be the one it was
+ * sealed with. */
+static const char *auth_detail(const struct item *it, int err, const char *detail, char *out,
+			       size_t size)
+{
+	if (err != XE2E_E_AUTH || !it->sender_full)
+		return detail;
+	/* A detail too long for out is cut short: the message stays readable. */
+	if (snprintf(out, size, "%s%sits sender bound its full JID, so the resource of 'from' "
+		     "may have been rewritten on the way", detail, *detail ? "; " : "") < 0)
+		return detail;
+	return out;
+}
+
 /* Opens an initial message, starting its session, and writes the stanza. */
 static size_t item_offline(struct run *r, struct item *it)
 {
 	struct channel_msg m;
 	struct offline_opened o;
 	struct channel *ch;
+	char detail[512];
 
 	memset(&m, 0, sizeof(m));
 	m.err = offline_session_open(&r->self, it->env.addr.from, it->ad.data, it->ad.len,
 				     it->env.wire.data, it->env.wire.len, now_s(), &o, &m.pt);
 	if (m.err) {
-		refuse(r, it->st, offline_reason(m.err), err_detail());
+		refuse(r, it->st, offline_reason(m.err),
+		       auth_detail(it, m.err, err_detail(), detail, sizeof(detail)));
 		err_detail_clear();
 		buf_free(&m.pt);
 		return 1;
@@ -409,10 +461,11 @@ static size_t item_offline(struct run *r, struct item *it)
 static void item_finish(struct run *r, struct item *it, struct channel_msg *m)
 {
 	struct xml_node *out = NULL;
+	char detail[512];
 	int ratchet = 0, err = m->err;
 
 	if (err) {
-		refuse(r, it->st, reason(err), m->detail);
+		refuse(r, it->st, reason(err), auth_detail(it, err, m->detail, detail, sizeof(detail)));
 		return;
 	}
 	err = stanza_frame_decode(m->pt.data, m->pt.len, it->env.addr.kind, NULL, &out, &ratchet);
@@ -426,8 +479,10 @@ static void item_finish(struct run *r, struct item *it, struct channel_msg *m)
 		if (m->info.skipped)
 			note(r, "%u stanza(s) from %s not received (yet)", m->info.skipped,
 			     it->ch->peer_bare);
-		note(r, "opened <%s> from %s (epoch %u, message %u)", out->name,
-		     it->env.addr.from, m->info.epoch, m->info.n);
+		note(r, "opened <%s> from %s (epoch %u, message %u)%s", out->name,
+		     it->env.addr.from, m->info.epoch, m->info.n,
+		     envelope_from_authenticated(&it->env.addr, it->sender_full)
+			     ? "" : ": its resource is not authenticated (its sender did not bind it)");
 		if (it->env.n_unsealed)
 			note(r, "dropped %zu element(s) added outside the seal", it->env.n_unsealed);
 		if ((err = xml_write_stanza(STDOUT_FILENO, out))) {

@@ -34,7 +34,7 @@
 #define IDLE_DEFAULT 600u
 
 static const char usage_text[] =
-	"usage: xe2e-seal [--to JID | --session ID] [options]\n"
+	"usage: xe2e-seal [--to JID | --session ID] [--from FULLJID] [options]\n"
 	"       xe2e-seal --bundle FILE --to JID [options]\n"
 	"       xe2e-seal --help | --version\n";
 
@@ -45,6 +45,9 @@ static const char help_text[] =
 	"  --to JID                 seal for JID's current session (default: each\n"
 	"                           stanza's 'to')\n"
 	"  --session ID             seal for this session (32 hex digits)\n"
+	"  --from FULLJID           the own full JID (as the server bound it), for\n"
+	"                           stanzas without 'from': its resource is then\n"
+	"                           authenticated too\n"
 	"  --bundle FILE            start a new session from the peer's prekey bundle:\n"
 	"                           the first stanza goes to it while it is offline\n"
 	"  --fallback-body TEXT     give sealed messages a <body/> with TEXT for\n"
@@ -64,6 +67,7 @@ static const char help_text[] =
 
 struct options {
 	const char *to;
+	const char *from;
 	const char *bundle;
 	int has_session;
 	uint8_t session[SESSION_ID_LEN];
@@ -77,6 +81,7 @@ struct options {
 
 enum {
 	OPT_TO = 256,
+	OPT_FROM,
 	OPT_SESSION,
 	OPT_BUNDLE,
 	OPT_FALLBACK,
@@ -90,6 +95,7 @@ enum {
 
 static const struct option long_options[] = {
 	{"to", required_argument, NULL, OPT_TO},
+	{"from", required_argument, NULL, OPT_FROM},
 	{"session", required_argument, NULL, OPT_SESSION},
 	{"bundle", required_argument, NULL, OPT_BUNDLE},
 	{"fallback-body", required_argument, NULL, OPT_FALLBACK},
@@ -106,6 +112,17 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
+/* --from: a full JID, whose resource the associated data then binds. */
+static int parse_from(const char *text, const char **out)
+{
+	struct jid j;
+
+	if (jid_parse(text, &j) || !j.resource[0])
+		return err_usage("--from needs a full JID (with the resource the server bound)");
+	*out = text;
+	return -1;
+}
+
 /* Returns -1 to go on, or the exit status. */
 static int parse_option(void *ctx, int c)
 {
@@ -113,6 +130,7 @@ static int parse_option(void *ctx, int c)
 
 	switch (c) {
 	case OPT_TO: o->to = optarg; return -1;
+	case OPT_FROM: return parse_from(optarg, &o->from);
 	case OPT_SESSION:
 		if (session_id_parse(optarg, o->session))
 			return err_usage("--session needs a session id of 32 hex digits");
@@ -313,11 +331,25 @@ static int outer_to(const struct channel *ch, const char *to, const char **out)
 	return XE2E_OK;
 }
 
-static int check_from(const struct channel *ch, const char *from)
+/*
+ * The 'from' of the sealed stanza: the plain stanza's, else --from, else
+ * the own bare JID (the server then adds a resource that the seal does not
+ * authenticate). self_what names the own JID self_bare in errors.
+ */
+static int outer_from(const struct run *r, const char *from, const char *self_bare,
+		      const char *self_what, const char **out)
 {
-	if (from && !jid_same_bare(from, ch->self_bare)) {
-		err_detail_set("'from' is %.200s, not this session's own JID %s", from,
-			       ch->self_bare);
+	*out = from ? from : r->opt.from ? r->opt.from : self_bare;
+	if (from && !jid_same_bare(from, self_bare)) {
+		err_detail_set("'from' is %.200s, not %s %s", from, self_what, self_bare);
+		return XE2E_E_MALFORMED;
+	}
+	if (r->opt.from && !jid_same_bare(r->opt.from, self_bare)) {
+		err_detail_set("--from %.200s is not %s %s", r->opt.from, self_what, self_bare);
+		return XE2E_E_MALFORMED;
+	}
+	if (from && r->opt.from && !jid_same_full(from, r->opt.from)) {
+		err_detail_set("'from' is %.200s, not --from %.200s", from, r->opt.from);
 		return XE2E_E_MALFORMED;
 	}
 	return XE2E_OK;
@@ -383,13 +415,13 @@ static int frame_cap(const struct run *r, const struct envelope_addr *a,
 
 /* The first stanza of --bundle: the initial message of a new session. */
 static int seal_initial(struct run *r, const struct buf *frame, const struct buf *ad,
-			struct buf *wire)
+			int sender_full, struct buf *wire)
 {
 	struct channel *ch;
 	uint8_t id[SESSION_ID_LEN];
 	int used_opk = 0;
-	int err = offline_session_seal(&r->self, &r->target, ad->data, ad->len, frame->data,
-				       frame->len, now_s(), wire, id, &used_opk);
+	int err = offline_session_seal(&r->self, &r->target, ad->data, ad->len, sender_full,
+				       frame->data, frame->len, now_s(), wire, id, &used_opk);
 
 	if (err)
 		return err;
@@ -408,6 +440,7 @@ static int seal_frame(struct run *r, struct channel *ch, const struct envelope_a
 {
 	struct buf ad = BUF_INIT, wire = BUF_INIT, text = BUF_INIT;
 	size_t cap;
+	int sender_full = 0;
 	int err = frame_cap(r, a, plain, &cap);
 
 	if (!err && frame->len > cap)
@@ -415,13 +448,14 @@ static int seal_frame(struct run *r, struct channel *ch, const struct envelope_a
 	if (!err)
 		err = stanza_frame_pad(frame, cap);
 	if (!err && !ch)
-		err = envelope_ad(a->kind, a->type, a->id, r->self.jid, r->target.peer_bare, &ad);
+		err = envelope_ad_seal(a, r->self.jid, r->target.peer_bare, &ad, &sender_full);
 	else if (!err)
-		err = envelope_ad(a->kind, a->type, a->id, ch->self_bare, ch->peer_bare, &ad);
+		err = envelope_ad_seal(a, ch->self_bare, ch->peer_bare, &ad, &sender_full);
 	if (!err && !ch)
-		err = seal_initial(r, frame, &ad, &wire);
+		err = seal_initial(r, frame, &ad, sender_full, &wire);
 	else if (!err)
-		err = channel_seal(ch, now_s(), frame->data, frame->len, ad.data, ad.len, &wire);
+		err = channel_seal(ch, now_s(), frame->data, frame->len, ad.data, ad.len,
+				   sender_full, &wire);
 	if (!err)
 		err = wrap(r, a, plain, wire.data, wire.len, out);
 	if (!err && (err = xml_serialize(*out, &text)) == XE2E_OK &&
@@ -473,15 +507,11 @@ static int presence_passes(const struct run *r, const struct xml_node *st)
  * resource, if the stanza names one), from this identity. */
 static int initial_addr(const struct run *r, const struct xml_node *st, struct envelope_addr *a)
 {
-	const char *to = xml_get_attr(st, "to"), *from = xml_get_attr(st, "from");
+	const char *to = xml_get_attr(st, "to");
 
 	a->to = to ? to : r->target.peer;
-	if (from && !jid_same_bare(from, r->self.jid)) {
-		err_detail_set("'from' is %.200s, not this identity's JID %s", from, r->self.jid);
-		return XE2E_E_MALFORMED;
-	}
-	a->from = from ? from : r->self.jid;
-	return XE2E_OK;
+	return outer_from(r, xml_get_attr(st, "from"), r->self.jid, "this identity's JID",
+			  &a->from);
 }
 
 static int seal_stanza(struct run *r, const struct xml_node *st, struct xml_node **out)
@@ -505,10 +535,8 @@ static int seal_stanza(struct run *r, const struct xml_node *st, struct xml_node
 	if (!err && !r->offline_pending)
 		err = outer_to(ch, to, &a.to);
 	if (!err && !r->offline_pending)
-		err = check_from(ch, xml_get_attr(st, "from"));
-	if (!r->offline_pending)
-		a.from = xml_get_attr(st, "from") ? xml_get_attr(st, "from")
-						  : ch ? ch->self_bare : NULL;
+		err = outer_from(r, xml_get_attr(st, "from"), ch->self_bare,
+				 "this session's own JID", &a.from);
 	a.type = xml_get_attr(st, "type");
 	a.id = xml_get_attr(st, "id");
 	if (!err)
@@ -570,6 +598,8 @@ static void ratchet_stanza(struct run *r, struct channel *ch, uint64_t now)
 	if (now < since || now - since < r->opt.idle)
 		return;
 	err = channel_release(ch);
+	if (!err)
+		err = outer_from(r, NULL, ch->self_bare, "this session's own JID", &a.from);
 	if (!err)
 		err = stanza_frame_ratchet(&frame);
 	if (!err)

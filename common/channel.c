@@ -103,6 +103,7 @@ struct reserve_ctx {
 	uint64_t now;
 	const uint8_t *pt, *ad; /* for a block of one: the message to seal */
 	size_t pt_len, ad_len;
+	int sender_full;
 	struct buf *wire;
 };
 
@@ -142,9 +143,18 @@ static int reserve_one(struct channel *ch, struct session *s, const struct reser
 {
 	struct ratchet_info info;
 
+	struct ratchet_block b;
+	int err;
+
 	ratchet_info_get(s->ratchet, &info);
 	ch->next_k = 2 < block_cap(ch, &info) ? 2 : block_cap(ch, &info);
-	return ratchet_encrypt(s->ratchet, c->now, c->pt, c->pt_len, c->ad, c->ad_len, c->wire);
+	/* ratchet_encrypt(), with the header flag of this message. */
+	if ((err = ratchet_reserve(s->ratchet, c->now, 1, &b)))
+		return err;
+	b.hdr.sender_full = c->sender_full;
+	err = ratchet_block_encrypt(&b, c->pt, c->pt_len, c->ad, c->ad_len, c->wire);
+	ratchet_block_release(s->ratchet, &b);
+	return err;
 }
 
 /* Gives the open block back, then reserves the next one (sealing at once
@@ -183,13 +193,14 @@ static int block_usable(const struct channel *ch, uint64_t now)
 }
 
 int channel_seal(struct channel *ch, uint64_t now, const uint8_t *pt, size_t pt_len,
-		 const uint8_t *ad, size_t ad_len, struct buf *wire)
+		 const uint8_t *ad, size_t ad_len, int sender_full, struct buf *wire)
 {
-	struct reserve_ctx c = {now, pt, ad, pt_len, ad_len, wire};
+	struct reserve_ctx c = {now, pt, ad, pt_len, ad_len, sender_full, wire};
 	size_t start = wire->len;
 	int err;
 
 	if (block_usable(ch, now)) {
+		ch->block.hdr.sender_full = sender_full;
 		err = ratchet_block_encrypt(&ch->block, pt, pt_len, ad, ad_len, wire);
 	} else {
 		err = channel_update(ch, do_reserve, &c);
@@ -198,8 +209,10 @@ int channel_seal(struct channel *ch, uint64_t now, const uint8_t *pt, size_t pt_
 			ratchet_block_wipe(&ch->block);
 			ch->has_block = 0;
 		}
-		if (!err && ch->has_block)
+		if (!err && ch->has_block) {
+			ch->block.hdr.sender_full = sender_full;
 			err = ratchet_block_encrypt(&ch->block, pt, pt_len, ad, ad_len, wire);
+		}
 	}
 	if (err && wire->len > start) {
 		/* Sealed under a state that was not stored: it must not leave. */

@@ -68,11 +68,13 @@ int channel_load(struct channel *ch, const uint8_t id[static SESSION_ID_LEN],
 /*
  * Encrypts pt (the padded frame) with associated data ad into wire (the
  * ratchet message), from the open block or from a new one that is stored
- * first. XE2E_E_STATE for a pending session (it waits for the initiator's
- * first message), XE2E_E_EXPIRED for a session too old or too used.
+ * first; sender_full sets the header's RATCHET_FLAG_SENDER_FULL (ad names
+ * the sender's full JID: envelope_ad_seal()). XE2E_E_STATE for a pending
+ * session (it waits for the initiator's first message), XE2E_E_EXPIRED for
+ * a session too old or too used.
  */
 int channel_seal(struct channel *ch, uint64_t now, const uint8_t *pt, size_t pt_len,
-		 const uint8_t *ad, size_t ad_len, struct buf *wire);
+		 const uint8_t *ad, size_t ad_len, int sender_full, struct buf *wire);
 
 /*
  * 1 when the session's next send takes a DH step (ratchet_step_due, read

@@ -29,7 +29,7 @@ static int put_opt(struct buf *ad, const char *s)
 	return buf_append_byte(ad, 1) ? XE2E_E_NOMEM : put_lp(ad, s);
 }
 
-int envelope_ad(enum stanza_kind kind, const char *type, const char *id, const char *sender_bare,
+int envelope_ad(enum stanza_kind kind, const char *type, const char *id, const char *sender,
 		const char *recipient_bare, struct buf *ad)
 {
 	const char *name = stanza_kind_name(kind);
@@ -46,12 +46,69 @@ int envelope_ad(enum stanza_kind kind, const char *type, const char *id, const c
 	if (!err)
 		err = put_opt(ad, id);
 	if (!err)
-		err = put_lp(ad, sender_bare);
+		err = put_lp(ad, sender);
 	if (!err)
 		err = put_lp(ad, recipient_bare);
 	if (err)
 		ad->len = start;
 	return err;
+}
+
+/* The normalised full JID of from (its bare JID when it has no resource). */
+static int full_of(const char *from, char out[static JID_MAX + 1], int *has_resource)
+{
+	struct jid j;
+	int err = jid_parse(from, &j);
+
+	if (err)
+		return err;
+	jid_full(&j, out);
+	*has_resource = j.resource[0] != '\0';
+	return XE2E_OK;
+}
+
+int envelope_ad_seal(const struct envelope_addr *a, const char *self_bare,
+		     const char *peer_bare, struct buf *ad, int *sender_full)
+{
+	char full[JID_MAX + 1];
+	int err = XE2E_OK;
+
+	*sender_full = 0;
+	if (a->from)
+		err = full_of(a->from, full, sender_full);
+	if (!err)
+		err = envelope_ad(a->kind, a->type, a->id, *sender_full ? full : self_bare,
+				  peer_bare, ad);
+	if (err)
+		*sender_full = 0;
+	return err;
+}
+
+int envelope_ad_open(const struct envelope_addr *a, int sender_full, const char *self_bare,
+		     const char *peer_bare, struct buf *ad)
+{
+	char full[JID_MAX + 1];
+	int has_resource, err = XE2E_OK;
+
+	if (sender_full && !a->from) {
+		err_detail_set("no 'from'");
+		return XE2E_E_MALFORMED;
+	}
+	if (sender_full)
+		err = full_of(a->from, full, &has_resource);
+	if (!err)
+		err = envelope_ad(a->kind, a->type, a->id, sender_full ? full : peer_bare,
+				  self_bare, ad);
+	return err;
+}
+
+int envelope_from_authenticated(const struct envelope_addr *a, int sender_full)
+{
+	struct jid j;
+
+	if (sender_full)
+		return 1;
+	return a->from && jid_parse(a->from, &j) == XE2E_OK && !j.resource[0];
 }
 
 /* ---- building ---- */

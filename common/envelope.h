@@ -22,12 +22,16 @@
  * 0x01 | lp(x):
  *
  *   lp("xe2e stanza v1") | lp(kind) | opt(type) | opt(id)
- *     | lp(sender bare JID) | lp(recipient bare JID)
+ *     | lp(sender) | lp(recipient bare JID)
  *
- * kind being "message", "presence" or "iq" and the JIDs those of the
- * session (normalised). So a server can neither retype a sealed stanza,
- * nor swap the ids of two, nor reflect one to its sender, nor deliver it to
- * anyone else's session.
+ * kind being "message", "presence" or "iq" and the JIDs normalised. The
+ * sender is the session's own bare JID, or, when the stanza's 'from' has a
+ * resource, that full JID: the message header then carries
+ * RATCHET_FLAG_SENDER_FULL, and the receiver puts the full JID of the
+ * 'from' it received in its place, so a rewritten resource fails to
+ * authenticate. So a server can neither retype a sealed stanza, nor swap
+ * the ids of two, nor reflect one to its sender, nor deliver it to anyone
+ * else's session, nor change the resource of a sender that bound it.
  */
 #ifndef XE2E_ENVELOPE_H
 #define XE2E_ENVELOPE_H
@@ -47,9 +51,9 @@
 #define ENVELOPE_AD_LABEL "xe2e stanza v1"
 #define ENVELOPE_COND_MAX 64
 
-/* Appends the associated data described above to ad. XE2E_E_LIMIT for a
- * field longer than 65535 bytes. */
-int envelope_ad(enum stanza_kind kind, const char *type, const char *id, const char *sender_bare,
+/* Appends the associated data described above to ad, with sender as it
+ * is. XE2E_E_LIMIT for a field longer than 65535 bytes. */
+int envelope_ad(enum stanza_kind kind, const char *type, const char *id, const char *sender,
 		const char *recipient_bare, struct buf *ad);
 
 /* What the outer element of a sealed stanza carries. */
@@ -60,6 +64,33 @@ struct envelope_addr {
 	const char *type;
 	const char *id;
 };
+
+/*
+ * The associated data of a stanza with the outer addresses a that the own
+ * side (self_bare) seals for peer_bare: it names the full JID of a->from
+ * when that has a resource, and *sender_full is then 1 (the caller sets
+ * RATCHET_FLAG_SENDER_FULL in the message's header), else self_bare and 0.
+ * XE2E_E_MALFORMED for a 'from' that is no JID.
+ */
+int envelope_ad_seal(const struct envelope_addr *a, const char *self_bare,
+		     const char *peer_bare, struct buf *ad, int *sender_full);
+
+/*
+ * The associated data of a received stanza with the outer addresses a,
+ * from peer_bare to self_bare: with sender_full (the header's
+ * RATCHET_FLAG_SENDER_FULL), it names the full JID of a->from as received,
+ * else peer_bare. XE2E_E_MALFORMED for a 'from' that is absent or no JID.
+ */
+int envelope_ad_open(const struct envelope_addr *a, int sender_full, const char *self_bare,
+		     const char *peer_bare, struct buf *ad);
+
+/*
+ * 1 when the 'from' of a stanza that opened is authenticated as a whole:
+ * its sender bound its full JID (sender_full), or it has no resource. 0
+ * when its resource is not authenticated (a server may have set or
+ * rewritten it).
+ */
+int envelope_from_authenticated(const struct envelope_addr *a, int sender_full);
 
 /*
  * Makes the sealed stanza around a ratchet message: the element with a's

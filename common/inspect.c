@@ -100,6 +100,8 @@ static int numbers(struct buf *out, const struct ratchet_header *h)
 	if (!err)
 		err = h->has_restart ? buf_printf(out, " restart=%u", (unsigned)h->restart_n)
 				     : buf_append_str(out, " restart=-");
+	if (!err)
+		err = buf_append_str(out, h->sender_full ? " sender=full" : " sender=bare");
 	return err;
 }
 

@@ -8,8 +8,11 @@
  * The line, fields in this order, "-" for one that is absent:
  *
  *   kind=message from=JID to=JID type=chat id=ID tag=HEX8 epoch=N ack=N
- *   n=N pn=N key=HEX8 restart=N siv=HEX12 ciphertext=BYTES session=HEX32
+ *   n=N pn=N key=HEX8 restart=N sender=full siv=HEX12 ciphertext=BYTES
+ *   session=HEX32
  *
+ * sender is "full" when the associated data names the sender's full JID
+ * (the header's RATCHET_FLAG_SENDER_FULL), else "bare";
  * key is the short id of the sender's ratchet public key, the first 4
  * bytes of its SHA-256 in hex (as xe2e-trustdb sessions show gives it);
  * siv is the message's synthetic nonce s (public: it travels in clear);

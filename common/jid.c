@@ -165,3 +165,13 @@ int jid_same_bare(const char *a, const char *b)
 		return 0;
 	return strcmp(x, y) == 0;
 }
+
+int jid_same_full(const char *a, const char *b)
+{
+	struct jid x, y;
+
+	if (jid_parse(a, &x) || jid_parse(b, &y))
+		return 0;
+	return !strcmp(x.local, y.local) && !strcmp(x.domain, y.domain) &&
+	       !strcmp(x.resource, y.resource);
+}

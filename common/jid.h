@@ -36,4 +36,8 @@ int jid_normalize_bare(const char *text, char out[static JID_MAX + 1]);
  * does not parse). */
 int jid_same_bare(const char *a, const char *b);
 
+/* 1 when a and b are the same JID once normalised, resource included (0
+ * also when either does not parse). */
+int jid_same_full(const char *a, const char *b);
+
 #endif

@@ -156,7 +156,7 @@ int offline_header_parse(const uint8_t *msg, size_t len, struct offline_header *
 		err_detail_set("initial message in unknown suite %u", msg[1]);
 		return XE2E_E_UNSUPPORTED;
 	}
-	if (msg[2] & ~OFFLINE_FLAG_OPK) {
+	if (msg[2] & ~(OFFLINE_FLAG_OPK | OFFLINE_FLAG_SENDER_FULL)) {
 		err_detail_set("initial message with unknown flags");
 		return XE2E_E_MALFORMED;
 	}
@@ -164,6 +164,7 @@ int offline_header_parse(const uint8_t *msg, size_t len, struct offline_header *
 	hdr->suite = msg[1];
 	hdr->flags = msg[2];
 	hdr->has_opk = msg[2] & OFFLINE_FLAG_OPK;
+	hdr->sender_full = !!(msg[2] & OFFLINE_FLAG_SENDER_FULL);
 	need += hdr->has_opk ? 4 : 0;
 	if (len < need)
 		goto short_msg;
@@ -254,7 +255,7 @@ static int seal_check(const struct identity *self, uint8_t suite, size_t len)
 
 static int seal_start(struct seal_state *st, const struct identity *self,
 		      const struct offline_peer *peer, uint8_t suite, const uint8_t *ad,
-		      size_t ad_len)
+		      size_t ad_len, int sender_full)
 {
 	struct offline_header h;
 	struct transcript t = {ad, ad_len, self->jid, peer->jid, peer->fpr, peer->device_pub, peer->spk_id,
@@ -265,7 +266,8 @@ static int seal_start(struct seal_state *st, const struct identity *self,
 	err = x25519_keypair(st->ek, h.ek);
 	h.version = OFFLINE_VERSION;
 	h.suite = suite;
-	h.flags = peer->has_opk ? OFFLINE_FLAG_OPK : 0;
+	h.flags = (uint8_t)((peer->has_opk ? OFFLINE_FLAG_OPK : 0) |
+			    (sender_full ? OFFLINE_FLAG_SENDER_FULL : 0));
 	h.spk_id = peer->spk_id;
 	h.has_opk = peer->has_opk;
 	h.opk_id = peer->opk_id;
@@ -316,8 +318,8 @@ static int seal_rest(struct seal_state *st, const struct identity *self,
 }
 
 int offline_seal(const struct identity *self, const struct offline_peer *peer, uint8_t suite,
-		 const uint8_t *ad, size_t ad_len, const uint8_t *payload, size_t len,
-		 struct buf *msg, struct offline_keys *keys)
+		 const uint8_t *ad, size_t ad_len, int sender_full, const uint8_t *payload,
+		 size_t len, struct buf *msg, struct offline_keys *keys)
 {
 	struct seal_state st;
 	size_t start = msg->len;
@@ -335,7 +337,7 @@ int offline_seal(const struct identity *self, const struct offline_peer *peer, u
 	if (len)
 		memcpy(st.pt + X25519_LEN, payload, len);
 	st.pt_len = X25519_LEN + len;
-	err = seal_start(&st, self, peer, suite, ad, ad_len);
+	err = seal_start(&st, self, peer, suite, ad, ad_len, sender_full);
 	if (!err)
 		err = seal_rest(&st, self, peer, msg);
 	if (!err)
@@ -512,9 +514,30 @@ struct open_ctx {
 	struct buf pt;
 };
 
-/* Finds the keys the header names, refusing replays before any DH. */
+/* The replay cache's tag of the sender, by its normalised bare JID. */
+struct seen_sender {
+	char jid[JID_MAX + 1];
+	uint8_t tag[PREKEY_SENDER_LEN];
+	uint32_t quota;
+};
+
+static int seen_sender_of(const char *sender_jid, struct seen_sender *s)
+{
+	int err = prekey_seen_quota(&s->quota);
+
+	if (!err)
+		err = identity_jid_normalize(sender_jid, s->jid);
+	if (!err)
+		err = prekey_sender_tag(s->jid, s->tag);
+	return err;
+}
+
+/* Finds the keys the header names, refusing replays, and a sender over its
+ * quota (by the JID it claims, which the message must then prove), before
+ * any DH. */
 static int lookup(struct prekey_store *st, const struct offline_header *h,
-		  const struct prekey_spk **spk, const struct prekey_opk **opk)
+		  const struct seen_sender *who, const struct prekey_spk **spk,
+		  const struct prekey_opk **opk)
 {
 	*spk = prekey_spk_find(st, h->spk_id);
 	*opk = NULL;
@@ -537,8 +560,8 @@ static int lookup(struct prekey_store *st, const struct offline_header *h,
 		err_detail_set("this initial message was accepted before: replayed");
 		return XE2E_E_REPLAY;
 	}
-	if (!h->has_opk && st->n_seen >= PREKEY_SEEN_MAX)
-		return prekey_seen_add(st, h->spk_id, h->ek); /* XE2E_E_LIMIT, explained */
+	if (!h->has_opk)
+		return prekey_seen_room(st, who->tag, who->quota, who->jid);
 	return XE2E_OK;
 }
 
@@ -549,10 +572,13 @@ static int open_locked(struct prekey_store *st, void *arg)
 	const struct prekey_spk *spk;
 	const struct prekey_opk *opk;
 	struct offline_recipient r;
+	struct seen_sender who;
 	int err = offline_header_parse(c->msg, c->len, &rcv->hdr);
 
 	if (!err)
-		err = lookup(st, &rcv->hdr, &spk, &opk);
+		err = seen_sender_of(c->sender_jid, &who);
+	if (!err)
+		err = lookup(st, &rcv->hdr, &who, &spk, &opk);
 	if (err)
 		return err;
 	r.self = c->self;
@@ -562,9 +588,11 @@ static int open_locked(struct prekey_store *st, void *arg)
 				&rcv->sender, &rcv->keys, &c->pt);
 	if (!err && c->accept)
 		err = c->accept(c->arg, rcv);
+	/* The sender is authenticated now: the JID it claimed is its own. */
 	if (!err)
 		err = rcv->hdr.has_opk ? prekey_opk_consume(st, rcv->hdr.opk_id)
-				       : prekey_seen_add(st, rcv->hdr.spk_id, rcv->hdr.ek);
+				       : prekey_seen_add(st, rcv->hdr.spk_id, rcv->hdr.ek, who.tag,
+							 who.quota, rcv->sender.jid);
 	return err;
 }
 

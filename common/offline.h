@@ -37,7 +37,8 @@
  * The initial message:
  *
  *   version (1, = 1) | suite (1: 1 ChaChaPoly, 2 AESGCM)
- *   | flags (1: bit 0 = a one-time prekey is used, other bits zero)
+ *   | flags (1: bit 0 = a one-time prekey is used, bit 1 = ad names the
+ *            sender's full JID (envelope.h), other bits zero)
  *   | be32(SPK id) | [be32(OPK id) when bit 0] | EK (32) | c1 (198) | c2
  *
  * The DH terms: those with EK give forward secrecy as long as SPK (or OPK)
@@ -85,6 +86,7 @@
 #define OFFLINE_SUITE_CHACHAPOLY 1
 #define OFFLINE_SUITE_AESGCM 2
 #define OFFLINE_FLAG_OPK 0x01
+#define OFFLINE_FLAG_SENDER_FULL 0x02
 #define OFFLINE_CRED_KIND 0x01
 #define OFFLINE_CRED_LEN (1 + X25519_LEN + P256_PUB_LEN + 4 + 8 + 8 + P256_SIG_LEN)
 #define OFFLINE_TAG_LEN 16
@@ -131,12 +133,13 @@ struct offline_keys {
  * The sender's side: seals payload (at most OFFLINE_PAYLOAD_MAX bytes) to
  * peer with self's device key and credential (self loaded with
  * IDENTITY_LOAD_DEVICE_KEY), in suite, binding ad (ad_len bytes, may be
- * empty), and appends the initial message to msg. keys gets the session's
- * start (r0 is made here).
+ * empty), and appends the initial message to msg; sender_full sets
+ * OFFLINE_FLAG_SENDER_FULL (ad names the sender's full JID:
+ * envelope_ad_seal()). keys gets the session's start (r0 is made here).
  */
 int offline_seal(const struct identity *self, const struct offline_peer *peer, uint8_t suite,
-		 const uint8_t *ad, size_t ad_len, const uint8_t *payload, size_t len,
-		 struct buf *msg, struct offline_keys *keys);
+		 const uint8_t *ad, size_t ad_len, int sender_full, const uint8_t *payload,
+		 size_t len, struct buf *msg, struct offline_keys *keys);
 
 /* The clear part of an initial message. */
 struct offline_header {
@@ -147,6 +150,7 @@ struct offline_header {
 	int has_opk;
 	uint32_t opk_id;
 	uint8_t ek[X25519_LEN];
+	int sender_full; /* OFFLINE_FLAG_SENDER_FULL */
 };
 
 /*
@@ -210,12 +214,14 @@ typedef int (*offline_accept_fn)(void *arg, const struct offline_received *rcv);
  * default): under the store's lock, at now,
  *   - parses the header; finds the SPK by id (unknown or past its deadline:
  *     XE2E_E_EXPIRED, "expired prekey"); without OPK, refuses a (SPK id, EK)
- *     in the replay cache (XE2E_E_REPLAY); with OPK, refuses a consumed id
+ *     in the replay cache (XE2E_E_REPLAY), and XE2E_E_LIMIT when the cache
+ *     is full or holds the quota of sender_jid (prekey_seen_room(); the
+ *     message must then prove that JID); with OPK, refuses a consumed id
  *     (XE2E_E_REPLAY) and an unknown one (XE2E_E_EXPIRED);
  *   - runs offline_open_keys() with ad;
  *   - calls accept (may be NULL);
- *   - deletes the OPK, or adds (SPK id, EK) to the replay cache, and writes
- *     the store;
+ *   - deletes the OPK, or adds (SPK id, EK) to the replay cache under the
+ *     sender's tag (prekey_sender_tag()), and writes the store;
  * and only then appends the payload to payload. rcv gets what was found
  * (wipe it after use). On any error the store is unchanged (accept may
  * have acted, if the store could not be written afterwards) and payload

@@ -191,9 +191,9 @@ static int sender_record(const struct offline_target *t, uint64_t now)
 }
 
 int offline_session_seal(const struct identity *self, struct offline_target *t,
-			 const uint8_t *ad, size_t ad_len, const uint8_t *frame, size_t len,
-			 uint64_t now, struct buf *wire, uint8_t id[static SESSION_ID_LEN],
-			 int *used_opk)
+			 const uint8_t *ad, size_t ad_len, int sender_full, const uint8_t *frame,
+			 size_t len, uint64_t now, struct buf *wire,
+			 uint8_t id[static SESSION_ID_LEN], int *used_opk)
 {
 	const struct bundle_prekey *opk = NULL;
 	struct offline_peer peer;
@@ -206,8 +206,8 @@ int offline_session_seal(const struct identity *self, struct offline_target *t,
 	*used_opk = opk != NULL;
 	offline_peer_from_bundle(&t->b, t->fpr, opk, &peer);
 	if (!err)
-		err = offline_seal(self, &peer, OFFLINE_SUITE_CHACHAPOLY, ad, ad_len, frame, len, wire,
-				   &k);
+		err = offline_seal(self, &peer, OFFLINE_SUITE_CHACHAPOLY, ad, ad_len, sender_full,
+				   frame, len, wire, &k);
 	if (!err)
 		err = sender_record(t, now);
 	if (!err) {

@@ -70,15 +70,16 @@ void offline_target_free(struct offline_target *t);
 
 /*
  * The sender's side: seals frame (the padded first stanza) to t with
- * associated data ad, picking one of its one-time prekeys at random
+ * associated data ad (sender_full: it names the sender's full JID, as
+ * offline_seal()), picking one of its one-time prekeys at random
  * (*used_opk tells whether there was one), records the peer in the trust
  * store, creates the session and makes it the peer's current one. wire
  * gets the initial message, id the session's id.
  */
 int offline_session_seal(const struct identity *self, struct offline_target *t,
-			 const uint8_t *ad, size_t ad_len, const uint8_t *frame, size_t len,
-			 uint64_t now, struct buf *wire, uint8_t id[static SESSION_ID_LEN],
-			 int *used_opk);
+			 const uint8_t *ad, size_t ad_len, int sender_full, const uint8_t *frame,
+			 size_t len, uint64_t now, struct buf *wire,
+			 uint8_t id[static SESSION_ID_LEN], int *used_opk);
 
 /* What the recipient learnt from an initial message it accepted. */
 struct offline_opened {

@@ -2,9 +2,11 @@
  * the replay cache (see prekey.h). */
 #include "prekey.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
+#include "hash.h"
 #include "prekey_int.h"
 #include "rng.h"
 #include "util.h"
@@ -246,15 +248,64 @@ int prekey_seen_has(const struct prekey_store *st, uint32_t spk_id,
 	return 0;
 }
 
-int prekey_seen_add(struct prekey_store *st, uint32_t spk_id, const uint8_t ek[static X25519_LEN])
-{
-	struct prekey_seen *slot;
+#define SENDER_LABEL "xe2e prekey sender v1"
 
-	if (!prekey_spk_find(st, spk_id))
-		return XE2E_E_NOTFOUND;
-	if (prekey_seen_has(st, spk_id, ek)) {
-		err_detail_set("this initial message was accepted before");
-		return XE2E_E_REPLAY;
+int prekey_sender_tag(const char *bare_jid, uint8_t tag[static PREKEY_SENDER_LEN])
+{
+	size_t n = strlen(bare_jid);
+	uint8_t d[SHA256_LEN];
+	char *in = malloc(sizeof(SENDER_LABEL) - 1 + n);
+	int err;
+
+	if (!in)
+		return XE2E_E_NOMEM;
+	memcpy(in, SENDER_LABEL, sizeof(SENDER_LABEL) - 1);
+	memcpy(in + sizeof(SENDER_LABEL) - 1, bare_jid, n);
+	err = hash(HASH_SHA256, in, sizeof(SENDER_LABEL) - 1 + n, d);
+	if (!err)
+		memcpy(tag, d, PREKEY_SENDER_LEN);
+	free(in);
+	return err;
+}
+
+int prekey_seen_quota(uint32_t *quota)
+{
+	const char *env = getenv(PREKEY_QUOTA_ENV);
+	unsigned long v = 0;
+	char *end = NULL;
+
+	*quota = PREKEY_SEEN_PER_SENDER;
+	if (!env || !*env)
+		return XE2E_OK;
+	if (env[0] >= '1' && env[0] <= '9')
+		v = strtoul(env, &end, 10);
+	if (!end || *end || v > PREKEY_SEEN_MAX) {
+		err_detail_set("%s must be a number from 1 to %d", PREKEY_QUOTA_ENV,
+			       PREKEY_SEEN_MAX);
+		return XE2E_E_MALFORMED;
+	}
+	*quota = (uint32_t)v;
+	return XE2E_OK;
+}
+
+static size_t seen_count(const struct prekey_store *st,
+			 const uint8_t sender[static PREKEY_SENDER_LEN])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->n_seen; i++)
+		n += !memcmp(st->seen[i].sender, sender, PREKEY_SENDER_LEN);
+	return n;
+}
+
+int prekey_seen_room(const struct prekey_store *st, const uint8_t sender[static PREKEY_SENDER_LEN],
+		     uint32_t quota, const char *who)
+{
+	if (seen_count(st, sender) >= quota) {
+		err_detail_set("%.200s already has %u initial messages without a one-time prekey "
+			       "in the replay cache, the most one sender may have: refused until "
+			       "the signed prekey they used is deleted", who, (unsigned)quota);
+		return XE2E_E_LIMIT;
 	}
 	if (st->n_seen >= PREKEY_SEEN_MAX) {
 		err_detail_set("the replay cache of initial messages without a one-time prekey "
@@ -262,11 +313,29 @@ int prekey_seen_add(struct prekey_store *st, uint32_t spk_id, const uint8_t ek[s
 			       PREKEY_SEEN_MAX);
 		return XE2E_E_LIMIT;
 	}
+	return XE2E_OK;
+}
+
+int prekey_seen_add(struct prekey_store *st, uint32_t spk_id, const uint8_t ek[static X25519_LEN],
+		    const uint8_t sender[static PREKEY_SENDER_LEN], uint32_t quota, const char *who)
+{
+	struct prekey_seen *slot;
+	int err;
+
+	if (!prekey_spk_find(st, spk_id))
+		return XE2E_E_NOTFOUND;
+	if (prekey_seen_has(st, spk_id, ek)) {
+		err_detail_set("this initial message was accepted before");
+		return XE2E_E_REPLAY;
+	}
+	if ((err = prekey_seen_room(st, sender, quota, who)))
+		return err;
 	slot = prekey_grow((void **)&st->seen, st->n_seen, sizeof(*slot));
 	if (!slot)
 		return XE2E_E_NOMEM;
 	slot->spk_id = spk_id;
 	memcpy(slot->ek, ek, X25519_LEN);
+	memcpy(slot->sender, sender, PREKEY_SENDER_LEN);
 	st->n_seen++;
 	return XE2E_OK;
 }

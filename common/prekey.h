@@ -19,10 +19,14 @@
  * so a replayed message is told apart from a message for an unknown key.
  *
  * Replay cache: for an initial message without OPK, (SPK id, sender's
- * ephemeral key) is kept until the SPK's deadline (after which any message
- * to that SPK is refused anyway). At most PREKEY_SEEN_MAX entries: a full
- * cache refuses further initial messages without OPK (XE2E_E_LIMIT) rather
- * than forgetting one that could then be replayed.
+ * ephemeral key, sender's tag) is kept until the SPK's deadline (after
+ * which any message to that SPK is refused anyway). At most
+ * PREKEY_SEEN_MAX entries, and at most a quota (PREKEY_SEEN_PER_SENDER, or
+ * the environment's PREKEY_QUOTA_ENV) from one sender, keyed by its
+ * authenticated bare JID, so one sender cannot fill the cache for the
+ * others: a full cache or a sender at its quota gets further initial
+ * messages without OPK refused (XE2E_E_LIMIT) rather than one forgotten
+ * that could then be replayed.
  *
  * The file is "prekeys" in the state tree: never restored from a backup
  * (an old copy would bring back consumed one-time prekeys, so an initial
@@ -35,7 +39,7 @@
  *   spk   = "spk" SP id SP created SP expires SP retired SP priv SP sig
  *   opk   = "opk" SP id SP created SP expires SP priv
  *   used  = "used" SP id SP until
- *   seen  = "seen" SP id SP ek                 ; id: an SPK in the file
+ *   seen  = "seen" SP id SP ek [SP sender]     ; id: an SPK in the file
  *   id    = 8HEXDIG, not 00000000              ; unique among spk lines,
  *                                               ; and among opk and used
  *   created, expires, until = time             ; created < expires
@@ -44,6 +48,9 @@
  *   priv  = 64HEXDIG                           ; X25519 private key
  *   sig   = 128HEXDIG                          ; r || s, bundle.h
  *   ek    = 64HEXDIG                           ; X25519 public key
+ *   sender = 32HEXDIG                          ; prekey_sender_tag(), not all
+ *                                               ; zero; absent in files of
+ *                                               ; older versions (no sender)
  *
  * Anything else is XE2E_E_MALFORMED with the detail "PATH line N: what".
  * Private keys are wiped from memory on every path.
@@ -69,6 +76,9 @@
 #define PREKEY_OPK_MAX 1000   /* one-time prekeys kept; the oldest go first */
 #define PREKEY_USED_MAX 10000 /* consumed ids remembered */
 #define PREKEY_SEEN_MAX 10000 /* replay-cache entries */
+#define PREKEY_SEEN_PER_SENDER 100 /* of them from one sender, by default */
+#define PREKEY_QUOTA_ENV "XE2E_OFFLINE_SENDER_QUOTA"
+#define PREKEY_SENDER_LEN 16
 #define PREKEY_FILE_MAX (4u << 20)
 
 struct prekey_spk {
@@ -95,6 +105,7 @@ struct prekey_used {
 struct prekey_seen {
 	uint32_t spk_id;
 	uint8_t ek[X25519_LEN];
+	uint8_t sender[PREKEY_SENDER_LEN]; /* all zero: not recorded */
 };
 
 /* The store in memory; arrays in file order (oldest first). */
@@ -177,12 +188,32 @@ int prekey_opk_consume(struct prekey_store *st, uint32_t id);
 /* The number of OPKs usable by a sender at now (now < expires). */
 size_t prekey_opk_count(const struct prekey_store *st, uint64_t now);
 
+/* The tag of a sender in the replay cache: the first PREKEY_SENDER_LEN
+ * bytes of SHA-256("xe2e prekey sender v1" | its normalised bare JID). */
+int prekey_sender_tag(const char *bare_jid, uint8_t tag[static PREKEY_SENDER_LEN]);
+
 /*
- * The replay cache: XE2E_E_REPLAY when (spk_id, ek) is there, XE2E_E_LIMIT
- * when it holds PREKEY_SEEN_MAX entries, XE2E_E_NOTFOUND when spk_id names
- * no SPK; else adds it.
+ * The entries one sender may hold in the replay cache: PREKEY_QUOTA_ENV
+ * when set (a number from 1 to PREKEY_SEEN_MAX, meant for tests; else
+ * XE2E_E_MALFORMED with a detail), otherwise PREKEY_SEEN_PER_SENDER.
  */
-int prekey_seen_add(struct prekey_store *st, uint32_t spk_id, const uint8_t ek[static X25519_LEN]);
+int prekey_seen_quota(uint32_t *quota);
+
+/*
+ * XE2E_OK when the replay cache has room for one more entry of the sender
+ * with this tag: XE2E_E_LIMIT, with a detail naming who (its bare JID),
+ * when the cache holds PREKEY_SEEN_MAX entries or the sender quota ones.
+ */
+int prekey_seen_room(const struct prekey_store *st, const uint8_t sender[static PREKEY_SENDER_LEN],
+		     uint32_t quota, const char *who);
+
+/*
+ * The replay cache: XE2E_E_REPLAY when (spk_id, ek) is there, the errors of
+ * prekey_seen_room(), XE2E_E_NOTFOUND when spk_id names no SPK; else adds
+ * it with the sender's tag.
+ */
+int prekey_seen_add(struct prekey_store *st, uint32_t spk_id, const uint8_t ek[static X25519_LEN],
+		    const uint8_t sender[static PREKEY_SENDER_LEN], uint32_t quota, const char *who);
 
 /* 1 when (spk_id, ek) is in the replay cache. */
 int prekey_seen_has(const struct prekey_store *st, uint32_t spk_id,

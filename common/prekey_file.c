@@ -207,13 +207,20 @@ static int parse_used(struct prekey_store *st, const struct line *l)
 
 static int parse_seen(struct prekey_store *st, const struct line *l)
 {
+	static const uint8_t none[PREKEY_SENDER_LEN];
 	struct prekey_seen s, *slot;
-	int err = l->n == 3 ? XE2E_OK : XE2E_E_MALFORMED;
+	int err = l->n == 3 || l->n == 4 ? XE2E_OK : XE2E_E_MALFORMED;
 
+	memset(&s, 0, sizeof(s));
 	if (!err)
 		err = parse_id(l->f[1], l->len[1], &s.spk_id);
 	if (!err)
 		err = parse_hex(l->f[2], l->len[2], s.ek, X25519_LEN);
+	/* A file of an older version names no sender. */
+	if (!err && l->n == 4)
+		err = parse_hex(l->f[3], l->len[3], s.sender, PREKEY_SENDER_LEN);
+	if (!err && l->n == 4 && !memcmp(s.sender, none, PREKEY_SENDER_LEN))
+		err = XE2E_E_MALFORMED;
 	if (!err && (!prekey_spk_find(st, s.spk_id) || prekey_seen_has(st, s.spk_id, s.ek) ||
 		     st->n_seen >= PREKEY_SEEN_MAX))
 		err = XE2E_E_MALFORMED;
@@ -310,7 +317,8 @@ static int format_opk(const struct prekey_opk *o, struct buf *out)
 
 int prekey_format(const struct prekey_store *st, struct buf *out)
 {
-	char ek[2 * X25519_LEN + 1];
+	static const uint8_t none[PREKEY_SENDER_LEN];
+	char ek[2 * X25519_LEN + 1], sender[2 * PREKEY_SENDER_LEN + 1];
 	int err = buf_append_str(out, PREKEY_HEADER "\n");
 
 	for (size_t i = 0; !err && i < st->n_spk; i++)
@@ -321,8 +329,12 @@ int prekey_format(const struct prekey_store *st, struct buf *out)
 		err = buf_printf(out, "used %08" PRIx32 " %" PRIu64 "\n", st->used[i].id,
 				 st->used[i].until);
 	for (size_t i = 0; !err && i < st->n_seen; i++) {
+		int named = memcmp(st->seen[i].sender, none, PREKEY_SENDER_LEN) != 0;
+
 		hex_encode(st->seen[i].ek, X25519_LEN, ek);
-		err = buf_printf(out, "seen %08" PRIx32 " %s\n", st->seen[i].spk_id, ek);
+		hex_encode(st->seen[i].sender, PREKEY_SENDER_LEN, sender);
+		err = buf_printf(out, "seen %08" PRIx32 " %s%s%s\n", st->seen[i].spk_id, ek,
+				 named ? " " : "", named ? sender : "");
 	}
 	return err;
 }

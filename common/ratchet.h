@@ -25,7 +25,8 @@
  *   Header (varints are unsigned LEB128 of a 32-bit value, at most 5 bytes,
  *   minimal encodings only):
  *     flags (1 byte: bit 0 = ratchet public key present, bit 1 = restart
- *            marker present, bits 2..7 zero)
+ *            marker present, bit 2 = the caller's: its ad_extra names the
+ *            sender's full JID (envelope.h), bits 3..7 zero)
  *     tag (4 bytes, the session tag)
  *     sender_epoch (varint)  the epoch of the sender's ratchet key
  *     ack_epoch (varint)     the latest peer epoch the sender has received
@@ -172,7 +173,8 @@ struct ratchet_policy {
  * chain key: keep it in memory only; ratchet_block_release() wipes it. */
 struct ratchet_block {
 	enum aead_cipher cipher;
-	struct ratchet_header hdr; /* template; n is set per message */
+	struct ratchet_header hdr; /* template; n is set per message, and
+				    * sender_full by the caller before each */
 	uint32_t next;             /* next number to use */
 	uint32_t end;              /* one past the block's last number */
 	uint8_t ck[RATCHET_KEY_LEN];

@@ -49,7 +49,8 @@ void ratchet_header_encode(const struct ratchet_header *h, uint8_t out[static RA
 	size_t pos = 0;
 
 	out[pos++] = (uint8_t)((h->has_key ? RATCHET_FLAG_KEY : 0) |
-			       (h->has_restart ? RATCHET_FLAG_RESTART : 0));
+			       (h->has_restart ? RATCHET_FLAG_RESTART : 0) |
+			       (h->sender_full ? RATCHET_FLAG_SENDER_FULL : 0));
 	memcpy(out + pos, h->tag, RATCHET_TAG_LEN);
 	pos += RATCHET_TAG_LEN;
 	pos += varint_put(out + pos, h->sender_epoch);
@@ -95,12 +96,13 @@ int ratchet_header_decode(struct ratchet_header *h, const uint8_t *in, size_t in
 	memset(h, 0, sizeof(*h));
 	if (in_len < pos)
 		return header_truncated();
-	if (in[0] & ~(RATCHET_FLAG_KEY | RATCHET_FLAG_RESTART)) {
+	if (in[0] & ~(RATCHET_FLAG_KEY | RATCHET_FLAG_RESTART | RATCHET_FLAG_SENDER_FULL)) {
 		err_detail_set("unknown ratchet header flags 0x%02x", in[0]);
 		return XE2E_E_MALFORMED;
 	}
 	h->has_key = !!(in[0] & RATCHET_FLAG_KEY);
 	h->has_restart = !!(in[0] & RATCHET_FLAG_RESTART);
+	h->sender_full = !!(in[0] & RATCHET_FLAG_SENDER_FULL);
 	memcpy(h->tag, in + 1, RATCHET_TAG_LEN);
 	err = varint_get(in, in_len, &pos, &h->sender_epoch);
 	if (!err)

@@ -19,6 +19,9 @@
 
 #define RATCHET_FLAG_KEY 0x01
 #define RATCHET_FLAG_RESTART 0x02
+/* Set by the caller per message, carried and authenticated with the
+ * header: the associated data names the sender's full JID (envelope.h). */
+#define RATCHET_FLAG_SENDER_FULL 0x04
 
 /* One message header. */
 struct ratchet_header {
@@ -31,6 +34,7 @@ struct ratchet_header {
 	uint8_t key[RATCHET_KEY_LEN]; /* the sender's ratchet public key */
 	int has_restart;
 	uint32_t restart_n;
+	int sender_full; /* RATCHET_FLAG_SENDER_FULL */
 };
 
 /* Writes h to out (room for RATCHET_HEADER_MAX bytes); *len gets the size. */

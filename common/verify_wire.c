@@ -125,6 +125,7 @@ int verify_wire_seal(struct verify_wire *w, const struct verify_msg *m, uint64_t
 	struct envelope_addr a = {STANZA_MESSAGE, w->ch.peer_full, w->from, "chat", NULL};
 	struct buf frame = BUF_INIT, ad = BUF_INIT, wire = BUF_INIT;
 	struct xml_node *plain = NULL;
+	int sender_full = 0;
 	int err = plain_build(w, m, &plain);
 
 	*stanza = NULL;
@@ -133,9 +134,10 @@ int verify_wire_seal(struct verify_wire *w, const struct verify_msg *m, uint64_t
 	if (!err)
 		err = stanza_frame_pad(&frame, VERIFY_FRAME_CAP);
 	if (!err)
-		err = envelope_ad(a.kind, a.type, a.id, w->ch.self_bare, w->ch.peer_bare, &ad);
+		err = envelope_ad_seal(&a, w->ch.self_bare, w->ch.peer_bare, &ad, &sender_full);
 	if (!err)
-		err = channel_seal(&w->ch, now, frame.data, frame.len, ad.data, ad.len, &wire);
+		err = channel_seal(&w->ch, now, frame.data, frame.len, ad.data, ad.len, sender_full,
+				   &wire);
 	if (!err)
 		err = header_epoch(&wire, epoch);
 	if (!err)
@@ -184,8 +186,7 @@ static int prepare(const struct verify_wire *w, const struct xml_node *stanza,
 		return skip("a stanza of another session");
 	if ((err = envelope_check_route(&env->addr, w->ch.self_bare, w->ch.peer_bare)))
 		return err;
-	return envelope_ad(env->addr.kind, env->addr.type, env->addr.id, w->ch.peer_bare,
-			   w->ch.self_bare, ad);
+	return envelope_ad_open(&env->addr, h.sender_full, w->ch.self_bare, w->ch.peer_bare, ad);
 }
 
 /* The opened frame as a control message. */

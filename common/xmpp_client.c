@@ -112,12 +112,33 @@ static int starttls(struct nego *n)
 
 /* --- SASL --- */
 
+/* The mechanisms that may be used: those asked for, and never PLAIN when
+ * the certificate is not verified (it would hand the password to whoever
+ * answered). */
+static unsigned mechs_allowed(const struct xmpp_client_options *o)
+{
+	unsigned allowed = o->mechs ? o->mechs : ~0u;
+
+	if (o->tls.insecure)
+		allowed &= ~(unsigned)XMPP_MECH_PLAIN;
+	return allowed;
+}
+
 static int authenticate(struct nego *n)
 {
-	unsigned allowed = n->o->mechs ? n->o->mechs : ~0u;
+	unsigned allowed = mechs_allowed(n->o);
 	enum xmpp_mech mech = xmpp_mech_choose(n->features.mechs & allowed, n->c->tls != NULL);
 	int err;
 
+	if (n->features.sasl && !mech && (n->features.mechs & XMPP_MECH_PLAIN) &&
+	    (n->o->mechs & ~(unsigned)XMPP_MECH_PLAIN) == 0 && n->o->tls.insecure) {
+		/* Only the insecure filter removed what the server offers. */
+		err_detail_set("the server offers no SCRAM mechanism, only PLAIN, which sends the "
+			       "password itself: PLAIN is never used when the server's "
+			       "certificate is not verified, since whoever answered would get the "
+			       "password");
+		return XE2E_E_UNSUPPORTED;
+	}
 	if (!n->features.sasl || !mech) {
 		err_detail_set("no SASL mechanism in common with the server (xe2e-connect uses "
 			       "SCRAM-SHA-256, SCRAM-SHA-1, PLAIN)");

@@ -2,7 +2,8 @@
  * Client stream negotiation (RFC 6120 sections 4 to 7): connect, open the
  * stream, STARTTLS (required: xe2e never authenticates or sends a stanza
  * without TLS), SASL (SCRAM-SHA-256, then SCRAM-SHA-1, then PLAIN, which
- * only ever runs inside TLS; the SCRAM server signature must verify),
+ * only ever runs inside TLS whose certificate was verified; the SCRAM
+ * server signature must verify),
  * restart, resource binding, the RFC 3921 session when a server still
  * needs one, and initial presence. Afterwards the connection carries
  * stanzas (xmpp_pump.h).
@@ -45,7 +46,8 @@ struct xmpp_client_info {
  * Connects and negotiates, leaving c ready for stanzas. Errors, each with
  * a detail: XE2E_E_NOTFOUND/XE2E_E_IO/XE2E_E_TIMEOUT (network),
  * XE2E_E_TRUST (the certificate does not verify), XE2E_E_UNSUPPORTED (no
- * STARTTLS, no mechanism in common, no resource binding), XE2E_E_AUTH
+ * STARTTLS, no mechanism in common, no resource binding; with tls.insecure,
+ * a server that offers PLAIN but no SCRAM), XE2E_E_AUTH
  * (wrong password, refused account, or a SCRAM server signature that does
  * not verify), XE2E_E_MALFORMED (the server broke the protocol),
  * XE2E_E_STATE (the server refused the binding or the session).

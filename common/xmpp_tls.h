@@ -19,7 +19,8 @@
 
 struct xmpp_tls_options {
 	const char *ca_file; /* PEM bundle; NULL: XMPP_TLS_SYSTEM_CA */
-	int insecure;        /* accept any certificate (the caller warns) */
+	int insecure;        /* accept any certificate (the caller warns);
+			      * SASL then never uses PLAIN (xmpp_client.h) */
 };
 
 struct xmpp_tls;

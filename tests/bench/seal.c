@@ -542,7 +542,7 @@ static void converse_in_process(const struct place *p, double cpu[2])
 		setenv("XE2E_HOME", from->home, 1);
 		t = bench_cpu();
 		if (channel_seal(&from->send, (uint64_t)time(NULL), pt, sizeof(pt), ad, sizeof(ad),
-				 &wire))
+				 0, &wire))
 			fail("channel_seal: %s", err_detail());
 		cpu[0] += bench_cpu() - t;
 		memset(&m, 0, sizeof(m));

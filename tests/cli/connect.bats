@@ -140,6 +140,7 @@ offline() {
 	for args in '' '--bogus' '--jid' '--jid a@b.c --port 0' '--jid a@b.c --port 70000' \
 		'--jid a@b.c --wait -1' '--jid a@b.c --timeout 0' '--jid a@b.c --ca f --insecure' \
 		'--jid a@b.c --mechanism DIGEST-MD5' '--jid a@b.c --resource ""' \
+		'--jid a@b.c --insecure --mechanism PLAIN' \
 		'--jid a@b.c secret'; do
 		eval "run --separate-stderr timeout $TO xe2e-connect $args"
 		assert_equal "$status" 2
@@ -240,6 +241,56 @@ EOF
 	has_line_with "<presence " "from='alice@xe2e.test/"
 	stderr_has 'WARNING: --insecure'
 	stderr_has "WARNING: the server's certificate does not verify"
+}
+
+# mitm_server MECH...: a hostile server (tests/cli/fake_xmpp_server.py) with
+# the test certificate, offering MECH...; sets MITM_PORT, and MITM_LOG gets
+# what the client sent it inside TLS.
+mitm_server() {
+	MITM_LOG=$T/mitm.log
+	timeout $TO python3 "$BATS_TEST_DIRNAME/fake_xmpp_server.py" "$T/mitm.port" \
+		"$PROSODY_DIR/certs/server.crt" "$PROSODY_DIR/certs/server.key" "$MITM_LOG" "$@" \
+		2>"$T/mitm.err" &
+	BG_PIDS+=($!)
+	MITM_PID=$!
+	local i
+	for i in $(seq 1 200); do
+		[ -s "$T/mitm.port" ] && break
+		sleep 0.1
+	done
+	MITM_PORT=$(cat "$T/mitm.port") || fail "the hostile server did not start"
+}
+
+@test "connect: --insecure never sends the password with PLAIN to a server that offers only PLAIN" {
+	mitm_server PLAIN
+	run --separate-stderr timeout $TO xe2e-connect --jid alice@xe2e.test \
+		--password-file "$T/alice.pw" --host 127.0.0.1 --port "$MITM_PORT" --insecure </dev/null
+	local st=$status err=$stderr
+	wait "$MITM_PID" || true
+	# The man in the middle got no <auth/>, and not the password in any form.
+	assert_file_exists "$MITM_LOG"
+	run grep -c '<auth' "$MITM_LOG"
+	assert_output 0
+	run grep -c "$(printf '\0alice\0alice-secret' | base64)" "$MITM_LOG"
+	assert_output 0
+	run grep -c 'alice-secret' "$MITM_LOG"
+	assert_output 0
+	assert_equal "$st" 1
+	stderr=$err
+	stderr_has 'the server offers no SCRAM mechanism, only PLAIN, which sends the password itself: PLAIN is never used when the server'"'"'s certificate is not verified'
+	# Asking for PLAIN with --insecure is a usage error; the real server with
+	# --insecure still logs in, with SCRAM.
+	run --separate-stderr timeout $TO xe2e-connect --jid alice@xe2e.test \
+		--password-file "$T/alice.pw" --host "$XMPP_HOST" --port "$XMPP_PORT" --insecure \
+		--mechanism PLAIN </dev/null
+	assert_equal "$status" 2
+	stderr_has '--insecure refuses PLAIN'
+	run --separate-stderr timeout $TO xe2e-connect --jid alice@xe2e.test \
+		--password-file "$T/alice.pw" --host "$XMPP_HOST" --port "$XMPP_PORT" --insecure \
+		--verbose </dev/null
+	assert_success
+	stderr_has 'logged in with SCRAM-SHA-256'
+	stderr_has 'SCRAM only: PLAIN is refused'
 }
 
 @test "connect: a certificate for another name is refused with status 3" {

@@ -62,7 +62,7 @@ copied_home() {
 @test "hostile: xe2e-open refuses hostile XML, forgeries, replays and floods, changing nothing" {
 	# First header bytes of Alice's first message: flags, tag (4), epoch,
 	# ack, n, pn, then her ratchet key (32), then the ciphertext.
-	[ "$(printf '%s\n' "$M1" | sealed_header)" = "1 1 0 0 0" ]
+	[ "$(printf '%s\n' "$M1" | sealed_header)" = "5 1 0 0 0" ]
 	hostile_begin "$A" "$B" "$T/scratch"
 	export XE2E_HOME=$B
 	BASE=$M1 hostile_table xe2e-open < <(hostile_xml_rows 1)
@@ -89,6 +89,8 @@ one byte more                       |1| tampered   | sealed append_hex 00
 an unknown flag                     |1| malformed  | sealed flip 0 128
 the key flag cleared                |1|            | sealed flip 0 1
 the restart flag set                |1|            | sealed flip 0 2
+the full-sender flag cleared        |1| tampered   | sealed flip 0 4
+another resource of the sender      |1| tampered   | attr from alice@capulet.lit/evil
 the tag changed                     |1| unknown session | sealed flip 1
 the tag's last byte changed         |1| unknown session | sealed flip 4 128
 epoch 2                             |1|            | sealed set_byte 5 02

@@ -209,6 +209,52 @@ edit_in_place() {
 	[[ $stderr == *"replay: one-time prekey"* ]]
 }
 
+@test "offline: one sender cannot fill the replay cache for everyone: its quota, then refused" {
+	publish 0
+	as carol xe2e-keygen --jid carol@capulet.lit >/dev/null 2>&1
+	local i f before sessions
+	# Alice floods Bob with initial messages without a one-time prekey,
+	# each a new session; Bob's quota per sender is 2 here.
+	for i in 1 2 3; do
+		msg alice bob "f$i" "flood $i" | seal_offline "$BATS_TEST_TMPDIR/f$i" 2>/dev/null
+	done
+	for f in f1 f2; do
+		run --separate-stderr env XE2E_OFFLINE_SENDER_QUOTA=2 XE2E_HOME="$BATS_TEST_TMPDIR/bob" \
+			xe2e-open <"$BATS_TEST_TMPDIR/$f"
+		assert_success
+		assert_output --partial "id='$f'"
+	done
+	assert_equal "$(grep -c '^seen ' "$BATS_TEST_TMPDIR/bob/state/prekeys")" 2
+	before=$(tree_digest "$BATS_TEST_TMPDIR/bob")
+	run --separate-stderr env XE2E_OFFLINE_SENDER_QUOTA=2 XE2E_HOME="$BATS_TEST_TMPDIR/bob" \
+		xe2e-open <"$BATS_TEST_TMPDIR/f3"
+	assert_failure 1
+	assert_output ''
+	assert_equal "$stderr" "xe2e-open: <message id='f3'> from $ALICE_FULL not opened: limit: $(
+		)$ALICE_JID already has 2 initial messages without a one-time prekey in the replay $(
+		)cache, the most one sender may have: refused until the signed prekey they used is $(
+		)deleted"
+	# Nothing of it stored: no replay-cache entry, no session, no trust.
+	assert_equal "$(tree_digest "$BATS_TEST_TMPDIR/bob")" "$before"
+	# Carol, another sender, still gets through.
+	printf "<message to='%s' from='carol@capulet.lit/nurse' type='chat' id='c1'><body>from carol</body></message>\n" \
+		"$BOB_JID" |
+		as carol xe2e-seal --bundle "$BATS_TEST_TMPDIR/bundle.xml" --to "$BOB_JID" \
+			>"$BATS_TEST_TMPDIR/c" 2>/dev/null
+	run --separate-stderr env XE2E_OFFLINE_SENDER_QUOTA=2 XE2E_HOME="$BATS_TEST_TMPDIR/bob" \
+		xe2e-open <"$BATS_TEST_TMPDIR/c"
+	assert_success
+	assert_output --partial 'from carol'
+	sessions=$(ls "$BATS_TEST_TMPDIR/bob/state/sessions" | grep -c '\.session$')
+	assert_equal "$sessions" 3
+	# A quota that is no number is a clear error, and opens nothing.
+	run --separate-stderr env XE2E_OFFLINE_SENDER_QUOTA=0 XE2E_HOME="$BATS_TEST_TMPDIR/bob" \
+		xe2e-open <"$BATS_TEST_TMPDIR/f3"
+	assert_failure 1
+	[[ $stderr == *"XE2E_OFFLINE_SENDER_QUOTA must be a number from 1 to 10000"* ]] ||
+		fail "$stderr"
+}
+
 @test "offline: a message after the signed prekey's grace period is refused" {
 	publish 1
 	msg alice bob m1 'late' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null
@@ -303,6 +349,41 @@ edit_in_place() {
 	assert_equal "$(tree_digest "$BATS_TEST_TMPDIR/bob")" "$before"
 	run as bob xe2e-open <"$BATS_TEST_TMPDIR/initial"
 	assert_success
+}
+
+@test "offline: the initial message binds the sender's full JID: a rewritten resource is refused" {
+	publish 2
+	msg alice bob m1 'intact' | seal_offline "$BATS_TEST_TMPDIR/sealed" 2>/dev/null
+	first "$BATS_TEST_TMPDIR/sealed" >"$BATS_TEST_TMPDIR/initial"
+	local before
+	before=$(tree_digest "$BATS_TEST_TMPDIR/bob")
+	sed "s|from='$ALICE_FULL'|from='$ALICE_JID/evil'|" "$BATS_TEST_TMPDIR/initial" \
+		>"$BATS_TEST_TMPDIR/bad"
+	run --separate-stderr as bob xe2e-open <"$BATS_TEST_TMPDIR/bad"
+	assert_failure 1
+	assert_equal "$output" ''
+	[[ $stderr == *"<message id='m1'> from $ALICE_JID/evil not opened: tampered: "*"its sender bound its full JID, so the resource of 'from' may have been rewritten on the way"* ]] ||
+		fail "$stderr"
+	assert_equal "$(tree_digest "$BATS_TEST_TMPDIR/bob")" "$before"
+	run --separate-stderr as bob xe2e-open --require-resource <"$BATS_TEST_TMPDIR/initial"
+	assert_success
+	assert_output "$(msg alice bob m1 'intact')"
+	# Without a 'from', the resource a server stamps is not authenticated:
+	# --require-resource refuses it before any prekey is used.
+	publish 2
+	printf "<message to='%s' type='chat' id='m2'><body>hi</body></message>\n" "$BOB_FULL" |
+		seal_offline "$BATS_TEST_TMPDIR/sealed2" 2>/dev/null
+	sed "s|from='$ALICE_JID'|from='$ALICE_JID/stamped'|" "$BATS_TEST_TMPDIR/sealed2" \
+		>"$BATS_TEST_TMPDIR/stamped"
+	before=$(tree_digest "$BATS_TEST_TMPDIR/bob")
+	run --separate-stderr as bob xe2e-open --require-resource <"$BATS_TEST_TMPDIR/stamped"
+	assert_failure 1
+	[[ $stderr == *"from $ALICE_JID/stamped not opened: resource not authenticated"* ]] ||
+		fail "$stderr"
+	assert_equal "$(tree_digest "$BATS_TEST_TMPDIR/bob")" "$before"
+	run as bob xe2e-open <"$BATS_TEST_TMPDIR/stamped"
+	assert_success
+	assert_output --partial "from='$ALICE_JID/stamped'"
 }
 
 @test "offline: tampered or unusable bundles are refused before anything is sealed" {

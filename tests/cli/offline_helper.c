@@ -79,6 +79,8 @@ static int derive(const char *from)
 	struct identity self = IDENTITY_INIT;
 	struct xml_node *st = read_stanza(), *copy = NULL;
 	struct envelope env;
+	struct envelope_addr a;
+	struct offline_header h;
 	struct buf ad = BUF_INIT;
 	char bare[JID_MAX + 1];
 	int opened = 0;
@@ -86,8 +88,13 @@ static int derive(const char *from)
 	memset(&env, 0, sizeof(env));
 	if (st && !identity_load(&self, IDENTITY_LOAD_DEVICE_KEY, NULL, 0) &&
 	    !offline_envelope_parse(st, &copy, &env) && !jid_normalize_bare(from, bare) &&
-	    !envelope_ad(env.addr.kind, env.addr.type, env.addr.id, bare, self.jid, &ad))
-		opened = try_all(&self, from, &ad, &env.wire);
+	    !offline_header_parse(env.wire.data, env.wire.len, &h)) {
+		/* The associated data as xe2e-open makes it, from the given from. */
+		a = env.addr;
+		a.from = from;
+		if (!envelope_ad_open(&a, h.sender_full, self.jid, bare, &ad))
+			opened = try_all(&self, from, &ad, &env.wire);
+	}
 	puts(opened ? "opened" : "not opened");
 	envelope_free(&env);
 	xml_free(copy);

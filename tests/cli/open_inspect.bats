@@ -54,6 +54,8 @@ key_id_of() {
 		assert_equal "$(val from <<<"$line") $(val to <<<"$line") $(val type <<<"$line") $(val kind <<<"$line")" \
 			"$ALICE_FULL $BOB_FULL chat message"
 		assert_equal "$(val restart <<<"$line")" -
+		# Alice's stanzas have a full 'from': the seal binds it.
+		assert_equal "$(val sender <<<"$line")" full
 	done
 	# The key is Alice's current ratchet key, as trustdb shows it.
 	assert_equal "$(val key <<<"${lines[0]}")" \
@@ -62,7 +64,7 @@ key_id_of() {
 	# and Alice sees it in her session too.
 	run xopen alice --inspect <"$T/b.xml"
 	assert_success
-	assert_output --regexp "^kind=message from=$BOB_FULL to=$ALICE_FULL type=chat id=b1 tag=[0-9a-f]{8} epoch=0 ack=0 n=0 pn=0 key=- restart=- siv=[0-9a-f]{12} ciphertext=[0-9]+ session=$SESSION$"
+	assert_output --regexp "^kind=message from=$BOB_FULL to=$ALICE_FULL type=chat id=b1 tag=[0-9a-f]{8} epoch=0 ack=0 n=0 pn=0 key=- restart=- sender=full siv=[0-9a-f]{12} ciphertext=[0-9]+ session=$SESSION$"
 }
 
 @test "inspect: nothing is opened, stored or locked, and no secret is shown" {
@@ -110,7 +112,7 @@ key_id_of() {
 	# No 'from' given to seal: Alice's bare JID; the id escaped.
 	assert_equal "$(val from <<<"${lines[0]}")" "$ALICE_JID"
 	assert_equal "$(val id <<<"${lines[0]}")" 'a\x20b\x3dc\x5cd'
-	assert_equal "$(wc -w <<<"${lines[0]}")" 15
+	assert_equal "$(wc -w <<<"${lines[0]}")" 16
 	assert_equal "$(val id <<<"${lines[1]}")" m2
 	run grep -c 'not inspected' <<<"$stderr"
 	assert_output 2

@@ -59,7 +59,7 @@ still_opens() {
 	msg alice bob m1 one | xseal alice >"$S"
 	local hdr
 	hdr=$(sealed_header <"$S")
-	assert_equal "$hdr" "1 1 0 0 0"
+	assert_equal "$hdr" "5 1 0 0 0"
 	# n (byte 7: flags, tag, epoch, ack come first) and ack (byte 6).
 	sealed_flip 7 <"$S" >"$S.n"
 	refused tampered "$S.n"
@@ -78,9 +78,12 @@ still_opens() {
 	refused malformed "$S.nofrom"
 	sed "s|from='$ALICE_FULL'|from='mallory@evil.lit/x'|" "$S" >"$S.from"
 	refused 'unknown session' "$S.from"
-	# Another resource of the same accounts is no change of the session.
-	sed -e "s|from='$ALICE_FULL'|from='$ALICE_JID/phone'|" -e "s|to='$BOB_FULL'|to='$BOB_JID'|" \
-		"$S" >"$S.res"
+	# Alice bound her full JID: another resource of hers is refused.
+	sed "s|from='$ALICE_FULL'|from='$ALICE_JID/phone'|" "$S" >"$S.fres"
+	refused tampered "$S.fres"
+	# Another resource of Bob's, or his bare JID, is no change of the
+	# session: only his device holds its keys.
+	sed "s|to='$BOB_FULL'|to='$BOB_JID'|" "$S" >"$S.res"
 	still_opens "$S.res"
 }
 

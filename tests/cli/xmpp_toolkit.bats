@@ -298,6 +298,28 @@ EOF
 	server_never_saw_keys_of bob
 }
 
+@test "xmpp toolkit: with --from, the resource the server bound is authenticated too" {
+	handshake_via_server
+	online bob garden 9
+	# Without 'from' the server stamps alice's resource, which the seal
+	# cannot vouch for; with --from it is the one sealed, and the server
+	# leaves it as it is.
+	{
+		XE2E_HOME=$T/alice xe2e-seal --to bob@xe2e.test \
+			<<<"<message to='bob@xe2e.test/garden' type='chat' id='n1'><body>unbound</body></message>"
+		XE2E_HOME=$T/alice xe2e-seal --to bob@xe2e.test --from alice@xe2e.test/balcony \
+			<<<"<message to='bob@xe2e.test/garden' type='chat' id='b1'><body>bound</body></message>"
+	} | send_as alice
+	wait_for "$T/bob.got" "id='b1'"
+	offline bob 9
+	grep -F "<sealed xmlns='urn:xe2e:1'" "$T/bob.got" >"$T/sealed"
+	run --separate-stderr env XE2E_HOME="$T/bob" xe2e-open --require-resource <"$T/sealed"
+	assert_failure 1
+	assert_output "<message to='bob@xe2e.test/garden' from='alice@xe2e.test/balcony' type='chat' id='b1'><body>bound</body></message>"
+	[[ $stderr == *"<message id='n1'> from alice@xe2e.test/balcony not opened: resource not authenticated"* ]] ||
+		fail "$stderr"
+}
+
 @test "xmpp toolkit: a sealed message waits in offline storage and opens when bob connects" {
 	handshake_via_server
 	local secret="held by the server, unread $RANDOM$RANDOM"

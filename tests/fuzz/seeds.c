@@ -938,7 +938,7 @@ static void seeds_prekeys(void)
 	if (!err)
 		err = x25519_keypair(priv, ek);
 	if (!err)
-		err = prekey_seen_add(&st, st.spk[0].id, ek);
+		err = prekey_seen_add(&st, st.spk[0].id, ek, ek, 1, "seed");
 	buf_clear(&text);
 	if (!err)
 		err = prekey_format(&st, &text);

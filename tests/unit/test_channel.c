@@ -157,8 +157,8 @@ TEST(channel_blocks_grow_and_come_back)
 	CHECK_STR(ch.self_bare, ALICE);
 	for (int i = 0; i < 10; i++) {
 		wire[i] = (struct buf)BUF_INIT;
-		CHECK_INT(channel_seal(&ch, now, (const uint8_t *)"frame", 5, ad, sizeof(ad), &wire[i]),
-			  XE2E_OK);
+		CHECK_INT(channel_seal(&ch, now, (const uint8_t *)"frame", 5, ad, sizeof(ad), 0,
+				       &wire[i]), XE2E_OK);
 	}
 	/* Blocks of 1, 2, 4, 8: 15 numbers taken, 10 used. */
 	info_of(&p, 0, p.id, &info);
@@ -201,7 +201,7 @@ TEST(channel_step_interval_zero_takes_one_number_at_a_time)
 	CHECK_INT(channel_load(&ch, p.id, &opts), XE2E_OK);
 	for (int i = 0; i < 5; i++) {
 		buf_clear(&w);
-		CHECK_INT(channel_seal(&ch, 1700000100, (const uint8_t *)"x", 1, ad, sizeof(ad), &w),
+		CHECK_INT(channel_seal(&ch, 1700000100, (const uint8_t *)"x", 1, ad, sizeof(ad), 0, &w),
 			  XE2E_OK);
 		info_of(&p, 0, p.id, &info);
 		CHECK_INT(info.send_n, (uint32_t)i + 1);
@@ -229,7 +229,7 @@ TEST(channel_two_writers_never_share_a_key)
 	for (int i = 0; i < 40; i++) {
 		wire[i] = (struct buf)BUF_INIT;
 		CHECK_INT(channel_seal(i % 3 ? &a : &b, now, (const uint8_t *)"w", 1, ad, sizeof(ad),
-				       &wire[i]),
+				       0, &wire[i]),
 			  XE2E_OK);
 		if (i == 20)
 			CHECK_INT(channel_release(&b), XE2E_OK); /* b leaves and comes back */
@@ -274,7 +274,7 @@ TEST(channel_batch_outcomes_are_per_message)
 	use(&p, 0);
 	CHECK_INT(channel_load(&s, p.id, &opts), XE2E_OK);
 	for (int i = 0; i < 3; i++)
-		CHECK_INT(channel_seal(&s, now, (const uint8_t *)"abc", 3, ad, sizeof(ad), &w[i]),
+		CHECK_INT(channel_seal(&s, now, (const uint8_t *)"abc", 3, ad, sizeof(ad), 0, &w[i]),
 			  XE2E_OK);
 	CHECK_INT(channel_release(&s), XE2E_OK);
 	buf_append(&bad, w[1].data, w[1].len);
@@ -333,7 +333,7 @@ TEST(channel_open_refuses_an_expired_session)
 	CHECK_INT(channel_load(&s, p.id, &opts), XE2E_OK);
 	for (int i = 0; i < 2; i++)
 		CHECK_INT(channel_seal(&s, created + 100, (const uint8_t *)"abc", 3, ad, sizeof(ad),
-				       &w[i]), XE2E_OK);
+				       0, &w[i]), XE2E_OK);
 	CHECK_INT(channel_release(&s), XE2E_OK);
 	use(&p, 1);
 	CHECK_INT(channel_load(&r, p.id, &opts), XE2E_OK);

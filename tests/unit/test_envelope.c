@@ -295,3 +295,91 @@ TEST(envelope_restore_puts_routing_first)
 	free(t);
 	xml_free(el);
 }
+
+/* The sender named in the associated data: the full JID when 'from' has a
+ * resource (normalised, as the receiver computes it from what it
+ * receives), else the session's bare JID; a rewritten or removed resource
+ * gives other bytes. */
+TEST(envelope_ad_names_the_full_sender)
+{
+	struct envelope_addr a = {STANZA_MESSAGE, BOB "/garden", "Alice@Capulet.lit/balcony",
+				  "chat", "m1"};
+	struct buf want = BUF_INIT, ad = BUF_INIT, other = BUF_INIT;
+	int full = -1;
+
+	CHECK_INT(envelope_ad(STANZA_MESSAGE, "chat", "m1", ALICE "/balcony", BOB, &want), XE2E_OK);
+	CHECK_INT(envelope_ad_seal(&a, ALICE, BOB, &ad, &full), XE2E_OK);
+	CHECK_INT(full, 1);
+	CHECK_INT(ad.len, want.len);
+	CHECK_MEM(ad.data, want.data, want.len);
+	a.from = ALICE "/balcony";
+	CHECK_INT(envelope_ad_open(&a, 1, BOB, ALICE, &other), XE2E_OK);
+	CHECK_INT(other.len, want.len);
+	CHECK_MEM(other.data, want.data, want.len);
+	CHECK(envelope_from_authenticated(&a, 1));
+	CHECK(!envelope_from_authenticated(&a, 0));
+	/* The resource rewritten or removed: other associated data. */
+	a.from = ALICE "/evil";
+	buf_clear(&other);
+	CHECK_INT(envelope_ad_open(&a, 1, BOB, ALICE, &other), XE2E_OK);
+	CHECK(other.len != want.len || memcmp(other.data, want.data, want.len) != 0);
+	a.from = ALICE;
+	buf_clear(&other);
+	CHECK_INT(envelope_ad_open(&a, 1, BOB, ALICE, &other), XE2E_OK);
+	CHECK(other.len != want.len || memcmp(other.data, want.data, want.len) != 0);
+	CHECK(envelope_from_authenticated(&a, 0));
+	/* A bare or absent 'from': the session's bare JID, nothing bound. */
+	buf_clear(&want);
+	CHECK_INT(envelope_ad(STANZA_MESSAGE, "chat", "m1", ALICE, BOB, &want), XE2E_OK);
+	buf_clear(&ad);
+	CHECK_INT(envelope_ad_seal(&a, ALICE, BOB, &ad, &full), XE2E_OK);
+	CHECK_INT(full, 0);
+	CHECK_MEM(ad.data, want.data, want.len);
+	a.from = NULL;
+	buf_clear(&ad);
+	CHECK_INT(envelope_ad_seal(&a, ALICE, BOB, &ad, &full), XE2E_OK);
+	CHECK_INT(full, 0);
+	CHECK_MEM(ad.data, want.data, want.len);
+	CHECK_INT(envelope_ad_open(&a, 1, BOB, ALICE, &ad), XE2E_E_MALFORMED);
+	CHECK(!envelope_from_authenticated(&a, 0));
+	a.from = "@@";
+	CHECK_INT(envelope_ad_seal(&a, ALICE, BOB, &ad, &full), XE2E_E_MALFORMED);
+	buf_free(&want);
+	buf_free(&ad);
+	buf_free(&other);
+}
+
+/* The header flag that says so is authenticated: a message sealed with it
+ * does not open without it, nor the other way round. */
+TEST(envelope_sender_full_flag_is_authenticated)
+{
+	struct rpair p;
+	struct ratchet_block b;
+	struct buf ad = BUF_INIT, wire = BUF_INIT, pt = BUF_INIT, snap = BUF_INIT;
+	uint64_t now = 1700000000;
+
+	rpair_init(&p, AEAD_CHACHAPOLY, now);
+	ad_variant(-1, &ad);
+	for (int flag = 0; flag < 2; flag++) {
+		buf_clear(&wire);
+		CHECK_INT(ratchet_reserve(p.a, now, 1, &b), XE2E_OK);
+		b.hdr.sender_full = flag;
+		CHECK_INT(ratchet_block_encrypt(&b, (const uint8_t *)"frame", 5, ad.data, ad.len,
+						&wire), XE2E_OK);
+		ratchet_block_release(p.a, &b);
+		CHECK_INT(wire.data[0] & RATCHET_FLAG_SENDER_FULL, flag ? RATCHET_FLAG_SENDER_FULL : 0);
+		tr_snapshot(p.b, &snap);
+		wire.data[0] ^= RATCHET_FLAG_SENDER_FULL;
+		CHECK_INT(ratchet_decrypt(p.b, now, wire.data, wire.len, ad.data, ad.len, &pt, NULL),
+			  XE2E_E_AUTH);
+		CHECK(tr_same(p.b, &snap));
+		wire.data[0] ^= RATCHET_FLAG_SENDER_FULL;
+		CHECK_INT(ratchet_decrypt(p.b, now, wire.data, wire.len, ad.data, ad.len, &pt, NULL),
+			  XE2E_OK);
+	}
+	buf_free(&ad);
+	buf_free(&wire);
+	buf_free(&pt);
+	buf_free(&snap);
+	rpair_free(&p);
+}

@@ -78,13 +78,14 @@ TEST(inspect_every_header_field)
 		h.key[i] = (uint8_t)(i * 7 + 1);
 	h.has_restart = 1;
 	h.restart_n = 5;
+	h.sender_full = 1;
 	for (int i = 0; i < 16; i++)
 		session[i] = (uint8_t)(0xf0 + i);
 	CHECK_INT(mbedtls_sha256_ret(h.key, RATCHET_KEY_LEN, d, 0), 0);
 	snprintf(want, sizeof(want),
 		 "kind=message from=alice@capulet.lit/balcony to=bob@montague.lit/garden "
 		 "type=chat id=m1 tag=0a1b2c3d epoch=300 ack=299 n=128 pn=70000 "
-		 "key=%02x%02x%02x%02x restart=5 siv=5a5b5c5d5e5f ciphertext=22 "
+		 "key=%02x%02x%02x%02x restart=5 sender=full siv=5a5b5c5d5e5f ciphertext=22 "
 		 "session=f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff\n", d[0], d[1], d[2], d[3]);
 	st = sealed_stanza(&a, &h);
 	got = line_of(st, session, &err);
@@ -94,7 +95,7 @@ TEST(inspect_every_header_field)
 	xml_free(st);
 
 	/* No key, no restart, absent attributes, unknown session. */
-	h.has_key = h.has_restart = 0;
+	h.has_key = h.has_restart = h.sender_full = 0;
 	a.kind = STANZA_IQ;
 	a.type = "get";
 	a.id = NULL;
@@ -103,7 +104,7 @@ TEST(inspect_every_header_field)
 	got = line_of(st, NULL, &err);
 	CHECK_INT(err, XE2E_OK);
 	CHECK_STR(got, "kind=iq from=- to=bob@montague.lit/garden type=get id=- tag=0a1b2c3d "
-		       "epoch=300 ack=299 n=128 pn=70000 key=- restart=- siv=5a5b5c5d5e5f ciphertext=22 "
+		       "epoch=300 ack=299 n=128 pn=70000 key=- restart=- sender=bare siv=5a5b5c5d5e5f ciphertext=22 "
 		       "session=-\n");
 	free(got);
 	xml_free(st);

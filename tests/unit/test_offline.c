@@ -355,7 +355,7 @@ static void round_trip(uint8_t suite, int with_opk, size_t payload_len)
 	if (!payload)
 		return;
 	CHECK_INT(rng_bytes(payload, payload_len + 1), XE2E_OK);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, suite, T_AD, payload, payload_len, &msg, &ka),
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, suite, T_AD, 0, payload, payload_len, &msg, &ka),
 		  XE2E_OK);
 	CHECK_INT(msg.len, OFFLINE_MIN_LEN + (with_opk ? 4 : 0) + payload_len);
 	CHECK_INT(msg.data[1], suite);
@@ -410,15 +410,15 @@ TEST(offline_sender_inputs_are_checked)
 	party_make(&alice, ALICE, NOW);
 	party_make(&bob, BOB, NOW);
 	prekeys_make(&pk, &bob, 1);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 3, T_AD, NULL, 0, &msg, &k), XE2E_E_UNSUPPORTED);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, OFFLINE_PAYLOAD_MAX + 1, &msg, &k),
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 3, T_AD, 0, NULL, 0, &msg, &k), XE2E_E_UNSUPPORTED);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, 0, NULL, OFFLINE_PAYLOAD_MAX + 1, &msg, &k),
 		  XE2E_E_LIMIT);
 	alice.id.loaded = 0;
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_E_STATE);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, 0, NULL, 0, &msg, &k), XE2E_E_STATE);
 	alice.id.loaded = IDENTITY_LOAD_DEVICE_KEY;
 	/* A low-order prekey gives a zero DH: refused. */
 	memset(pk.peer.spk_pub, 0, X25519_LEN);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_E_WEAKKEY);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, 0, NULL, 0, &msg, &k), XE2E_E_WEAKKEY);
 	CHECK_INT(msg.len, 0);
 	CHECK(ct_is_zero(&k, sizeof(k)));
 	party_free(&alice);
@@ -439,7 +439,7 @@ TEST(offline_only_the_right_keys_open)
 	party_make(&other, BOB, NOW);
 	prekeys_make(&pk, &bob, 1);
 	prekeys_make(&wrong, &bob, 1);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, (const uint8_t *)"x", 1, &msg, &k), XE2E_OK);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, 0, (const uint8_t *)"x", 1, &msg, &k), XE2E_OK);
 	r.self = &bob.id;
 	r.spk_priv = pk.spk_priv;
 	r.opk_priv = pk.opk_priv;
@@ -488,7 +488,7 @@ TEST(offline_sender_credential_is_checked)
 	r.spk_priv = pk.spk_priv;
 	r.opk_priv = NULL;
 	/* An expired binding. */
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_OK);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, 0, NULL, 0, &msg, &k), XE2E_OK);
 	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt),
 		  XE2E_E_EXPIRED);
 	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW - 1, &s, &k, &pt), XE2E_OK);
@@ -497,13 +497,13 @@ TEST(offline_sender_credential_is_checked)
 	alice.id.binding.expires = NOW + DAY;
 	CHECK_INT(identity_binding_sign(alice.id_key, &alice.id.binding), XE2E_OK);
 	buf_clear(&msg);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_OK);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, 0, NULL, 0, &msg, &k), XE2E_OK);
 	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_TRUST);
 	/* A signature by another identity key. */
 	strcpy(alice.id.binding.jid, ALICE);
 	CHECK_INT(identity_binding_sign(bob.id_key, &alice.id.binding), XE2E_OK);
 	buf_clear(&msg);
-	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, NULL, 0, &msg, &k), XE2E_OK);
+	CHECK_INT(offline_seal(&alice.id, &pk.peer, 1, T_AD, 0, NULL, 0, &msg, &k), XE2E_OK);
 	CHECK_INT(offline_open_keys(&r, ALICE, T_AD, msg.data, msg.len, NOW, &s, &k, &pt), XE2E_E_TRUST);
 	buf_free(&msg);
 	buf_free(&pt);
@@ -685,7 +685,7 @@ static void seal_to(const struct party *alice, const struct offline_peer *p, con
 	struct offline_keys k;
 
 	buf_clear(msg);
-	CHECK_INT(offline_seal(&alice->id, p, OFFLINE_SUITE_CHACHAPOLY, T_AD, (const uint8_t *)text,
+	CHECK_INT(offline_seal(&alice->id, p, OFFLINE_SUITE_CHACHAPOLY, T_AD, 0, (const uint8_t *)text,
 			       strlen(text), msg, &k),
 		  XE2E_OK);
 	wipe(&k, sizeof(k));

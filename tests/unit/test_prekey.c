@@ -238,27 +238,102 @@ TEST(prekey_replay_cache)
 {
 	struct prekey_store st = PREKEY_STORE_INIT;
 	struct prekey_spk *spk;
-	uint8_t ek[X25519_LEN], priv[X25519_LEN];
+	uint8_t ek[X25519_LEN], priv[X25519_LEN], who[PREKEY_SENDER_LEN];
+	unsigned k = 0;
 
 	CHECK_INT(prekey_spk_add(&st, NOW, &spk), XE2E_OK);
 	CHECK_INT(x25519_keypair(priv, ek), XE2E_OK);
+	memset(who, 0x11, sizeof(who));
 	CHECK(!prekey_seen_has(&st, spk->id, ek));
-	CHECK_INT(prekey_seen_add(&st, spk->id, ek), XE2E_OK);
+	CHECK_INT(prekey_seen_add(&st, spk->id, ek, who, 1, "a"), XE2E_OK);
 	CHECK(prekey_seen_has(&st, spk->id, ek));
-	CHECK_INT(prekey_seen_add(&st, spk->id, ek), XE2E_E_REPLAY);
-	CHECK_INT(prekey_seen_add(&st, spk->id + 1, ek), XE2E_E_NOTFOUND);
-	/* Full: refused, never forgotten. */
+	CHECK_INT(prekey_seen_add(&st, spk->id, ek, who, 1, "a"), XE2E_E_REPLAY);
+	CHECK_INT(prekey_seen_add(&st, spk->id + 1, ek, who, 1, "a"), XE2E_E_NOTFOUND);
+	/* Full: refused, never forgotten; every sender within its quota. */
+	memset(who, 0x33, sizeof(who));
 	while (st.n_seen < PREKEY_SEEN_MAX) {
 		ek[0]++;
 		ek[1] += ek[0] == 0;
 		ek[2] += ek[0] == 0 && ek[1] == 0;
-		CHECK_INT(prekey_seen_add(&st, spk->id, ek), XE2E_OK);
+		who[0] = (uint8_t)(k++ / 100);
+		CHECK_INT(prekey_seen_add(&st, spk->id, ek, who, 100, "a"), XE2E_OK);
 	}
 	ek[5] ^= 1;
-	CHECK_INT(prekey_seen_add(&st, spk->id, ek), XE2E_E_LIMIT);
+	memset(who, 0x22, sizeof(who));
+	CHECK_INT(prekey_seen_add(&st, spk->id, ek, who, 100, "a"), XE2E_E_LIMIT);
 	CHECK_INT(st.n_seen, PREKEY_SEEN_MAX);
 	prekey_store_free(&st);
 	wipe(priv, sizeof(priv));
+}
+
+/* One sender fills its quota and is refused; another still gets in. */
+TEST(prekey_replay_cache_quota_per_sender)
+{
+	static const char *const bad[] = {"0", "-1", "x", "10001", "02", "2x", " 2"};
+	struct prekey_store st = PREKEY_STORE_INIT;
+	struct prekey_spk *spk;
+	uint8_t ek[X25519_LEN], a[PREKEY_SENDER_LEN], b[PREKEY_SENDER_LEN];
+	uint32_t quota = 0;
+
+	CHECK_INT(prekey_spk_add(&st, NOW, &spk), XE2E_OK);
+	CHECK_INT(prekey_sender_tag("alice@capulet.lit", a), XE2E_OK);
+	CHECK_INT(prekey_sender_tag("carol@capulet.lit", b), XE2E_OK);
+	CHECK(memcmp(a, b, PREKEY_SENDER_LEN) != 0);
+	memset(ek, 7, sizeof(ek));
+	for (int i = 0; i < 3; i++) {
+		ek[0] = (uint8_t)i;
+		CHECK_INT(prekey_seen_add(&st, spk->id, ek, a, 3, "alice@capulet.lit"), XE2E_OK);
+	}
+	ek[0] = 9;
+	CHECK_INT(prekey_seen_room(&st, a, 3, "alice@capulet.lit"), XE2E_E_LIMIT);
+	CHECK_INT(prekey_seen_add(&st, spk->id, ek, a, 3, "alice@capulet.lit"), XE2E_E_LIMIT);
+	CHECK(strstr(err_detail(), "alice@capulet.lit already has 3 initial messages") != NULL);
+	CHECK_INT(st.n_seen, 3);
+	CHECK_INT(prekey_seen_add(&st, spk->id, ek, b, 3, "carol@capulet.lit"), XE2E_OK);
+	CHECK_INT(st.n_seen, 4);
+	/* The quota from the environment: 1 .. PREKEY_SEEN_MAX, else refused. */
+	CHECK_INT(setenv(PREKEY_QUOTA_ENV, "2", 1), 0);
+	CHECK_INT(prekey_seen_quota(&quota), XE2E_OK);
+	CHECK_INT(quota, 2);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		CHECK_INT(setenv(PREKEY_QUOTA_ENV, bad[i], 1), 0);
+		CHECK_INT(prekey_seen_quota(&quota), XE2E_E_MALFORMED);
+	}
+	CHECK_INT(unsetenv(PREKEY_QUOTA_ENV), 0);
+	CHECK_INT(prekey_seen_quota(&quota), XE2E_OK);
+	CHECK_INT(quota, PREKEY_SEEN_PER_SENDER);
+	prekey_store_free(&st);
+}
+
+/* A replay-cache line names its sender; lines of older files name none. */
+TEST(prekey_file_seen_sender)
+{
+	static const char text[] =
+		"xe2e prekeys v1\n"
+		"spk 0000000b 1750500000 1753092000 - " PRIV_B " " SIG "\n"
+		"seen 0000000b " EK "\n"
+		"seen 0000000b " PRIV_A " 00112233445566778899aabbccddeeff\n";
+	static const char *const bad[] = {" 00000000000000000000000000000000\n", " 00112233\n",
+					  " 00112233445566778899aabbccddeeff x\n",
+					  " 00112233445566778899AABBCCDDEEFF\n"};
+	struct prekey_store st = PREKEY_STORE_INIT;
+	struct buf out = BUF_INIT;
+
+	CHECK_INT(prekey_parse("test", text, strlen(text), &st), XE2E_OK);
+	CHECK_INT(st.n_seen, 2);
+	CHECK_INT(st.seen[0].sender[0], 0);
+	CHECK_INT(st.seen[1].sender[15], 0xff);
+	CHECK_INT(prekey_format(&st, &out), XE2E_OK);
+	CHECK_INT(out.len, strlen(text));
+	CHECK_MEM(out.data, text, out.len);
+	prekey_store_free(&st);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char t[1024];
+
+		snprintf(t, sizeof(t), "%.*s%s", (int)(strlen(text) - 34), text, bad[i]);
+		CHECK_INT(prekey_parse("test", t, strlen(t), &st), XE2E_E_MALFORMED);
+	}
+	buf_free(&out);
 }
 
 struct add_ctx {

@@ -23,6 +23,7 @@ static void header_random(struct trng *r, struct ratchet_header *h)
 					 : (uint32_t)trng_next(r);
 	h->has_key = (int)trng_below(r, 2);
 	h->has_restart = (int)trng_below(r, 2);
+	h->sender_full = (int)trng_below(r, 2);
 	if (!h->has_restart)
 		h->restart_n = 0;
 	for (size_t i = 0; h->has_key && i < RATCHET_KEY_LEN; i++)
@@ -91,6 +92,12 @@ TEST(ratchet_header_exact_bytes)
 	ratchet_header_encode(&h, wire, &len);
 	CHECK_INT(len, 9);
 	CHECK_MEM(wire, "\0\0\0\0\0\0\0\0\0", 9);
+
+	/* The sender's full JID bound: bit 2, and not one byte more. */
+	h.sender_full = 1;
+	ratchet_header_encode(&h, wire, &len);
+	CHECK_INT(len, 9);
+	CHECK_MEM(wire, "\x04\0\0\0\0\0\0\0\0", 9);
 }
 
 static int decode(const char *bytes, size_t n)
@@ -109,7 +116,8 @@ TEST(ratchet_header_refuses_bad_encodings)
 		int err;
 	} cases[] = {
 		{"\0TAG!\0\0\0\0", 9, XE2E_OK},
-		{"\x04TAG!\0\0\0\0", 9, XE2E_E_MALFORMED},	   /* unknown flag */
+		{"\x04TAG!\0\0\0\0", 9, XE2E_OK},		   /* sender's full JID */
+		{"\x08TAG!\0\0\0\0", 9, XE2E_E_MALFORMED},	   /* unknown flag */
 		{"\x80TAG!\0\0\0\0", 9, XE2E_E_MALFORMED},	   /* unknown flag */
 		{"\0TAG!\x80\0\0\0\0", 10, XE2E_E_MALFORMED},	   /* 0 in two bytes */
 		{"\0TAG!\x81\0\0\0\0", 10, XE2E_E_MALFORMED},	   /* 1 in two bytes */

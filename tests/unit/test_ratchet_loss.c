@@ -368,7 +368,7 @@ TEST(ratchet_refuses_other_sessions_and_bad_headers)
 		bad.data[i] ^= 0x10;
 		CHECK_INT(tr_recv(p.a, 20, 0, &bad, NULL), XE2E_E_NOTFOUND);
 	}
-	bad.data[0] = 0x04;
+	bad.data[0] = 0x08;
 	CHECK_INT(tr_recv(p.a, 20, 0, &bad, NULL), XE2E_E_MALFORMED);
 	CHECK_INT(ratchet_decrypt(p.a, 20, m.data, 9 + AEAD_TAG_LEN - 1, tr_ad, tr_ad_len, &out,
 				  NULL),

@@ -92,10 +92,10 @@ static int vx_off_seal(struct vx *v, cJSON *m, struct vx_off_run *r)
 	const struct bundle_prekey *opk = NULL;
 	struct offline_peer peer;
 	struct offline_keys keys;
-	int err;
+	int err, sender_full;
 
 	if (vx_frame_out(v, m, r->plain.node, &r->frame) ||
-	    vx_ad_out(v, m, &r->plain.addr, r->alice.id.jid, r->bob.id.jid, &r->ad))
+	    vx_ad_out(v, m, &r->plain.addr, r->alice.id.jid, r->bob.id.jid, &r->ad, &sender_full))
 		return -1;
 	vx_draws_begin(v, m);
 	err = bundle_pick_opk(&r->b, &opk);
@@ -103,7 +103,7 @@ static int vx_off_seal(struct vx *v, cJSON *m, struct vx_off_run *r)
 		offline_peer_from_bundle(&r->b, r->fpr, opk, &peer);
 	if (!err)
 		err = offline_seal(&r->alice.id, &peer, r->suite, r->ad.data, r->ad.len,
-				   r->frame.data, r->frame.len, &r->wire, &keys);
+				   sender_full, r->frame.data, r->frame.len, &r->wire, &keys);
 	vx_draws_end(v);
 	if (!err) {
 		vx_wire(v, m, "initial_message", &r->wire);

@@ -65,6 +65,22 @@ static void vx_ratchet_addr(struct vx *v, cJSON *c, struct vx_plain *p, char to[
 	p->addr = (struct envelope_addr){STANZA_MESSAGE, to, from, "headline", NULL};
 }
 
+/* ratchet_encrypt() with the header's sender flag, as a session seals one
+ * stanza (common/channel.c). */
+static int seal_one(struct ratchet_state *st, uint64_t now, int sender_full,
+		    const struct buf *frame, const struct buf *ad, struct buf *wire)
+{
+	struct ratchet_block b;
+	int err = ratchet_reserve(st, now, 1, &b);
+
+	if (err)
+		return err;
+	b.hdr.sender_full = sender_full;
+	err = ratchet_block_encrypt(&b, frame->data, frame->len, ad->data, ad->len, wire);
+	ratchet_block_release(st, &b);
+	return err;
+}
+
 /* Seals the plain stanza of p from sender (st[s]) and opens it at the other side. */
 static int vx_seal_open(struct vx *v, cJSON *c, const char *fallback, struct vx_plain *p,
 			struct ratchet_state *st[static 2], int s, uint64_t now)
@@ -72,15 +88,17 @@ static int vx_seal_open(struct vx *v, cJSON *c, const char *fallback, struct vx_
 	const char *self = s ? BOB : ALICE, *peer = s ? ALICE : BOB;
 	struct buf frame = BUF_INIT, ad = BUF_INIT, wire = BUF_INIT, text = BUF_INIT;
 	struct vx_received r;
-	int err = vx_frame_out(v, c, p->node, &frame) || vx_ad_out(v, c, &p->addr, self, peer, &ad);
+	int sender_full = 0;
+	int err = vx_frame_out(v, c, p->node, &frame) ||
+		  vx_ad_out(v, c, &p->addr, self, peer, &ad, &sender_full);
 
 	memset(&r, 0, sizeof(r));
 	if (!err) {
 		vx_draws_begin(v, c);
-		err = ratchet_encrypt(st[s], now, frame.data, frame.len, ad.data, ad.len, &wire);
+		err = seal_one(st[s], now, sender_full, &frame, &ad, &wire);
 		vx_draws_end(v);
 		if (err)
-			vx_fail_err(v, err, "ratchet_encrypt");
+			vx_fail_err(v, err, "ratchet_block_encrypt");
 	}
 	if (!err) {
 		vx_wire(v, c, "message", &wire);

@@ -50,10 +50,10 @@ int vx_frame_out(struct vx *v, cJSON *obj, const struct xml_node *node, struct b
 }
 
 int vx_ad_out(struct vx *v, cJSON *obj, const struct envelope_addr *a, const char *sender,
-	      const char *recipient, struct buf *ad)
+	      const char *recipient, struct buf *ad, int *sender_full)
 {
 	buf_clear(ad);
-	VX_TRY(v, envelope_ad(a->kind, a->type, a->id, sender, recipient, ad),
+	VX_TRY(v, envelope_ad_seal(a, sender, recipient, ad, sender_full),
 	       "the associated data");
 	vx_out_bytes(v, obj, "associated_data", ad->data, ad->len);
 	return 0;
@@ -93,11 +93,31 @@ int vx_sealed_out(struct vx *v, cJSON *obj, const struct vx_plain *plain, const 
 	return 0;
 }
 
+/* Whether the sender bound its full JID, from the clear header: as
+ * xe2e-open learns it before it makes the associated data again. */
+static int received_sender_full(const struct envelope *env, int offline, int *sender_full)
+{
+	struct offline_header oh;
+	struct ratchet_header rh;
+	uint8_t siv[RATCHET_SIV_LEN];
+	size_t used;
+	int err;
+
+	if (offline) {
+		err = offline_header_parse(env->wire.data, env->wire.len, &oh);
+		*sender_full = oh.sender_full;
+	} else {
+		err = ratchet_message_decode(&rh, siv, env->wire.data, env->wire.len, &used);
+		*sender_full = rh.sender_full;
+	}
+	return err;
+}
+
 int vx_received_parse(struct vx *v, const struct buf *text, int offline, const char *self,
 		      const char *peer, struct vx_received *r)
 {
 	const struct envelope_addr *a = &r->env.addr;
-	int err;
+	int err, sender_full = 0;
 
 	memset(r, 0, sizeof(*r));
 	err = xml_parse_element((const char *)text->data, text->len, NULL, &r->node);
@@ -108,7 +128,9 @@ int vx_received_parse(struct vx *v, const struct buf *text, int offline, const c
 	if (!err)
 		err = envelope_check_route(a, self, peer);
 	if (!err)
-		err = envelope_ad(a->kind, a->type, a->id, peer, self, &r->ad);
+		err = received_sender_full(&r->env, offline, &sender_full);
+	if (!err)
+		err = envelope_ad_open(a, sender_full, self, peer, &r->ad);
 	VX_TRY(v, err, "reading the sealed stanza");
 	return 0;
 }

@@ -30,10 +30,11 @@ void vx_plain_free(struct vx_plain *p);
  * (to its bucket); frame gets the padded one. NULL node: a ratchet frame. */
 int vx_frame_out(struct vx *v, cJSON *obj, const struct xml_node *node, struct buf *frame);
 
-/* The associated data of a stanza between two bare JIDs: output
- * "associated_data"; ad gets it. */
+/* The associated data of a stanza that sender seals for recipient (bare
+ * JIDs), as xe2e-seal makes it: output "associated_data"; ad gets it, and
+ * *sender_full whether it names the full JID of the stanza's 'from'. */
 int vx_ad_out(struct vx *v, cJSON *obj, const struct envelope_addr *a, const char *sender,
-	      const char *recipient, struct buf *ad);
+	      const char *recipient, struct buf *ad, int *sender_full);
 
 /* The sealed stanza around wire (<sealed/>, or <offline/> when offline;
  * a ratchet stanza when plain has no node): output "sealed", the text a
