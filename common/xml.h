@@ -219,6 +219,14 @@ int xml_reader_new(struct xml_reader **reader, int fd, enum xml_reader_mode mode
  */
 int xml_reader_next(struct xml_reader *reader, struct xml_node **stanza);
 
+/*
+ * As xml_reader_next(), but never waits: the next stanza only if what the
+ * reader holds and what fd has ready to read complete it. XE2E_E_TIMEOUT,
+ * which is not final, when they do not: the bytes read so far stay in the
+ * reader for the next call. For taking a batch of what is waiting.
+ */
+int xml_reader_next_ready(struct xml_reader *reader, struct xml_node **stanza);
+
 /* 1 when the input was wrapped in <stream:stream>. */
 int xml_reader_in_stream(const struct xml_reader *reader);
 
@@ -230,5 +238,12 @@ void xml_reader_free(struct xml_reader *reader);
  * retrying short writes and EINTR; XE2E_E_IO on failure (a closed pipe
  * included: callers ignore SIGPIPE). */
 int xml_write_stanza(int fd, const struct xml_node *stanza);
+
+/* Appends the stanza as xml_write_stanza() writes it to out, so that
+ * several go out in one xml_write_lines(). */
+int xml_append_line(struct buf *out, const struct xml_node *stanza);
+
+/* Writes the bytes of lines to fd completely, as xml_write_stanza(). */
+int xml_write_lines(int fd, const struct buf *lines);
 
 #endif
