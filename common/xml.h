@@ -196,8 +196,10 @@ enum xml_reader_mode {
 	 * their end tag arrives, so live pipes work. */
 	XML_READ_BUFFERED = 0,
 	/* Never consumes a byte past the end tag of the stanza it returns,
-	 * so another program can read the next stanza from the same fd. It
-	 * reads one byte per read(2): meant for short exchanges. */
+	 * so another program can read the next stanza from the same fd.
+	 * Files, pipes and sockets are read in blocks it looks at before it
+	 * takes them (xml_exact.c): a buffered read and one more system call
+	 * per stanza; other fds (a terminal) one byte per read(2). */
 	XML_READ_EXACT = 1,
 };
 
