@@ -17,6 +17,8 @@ READLINE_LIBS ?= -lreadline
 IDN_LIBS      ?= $(shell pkg-config --libs libidn 2>/dev/null || echo -lidn)
 CJSON_LIBS    ?= $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 CJSON_CFLAGS  ?= $(shell pkg-config --cflags libcjson 2>/dev/null)
+SODIUM_LIBS   ?= $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+SODIUM_CFLAGS ?= $(shell pkg-config --cflags libsodium 2>/dev/null)
 VERSION       := 0.1.0
 
 ifeq ($(SANITIZE),1)
@@ -30,8 +32,8 @@ endif
 
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
                    -Wall -Wextra -Werror -Wshadow -Wvla \
-                   -pthread -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"'
-LIBS := $(MBEDTLS_LIBS) $(EXPAT_LIBS) $(READLINE_LIBS) $(IDN_LIBS) -pthread
+                   -pthread -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"' $(SODIUM_CFLAGS)
+LIBS := $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(EXPAT_LIBS) $(READLINE_LIBS) $(IDN_LIBS) -pthread
 
 ifeq ($(V),1)
 Q :=
@@ -83,7 +85,7 @@ $(UNIT_TESTS): $(UNIT_OBJ) $(LIBXE2E)
 NOISE_VECTORS := $(BUILD)/tests/noise-vectors
 $(NOISE_VECTORS): $(BUILD)/tests/noise_vectors/main.o $(LIBXE2E)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(MBEDTLS_LIBS) $(CJSON_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(CJSON_LIBS)
 
 $(BUILD)/tests/noise_vectors/%.o: override CFLAGS += $(CJSON_CFLAGS)
 

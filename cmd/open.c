@@ -6,7 +6,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,7 +30,7 @@
 #include "util.h"
 #include "xml.h"
 
-#define BATCH_MAX 64 /* stanzas opened in one transaction, at most */
+#define BATCH_MAX 64 /* stanzas opened in one transaction, at most; the default */
 
 static const char usage_text[] =
 	"usage: xe2e-open [--batch N] [--require-resource] [--quiet | --verbose]\n"
@@ -44,8 +43,8 @@ static const char help_text[] =
 	"its reason and skipped; nothing unsealed is ever passed on.\n"
 	"\n"
 	"  --batch N    open up to N stanzas that are already waiting in one\n"
-	"               transaction (1; at most 64): faster, but a crash may\n"
-	"               then lose up to N plaintexts instead of one\n"
+	"               transaction (64, the most): a crash may lose up to N\n"
+	"               plaintexts; 1 commits and writes each stanza alone\n"
 	"  --require-resource\n"
 	"               refuse a stanza whose 'from' has a resource its sender did\n"
 	"               not bind (a server may have set or rewritten it)\n"
@@ -116,7 +115,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 {
 	int status;
 
-	o->batch = 1;
+	o->batch = BATCH_MAX;
 	status = cli_options(argc, argv, long_options, parse_option, o);
 	if (status >= 0)
 		return status;
@@ -139,6 +138,7 @@ struct run {
 	struct xml_reader *reader;
 	int replays, failures;
 	int fatal, ended;
+	struct buf out;       /* opened stanzas, written after their commit */
 	struct identity self; /* for initial messages, loaded at the first */
 	int self_err;         /* 0 until tried */
 	int have_self;
@@ -428,6 +428,22 @@ static const char *auth_detail(const struct item *it, int err, const char *detai
 	return out;
 }
 
+/* Writes the stanzas opened since the last time, all at once: their
+ * transaction is committed by then. */
+static void output_flush(struct run *r)
+{
+	int err = r->out.len ? xml_write_lines(STDOUT_FILENO, &r->out) : XE2E_OK;
+
+	if (r->out.data)
+		wipe(r->out.data, r->out.len);
+	r->out.len = 0;
+	if (err) {
+		err_report(err, "cannot write the opened stanza");
+		r->fatal = 1;
+		r->failures++;
+	}
+}
+
 /* Opens an initial message, starting its session, and writes the stanza. */
 static size_t item_offline(struct run *r, struct item *it)
 {
@@ -453,6 +469,7 @@ static size_t item_offline(struct run *r, struct item *it)
 	if (channel_get(r, o.id, &ch) == XE2E_OK)
 		it->ch = ch;
 	item_finish(r, it, &m);
+	output_flush(r);
 	buf_free(&m.pt);
 	return 1;
 }
@@ -485,7 +502,7 @@ static void item_finish(struct run *r, struct item *it, struct channel_msg *m)
 			     ? "" : ": its resource is not authenticated (its sender did not bind it)");
 		if (it->env.n_unsealed)
 			note(r, "dropped %zu element(s) added outside the seal", it->env.n_unsealed);
-		if ((err = xml_write_stanza(STDOUT_FILENO, out))) {
+		if ((err = xml_append_line(&r->out, out))) {
 			err_report(err, "cannot write the opened stanza");
 			r->fatal = 1;
 			r->failures++;
@@ -518,28 +535,26 @@ static size_t open_group(struct run *r, struct item *items, size_t n, size_t fir
 	for (size_t i = first; i < end; i++)
 		if (items[i].ch && !r->fatal)
 			item_finish(r, &items[i], &m[k++]);
+	if (!r->fatal)
+		output_flush(r);
 	for (size_t i = 0; i < BATCH_MAX; i++)
 		buf_free(&m[i].pt);
 	return end - first;
 }
 
-/* 1 when more input is waiting, so the batch may grow without waiting. */
-static int input_ready(void)
-{
-	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
-
-	return poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP));
-}
-
-/* Reads a batch: one stanza, then those already waiting. */
+/* Reads a batch: one stanza, waiting for it, then those that input
+ * already at hand completes, up to the batch's bound. */
 static size_t read_batch(struct run *r, struct item *items)
 {
 	size_t n = 0;
 	int err;
 
-	while (n < r->opt.batch && !r->ended && (n == 0 || input_ready())) {
+	while (n < r->opt.batch && !r->ended) {
 		memset(&items[n], 0, sizeof(items[n]));
-		err = xml_reader_next(r->reader, &items[n].st);
+		err = n == 0 ? xml_reader_next(r->reader, &items[n].st)
+			     : xml_reader_next_ready(r->reader, &items[n].st);
+		if (err == XE2E_E_TIMEOUT)
+			break; /* nothing more is waiting: open what there is */
 		if (err) {
 			if (err != XE2E_E_EOF) {
 				err_report(err, "cannot read the input");
@@ -659,6 +674,7 @@ int main(int argc, char **argv)
 	else
 		run_loop(&r);
 	identity_free(&r.self);
+	buf_free(&r.out);
 	xml_reader_free(r.reader);
 	for (size_t i = 0; i < r.n_ch; i++) {
 		channel_wipe(r.ch[i]);

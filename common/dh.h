@@ -1,4 +1,9 @@
-/* X25519 (RFC 7748), the Diffie-Hellman function of every xe2e key agreement. */
+/*
+ * X25519 (RFC 7748), the Diffie-Hellman function of every xe2e key
+ * agreement: computed by libsodium (dh_provider.h), with the clamping, the
+ * masking of u and the refusal of low-order points done here, whatever
+ * computes it. Private keys come from the project's generator (rng.h).
+ */
 #ifndef XE2E_DH_H
 #define XE2E_DH_H
 

@@ -59,48 +59,73 @@ int b64_encode(const uint8_t *in, size_t n, char *out, size_t out_size)
 	return XE2E_OK;
 }
 
-/*
- * Checks that in (in_len a multiple of 4) is canonical base64: digits only,
- * then at most two '=', and zero bits where the last digit overhangs the
- * data. Returns the number of '='; -1 when not canonical.
- */
-static int b64_check_canonical(const char *in, size_t in_len)
+/* Stores byte b at out[o] when there is an out (a check only otherwise). */
+static void b64_put(uint8_t *out, size_t o, uint32_t b)
 {
-	uint32_t valid = 1, last = 0;
-	size_t pads = 0, digits;
+	if (out)
+		out[o] = (uint8_t)b;
+}
+
+/*
+ * Decodes canonical base64 (in_len a multiple of 4): digits only, then at
+ * most two '=', and zero bits where the last digit overhangs the data.
+ * Writes the in_len / 4 * 3 - pads bytes to out, unless out is NULL, and
+ * returns the number of '='; -1, with out wiped, when the input is not
+ * canonical. Every digit is read the same way, whatever it is
+ * (b64_digit()).
+ */
+static int b64_decode_canonical(const char *in, size_t in_len, uint8_t *out)
+{
+	uint32_t valid = 1, acc = 0, last = 0;
+	size_t pads = 0, digits, o = 0;
 
 	if (in_len >= 4 && in[in_len - 1] == '=')
 		pads = in[in_len - 2] == '=' ? 2 : 1;
 	digits = in_len - pads;
-	for (size_t i = 0; i < digits; i++)
+	for (size_t i = 0; i < digits; i++) {
 		last = b64_digit((unsigned char)in[i], &valid);
-	if (pads == 2)
+		acc = acc << 6 | last;
+		if (i % 4 == 3) {
+			b64_put(out, o++, acc >> 16);
+			b64_put(out, o++, acc >> 8);
+			b64_put(out, o++, acc);
+		}
+	}
+	if (pads == 2) {
 		valid &= (last & 0x0f) == 0;
-	else if (pads == 1)
+		b64_put(out, o++, acc >> 4);
+	} else if (pads == 1) {
 		valid &= (last & 0x03) == 0;
+		b64_put(out, o++, acc >> 10);
+		b64_put(out, o++, acc >> 2);
+	}
+	wipe(&acc, sizeof(acc));
+	if (!valid && out)
+		wipe(out, o);
 	return valid ? (int)pads : -1;
 }
 
 int b64_decode(const char *in, size_t in_len, uint8_t *out, size_t out_size, size_t *out_len)
 {
-	size_t n, olen;
+	size_t n;
 	int pads;
 
 	*out_len = 0;
-	if (in_len % 4 != 0 || (pads = b64_check_canonical(in, in_len)) < 0) {
+	if (in_len % 4 != 0) {
 		err_detail_set("invalid base64");
 		return XE2E_E_MALFORMED;
 	}
+	pads = in_len >= 4 && in[in_len - 1] == '=' ? 1 + (in[in_len - 2] == '=') : 0;
 	n = in_len / 4 * 3 - (size_t)pads;
+	/* Too long for out: only checked, so that bad base64 is still
+	 * called that. */
+	if (b64_decode_canonical(in, in_len, n <= out_size ? out : NULL) < 0) {
+		err_detail_set("invalid base64");
+		return XE2E_E_MALFORMED;
+	}
 	if (n > out_size) {
 		err_detail_set("base64 decodes to %zu bytes, more than %zu", n, out_size);
 		return XE2E_E_LIMIT;
-	}
-	if (n && (mbedtls_base64_decode(out, out_size, &olen, (const unsigned char *)in, in_len) != 0 ||
-		  olen != n)) {
-		wipe(out, n);
-		err_detail_set("invalid base64");
-		return XE2E_E_MALFORMED;
 	}
 	*out_len = n;
 	return XE2E_OK;

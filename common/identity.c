@@ -245,6 +245,24 @@ static int load_cert(struct identity *id)
 	return err;
 }
 
+/*
+ * The binding's signature under the certificate's key, verified only when
+ * device.binding.verified does not already record these very files; a
+ * verified binding is then recorded. The record is an optimisation only:
+ * a load that cannot write it (a read-only tree) still succeeds.
+ */
+static int binding_signature_check(const struct identity *id)
+{
+	int err;
+
+	if (identity_binding_recorded(id->id_pub, &id->binding))
+		return XE2E_OK;
+	err = identity_binding_verify_signature(id->id_pub, &id->binding);
+	if (!err && identity_binding_record(id->id_pub, &id->binding) != XE2E_OK)
+		err_detail_clear();
+	return err;
+}
+
 static int load_binding(struct identity *id, unsigned flags, uint64_t now)
 {
 	char when[IDENTITY_TIME_TEXT_LEN];
@@ -261,16 +279,16 @@ static int load_binding(struct identity *id, unsigned flags, uint64_t now)
 			       IDENTITY_BINDING_FILE, id->binding.jid);
 		err = XE2E_E_MALFORMED;
 	}
-	if (!err && (flags & IDENTITY_LOAD_ALLOW_EXPIRED))
-		err = identity_binding_verify_signature(id->id_pub, &id->binding);
-	else if (!err)
-		err = identity_binding_verify(id->id_pub, &id->binding, now);
-	if (err == XE2E_E_EXPIRED) {
+	if (!err)
+		err = binding_signature_check(id);
+	if (err == XE2E_E_AUTH)
+		detail_prefix(IDENTITY_BINDING_FILE " does not match " IDENTITY_CRT_FILE);
+	if (!err && !(flags & IDENTITY_LOAD_ALLOW_EXPIRED) && now >= id->binding.expires) {
 		identity_time_format(id->binding.expires, when);
 		err_detail_set("the device binding expired on %s: run xe2e-keygen --rotate-device",
 			       when);
-	} else if (err == XE2E_E_AUTH)
-		detail_prefix(IDENTITY_BINDING_FILE " does not match " IDENTITY_CRT_FILE);
+		err = XE2E_E_EXPIRED;
+	}
 	if (!err)
 		snprintf(id->jid, sizeof(id->jid), "%s", id->binding.jid);
 	buf_free(&text);

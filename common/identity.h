@@ -11,6 +11,9 @@
  *                    issued for the key (leaf first, then intermediates)
  *   device.key       X25519 private key, keyfile format, 0600
  *   device.binding   the device binding, text form below, 0644
+ *   device.binding.verified
+ *                    the record that a load verified the binding under
+ *                    identity.crt's key (below), 0600
  *   identity.lock    lock file, held while any of them is read or written
  *   identity.commit  present only while a new set of files is being put in
  *                    place (see below)
@@ -67,6 +70,7 @@
 #define IDENTITY_CRT_FILE "identity.crt"
 #define IDENTITY_DEVICE_KEY_FILE "device.key"
 #define IDENTITY_BINDING_FILE "device.binding"
+#define IDENTITY_VERIFIED_FILE "device.binding.verified"
 #define IDENTITY_LOCK_FILE "identity.lock"
 #define IDENTITY_COMMIT_FILE "identity.commit"
 
@@ -115,6 +119,23 @@ int identity_binding_verify_signature(const uint8_t id_pub[static P256_PUB_LEN],
  */
 int identity_binding_check_update(const struct device_binding *stored,
 				  const struct device_binding *candidate, int *newer);
+
+/*
+ * The record of a verified own binding (device.binding.verified): a
+ * SHA-256 fingerprint over the identity public key and the whole binary
+ * binding, signature included. identity_load() verifies the binding's
+ * signature only when the record is not that of the files it read, and
+ * then records it, so that the files are verified once, not at every
+ * start (xe2e(7) FILES says why that is enough).
+ *
+ * identity_binding_recorded() is 1 when the record holds b under id_pub,
+ * else 0 (no record, another binding, a file others may write).
+ * identity_binding_record() writes the record (atomically, 0600).
+ */
+int identity_binding_recorded(const uint8_t id_pub[static P256_PUB_LEN],
+			      const struct device_binding *b);
+int identity_binding_record(const uint8_t id_pub[static P256_PUB_LEN],
+			    const struct device_binding *b);
 
 /* Appends the binary form. */
 int identity_binding_encode(const struct device_binding *b, struct buf *out);
@@ -177,8 +198,9 @@ enum identity_load_flags {
 
 /*
  * Loads the identity into id (IDENTITY_INIT, or emptied by identity_free())
- * under its lock, finishing an interrupted replacement first. Checks that the certificate names the binding's JID, that the
- * binding verifies under the certificate's key and (unless
+ * under its lock, finishing an interrupted replacement first. Checks that
+ * the certificate names the binding's JID, that the binding verifies under
+ * the certificate's key (once: see identity_binding_recorded()) and (unless
  * IDENTITY_LOAD_ALLOW_EXPIRED) has not expired at now, and that loaded
  * private keys match the certificate and binding. Passphrases come from pp
  * (may be NULL). No identity: XE2E_E_NOTFOUND.

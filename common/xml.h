@@ -196,8 +196,10 @@ enum xml_reader_mode {
 	 * their end tag arrives, so live pipes work. */
 	XML_READ_BUFFERED = 0,
 	/* Never consumes a byte past the end tag of the stanza it returns,
-	 * so another program can read the next stanza from the same fd. It
-	 * reads one byte per read(2): meant for short exchanges. */
+	 * so another program can read the next stanza from the same fd.
+	 * Files, pipes and sockets are read in blocks it looks at before it
+	 * takes them (xml_exact.c): a buffered read and one more system call
+	 * per stanza; other fds (a terminal) one byte per read(2). */
 	XML_READ_EXACT = 1,
 };
 
@@ -219,6 +221,14 @@ int xml_reader_new(struct xml_reader **reader, int fd, enum xml_reader_mode mode
  */
 int xml_reader_next(struct xml_reader *reader, struct xml_node **stanza);
 
+/*
+ * As xml_reader_next(), but never waits: the next stanza only if what the
+ * reader holds and what fd has ready to read complete it. XE2E_E_TIMEOUT,
+ * which is not final, when they do not: the bytes read so far stay in the
+ * reader for the next call. For taking a batch of what is waiting.
+ */
+int xml_reader_next_ready(struct xml_reader *reader, struct xml_node **stanza);
+
 /* 1 when the input was wrapped in <stream:stream>. */
 int xml_reader_in_stream(const struct xml_reader *reader);
 
@@ -230,5 +240,12 @@ void xml_reader_free(struct xml_reader *reader);
  * retrying short writes and EINTR; XE2E_E_IO on failure (a closed pipe
  * included: callers ignore SIGPIPE). */
 int xml_write_stanza(int fd, const struct xml_node *stanza);
+
+/* Appends the stanza as xml_write_stanza() writes it to out, so that
+ * several go out in one xml_write_lines(). */
+int xml_append_line(struct buf *out, const struct xml_node *stanza);
+
+/* Writes the bytes of lines to fd completely, as xml_write_stanza(). */
+int xml_write_lines(int fd, const struct buf *lines);
 
 #endif

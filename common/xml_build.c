@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "err.h"
 #include "util.h"
@@ -385,6 +386,7 @@ static void stanza_close(struct xml_reader *r)
 		return;
 	}
 	r->ready = r->stanza;
+	r->ready_end = end - (long long)r->syn_len;
 	r->stanza = r->cur = NULL;
 	r->mark = end;
 	r->stanzas++;
@@ -404,6 +406,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 		stanza_close(r);
 	} else if (level == 1 && r->in_stream && !r->closing) {
 		r->stream_done = 1;
+		r->ready_end = event_end(r) - (long long)r->syn_len;
 		XML_StopParser(r->p, XML_FALSE);
 	} else if (level == 0 && !r->closing) {
 		xml_build_fail(r, XE2E_E_MALFORMED, 0, "end tag without a start tag");
@@ -497,6 +500,25 @@ static void reparse_now(XML_Parser p)
 	XML_SetReparseDeferralEnabled(p, XML_FALSE);
 }
 
+/*
+ * expat salts its hash tables (against collisions forced by the input)
+ * with a getrandom(2) of its own at each parser's first parse, and the
+ * content of every sealed stanza gets a parser of its own. One salt per
+ * process serves every parser instead: what matters is that the input
+ * cannot know it. It comes from getrandom(2), not the project's generator,
+ * whose draws are the protocol's alone (the published vectors replay
+ * them). Should getrandom fail, expat takes its own as before.
+ */
+static void hash_salt(XML_Parser p)
+{
+	static unsigned long salt;
+
+	if (salt == 0 && getrandom(&salt, sizeof(salt), 0) != (ssize_t)sizeof(salt))
+		salt = 0;
+	if (salt != 0)
+		XML_SetHashSalt(p, salt);
+}
+
 int xml_build_init(struct xml_reader *r)
 {
 	static const XML_Char sep[] = {NS_SEP, '\0'};
@@ -505,6 +527,7 @@ int xml_build_init(struct xml_reader *r)
 	if (!r->p)
 		return XE2E_E_NOMEM;
 	XML_SetUserData(r->p, r);
+	hash_salt(r->p);
 	XML_SetReturnNSTriplet(r->p, XML_TRUE);
 	XML_SetParamEntityParsing(r->p, XML_PARAM_ENTITY_PARSING_NEVER);
 	reparse_now(r->p);

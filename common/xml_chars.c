@@ -54,6 +54,10 @@ int xml_chars_valid(const char *s, size_t n)
 	uint32_t cp;
 
 	while (i < n) {
+		if (p[i] >= 0x20 && p[i] < 0x80) {
+			i++; /* printable ASCII, most text: always allowed */
+			continue;
+		}
 		len = utf8_decode(p + i, n - i, &cp);
 		if (!len || !xml_char_allowed(cp))
 			return 0;

@@ -41,6 +41,17 @@ static int wait_readable(int fd)
 	return 0;
 }
 
+/* 1 when a read of fd would not wait: input, end of input or an error. */
+static int fd_ready(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int n;
+
+	while ((n = poll(&p, 1, 0)) < 0 && errno == EINTR)
+		;
+	return n != 0;
+}
+
 static int source_read(struct xml_reader *r, char *buf, size_t want, size_t *n)
 {
 	ssize_t got;
@@ -52,6 +63,8 @@ static int source_read(struct xml_reader *r, char *buf, size_t want, size_t *n)
 		r->mem_pos += *n;
 		return XE2E_OK;
 	}
+	if (r->mode == XML_READ_EXACT)
+		return xml_exact_read(r, buf, want, n);
 	for (;;) {
 		got = read(r->fd, buf, want);
 		if (got >= 0)
@@ -267,10 +280,31 @@ static int check_pending(struct xml_reader *r)
 			      r->lim.max_stanza_bytes);
 }
 
-static int reader_run(struct xml_reader *r)
+/* Reads until a stanza is ready; without wait, only what can be read
+ * without waiting (XE2E_E_TIMEOUT, not final, when that is not enough). */
+/* What an exact reader may take off its fd once reader_run() is done. */
+static int exact_done(struct xml_reader *r, int err)
+{
+	if (r->fd < 0 || r->mode != XML_READ_EXACT)
+		return err;
+	if (!err && r->ready)
+		return xml_exact_consume(r, r->ready_end);
+	if (err == XE2E_E_EOF && r->stream_done) {
+		int failed = xml_exact_consume(r, r->ready_end);
+
+		return failed ? failed : err;
+	}
+	/* A final error: what was taken is gone, as when read. */
+	if (err && err != XE2E_E_EOF)
+		xml_exact_consume(r, r->taken);
+	return err;
+}
+
+static int reader_run(struct xml_reader *r, int wait)
 {
 	char chunk[XML_READ_CHUNK];
-	size_t want = r->mode == XML_READ_EXACT ? 1 : sizeof(chunk), n = 0;
+	size_t n = 0;
+	int exact = r->fd >= 0 && r->mode == XML_READ_EXACT;
 	int err = XE2E_OK;
 
 	if (r->suspended)
@@ -279,13 +313,20 @@ static int reader_run(struct xml_reader *r)
 		err = xml_gate_feed(r);
 	while (!err && !r->ready) {
 		err = check_pending(r);
+		if (!err && !wait && r->fd >= 0 && !fd_ready(r->fd))
+			break;
+		/* Nothing taken so far is handed over: the next reader
+		 * would not want it. */
+		if (!err && exact)
+			err = xml_exact_consume(r, r->taken);
 		if (!err)
-			err = source_read(r, chunk, want, &n);
+			err = source_read(r, chunk, sizeof(chunk), &n);
 		if (!err)
 			err = n ? take_bytes(r, chunk, n) : reader_eof(r);
 	}
 	wipe(chunk, sizeof(chunk));
-	return err;
+	err = exact_done(r, err);
+	return err || r->ready ? err : XE2E_E_TIMEOUT;
 }
 
 static int reader_alloc(struct xml_reader **out, int fd, const char *mem, size_t len,
@@ -306,6 +347,9 @@ static int reader_alloc(struct xml_reader **out, int fd, const char *mem, size_t
 	r->allow_stream = allow_stream;
 	r->phase = XML_PHASE_START;
 	r->line = 1;
+	r->tee[0] = r->tee[1] = -1;
+	if (fd >= 0 && mode == XML_READ_EXACT)
+		xml_exact_setup(r);
 	err = xml_build_init(r);
 	if (err) {
 		xml_reader_free(r);
@@ -326,7 +370,7 @@ int xml_reader_new(struct xml_reader **reader, int fd, enum xml_reader_mode mode
 	return reader_alloc(reader, fd, NULL, 0, mode, limits, 1);
 }
 
-int xml_reader_next(struct xml_reader *r, struct xml_node **stanza)
+static int reader_next(struct xml_reader *r, struct xml_node **stanza, int wait)
 {
 	int err;
 
@@ -335,7 +379,9 @@ int xml_reader_next(struct xml_reader *r, struct xml_node **stanza)
 	*stanza = NULL;
 	if (!r)
 		return XE2E_E_MALFORMED;
-	err = r->err ? r->err : reader_run(r);
+	err = r->err ? r->err : reader_run(r, wait);
+	if (err == XE2E_E_TIMEOUT)
+		return err; /* not final: the bytes read stay for the next call */
 	if (err) {
 		r->err = err;
 		if (err != XE2E_E_EOF)
@@ -345,6 +391,16 @@ int xml_reader_next(struct xml_reader *r, struct xml_node **stanza)
 	*stanza = r->ready;
 	r->ready = NULL;
 	return XE2E_OK;
+}
+
+int xml_reader_next(struct xml_reader *r, struct xml_node **stanza)
+{
+	return reader_next(r, stanza, 1);
+}
+
+int xml_reader_next_ready(struct xml_reader *r, struct xml_node **stanza)
+{
+	return reader_next(r, stanza, 0);
 }
 
 int xml_reader_in_stream(const struct xml_reader *r)
@@ -358,6 +414,7 @@ void xml_reader_free(struct xml_reader *r)
 		return;
 	xml_build_free(r);
 	xml_gate_free(r);
+	xml_exact_free(r);
 	wipe(r, sizeof(*r));
 	free(r);
 }

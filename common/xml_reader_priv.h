@@ -29,6 +29,15 @@ struct xml_gate {
 	char quote;          /* that opened the current attribute value or literal */
 };
 
+/* How an exact reader (XML_READ_EXACT) gets its input without consuming
+ * any past the stanza it hands over (xml_reader.c). */
+enum xml_exact_how {
+	XML_EXACT_BYTE,  /* read(2) of one byte at a time: any fd */
+	XML_EXACT_PREAD, /* a seekable file: pread(2), the offset set after */
+	XML_EXACT_TEE,   /* a pipe: tee(2) into a pipe of its own, read after */
+	XML_EXACT_PEEK,  /* a socket: recv(2) with MSG_PEEK, read after */
+};
+
 struct xml_reader {
 	XML_Parser p;
 	int fd; /* -1 when reading from memory */
@@ -56,6 +65,15 @@ struct xml_reader {
 	long long fed;  /* bytes given to expat, synthetic ones included */
 	long long mark; /* where the bytes counted against the stanza limit start */
 	struct xml_gate gate;
+
+	/* exact reading: bytes counted from where the fd was at the start */
+	enum xml_exact_how how;
+	long long base;      /* the file offset at the start (XML_EXACT_PREAD) */
+	long long taken;     /* bytes had from the fd */
+	long long consumed;  /* bytes taken off the fd for good */
+	long long ready_end; /* real bytes up to the end of r->ready, or of the
+			      * closing stream tag */
+	int tee[2];          /* the pipe of its own (XML_EXACT_TEE), -1 until made */
 
 	/* tree building */
 	unsigned open; /* open elements, the synthetic root included */
@@ -96,6 +114,20 @@ size_t xml_gate_held(const struct xml_reader *r);
 
 /* Wipes and frees the held input. */
 void xml_gate_free(struct xml_reader *r);
+
+/* --- xml_exact.c --- */
+
+/* Chooses how an exact reader reads its fd. */
+void xml_exact_setup(struct xml_reader *r);
+
+/* Up to want bytes of input after what was taken; *n 0 at its end. */
+int xml_exact_read(struct xml_reader *r, char *buf, size_t want, size_t *n);
+
+/* Takes the input off the fd up to upto bytes from the start. */
+int xml_exact_consume(struct xml_reader *r, long long upto);
+
+/* Closes what xml_exact_setup() opened. */
+void xml_exact_free(struct xml_reader *r);
 
 /* --- xml_build.c --- */
 

@@ -276,13 +276,28 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return XE2E_OK;
 }
 
+int xml_append_line(struct buf *out, const struct xml_node *stanza)
+{
+	size_t start = out->len;
+	int err = xml_serialize(stanza, out);
+
+	if (!err && (err = buf_append_byte(out, '\n')) != XE2E_OK) {
+		wipe(out->data + start, out->len - start);
+		out->len = start;
+	}
+	return err;
+}
+
+int xml_write_lines(int fd, const struct buf *lines)
+{
+	return write_all(fd, lines->data, lines->len);
+}
+
 int xml_write_stanza(int fd, const struct xml_node *stanza)
 {
 	struct buf b = BUF_INIT;
-	int err = xml_serialize(stanza, &b);
+	int err = xml_append_line(&b, stanza);
 
-	if (!err)
-		err = buf_append_byte(&b, '\n');
 	if (!err)
 		err = write_all(fd, b.data, b.len);
 	buf_free(&b);

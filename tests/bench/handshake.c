@@ -4,26 +4,32 @@
  * retained secrets) passing their messages to each other, with no I/O.
  *
  * Public-key operations are counted where they happen: this program
- * defines the mbedTLS entry points that the crypto wrappers call
- * (mbedtls_ecp_mul, mbedtls_ecdsa_verify, ...), so the static link binds
- * the library's calls to these definitions, which count the call for the
- * side whose turn it is and pass it on to the real function (dlsym
- * RTLD_NEXT). Calls that mbedTLS makes to itself inside a counted call are
- * not counted again.
+ * defines the mbedTLS and libsodium entry points that the crypto wrappers
+ * call (mbedtls_ecp_mul, crypto_scalarmult, mbedtls_ecdsa_verify, ...), so
+ * the link binds the library's calls to these definitions, which count
+ * the call for the side whose turn it is and pass it on to the real
+ * function (dlsym RTLD_NEXT). Calls that a library makes to itself inside
+ * a counted call are not counted again.
  *
- * The CPU time of whole handshakes is then set next to the cost of the
- * operations counted, each timed in the same run.
+ * The CPU time of whole handshakes, with each X25519 provider, is then set
+ * next to the cost of the operations counted, each timed in the same run;
+ * and the CPU of two xe2e-handshake processes (from PATH) doing the same
+ * handshake over pipes, from their start to their exit, next to it.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
 #include "opcount/shims.h"
 #include "dh.h"
+#include "dh_provider.h"
 #include "err.h"
 #include "handshake.h"
 #include "handshake_nego.h"
@@ -241,7 +247,8 @@ static double handshake_cpu(struct side *a, struct side *b, double min_seconds,
 	return spent / (double)n;
 }
 
-/* The mean CPU seconds of each counted operation, through the wrappers. */
+/* The mean CPU seconds of each counted operation, through the wrappers
+ * (X25519 through the provider in use). */
 static void op_costs(double cost[OP_COUNT])
 {
 	uint8_t priv[32], pub[32], peer[32], shared[32], sig[P256_SIG_LEN], ppub[P256_PUB_LEN];
@@ -312,12 +319,19 @@ static double ops_cost(const unsigned long c[OP_COUNT], const double cost[OP_COU
 	return sum;
 }
 
+enum { PROV_SODIUM, PROV_MBEDTLS, PROV_COUNT };
+
+static const struct x25519_provider *const providers[PROV_COUNT] = {
+	&x25519_libsodium, &x25519_mbedtls,
+};
+
 struct row {
 	const char *name;
 	unsigned long count[2][OP_COUNT]; /* per handshake, initiator and responder */
 	unsigned long least[2][OP_COUNT]; /* what the protocol itself needs */
-	double cpu;
-	unsigned long runs;
+	double cpu[PROV_COUNT];           /* per handshake, with each X25519 provider */
+	unsigned long runs[PROV_COUNT];
+	double proc[3];                   /* two processes: sum, initiator, responder */
 };
 
 /*
@@ -351,7 +365,12 @@ static void row_measure(struct row *r, const char *name, int want, struct side *
 	}
 	memcpy(r->count, ops, sizeof(r->count));
 	row_least(r, pattern);
-	r->cpu = handshake_cpu(a, b, 1.0, &r->runs);
+	for (int p = 0; p < PROV_COUNT; p++) {
+		const struct x25519_provider *old = x25519_provider_use(providers[p]);
+
+		r->cpu[p] = handshake_cpu(a, b, 1.0, &r->runs[p]);
+		x25519_provider_use(old);
+	}
 }
 
 static void row_print_ops(const struct row *r)
@@ -369,14 +388,16 @@ static void row_print_ops(const struct row *r)
 	}
 }
 
-static void row_print_cpu(const struct row *r, const double cost[OP_COUNT])
+static void row_print_cpu(const struct row *r, const double cost[PROV_COUNT][OP_COUNT])
 {
-	double counted = ops_cost(r->count[0], cost) + ops_cost(r->count[1], cost);
-	double least = ops_cost(r->least[0], cost) + ops_cost(r->least[1], cost);
+	for (int p = 0; p < PROV_COUNT; p++) {
+		double counted = ops_cost(r->count[0], cost[p]) + ops_cost(r->count[1], cost[p]);
+		double least = ops_cost(r->least[0], cost[p]) + ops_cost(r->least[1], cost[p]);
 
-	printf("| %s | %.2f ms (%lu runs) | %.2f ms | %.2f | %.2f ms | %.2f |\n", r->name,
-	       r->cpu * 1e3, r->runs, counted * 1e3, r->cpu / counted, least * 1e3,
-	       r->cpu / least);
+		printf("| %s | %s | %.2f ms (%lu runs) | %.2f ms | %.2f | %.2f ms | %.2f |\n",
+		       r->name, providers[p]->name, r->cpu[p] * 1e3, r->runs[p], counted * 1e3,
+		       r->cpu[p] / counted, least * 1e3, r->cpu[p] / least);
+	}
 }
 
 /* The operations of loading an identity with its device key, as every
@@ -403,12 +424,128 @@ static void print_load_ops(const struct side *s)
 	       x, p);
 }
 
-int main(void)
+/* ---- two xe2e-handshake processes ---- */
+
+static char empty_path[PATH_MAX];
+static const char *alice_home, *bob_home;
+
+static void die_errno(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+/* Puts the homes of both sides back to their copies named suffix. */
+static void homes_restore(const char *suffix)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && rm -rf alice bob && cp -a alice.%s alice && cp -a bob.%s bob",
+		 base_dir, suffix, suffix);
+	if (system(cmd) != 0)
+		die("restoring the homes", XE2E_E_IO);
+}
+
+static void homes_keep(const char *suffix)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && rm -rf alice.%s bob.%s && cp -a alice alice.%s && "
+		 "cp -a bob bob.%s", base_dir, suffix, suffix, suffix, suffix);
+	if (system(cmd) != 0)
+		die("copying the homes", XE2E_E_IO);
+}
+
+/*
+ * One handshake between two processes joined by pipes, the responder
+ * started first: init_argv as Alice, resp_argv as Bob. Adds the CPU of
+ * each, from its start to its exit (wait4), to cpu[1] and cpu[2].
+ */
+static void processes_once(char *const init_argv[], char *const resp_argv[], double cpu[3])
+{
+	int a2b[2], b2a[2];
+	pid_t init, resp;
+	double c[2] = {0, 0};
+
+	if (pipe2(a2b, O_CLOEXEC) || pipe2(b2a, O_CLOEXEC))
+		die_errno("handshake bench: pipe");
+	resp = bench_spawn(resp_argv, bob_home, a2b[0], b2a[1]);
+	init = bench_spawn(init_argv, alice_home, b2a[0], a2b[1]);
+	if (resp < 0 || init < 0)
+		die_errno("handshake bench: fork");
+	close(a2b[0]);
+	close(a2b[1]);
+	close(b2a[0]);
+	close(b2a[1]);
+	if (bench_reap(init, &c[0]) != 0 || bench_reap(resp, &c[1]) != 0)
+		die("a handshake process failed", XE2E_E_STATE);
+	cpu[1] += c[0];
+	cpu[2] += c[1];
+	cpu[0] += c[0] + c[1];
+}
+
+/* Mean CPU of runs handshakes between processes, homes restored from the
+ * copies named suffix before each (not timed). */
+static void processes_cpu(const char *suffix, int runs, double cpu[3])
+{
+	static char *init_argv[] = {"xe2e-handshake", "--to", "bob@montague.lit", "--quiet", NULL};
+	static char *resp_argv[] = {"xe2e-handshake", "--respond", "--quiet", NULL};
+
+	cpu[0] = cpu[1] = cpu[2] = 0;
+	for (int i = 0; i < runs; i++) {
+		homes_restore(suffix);
+		processes_once(init_argv, resp_argv, cpu);
+	}
+	for (int i = 0; i < 3; i++)
+		cpu[i] /= runs;
+}
+
+/* The same with the empty program in place of both. */
+static void empty_cpu(int runs, double cpu[3])
+{
+	char *argv[] = {empty_path, NULL};
+
+	cpu[0] = cpu[1] = cpu[2] = 0;
+	for (int i = 0; i < runs; i++)
+		processes_once(argv, argv, cpu);
+	for (int i = 0; i < 3; i++)
+		cpu[i] /= runs;
+}
+
+static void empty_find(const char *argv0)
+{
+	char *slash;
+
+	snprintf(empty_path, sizeof(empty_path), "%s", argv0);
+	slash = strrchr(empty_path, '/');
+	snprintf(slash ? slash + 1 : empty_path,
+		 sizeof(empty_path) - (size_t)(slash ? slash + 1 - empty_path : 0), "empty");
+	if (access(empty_path, X_OK) != 0) {
+		fprintf(stderr, "handshake bench: no empty program at %s\n", empty_path);
+		exit(1);
+	}
+}
+
+static void row_print_processes(const struct row *r, const double empty[3], double goal)
+{
+	printf("| %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f ms (%.2f) |\n",
+	       r->name, r->proc[0] * 1e3, r->proc[1] * 1e3, r->proc[2] * 1e3,
+	       r->cpu[PROV_SODIUM] * 1e3, empty[0] * 1e3, goal * 1e3, r->proc[0] / goal);
+}
+
+int main(int argc, char **argv)
 {
 	struct side alice, bob;
 	struct row xx, ik;
-	double cost[OP_COUNT];
+	double cost[PROV_COUNT][OP_COUNT], empty[3];
+	const char *runs_env = getenv("XE2E_BENCH_RUNS");
+	int runs = runs_env && atoi(runs_env) > 0 ? atoi(runs_env) : 20;
 
+	(void)argc;
+	signal(SIGPIPE, SIG_IGN);
+	alarm(600); /* nothing may hang make bench */
+	empty_find(argv[0]);
 	if (!mkdtemp(base_dir)) {
 		perror("handshake bench: mkdtemp");
 		return 1;
@@ -417,26 +554,38 @@ int main(void)
 	atexit(cleanup);
 	side_init(&alice, "alice", "alice@capulet.lit", "balcony");
 	side_init(&bob, "bob", "bob@montague.lit", "garden");
+	alice_home = alice.home;
+	bob_home = bob.home;
+	homes_keep("fresh");
 
 	/* First contact, then both store it: the next one is IK. */
 	row_measure(&xx, "first contact, XXpsk2", HS_PATTERN_XX, &alice, &bob);
 	handshake_once(&alice, &bob, 1);
 	side_reload(&alice);
 	side_reload(&bob);
+	homes_keep("known");
 	row_measure(&ik, "known peer, IKpsk1", HS_PATTERN_IK, &alice, &bob);
-	op_costs(cost);
+	for (int p = 0; p < PROV_COUNT; p++) {
+		const struct x25519_provider *old = x25519_provider_use(providers[p]);
+
+		op_costs(cost[p]);
+		x25519_provider_use(old);
+	}
+	empty_cpu(runs, empty);
+	processes_cpu("fresh", runs, xx.proc);
+	processes_cpu("known", runs, ik.proc);
 
 	printf("### Handshake: public-key operations per side\n\n"
-	       "Method: counted per side at the mbedTLS boundary while both sides' handshake "
-	       "objects run in one process: this program defines the mbedTLS functions the "
-	       "crypto wrappers call (mbedtls_ecp_mul, mbedtls_ecdsa_verify, "
-	       "mbedtls_ecdsa_sign_det_ext, mbedtls_ecp_muladd, mbedtls_ecp_gen_key), so the "
-	       "static link binds the library's calls to counters that pass each call on to "
-	       "the real function. \"base\" is X25519 of the base point (a key pair or a "
-	       "public key), \"DH\" X25519 of a peer's point. The protocol's count is by "
-	       "design (xe2e(7) HANDSHAKE): e on each side and r0 on the responder; the DH "
-	       "tokens of the pattern; in XX each side verifies the other's device "
-	       "binding.\n\n");
+	       "Method: counted per side at the boundary of mbedTLS and libsodium while both "
+	       "sides' handshake objects run in one process: this program defines the "
+	       "functions the crypto wrappers call (crypto_scalarmult, crypto_scalarmult_base, "
+	       "mbedtls_ecp_mul, mbedtls_ecdsa_verify, mbedtls_ecdsa_sign_det_ext, "
+	       "mbedtls_ecp_muladd, mbedtls_ecp_gen_key), so the link binds the library's "
+	       "calls to counters that pass each call on to the real function. \"base\" is "
+	       "X25519 of the base point (a key pair or a public key), \"DH\" X25519 of a "
+	       "peer's point. The protocol's count is by design (xe2e(7) HANDSHAKE): e on "
+	       "each side and r0 on the responder; the DH tokens of the pattern; in XX each "
+	       "side verifies the other's device binding.\n\n");
 	printf("| handshake | side | X25519 counted | X25519 by the protocol | P-256 counted | "
 	       "P-256 by the protocol |\n"
 	       "| --- | --- | --- | --- | --- | --- |\n");
@@ -448,18 +597,41 @@ int main(void)
 	printf("### Handshake in one process: CPU\n\n"
 	       "Method: process CPU time of whole handshakes, both sides (handshake_new to "
 	       "handshake_session), real identities in temporary homes, messages passed "
-	       "directly (no I/O, no stores written), repeated for at least 1 s. The limit is "
-	       "the cost of the public-key operations alone, each timed in the same run "
-	       "through the wrappers (X25519 base %.0f us, X25519 DH %.0f us, P-256 sign "
-	       "%.0f us, P-256 verify %.0f us): of those counted, and of those the protocol "
-	       "needs; ratio = CPU / that cost.\n\n",
-	       cost[OP_X_BASE] * 1e6, cost[OP_X_DH] * 1e6, cost[OP_P_SIGN] * 1e6,
-	       cost[OP_P_VERIFY] * 1e6);
-	printf("| handshake | CPU per handshake | counted operations | ratio | "
+	       "directly (no I/O, no stores written), repeated for at least 1 s, with each "
+	       "X25519 provider: libsodium's, which the programs use, and mbedTLS's. The "
+	       "limit is the cost of the public-key operations alone, each timed in the same "
+	       "run through the wrappers (X25519 base %.0f us with libsodium, %.0f us with "
+	       "mbedTLS; X25519 DH %.0f us, %.0f us; P-256 sign %.0f us, P-256 verify "
+	       "%.0f us): of those counted, and of those the protocol needs; ratio = CPU / "
+	       "that cost.\n\n",
+	       cost[PROV_SODIUM][OP_X_BASE] * 1e6, cost[PROV_MBEDTLS][OP_X_BASE] * 1e6,
+	       cost[PROV_SODIUM][OP_X_DH] * 1e6, cost[PROV_MBEDTLS][OP_X_DH] * 1e6,
+	       cost[PROV_SODIUM][OP_P_SIGN] * 1e6, cost[PROV_SODIUM][OP_P_VERIFY] * 1e6);
+	printf("| handshake | X25519 by | CPU per handshake | counted operations | ratio | "
 	       "the protocol's operations | ratio |\n"
-	       "| --- | --- | --- | --- | --- | --- |\n");
+	       "| --- | --- | --- | --- | --- | --- | --- |\n");
 	row_print_cpu(&xx, cost);
 	row_print_cpu(&ik, cost);
+	printf("\n");
+
+	printf("### Handshake between two processes: CPU\n\n"
+	       "Method: two xe2e-handshake processes (the build's, X25519 by libsodium), "
+	       "Alice's with --to, Bob's with --respond, joined by two pipes, the homes above "
+	       "put back before each run (not timed): fresh ones for first contact, those "
+	       "after one first contact for the known peer; mean of %d runs. Each process "
+	       "loads its identity, runs its side and stores the session, trust store and "
+	       "retained secrets (fsync). CPU: the user and system time of each process from "
+	       "its start to its exit (wait4), and their sum; next to it the handshake in one "
+	       "process (above, libsodium) and the empty program, linked like xe2e-handshake, "
+	       "started twice the same way: what starting two processes costs. Goal: the sum "
+	       "at most 4 ms for first contact, 3 ms for a known peer; ratio = sum / "
+	       "goal.\n\n",
+	       runs);
+	printf("| handshake | both processes | initiator | responder | in one process | "
+	       "empty program twice | goal (ratio) |\n"
+	       "| --- | --- | --- | --- | --- | --- | --- |\n");
+	row_print_processes(&xx, empty, 4e-3);
+	row_print_processes(&ik, empty, 3e-3);
 	printf("\n");
 	side_free(&alice);
 	side_free(&bob);

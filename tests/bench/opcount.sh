@@ -86,7 +86,7 @@ echo
 echo "Method: each xe2e process of a short story (first contact, a first message,"
 echo "three messages each way, one more message, 100 in one process each way, a"
 echo "second handshake and its first message) runs with a preloaded library that"
-echo "counts the calls the crypto wrappers make into mbedTLS (X25519 of the base"
+echo "counts the calls the crypto wrappers make into libsodium and mbedTLS (X25519 of the base"
 echo "point: \"base\", of a peer's point: \"DH\"; ECDSA P-256 sign and verify). The"
 echo "protocol's count is by design (xe2e(7)): the handshake's own operations; the"
 echo "Noise initiator's first send takes a DH step against r0 (a key pair and a"

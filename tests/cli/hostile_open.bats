@@ -187,7 +187,7 @@ EOF
 	# What was shown stays one line per stanza, one word per field.
 	attr from 'alice@capulet.lit/x&#10;xe2e-open: forged' | xopen bob --inspect >"$T/one"
 	assert_equal "$(wc -l <"$T/one")" 1
-	assert_equal "$(wc -w <"$T/one")" 15
+	assert_equal "$(wc -w <"$T/one")" 16
 }
 
 # A copy of Bob's home as $T/scratch whose session files are its own (a

@@ -16,7 +16,7 @@ setup_file() {
 	# shellcheck disable=SC2086
 	cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -I"$BATS_TEST_DIRNAME/../../common" $san \
 		-o "$BATS_FILE_TMPDIR/offline_helper" "$BATS_TEST_DIRNAME/offline_helper.c" "$lib" \
-		-lmbedtls -lmbedx509 -lmbedcrypto -lexpat -lreadline -lidn
+		-lmbedtls -lmbedx509 -lmbedcrypto -lsodium -lexpat -lreadline -lidn
 }
 
 setup() {

@@ -141,6 +141,34 @@ EOF
 	assert_output "$(printf 'm1\nm2\nm3')"
 }
 
+# Group commit (xe2e-open(1)) takes what is waiting, never waits for more:
+# a stanza half arrived does not hold back the whole one before it, also
+# when more of it is waiting than one read takes.
+@test "seal/open: a stanza half arrived does not hold back the one before it" {
+	local fifo=$BATS_TEST_TMPDIR/wire out=$BATS_TEST_TMPDIR/out pid args line2 long
+	long=$(head -c 20000 /dev/zero | tr '\0' x)
+	for args in "" "--batch 64"; do
+		msg alice bob "h1$args" one | xseal alice >"$BATS_TEST_TMPDIR/one"
+		msg alice bob "h2$args" "$long" | xseal alice >"$BATS_TEST_TMPDIR/two"
+		rm -f "$fifo"
+		mkfifo "$fifo"
+		: >"$out"
+		# shellcheck disable=SC2086
+		xopen bob $args <"$fifo" >"$out" &
+		pid=$!
+		exec 4>"$fifo"
+		line2=$(cat "$BATS_TEST_TMPDIR/two")
+		# The first stanza whole, then most of the second.
+		printf '%s\n%s' "$(cat "$BATS_TEST_TMPDIR/one")" "${line2:0:15000}" >&4
+		wait_lines "$out" 1
+		printf '%s\n' "${line2:15000}" >&4
+		exec 4>&-
+		wait "$pid"
+		run cut -d"'" -f8 "$out"
+		assert_output "$(printf 'h1%s\nh2%s' "$args" "$args")"
+	done
+}
+
 @test "seal/open: lost, reordered and duplicated stanzas, the first of a new chain lost" {
 	local s=$BATS_TEST_TMPDIR/s l
 	msg alice bob a0 first | xseal alice | xopen bob >/dev/null

@@ -2,10 +2,29 @@
 #include <string.h>
 
 #include "dh.h"
+#include "dh_provider.h"
 #include "err.h"
 #include "unit.h"
 #include "util.h"
 #include "vectors.h"
+
+/*
+ * Runs a test's body once with each X25519 provider: libsodium's, which
+ * the programs use, and mbedTLS's, which the benchmarks compare with it.
+ * Both must behave the same through the wrappers.
+ */
+static void each_provider(void (*body)(void))
+{
+	static const struct x25519_provider *const all[] = {&x25519_libsodium, &x25519_mbedtls};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		const struct x25519_provider *old = x25519_provider_use(all[i]);
+
+		unit_note("through %s:", all[i]->name);
+		body();
+		x25519_provider_use(old);
+	}
+}
 
 /*
  * Every Wycheproof X25519 case. Valid ones must give exactly the expected
@@ -15,7 +34,7 @@
  * non-canonical u, edge-case scalars) give exactly the expected secret, as
  * RFC 7748 defines the function for every 32-byte input.
  */
-TEST(x25519_wycheproof)
+static void x25519_wycheproof_with(void)
 {
 	cJSON *root = vec_load("wycheproof/x25519_test.json");
 	unsigned valid = 0, acceptable = 0, weak = 0;
@@ -58,7 +77,7 @@ TEST(x25519_wycheproof)
 		  valid, acceptable, weak);
 }
 
-TEST(x25519_rfc7748)
+static void x25519_rfc7748_with(void)
 {
 	cJSON *root = vec_load("rfc/rfc7748_x25519.json");
 	const cJSON *v, *dh = cJSON_GetObjectItemCaseSensitive(root, "dh");
@@ -99,7 +118,7 @@ TEST(x25519_rfc7748)
 }
 
 /* RFC 7748 s5.2: k = u = 9, then k, u = X25519(k, u), k. */
-TEST(x25519_rfc7748_iterated)
+static void x25519_rfc7748_iterated_with(void)
 {
 	cJSON *root = vec_load("rfc/rfc7748_x25519.json");
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(root, "iterated");
@@ -129,7 +148,7 @@ TEST(x25519_rfc7748_iterated)
 
 /* Each blocklisted u, and the same with the top bit set (masked to the
  * same point), is refused with XE2E_E_WEAKKEY and a zero output. */
-TEST(x25519_refuses_low_order_points)
+static void x25519_refuses_low_order_points_with(void)
 {
 	cJSON *root = vec_load("rfc/rfc7748_x25519.json");
 	const cJSON *lo = cJSON_GetObjectItemCaseSensitive(root, "low_order_u"), *v;
@@ -156,7 +175,7 @@ TEST(x25519_refuses_low_order_points)
 	unit_note("%u low-order or non-canonical u refused", run);
 }
 
-TEST(x25519_keypairs_agree)
+static void x25519_keypairs_agree_with(void)
 {
 	uint8_t a[X25519_LEN], ap[X25519_LEN], b[X25519_LEN], bp[X25519_LEN];
 	uint8_t k1[X25519_LEN], k2[X25519_LEN], p[X25519_LEN];
@@ -182,7 +201,7 @@ TEST(x25519_keypairs_agree)
 
 /* The private key is any 32 bytes; bits that clamping clears or sets do
  * not change the result. */
-TEST(x25519_clamps_private_keys)
+static void x25519_clamps_private_keys_with(void)
 {
 	uint8_t a[X25519_LEN], ap[X25519_LEN], u[X25519_LEN], p[X25519_LEN];
 
@@ -193,4 +212,34 @@ TEST(x25519_clamps_private_keys)
 	u[31] = (uint8_t)((u[31] | 0x80) & ~0x40);
 	CHECK_INT(x25519_public(p, u), XE2E_OK);
 	CHECK_MEM(p, ap, 32);
+}
+
+TEST(x25519_wycheproof)
+{
+	each_provider(x25519_wycheproof_with);
+}
+
+TEST(x25519_rfc7748)
+{
+	each_provider(x25519_rfc7748_with);
+}
+
+TEST(x25519_rfc7748_iterated)
+{
+	each_provider(x25519_rfc7748_iterated_with);
+}
+
+TEST(x25519_refuses_low_order_points)
+{
+	each_provider(x25519_refuses_low_order_points_with);
+}
+
+TEST(x25519_keypairs_agree)
+{
+	each_provider(x25519_keypairs_agree_with);
+}
+
+TEST(x25519_clamps_private_keys)
+{
+	each_provider(x25519_clamps_private_keys_with);
 }

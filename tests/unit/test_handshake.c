@@ -8,6 +8,7 @@
 #include "secrets.h"
 #include "session.h"
 #include "unit.h"
+#include "unit_ops.h"
 #include "util.h"
 
 /* Default lists: offer 8 bytes. XX: 8 + 1 + 32 + 32 + 16 (psk: e gives a key); 32 + 48 + 192 + 16;
@@ -299,6 +300,45 @@ TEST(handshake_no_common_suite)
 	CHECK_INT(run.step[1], HS_STEP_ABORT);
 	CHECK_INT(run.err_init, XE2E_E_UNSUPPORTED);
 	hs_run_free(&run);
+}
+
+/* P-256 verifications of one handshake run between init and resp. */
+static unsigned long verifies_of_run(struct hs_side *init, struct hs_side *resp, int want_n)
+{
+	struct hs_run run = {0};
+	struct unit_ops before, after;
+
+	unit_ops_get(&before);
+	hs_run(init, resp, &run, NULL, NULL);
+	unit_ops_get(&after);
+	CHECK_INT(run.n, want_n);
+	CHECK(hs_both_done(init, resp));
+	hs_run_free(&run);
+	return after.p256_verify - before.p256_verify;
+}
+
+/*
+ * P-256 verifications (xe2e(7) HANDSHAKE, Trust decisions): first contact
+ * verifies the peer's binding once on each side, IK none. After Bob
+ * rotates his device key, IK falls back to XX: Alice verifies Bob's new
+ * binding, while Bob, receiving Alice's credential identical to the one he
+ * stored, verifies nothing.
+ */
+TEST(handshake_verifies_a_known_binding_once)
+{
+	pair_init();
+	CHECK_INT(verifies_of_run(&alice, &bob, 3), 2);
+	CHECK_INT(side_commit(&alice), XE2E_OK);
+	CHECK_INT(side_commit(&bob), XE2E_OK);
+	side_reload(&alice);
+	side_reload(&bob);
+	CHECK_INT(verifies_of_run(&alice, &bob, 2), 0);
+	side_use(&bob);
+	identity_free(&bob.id);
+	CHECK_INT(identity_rotate_device(NULL, bob.now, &bob.id), XE2E_OK);
+	identity_free(&bob.id);
+	CHECK_INT(identity_load(&bob.id, IDENTITY_LOAD_DEVICE_KEY, NULL, bob.now), XE2E_OK);
+	CHECK_INT(verifies_of_run(&alice, &bob, 5), 1);
 }
 
 TEST(handshake_ik_to_xx_after_rotation)

@@ -9,6 +9,7 @@
 #include "rng.h"
 #include "store.h"
 #include "unit.h"
+#include "unit_ops.h"
 #include "util.h"
 #include "x509.h"
 
@@ -495,6 +496,86 @@ TEST(identity_load_refuses_mismatched_files)
 	/* Rotation needs the identity key. */
 	CHECK_INT(identity_rotate_device(NULL, NOW, &a), XE2E_E_PERM);
 	identity_free(&b);
+	home_leave(&h);
+}
+
+/* P-256 verifications of one identity_load() with the device key. */
+static unsigned long verifies_of_load(int want_err)
+{
+	struct identity id = IDENTITY_INIT;
+	struct unit_ops before, after;
+
+	unit_ops_get(&before);
+	CHECK_INT(identity_load(&id, IDENTITY_LOAD_DEVICE_KEY, NULL, NOW), want_err);
+	unit_ops_get(&after);
+	identity_free(&id);
+	return after.p256_verify - before.p256_verify;
+}
+
+static void write_text(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	char path[STORE_PATH_MAX];
+
+	file_path(path, dir, name);
+	CHECK_INT(store_write_atomic(path, text, strlen(text), mode), XE2E_OK);
+}
+
+/*
+ * The own binding is verified once: the load that verified it records its
+ * fingerprint (0600), and a load of the same files verifies nothing. Any
+ * change to the binding or the certificate, or a record that is not the
+ * files' own, makes the next load verify the signature again.
+ */
+TEST(identity_load_verifies_the_own_binding_once)
+{
+	struct home h;
+	struct identity a = IDENTITY_INIT;
+	char path[STORE_PATH_MAX];
+	struct buf text = BUF_INIT;
+	char *sig;
+
+	home_enter(&h, unit_tmpdir());
+	CHECK_INT(identity_create("juliet@capulet.lit", NULL, NOW, 0, &a), XE2E_OK);
+	identity_free(&a);
+	CHECK_INT(mode_of(h.dir, IDENTITY_VERIFIED_FILE), 0600);
+	CHECK_INT(verifies_of_load(XE2E_OK), 0);
+	CHECK_INT(verifies_of_load(XE2E_OK), 0);
+
+	/* No record, or one of other files: verified, then recorded again. */
+	file_path(path, h.dir, IDENTITY_VERIFIED_FILE);
+	CHECK_INT(store_remove(path), XE2E_OK);
+	CHECK_INT(verifies_of_load(XE2E_OK), 1);
+	CHECK_INT(verifies_of_load(XE2E_OK), 0);
+	write_text(h.dir, IDENTITY_VERIFIED_FILE,
+		   "0000000000000000000000000000000000000000000000000000000000000000\n", 0600);
+	CHECK_INT(verifies_of_load(XE2E_OK), 1);
+	CHECK_INT(verifies_of_load(XE2E_OK), 0);
+	/* A record others may write counts for nothing; it is rewritten 0600. */
+	CHECK_INT(chmod(path, 0666), 0);
+	CHECK_INT(verifies_of_load(XE2E_OK), 1);
+	CHECK_INT(mode_of(h.dir, IDENTITY_VERIFIED_FILE), 0600);
+	CHECK_INT(verifies_of_load(XE2E_OK), 0);
+
+	/* A flipped signature bit is seen with the record in place. */
+	file_path(path, h.dir, IDENTITY_BINDING_FILE);
+	CHECK_INT(store_read_file(path, 4096, 0, &text), XE2E_OK);
+	CHECK_INT(buf_append(&text, "", 1), XE2E_OK);
+	sig = strstr((char *)text.data, "signature: ");
+	CHECK(sig != NULL);
+	if (sig) {
+		sig[20] = sig[20] == 'A' ? 'B' : 'A';
+		write_text(h.dir, IDENTITY_BINDING_FILE, (char *)text.data, 0644);
+		CHECK_INT(verifies_of_load(XE2E_E_AUTH), 1);
+		CHECK_INT(verifies_of_load(XE2E_E_AUTH), 1);
+	}
+	buf_free(&text);
+
+	/* Rotation records its new binding. */
+	CHECK_INT(identity_create("juliet@capulet.lit", NULL, NOW, 1, &a), XE2E_OK);
+	identity_free(&a);
+	CHECK_INT(identity_rotate_device(NULL, NOW, &a), XE2E_OK);
+	identity_free(&a);
+	CHECK_INT(verifies_of_load(XE2E_OK), 0);
 	home_leave(&h);
 }
 

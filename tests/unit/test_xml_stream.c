@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,6 +185,80 @@ TEST(xml_exact_mode_two_readers_on_a_pipe)
 	CHECK_STR(rest, "<b>2</b>\n<c/>\n");
 	free(rest);
 	close(fds[0]);
+}
+
+/* An fd of each kind exact mode reads in its own way (xml_exact.c),
+ * holding data: 0 a pipe, 1 a socket, 2 a file; -1 on failure. */
+static int exact_fd_with(int kind, const char *data, size_t len)
+{
+	int fds[2];
+
+	if (kind == 2)
+		return tx_fd_with(data, len);
+	if ((kind == 0 ? pipe(fds) : socketpair(AF_UNIX, SOCK_STREAM, 0, fds)) != 0)
+		return -1;
+	/* the pipe and the socket hold 64 KiB and more */
+	if (write(fds[1], data, len) != (ssize_t)len) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	close(fds[1]);
+	return fds[0];
+}
+
+/*
+ * Readers one after another on one pipe, socket and file, as programs
+ * that share a stdin: each exact reader takes one stanza and leaves the
+ * rest, also when it looked at more (the second stanza spans blocks).
+ */
+TEST(xml_exact_mode_leaves_the_rest_on_every_kind_of_fd)
+{
+	static const char *const kinds[3] = {"pipe", "socket", "file"};
+	char *in = malloc(20000), *big = malloc(12001), *one, *rest;
+	struct xml_reader *r;
+	struct xml_node *s;
+	size_t count;
+	int end;
+
+	CHECK(in && big);
+	if (!in || !big)
+		goto out;
+	memset(big, 'x', 12000);
+	big[12000] = '\0';
+	snprintf(in, 20000, "<a x='1'>1</a>\n<b>%s</b><c/>\n<d>4</d>", big);
+	for (int k = 0; k < 3; k++) {
+		int fd = exact_fd_with(k, in, strlen(in));
+
+		CHECK(fd >= 0);
+		if (fd < 0)
+			continue;
+		for (int i = 0; i < 3; i++) {
+			static const char *const want[3] = {"<a x='1'>1</a>", NULL, "<c/>"};
+
+			r = NULL;
+			s = NULL;
+			CHECK_INT(xml_reader_new(&r, fd, XML_READ_EXACT, NULL), XE2E_OK);
+			CHECK_INT(xml_reader_next(r, &s), XE2E_OK);
+			one = s ? tx_ser(s) : NULL;
+			if (want[i] && (!one || strcmp(one, want[i])))
+				unit_fail(__FILE__, __LINE__, "%s: stanza %d is %.40s", kinds[k], i, one);
+			if (!want[i] && (!one || strlen(one) != 12000 + 7))
+				unit_fail(__FILE__, __LINE__, "%s: stanza %d wrong", kinds[k], i);
+			free(one);
+			xml_free(s);
+			xml_reader_free(r);
+		}
+		rest = tx_read_all(fd, XML_READ_BUFFERED, NULL, &count, &end);
+		if (!rest || strcmp(rest, "<d>4</d>\n"))
+			unit_fail(__FILE__, __LINE__, "%s: the rest is %s", kinds[k], rest);
+		CHECK_INT(end, XE2E_E_EOF);
+		free(rest);
+		close(fd);
+	}
+out:
+	free(in);
+	free(big);
 }
 
 TEST(xml_exact_mode_stops_at_the_end_tag)

@@ -1,8 +1,8 @@
 /*
  * Counts the public-key operations of an xe2e program, for
- * tests/bench/opcount.sh. Preloaded (LD_PRELOAD), it defines the mbedTLS
- * functions that the crypto wrappers call; each outermost call is counted
- * and passed on to the real function (dlsym RTLD_NEXT), and at exit one
+ * tests/bench/opcount.sh. Preloaded (LD_PRELOAD), it defines the
+ * libsodium and mbedTLS functions that the crypto wrappers call; each
+ * outermost call is counted and passed on to the real function (dlsym RTLD_NEXT), and at exit one
  * line is appended to the file named by XE2E_OPCOUNT:
  *
  *   PROGRAM x25519-base N x25519-dh N p256-sign N p256-verify N p256-mul N p256-other N

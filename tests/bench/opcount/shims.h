@@ -1,11 +1,11 @@
 /*
  * The counting shims of the benchmarks that count public-key operations
  * (tests/bench/handshake.c, linked in; tests/bench/opcount/opcount.c,
- * preloaded). They define the mbedTLS entry points the crypto wrappers
- * call; each outermost call is counted with opcount_bump(), which the
- * including file defines, and passed on to the real function (dlsym
- * RTLD_NEXT). Calls mbedTLS makes to itself inside a counted call are not
- * counted again. Included once, by a .c file.
+ * preloaded). They define the mbedTLS and libsodium entry points the
+ * crypto wrappers call; each outermost call is counted with
+ * opcount_bump(), which the including file defines, and passed on to the
+ * real function (dlsym RTLD_NEXT). Calls a library makes to itself inside
+ * a counted call are not counted again. Included once, by a .c file.
  */
 #ifndef XE2E_BENCH_OPCOUNT_SHIMS_H
 #define XE2E_BENCH_OPCOUNT_SHIMS_H
@@ -16,6 +16,7 @@
 
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
+#include <sodium.h>
 
 /* What is counted. */
 enum op {
@@ -38,7 +39,7 @@ static void *real_fn(const char *name)
 	void *f = dlsym(RTLD_NEXT, name);
 
 	if (!f) {
-		fprintf(stderr, "opcount: no %s in the mbedTLS library\n", name);
+		fprintf(stderr, "opcount: no %s in the libraries\n", name);
 		abort();
 	}
 	return f;
@@ -72,6 +73,19 @@ int mbedtls_ecp_mul(mbedtls_ecp_group *grp, mbedtls_ecp_point *R, const mbedtls_
 	else
 		op = OP_P_MUL;
 	COUNTED(op, real_(grp, R, m, P, f_rng, p_rng));
+}
+
+/* X25519 by libsodium (common/dh_sodium.c), the programs' provider. */
+int crypto_scalarmult_base(unsigned char *q, const unsigned char *n)
+{
+	REAL(crypto_scalarmult_base);
+	COUNTED(OP_X_BASE, real_(q, n));
+}
+
+int crypto_scalarmult(unsigned char *q, const unsigned char *n, const unsigned char *p)
+{
+	REAL(crypto_scalarmult);
+	COUNTED(OP_X_DH, real_(q, n, p));
 }
 
 int mbedtls_ecp_muladd(mbedtls_ecp_group *grp, mbedtls_ecp_point *R, const mbedtls_mpi *m,
