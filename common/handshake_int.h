@@ -43,7 +43,8 @@ struct handshake {
 	struct buf retry;        /* the retry body before this run, or empty */
 	struct buf swap;         /* the step 1 answered with a swap, or empty */
 	int retried[3];          /* retries seen or sent, by kind */
-	int sent_ik;             /* the original initiator sent an IK step 1 */
+	int sent_ik;             /* the original initiator sent an IK step 1, at
+				  * any point of this handshake */
 	/* responder: what the retry it sent named, for the cookie check */
 	struct buf retry_offer;
 	struct hs_retry retry_sent;
@@ -102,6 +103,10 @@ int hs_resp_read_step3(struct handshake *hs, const uint8_t *msg, size_t len);
 
 /* handshake_policy.c */
 int hs_policy_expected_device(struct handshake *hs);
+/* 1 when the trust store holds a live (not revoked) entry for the peer's
+ * JID: it is not a first contact, and the peer must prove its key before
+ * this side reveals its own. */
+int hs_policy_peer_live(const struct handshake *hs);
 int hs_policy_rs_entry(const struct handshake *hs, const uint8_t fpr[static FINGERPRINT_LEN],
 		       uint32_t device_id, struct rs_entry *entry);
 int hs_policy_find_rs(struct handshake *hs, const uint8_t e[static X25519_LEN],

@@ -110,6 +110,16 @@ int hs_policy_find_rs(struct handshake *hs, const uint8_t e[static X25519_LEN],
 	return err;
 }
 
+int hs_policy_peer_live(const struct handshake *hs)
+{
+	const struct trust_peer *p = NULL;
+
+	while (hs->cfg.trust && (p = trust_next_by_jid(hs->cfg.trust, hs->peer_bare, p)))
+		if (p->level != TRUST_REVOKED)
+			return 1;
+	return 0;
+}
+
 static int refuse(const char *fmt, const char *a, const char *b)
 {
 	err_detail_set(fmt, a, b);

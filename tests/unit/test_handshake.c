@@ -257,8 +257,9 @@ TEST(handshake_swap_refused_after_ik)
 	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
 	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_SWAP, run.body[0].data,
 				 run.body[0].len, NULL, &out),
-		  XE2E_E_MALFORMED);
+		  XE2E_E_TRUST);
 	CHECK_INT(out.step, HS_STEP_ABORT);
+	CHECK_STR(out.reason, HS_REASON_TRUST);
 	buf_free(&m.body);
 	buf_free(&out.body);
 	bob.options = HS_OPT_PROTECT_SELF;
@@ -266,6 +267,62 @@ TEST(handshake_swap_refused_after_ik)
 	hs_run(&alice, &bob, &run, NULL, NULL);
 	CHECK_INT(run.n, 2);
 	CHECK(hs_both_done(&alice, &bob));
+	hs_run_free(&run);
+}
+
+/* A forged retry to XX makes Alice send an XX step 1; she still refuses a
+ * swap: she offered IK in this handshake, and she knows Bob. */
+TEST(handshake_swap_refused_after_a_retry_of_ik)
+{
+	struct hs_run run = {0};
+	struct handshake_msg m = HANDSHAKE_MSG_INIT, out = HANDSHAKE_MSG_INIT;
+	struct hs_retry r = {HS_RETRY_IK_TO_XX, HS_VERSION_1, HS_SUITE_CHACHAPOLY, HS_PATTERN_XX,
+			     24, {0}};
+	struct buf retry = BUF_INIT;
+
+	pair_init();
+	hs_run(&alice, &bob, &run, NULL, NULL); /* a swap body: any XX step 1 */
+	first_contact();
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
+	CHECK_INT(hsmsg_retry_encode(&r, &retry), XE2E_OK);
+	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_RETRY, retry.data, retry.len, NULL,
+				 &out),
+		  XE2E_OK);
+	CHECK_INT(out.step, HS_STEP_1);
+	CHECK_INT(out.body.len, XX1_LEN + 24);
+	CHECK(alice.hs->sent_ik);
+	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_SWAP, run.body[0].data,
+				 run.body[0].len, NULL, &out),
+		  XE2E_E_TRUST);
+	CHECK_INT(out.step, HS_STEP_ABORT);
+	CHECK(strstr(err_detail(), "asked to swap roles") != NULL);
+	CHECK_INT(handshake_status(alice.hs), HS_FAILED);
+	buf_free(&m.body);
+	buf_free(&out.body);
+	buf_free(&retry);
+	hs_run_free(&run);
+}
+
+/* Bob's device is unknown (expired), so Alice starts with XX, but she knows
+ * Bob's identity: no swap. */
+TEST(handshake_swap_refused_with_a_known_peer)
+{
+	struct hs_run run = {0};
+
+	first_contact();
+	for (size_t i = 0; i < alice.trust.n_peers; i++)
+		for (size_t d = 0; d < alice.trust.peers[i].n_devices; d++)
+			alice.trust.peers[i].devices[d].expires = 1;
+	bob.options = HS_OPT_PROTECT_SELF;
+	hs_run(&alice, &bob, &run, NULL, NULL);
+	CHECK_INT(run.n, 3);
+	CHECK_INT(run.step[0], HS_STEP_1);
+	CHECK_INT(run.body[0].len, XX1_LEN);
+	CHECK_INT(run.step[1], HS_STEP_SWAP);
+	CHECK_INT(run.step[2], HS_STEP_ABORT);
+	CHECK_INT(run.err_init, XE2E_E_TRUST);
+	CHECK(!res(&alice) && !res(&bob));
 	hs_run_free(&run);
 }
 
