@@ -371,7 +371,7 @@ static int handshake_element(const struct handshake_msg *m, struct xml_node **ou
  * "" when there is neither. */
 static const char *peer_to(const struct run *r)
 {
-	const char *peer = handshake_peer_full(r->hs);
+	const char *peer = handshake_reply_to(r->hs);
 
 	return *peer ? peer : r->last_from;
 }

@@ -134,6 +134,7 @@ void handshake_msg_abort(struct handshake_msg *out, int err)
 	}
 }
 
+/* The peer's bare JID and PSK, and jid as the address of the next stanza. */
 static int set_peer(struct handshake *hs, const char *jid)
 {
 	int err = jid_normalize_bare(jid, hs->peer_bare);
@@ -142,7 +143,7 @@ static int set_peer(struct handshake *hs, const char *jid)
 		return err;
 	if (strlen(jid) > JID_MAX)
 		return XE2E_E_MALFORMED;
-	strcpy(hs->peer_full, jid);
+	strcpy(hs->reply_to, jid);
 	hs->peer_set = 1;
 	if (hs->cfg.psk) {
 		err = hs->cfg.psk(hs->cfg.arg, hs->peer_bare, hs->psk);
@@ -179,6 +180,8 @@ int handshake_new(struct handshake **out, const struct handshake_config *cfg)
 	err = jid_normalize_bare(cfg->self->jid, hs->self_bare);
 	if (!err && cfg->initiator)
 		err = set_peer(hs, cfg->peer);
+	if (!err && cfg->initiator)
+		strcpy(hs->peer_full, hs->reply_to);
 	if (!err && !cfg->initiator && cfg->peer)
 		err = jid_normalize_bare(cfg->peer, hs->peer_bare);
 	if (err) {
@@ -410,11 +413,20 @@ int handshake_read(struct handshake *hs, const char *from, enum hs_step step,
 		}
 	}
 	if (strlen(from) <= JID_MAX)
-		strcpy(hs->peer_full, from);
+		strcpy(hs->reply_to, from);
 	err = dispatch(hs, step, body, len, out);
 	if (err) {
 		handshake_msg_abort(out, err);
 		return hs_fail(hs, err);
+	}
+	/* The stanza that completes a handshake is always one whose Noise
+	 * message authenticated the peer (step 2 to the Noise initiator, step
+	 * 3 or an IK step 1 to the Noise responder): only its 'from' becomes
+	 * the peer's full JID. Its resource is still only what the server
+	 * wrote (xe2e(7), HANDSHAKE "Stanzas"). */
+	if (hs->state == HSS_DONE && strlen(from) <= JID_MAX) {
+		strcpy(hs->peer_full, from);
+		strcpy(hs->res.peer_full, from);
 	}
 	return XE2E_OK;
 }
@@ -428,7 +440,12 @@ enum handshake_status handshake_status(const struct handshake *hs)
 
 const char *handshake_peer_full(const struct handshake *hs)
 {
-	return hs->peer_set ? hs->peer_full : "";
+	return hs->peer_full;
+}
+
+const char *handshake_reply_to(const struct handshake *hs)
+{
+	return hs->peer_set ? hs->reply_to : "";
 }
 
 const char *handshake_peer_bare(const struct handshake *hs)

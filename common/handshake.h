@@ -180,9 +180,20 @@ int handshake_read(struct handshake *hs, const char *from, enum hs_step step,
 
 enum handshake_status handshake_status(const struct handshake *hs);
 
-/* The peer's JID as last seen (full when it had a resource), for 'to';
- * "" before it is known. */
+/*
+ * The peer's full JID as far as the handshake vouches for it: the JID given
+ * to the initiator, then, once done, the 'from' of the stanza that
+ * completed the handshake, whose Noise message authenticated the peer; ""
+ * for a responder before then. Only the bare part is authenticated (the
+ * prologue and the credential's binding name it); the resource is the
+ * server's word.
+ */
 const char *handshake_peer_full(const struct handshake *hs);
+
+/* Where this side's next stanza goes, for 'to': the 'from' of the last
+ * stanza accepted from the peer, the initiator's given JID before any; ""
+ * before the peer is known. Routing only: never authenticated. */
+const char *handshake_reply_to(const struct handshake *hs);
 
 /* The peer's normalised bare JID; "" before it is known. */
 const char *handshake_peer_bare(const struct handshake *hs);

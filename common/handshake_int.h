@@ -32,7 +32,15 @@ struct handshake {
 	int noise_initiator;
 	char self_bare[JID_MAX + 1];
 	char peer_bare[JID_MAX + 1];
+	/* The peer's full JID as far as the handshake vouches for it: the JID
+	 * given to the initiator, then the 'from' of the stanza that completed
+	 * the handshake (its Noise message authenticated the peer). Never
+	 * taken from a stanza that did not authenticate (a step 1, a retry, a
+	 * swap, an abort). */
 	char peer_full[JID_MAX + 1];
+	/* Where this side's next stanza goes: the 'from' of the last stanza
+	 * accepted from the peer (the initiator: the JID given until then). */
+	char reply_to[JID_MAX + 1];
 	int peer_set;
 	int have_psk;
 	uint8_t psk[PSK_LEN];

@@ -68,7 +68,6 @@ int hs_keys_finish(struct handshake *hs)
 	r->swapped = hs->swap.len > 0;
 	r->retries = hs->retried[HS_RETRY_CHOICE] + hs->retried[HS_RETRY_IK_TO_XX];
 	r->pending = !hs->noise_initiator && hs->pattern == HS_PATTERN_IK;
-	strcpy(r->peer_full, hs->peer_full);
 	strcpy(r->peer_bare, hs->peer_bare);
 	/* After the retained-secret rule, which follows the level stored. */
 	if (r->anchored && (r->new_peer || r->level == TRUST_TOFU))

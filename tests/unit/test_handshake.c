@@ -326,6 +326,70 @@ TEST(handshake_swap_refused_with_a_known_peer)
 	hs_run_free(&run);
 }
 
+/* One stanza of a hand-driven run: side s reads (from, step, msg) into out. */
+static int deliver(struct hs_side *s, const char *from, const struct handshake_msg *msg,
+		   struct handshake_msg *out)
+{
+	return handshake_read(s->hs, from, msg->step, msg->body.data, msg->body.len, NULL, out);
+}
+
+/* The peer's full JID comes only from a stanza that authenticated: a retry
+ * or a swap from another resource changes where the next stanza goes, not
+ * whom the handshake vouches for. */
+TEST(handshake_peer_full_only_from_authenticated_stanzas)
+{
+	struct handshake_msg m1 = HANDSHAKE_MSG_INIT, m2 = HANDSHAKE_MSG_INIT;
+	struct handshake_msg m3 = HANDSHAKE_MSG_INIT, m4 = HANDSHAKE_MSG_INIT;
+	struct hs_retry r = {HS_RETRY_CHOICE, HS_VERSION_1, HS_SUITE_AESGCM, HS_PATTERN_XX, 24, {0}};
+	struct buf retry = BUF_INIT;
+
+	pair_init();
+	alice.to = "bob@montague.lit";
+	bob.options = HS_OPT_PROTECT_SELF;
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(side_begin(&bob, 0, &alice), XE2E_OK);
+	CHECK_STR(handshake_peer_full(alice.hs), "bob@montague.lit");
+	CHECK_STR(handshake_peer_full(bob.hs), "");
+	CHECK_INT(handshake_start(alice.hs, &m1), XE2E_OK);
+	/* A forged retry from another resource: Alice answers it there. */
+	CHECK_INT(hsmsg_retry_encode(&r, &retry), XE2E_OK);
+	CHECK_INT(handshake_read(alice.hs, "bob@montague.lit/evil", HS_STEP_RETRY, retry.data,
+				 retry.len, NULL, &m1),
+		  XE2E_OK);
+	CHECK_STR(handshake_reply_to(alice.hs), "bob@montague.lit/evil");
+	CHECK_STR(handshake_peer_full(alice.hs), "bob@montague.lit");
+	/* Bob answers the re-sent step 1 (it has a cookie of nobody's: a new
+	 * Bob would refuse it, so Bob starts on a fresh step 1) with a swap. */
+	side_end(&alice);
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(handshake_start(alice.hs, &m1), XE2E_OK);
+	CHECK_INT(deliver(&bob, "alice@capulet.lit/one", &m1, &m2), XE2E_OK);
+	CHECK_INT(m2.step, HS_STEP_SWAP);
+	CHECK_STR(handshake_reply_to(bob.hs), "alice@capulet.lit/one");
+	CHECK_STR(handshake_peer_full(bob.hs), "");
+	CHECK_INT(deliver(&alice, "bob@montague.lit/evil", &m2, &m3), XE2E_OK);
+	CHECK_INT(m3.step, HS_STEP_2);
+	CHECK_STR(handshake_reply_to(alice.hs), "bob@montague.lit/evil");
+	CHECK_STR(handshake_peer_full(alice.hs), "bob@montague.lit");
+	/* Step 2 authenticates Alice to Bob, step 3 Bob to Alice. */
+	CHECK_INT(deliver(&bob, "alice@capulet.lit/two", &m3, &m4), XE2E_OK);
+	CHECK_INT(m4.step, HS_STEP_3);
+	CHECK_STR(handshake_peer_full(bob.hs), "alice@capulet.lit/two");
+	CHECK_INT(deliver(&alice, "bob@montague.lit/garden", &m4, &m1), XE2E_OK);
+	CHECK_STR(handshake_peer_full(alice.hs), "bob@montague.lit/garden");
+	CHECK(hs_both_done(&alice, &bob));
+	if (res(&alice) && res(&bob)) {
+		CHECK_STR(res(&alice)->peer_full, "bob@montague.lit/garden");
+		CHECK_STR(res(&bob)->peer_full, "alice@capulet.lit/two");
+	}
+	alice.to = NULL;
+	buf_free(&retry);
+	buf_free(&m1.body);
+	buf_free(&m2.body);
+	buf_free(&m3.body);
+	buf_free(&m4.body);
+}
+
 TEST(handshake_suite_retry)
 {
 	struct hs_run run = {0};
