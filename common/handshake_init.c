@@ -278,8 +278,13 @@ static int retry_check(const struct handshake *hs, const struct hs_retry *r)
 		err_detail_set("the retry names a choice that was not offered");
 		return XE2E_E_MALFORMED;
 	}
-	if (r->kind == HS_RETRY_IK_TO_XX && (!hs->sent_ik || r->pattern != HS_PATTERN_XX)) {
+	if (r->kind == HS_RETRY_IK_TO_XX && (hs->pattern != HS_PATTERN_IK ||
+					     r->pattern != HS_PATTERN_XX)) {
 		err_detail_set("a retry to XX that does not answer an IK step 1");
+		return XE2E_E_MALFORMED;
+	}
+	if (r->kind == HS_RETRY_IK_TO_XX && (r->version != hs->version || r->suite != hs->suite)) {
+		err_detail_set("a retry to XX that changes the version or suite");
 		return XE2E_E_MALFORMED;
 	}
 	if (r->version == hs->version && r->suite == hs->suite && r->pattern == hs->pattern) {

@@ -304,6 +304,27 @@ TEST(handshake_swap_refused_after_a_retry_of_ik)
 	hs_run_free(&run);
 }
 
+/* A retry to XX names the version and suite of the IK step 1 it answers. */
+TEST(handshake_retry_to_xx_keeps_version_and_suite)
+{
+	struct handshake_msg m = HANDSHAKE_MSG_INIT, out = HANDSHAKE_MSG_INIT;
+	struct hs_retry r = {HS_RETRY_IK_TO_XX, HS_VERSION_1, HS_SUITE_AESGCM, HS_PATTERN_XX,
+			     24, {0}};
+	struct buf retry = BUF_INIT;
+
+	first_contact();
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
+	CHECK_INT(hsmsg_retry_encode(&r, &retry), XE2E_OK);
+	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_RETRY, retry.data, retry.len, NULL,
+				 &out),
+		  XE2E_E_MALFORMED);
+	CHECK_STR(err_detail(), "a retry to XX that changes the version or suite");
+	buf_free(&m.body);
+	buf_free(&out.body);
+	buf_free(&retry);
+}
+
 /* Bob's device is unknown (expired), so Alice starts with XX, but she knows
  * Bob's identity: no swap. */
 TEST(handshake_swap_refused_with_a_known_peer)
