@@ -21,6 +21,7 @@
 #include "handshake_nego.h"
 #include "handshake_trace.h"
 #include "identity.h"
+#include "ik_pending.h"
 #include "inspect.h"
 #include "jid.h"
 #include "passphrase.h"
@@ -545,6 +546,10 @@ static int commit(struct run *r)
 
 	alarm(0);
 	err = handshake_session(r->hs, &s, &o);
+	/* Recorded first, so that no pending session goes unrecorded: one
+	 * never confirmed is deleted in its turn (xe2e(7) "The IK responder"). */
+	if (!err && s.state == SESSION_PENDING)
+		err = ik_pending_record(NULL, s.id, o.peer_jid, s.created);
 	if (!err)
 		err = s.state == SESSION_PENDING ? session_commit_pending(&s, &o)
 						 : session_commit(&s, &o);

@@ -325,6 +325,28 @@ strip_suite_filter() {
 	assert_equal "$(tree_digest "$B/state/sessions")" "$before"
 }
 
+@test "handshake: unconfirmed IK sessions of a peer do not pile up at the responder" {
+	first_contact
+	# Alice starts each time from the same state, so that every handshake
+	# is IK with the retained secret Bob holds.
+	cp -a "$A" "$T/alice-then"
+	local i
+	for i in $(seq 10); do
+		rm -rf "$A"
+		cp -a "$T/alice-then" "$A"
+		pair
+		[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
+		grep -q 'pending until' "$T/b.err"
+	done
+	# Alice never sent a message: ten pending sessions, of which Bob keeps
+	# the newest eight (xe2e(7) "The IK responder").
+	assert_equal "$(grep -l '^state: pending$' "$B"/state/sessions/*.session | wc -l)" 8
+	assert_equal "$(session_count "$B")" 9
+	assert_equal "$(find "$B/state/sessions" -name '*.lock' ! -name '*.current.lock' | wc -l)" 9
+	grep -q "$(outcome b session | cut -c1-32)" "$B/state/ik-pending"
+	assert_equal "$(file_mode "$B/state/ik-pending")" 600
+}
+
 @test "handshake: an old device binding replayed after rotation is refused" {
 	first_contact
 	cp -a "$B" "$T/bob-old"
