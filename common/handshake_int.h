@@ -16,6 +16,8 @@ enum hs_state {
 	HSS_WAIT_1,         /* responder: waiting for step 1 */
 	HSS_WAIT_2,         /* Noise initiator: sent step 1 (or swap), waiting for 2 */
 	HSS_WAIT_3,         /* Noise responder of XX: sent step 2, waiting for 3 */
+	HSS_WAIT_CONFIRM,   /* Noise initiator of XX: sent step 3, waiting for the
+			     * confirmation */
 	HSS_DONE,
 	HSS_FAILED,
 };
@@ -70,6 +72,8 @@ struct handshake {
 	struct rs_match match;
 	uint8_t r0_priv[X25519_LEN], r0_pub[X25519_LEN];
 	struct hs_lists peer_lists;
+	uint8_t confirm[HS_CONFIRM_LEN]; /* XX, once the keys are derived */
+	enum handshake_failure failure;
 	struct handshake_result res;
 };
 
@@ -107,7 +111,8 @@ int hs_resp_read_step1(struct handshake *hs, const uint8_t *body, size_t len,
 		       struct handshake_msg *out);
 int hs_resp_read_xx1(struct handshake *hs, const uint8_t *msg, size_t len,
 		     struct handshake_msg *out);
-int hs_resp_read_step3(struct handshake *hs, const uint8_t *msg, size_t len);
+int hs_resp_read_step3(struct handshake *hs, const uint8_t *msg, size_t len,
+		       struct handshake_msg *out);
 
 /* handshake_policy.c */
 int hs_policy_expected_device(struct handshake *hs);
@@ -125,8 +130,12 @@ int hs_policy_identity(struct handshake *hs, const uint8_t fpr[static FINGERPRIN
 int hs_policy_rs(struct handshake *hs, int held, int used);
 int hs_policy_lists(struct handshake *hs, const struct hs_lists *peer);
 
-/* handshake_keys.c */
+/* handshake_keys.c: hs_keys_finish() derives what the run leaves; the
+ * handshake is then done, except for the Noise initiator of XX, which
+ * waits for the confirmation (hs_keys_read_confirm). */
 int hs_keys_finish(struct handshake *hs);
+int hs_keys_write_confirm(const struct handshake *hs, struct handshake_msg *out);
+int hs_keys_read_confirm(struct handshake *hs, const uint8_t *body, size_t len);
 int hs_payload_own_credential(const struct handshake *hs, struct hs_credential *cred);
 
 #endif

@@ -314,10 +314,13 @@ int hs_policy_rs(struct handshake *hs, int held, int used)
 	hs->res.rs_mismatch = 0;
 	if (!held || used)
 		return XE2E_OK;
-	if (level_strict(hs->res.level) && !(hs->cfg.options & HS_OPT_ACCEPT_RS_RESET))
-		return refuse("retained secret mismatch with %s, a %s peer: possible attack "
-			      "(--accept-rs-reset accepts it)", hs->peer_bare,
+	if (level_strict(hs->res.level) && !(hs->cfg.options & HS_OPT_ACCEPT_RS_RESET)) {
+		hs->failure = HS_FAIL_RS_MISMATCH;
+		return refuse("retained secret mismatch with %s, whose key is %s: it did not "
+			      "present the secret of your last session (lost state, or an "
+			      "attack); --accept-rs-reset accepts it", hs->peer_bare,
 			      trust_level_name(hs->res.level));
+	}
 	hs->res.rs_mismatch = 1;
 	return XE2E_OK;
 }

@@ -65,12 +65,14 @@ no_secret_in() {
 	assert_line --index 2 "xe2e-handshake: trace: sent to bob@montague.lit: step 1, $((${#s1} / 2)) bytes; version 1 of 1; suite ChaChaPoly of ChaChaPoly,AESGCM; pattern XXpsk2; no cookie; e $(key_id_at "$s1" 9); payload 48 bytes sealed: rsid1 16, rsid2 16, padding 0"
 	assert_line --index 3 "xe2e-handshake: trace: received from bob@montague.lit/garden: step 2, $((${#s2} / 2)) bytes; e $(key_id_at "$s2" 0); s 48 bytes sealed; payload $((${#s2} / 2 - 80)) bytes sealed: credential 150, supported ?, r0 32, padding ?; supported and padding $((${#s2} / 2 - 80 - 16 - 182))"
 	assert_line --index 4 "xe2e-handshake: trace: sent to bob@montague.lit/garden: step 3, $((${#s3} / 2)) bytes; s 48 bytes sealed; payload $((${#s3} / 2 - 48)) bytes sealed: credential 150, supported 5, padding $((${#s3} / 2 - 48 - 16 - 155))"
-	assert_equal "${#lines[@]}" 5
+	assert_line --index 5 "xe2e-handshake: trace: received from bob@montague.lit/garden: step confirm, 32 bytes"
+	assert_equal "${#lines[@]}" 6
 	run traces b
 	assert_line --index 1 "xe2e-handshake: trace: received from alice@capulet.lit/balcony: step 1, $((${#s1} / 2)) bytes; version 1 of 1; suite ChaChaPoly of ChaChaPoly,AESGCM; pattern XXpsk2; no cookie; e $(key_id_at "$s1" 9); payload 48 bytes sealed: rsid1 16, rsid2 16, padding 0"
 	assert_line --index 2 --regexp "^xe2e-handshake: trace: sent to alice@capulet.lit/balcony: step 2, 288 bytes; e $(key_id_at "$s2" 0); s 48 bytes sealed; payload 208 bytes sealed: credential 150, supported 5, r0 32, padding 5$"
 	assert_line --index 3 --partial 'received from alice@capulet.lit/balcony: step 3, 224 bytes; s 48 bytes sealed; payload 176 bytes sealed: credential 150, supported ?, padding ?; supported and padding 10'
-	assert_equal "${#lines[@]}" 4
+	assert_line --index 4 "xe2e-handshake: trace: sent to alice@capulet.lit/balcony: step confirm, 32 bytes"
+	assert_equal "${#lines[@]}" 5
 	no_secret_in a
 	no_secret_in b
 }
@@ -89,8 +91,10 @@ no_secret_in() {
 	assert_line --index 3 --regexp '^xe2e-handshake: trace: received from bob@montague.lit/garden: step swap, 88 bytes; version 1 of 1; suite AESGCM of AESGCM; pattern XXpsk2; no cookie; e [0-9a-f]{8}; payload 48 bytes sealed: rsid1 16, rsid2 16, padding 0$'
 	assert_line --index 4 --regexp '^xe2e-handshake: trace: sent to bob@montague.lit/garden: step 2, 288 bytes; e [0-9a-f]{8}; s 48 bytes sealed; payload 208 bytes sealed: credential 150, supported 4, r0 32, padding 6$'
 	assert_line --index 5 --partial 'received from bob@montague.lit/garden: step 3, 224 bytes; s 48 bytes sealed'
+	assert_line --index 6 'xe2e-handshake: trace: sent to bob@montague.lit/garden: step confirm, 32 bytes'
 	run traces b
 	assert_line --index 2 --partial 'sent to alice@capulet.lit/balcony: step swap, 88 bytes'
+	assert_line --index 5 'xe2e-handshake: trace: received from alice@capulet.lit/balcony: step confirm, 32 bytes'
 	no_secret_in a
 	no_secret_in b
 	# Known now, but Bob's device key changes: Alice's IK step 1 cannot be
