@@ -302,7 +302,9 @@ static int replay_check(void *arg, const uint8_t key[static 32])
 
 static char alarm_text[512];
 static int alarm_status = XE2E_EXIT_ERROR;
-static char interrupt_text[512];
+/* Two texts, so that the handler never writes one being changed. */
+static char interrupt_texts[2][512];
+static volatile sig_atomic_t interrupt_current;
 
 static void on_alarm(int sig)
 {
@@ -322,9 +324,21 @@ static void on_interrupt(int sig)
 	ssize_t n;
 
 	(void)sig;
-	n = write(STDERR_FILENO, interrupt_text, strlen(interrupt_text));
+	n = write(STDERR_FILENO, interrupt_texts[interrupt_current],
+		  strlen(interrupt_texts[interrupt_current]));
 	(void)n;
 	_exit(XE2E_EXIT_ERROR);
+}
+
+/* What on_interrupt() says from now on. */
+static void set_interrupt_text(const char *peer)
+{
+	int next = !interrupt_current;
+
+	snprintf(interrupt_texts[next], sizeof(interrupt_texts[next]),
+		 "%s: interrupted before the handshake%s%s completed; nothing was stored\n",
+		 err_progname(), *peer ? " with " : "", peer);
+	interrupt_current = next;
 }
 
 static void hold_signals(void)
@@ -342,9 +356,7 @@ static void arm_timeout(const struct run *r)
 {
 	const char *peer = handshake_peer_bare(r->hs);
 
-	snprintf(interrupt_text, sizeof(interrupt_text),
-		 "%s: interrupted before the handshake%s%s completed; nothing was stored\n",
-		 err_progname(), *peer ? " with " : "", peer);
+	set_interrupt_text(peer);
 
 	if (handshake_peer_known(r->hs)) {
 		snprintf(alarm_text, sizeof(alarm_text),
@@ -851,8 +863,7 @@ int main(int argc, char **argv)
 	if (status < 0) {
 		/* From here on (past any passphrase prompt) an interruption is
 		 * reported; arm_timeout() names the peer once known. */
-		snprintf(interrupt_text, sizeof(interrupt_text), "%s: interrupted before the "
-			 "handshake completed; nothing was stored\n", err_progname());
+		set_interrupt_text("");
 		signal(SIGINT, on_interrupt);
 		signal(SIGTERM, on_interrupt);
 		status = start(&r, &lists, now);
