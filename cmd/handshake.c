@@ -21,6 +21,7 @@
 #include "handshake_nego.h"
 #include "handshake_trace.h"
 #include "identity.h"
+#include "ik_pending.h"
 #include "inspect.h"
 #include "jid.h"
 #include "passphrase.h"
@@ -297,10 +298,13 @@ static int replay_check(void *arg, const uint8_t key[static 32])
 	return replay_cache_check_add(NULL, key, (uint64_t)time(NULL), NULL);
 }
 
-/* ---- timeouts ---- */
+/* ---- timeouts and interruptions ---- */
 
 static char alarm_text[512];
 static int alarm_status = XE2E_EXIT_ERROR;
+/* Two texts, so that the handler never writes one being changed. */
+static char interrupt_texts[2][512];
+static volatile sig_atomic_t interrupt_current;
 
 static void on_alarm(int sig)
 {
@@ -312,10 +316,47 @@ static void on_alarm(int sig)
 	_exit(alarm_status);
 }
 
+/* Ctrl-C (SIGINT) or SIGTERM while waiting: this side's doing, said so.
+ * Nothing is stored before the last stanza; from there on the signals are
+ * blocked (hold_signals), so a stored handshake is always completed. */
+static void on_interrupt(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, interrupt_texts[interrupt_current],
+		  strlen(interrupt_texts[interrupt_current]));
+	(void)n;
+	_exit(XE2E_EXIT_ERROR);
+}
+
+/* What on_interrupt() says from now on. */
+static void set_interrupt_text(const char *peer)
+{
+	int next = !interrupt_current;
+
+	snprintf(interrupt_texts[next], sizeof(interrupt_texts[next]),
+		 "%s: interrupted before the handshake%s%s completed; nothing was stored\n",
+		 err_progname(), *peer ? " with " : "", peer);
+	interrupt_current = next;
+}
+
+static void hold_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 /* Arms the timer for the next stanza, with the words the outcome needs. */
 static void arm_timeout(const struct run *r)
 {
 	const char *peer = handshake_peer_bare(r->hs);
+
+	set_interrupt_text(peer);
 
 	if (handshake_peer_known(r->hs)) {
 		snprintf(alarm_text, sizeof(alarm_text),
@@ -371,7 +412,7 @@ static int handshake_element(const struct handshake_msg *m, struct xml_node **ou
  * "" when there is neither. */
 static const char *peer_to(const struct run *r)
 {
-	const char *peer = handshake_peer_full(r->hs);
+	const char *peer = handshake_reply_to(r->hs);
 
 	return *peer ? peer : r->last_from;
 }
@@ -544,7 +585,12 @@ static int commit(struct run *r)
 	int err;
 
 	alarm(0);
+	hold_signals();
 	err = handshake_session(r->hs, &s, &o);
+	/* Recorded first, so that no pending session goes unrecorded: one
+	 * never confirmed is deleted in its turn (xe2e(7) "The IK responder"). */
+	if (!err && s.state == SESSION_PENDING)
+		err = ik_pending_record(NULL, s.id, o.peer_jid, s.created);
 	if (!err)
 		err = s.state == SESSION_PENDING ? session_commit_pending(&s, &o)
 						 : session_commit(&s, &o);
@@ -557,9 +603,37 @@ static int commit(struct run *r)
 
 /* ---- the loop ---- */
 
+/* What the user can do after a failure that has a remedy (always shown,
+ * --quiet or not: it belongs to the error). */
+static void print_next_steps(const struct run *r)
+{
+	const char *peer = handshake_peer_bare(r->hs), *me = err_progname();
+
+	switch (handshake_failure(r->hs)) {
+	case HS_FAIL_RS_MISMATCH:
+		fprintf(stderr, "%s: what now: ask %s, by another channel than this one, whether it "
+			"lost its state (a restore, or xe2e-trustdb forget); if so, run the "
+			"handshake again with --accept-rs-reset, then compare the SAS with "
+			"xe2e-verify-sas; if not, someone else may hold its keys\n", me, peer);
+		break;
+	case HS_FAIL_PEER_RS_MISMATCH:
+		fprintf(stderr, "%s: what now: tell %s, by another channel than this one, that "
+			"this side lost its state; once it has checked, it runs the handshake again "
+			"with --accept-rs-reset, then you both compare the SAS with "
+			"xe2e-verify-sas\n", me, peer);
+		break;
+	case HS_FAIL_BOTH_INITIATORS:
+		fprintf(stderr, "%s: what now: run it again, one side with --to %s, the other "
+			"with --respond\n", me, peer);
+		break;
+	default:
+		break;
+	}
+}
+
 static int fail(struct run *r, int err, const struct handshake_msg *reply)
 {
-	int saved = err;
+	int saved = err, status;
 	char detail[512];
 
 	alarm(0);
@@ -568,8 +642,11 @@ static int fail(struct run *r, int err, const struct handshake_msg *reply)
 		send_msg(r, reply);
 	err_detail_set("%s", detail);
 	if (*handshake_peer_bare(r->hs))
-		return err_report(saved, "handshake with %s failed", handshake_peer_bare(r->hs));
-	return err_report(saved, "handshake failed");
+		status = err_report(saved, "handshake with %s failed", handshake_peer_bare(r->hs));
+	else
+		status = err_report(saved, "handshake failed");
+	print_next_steps(r);
+	return status;
 }
 
 /* After the state machine answered: store first when done, then send. */
@@ -623,12 +700,9 @@ static int next_stanza(struct run *r, struct xml_node **stanza)
 	alarm(0);
 	if (err != XE2E_E_EOF)
 		return err;
-	if (handshake_peer_known(r->hs)) {
-		err_detail_set("%s, a known xe2e peer, ended the stream mid-handshake: possible "
-			       "attack", handshake_peer_bare(r->hs));
-		return XE2E_E_TRUST;
-	}
-	err_detail_set("the input ended before the handshake did");
+	/* The end of this side's input is its own connection's doing (a
+	 * closed pipe, a failed login), never something the peer proved. */
+	err_detail_set("the input ended before the handshake completed");
 	return XE2E_E_EOF;
 }
 
@@ -786,8 +860,14 @@ int main(int argc, char **argv)
 	}
 	if (status < 0 && xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_EXACT, NULL))
 		status = err_report(XE2E_E_NOMEM, "cannot read standard input");
-	if (status < 0)
+	if (status < 0) {
+		/* From here on (past any passphrase prompt) an interruption is
+		 * reported; arm_timeout() names the peer once known. */
+		set_interrupt_text("");
+		signal(SIGINT, on_interrupt);
+		signal(SIGTERM, on_interrupt);
 		status = start(&r, &lists, now);
+	}
 	if (status < 0)
 		status = loop(&r);
 	if (status < 0)

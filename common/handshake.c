@@ -18,7 +18,8 @@ _Static_assert(HS_BODY_MAX == 32 + 48 + (HS_CRED_X509_MAX + 2 + 2 * HS_LIST_MAX 
 
 static const char *const step_names[] = {
 	[HS_STEP_1] = "1",         [HS_STEP_2] = "2",    [HS_STEP_3] = "3",
-	[HS_STEP_RETRY] = "retry", [HS_STEP_SWAP] = "swap", [HS_STEP_ABORT] = "abort",
+	[HS_STEP_RETRY] = "retry", [HS_STEP_SWAP] = "swap", [HS_STEP_CONFIRM] = "confirm",
+	[HS_STEP_ABORT] = "abort",
 };
 
 const char *handshake_step_name(enum hs_step step)
@@ -44,7 +45,7 @@ int handshake_reason_known(const char *text)
 {
 	static const char *const reasons[] = {HS_REASON_UNSUPPORTED, HS_REASON_REFUSED,
 					      HS_REASON_MALFORMED, HS_REASON_TRUST,
-					      HS_REASON_REPLAY};
+					      HS_REASON_REPLAY, HS_REASON_RETAINED};
 
 	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++)
 		if (text && !strcmp(text, reasons[i]))
@@ -99,6 +100,7 @@ static void hs_wipe_secrets(struct handshake *hs)
 	wipe(hs->r0_priv, sizeof(hs->r0_priv));
 	wipe(hs->cookie_key, sizeof(hs->cookie_key));
 	hs->have_cookie_key = 0;
+	wipe(hs->confirm, sizeof(hs->confirm));
 }
 
 int hs_fail(struct handshake *hs, int err)
@@ -134,6 +136,7 @@ void handshake_msg_abort(struct handshake_msg *out, int err)
 	}
 }
 
+/* The peer's bare JID and PSK, and jid as the address of the next stanza. */
 static int set_peer(struct handshake *hs, const char *jid)
 {
 	int err = jid_normalize_bare(jid, hs->peer_bare);
@@ -142,7 +145,7 @@ static int set_peer(struct handshake *hs, const char *jid)
 		return err;
 	if (strlen(jid) > JID_MAX)
 		return XE2E_E_MALFORMED;
-	strcpy(hs->peer_full, jid);
+	strcpy(hs->reply_to, jid);
 	hs->peer_set = 1;
 	if (hs->cfg.psk) {
 		err = hs->cfg.psk(hs->cfg.arg, hs->peer_bare, hs->psk);
@@ -179,6 +182,8 @@ int handshake_new(struct handshake **out, const struct handshake_config *cfg)
 	err = jid_normalize_bare(cfg->self->jid, hs->self_bare);
 	if (!err && cfg->initiator)
 		err = set_peer(hs, cfg->peer);
+	if (!err && cfg->initiator)
+		strcpy(hs->peer_full, hs->reply_to);
 	if (!err && !cfg->initiator && cfg->peer)
 		err = jid_normalize_bare(cfg->peer, hs->peer_bare);
 	if (err) {
@@ -326,6 +331,14 @@ static int read_abort(struct handshake *hs, const char *reason)
 {
 	const char *r = handshake_reason_known(reason) ? reason : "unknown";
 
+	if (!strcmp(r, HS_REASON_RETAINED)) {
+		hs->failure = HS_FAIL_PEER_RS_MISMATCH;
+		err_detail_set("%s refused the handshake: it holds a retained secret of an earlier "
+			       "session with this device that this side did not present (this "
+			       "side's state was lost or restored, or someone else uses this "
+			       "identity)", hs->peer_bare);
+		return XE2E_E_TRUST;
+	}
 	if (!strcmp(r, HS_REASON_TRUST) || !strcmp(r, HS_REASON_REFUSED)) {
 		err_detail_set("the peer refused the handshake (%s)", r);
 		return XE2E_E_TRUST;
@@ -362,6 +375,15 @@ static int unexpected(enum hs_step step)
 	return XE2E_E_MALFORMED;
 }
 
+/* A step 1 to the original initiator: the peer started a handshake too. */
+static int both_initiators(struct handshake *hs)
+{
+	hs->failure = HS_FAIL_BOTH_INITIATORS;
+	err_detail_set("%s sent a step 1 too: both sides started a handshake (--to); one "
+		       "side must answer it (--respond)", hs->peer_bare);
+	return XE2E_E_MALFORMED;
+}
+
 static int dispatch(struct handshake *hs, enum hs_step step, const uint8_t *body, size_t len,
 		    struct handshake_msg *out)
 {
@@ -377,9 +399,14 @@ static int dispatch(struct handshake *hs, enum hs_step step, const uint8_t *body
 			return hs_init_read_retry(hs, body, len, out);
 		if (step == HS_STEP_SWAP && original)
 			return hs_init_read_swap(hs, body, len, out);
+		if (step == HS_STEP_1 && original)
+			return both_initiators(hs);
 		return unexpected(step);
 	case HSS_WAIT_3:
-		return step == HS_STEP_3 ? hs_resp_read_step3(hs, body, len) : unexpected(step);
+		return step == HS_STEP_3 ? hs_resp_read_step3(hs, body, len, out) : unexpected(step);
+	case HSS_WAIT_CONFIRM:
+		return step == HS_STEP_CONFIRM ? hs_keys_read_confirm(hs, body, len)
+					       : unexpected(step);
 	default:
 		return XE2E_E_STATE;
 	}
@@ -410,11 +437,22 @@ int handshake_read(struct handshake *hs, const char *from, enum hs_step step,
 		}
 	}
 	if (strlen(from) <= JID_MAX)
-		strcpy(hs->peer_full, from);
+		strcpy(hs->reply_to, from);
 	err = dispatch(hs, step, body, len, out);
 	if (err) {
 		handshake_msg_abort(out, err);
+		if (hs->failure == HS_FAIL_RS_MISMATCH)
+			out->reason = HS_REASON_RETAINED;
 		return hs_fail(hs, err);
+	}
+	/* The stanza that completes a handshake always authenticated the peer
+	 * (step 2 to the IK initiator, the confirmation to the XX Noise
+	 * initiator, step 3 or an IK step 1 to the Noise responder): only its
+	 * 'from' becomes the peer's full JID. Its resource is still only what
+	 * the server wrote (xe2e(7), HANDSHAKE "Stanzas"). */
+	if (hs->state == HSS_DONE && strlen(from) <= JID_MAX) {
+		strcpy(hs->peer_full, from);
+		strcpy(hs->res.peer_full, from);
 	}
 	return XE2E_OK;
 }
@@ -428,7 +466,12 @@ enum handshake_status handshake_status(const struct handshake *hs)
 
 const char *handshake_peer_full(const struct handshake *hs)
 {
-	return hs->peer_set ? hs->peer_full : "";
+	return hs->peer_full;
+}
+
+const char *handshake_reply_to(const struct handshake *hs)
+{
+	return hs->peer_set ? hs->reply_to : "";
 }
 
 const char *handshake_peer_bare(const struct handshake *hs)
@@ -440,6 +483,11 @@ int handshake_peer_known(const struct handshake *hs)
 {
 	return hs->peer_set && hs->cfg.trust &&
 	       trust_next_by_jid(hs->cfg.trust, hs->peer_bare, NULL) != NULL;
+}
+
+enum handshake_failure handshake_failure(const struct handshake *hs)
+{
+	return hs->state == HSS_FAILED ? hs->failure : HS_FAIL_OTHER;
 }
 
 const struct handshake_result *handshake_result(const struct handshake *hs)

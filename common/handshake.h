@@ -10,10 +10,15 @@
  * active session, session_commit_pending() for an IK responder).
  *
  * Flows (each arrow one stanza):
- *   XX    1 ->  <- 2   3 ->                      first contact
+ *   XX    1 ->  <- 2   3 ->  <- confirm          first contact
  *   IK    1 ->  <- 2                             peer's device key known
  *   retry 1 ->  <- retry  1 -> ...               another choice, or IK to XX
- *   swap  1 ->  <- swap  2 ->  <- 3              responder --protect-self
+ *   swap  1 ->  <- swap  2 ->  <- 3  confirm ->  responder --protect-self
+ *
+ * The confirmation ends every XX run: the Noise responder sends it once it
+ * accepted step 3 (and its caller stored the session), so that the Noise
+ * initiator, which decided at step 2, learns whether the other side
+ * accepted too, or why not (an abort).
  */
 #ifndef XE2E_HANDSHAKE_H
 #define XE2E_HANDSHAKE_H
@@ -37,10 +42,12 @@ enum hs_step {
 	HS_STEP_3,
 	HS_STEP_RETRY,
 	HS_STEP_SWAP,
-	HS_STEP_ABORT,
+	HS_STEP_CONFIRM,
+	HS_STEP_ABORT, /* the last */
 };
 
-/* "1", "2", "3", "retry", "swap", "abort"; NULL for HS_STEP_NONE. */
+/* "1", "2", "3", "retry", "swap", "confirm", "abort"; NULL for
+ * HS_STEP_NONE. */
 const char *handshake_step_name(enum hs_step step);
 
 /* Parses a step attribute; XE2E_E_MALFORMED for anything else. */
@@ -60,8 +67,9 @@ int handshake_step_parse(const char *text, enum hs_step *step);
 #define HS_REASON_MALFORMED "malformed"
 #define HS_REASON_TRUST "trust"
 #define HS_REASON_REPLAY "replay"
+#define HS_REASON_RETAINED "retained-secret" /* a retained-secret mismatch */
 
-/* 1 when text is one of the five reasons. */
+/* 1 when text is one of the six reasons. */
 int handshake_reason_known(const char *text);
 
 /* Options (flags of handshake_config). */
@@ -132,7 +140,9 @@ struct handshake_msg {
 void handshake_msg_clear(struct handshake_msg *msg);
 
 /* Makes msg the abort that tells the peer about err: malformed (malformed
- * input, limits), unsupported, trust, replay, or refused (the rest). */
+ * input, limits), unsupported, trust, replay, or refused (the rest). A
+ * handshake that failed on a retained-secret mismatch says so instead
+ * (handshake_read() does that). */
 void handshake_msg_abort(struct handshake_msg *msg, int err);
 
 struct handshake;
@@ -180,9 +190,32 @@ int handshake_read(struct handshake *hs, const char *from, enum hs_step step,
 
 enum handshake_status handshake_status(const struct handshake *hs);
 
-/* The peer's JID as last seen (full when it had a resource), for 'to';
- * "" before it is known. */
+/* Why a handshake failed, where the user has something to do about it. */
+enum handshake_failure {
+	HS_FAIL_OTHER = 0,
+	HS_FAIL_RS_MISMATCH,      /* this side holds a retained secret the peer
+				   * did not use, and refused */
+	HS_FAIL_PEER_RS_MISMATCH, /* the peer says the same of this side */
+	HS_FAIL_BOTH_INITIATORS,  /* the peer started a handshake too */
+};
+
+/* HS_FAIL_OTHER unless the handshake failed for one of the reasons above. */
+enum handshake_failure handshake_failure(const struct handshake *hs);
+
+/*
+ * The peer's full JID as far as the handshake vouches for it: the JID given
+ * to the initiator, then, once done, the 'from' of the stanza that
+ * completed the handshake, whose Noise message authenticated the peer; ""
+ * for a responder before then. Only the bare part is authenticated (the
+ * prologue and the credential's binding name it); the resource is the
+ * server's word.
+ */
 const char *handshake_peer_full(const struct handshake *hs);
+
+/* Where this side's next stanza goes, for 'to': the 'from' of the last
+ * stanza accepted from the peer, the initiator's given JID before any; ""
+ * before the peer is known. Routing only: never authenticated. */
+const char *handshake_reply_to(const struct handshake *hs);
 
 /* The peer's normalised bare JID; "" before it is known. */
 const char *handshake_peer_bare(const struct handshake *hs);
@@ -239,6 +272,10 @@ int handshake_session(const struct handshake *hs, struct session *s, struct sess
 #define HS_LABEL_SESSION_ID "xe2e session id v1"
 #define HS_LABEL_PSK "xe2e psk v1"
 #define HS_LABEL_RSID "xe2e rsid"
+#define HS_LABEL_CONFIRM "xe2e confirm v1"
+
+/* The body of a confirmation: HKDF(ck, HS_LABEL_CONFIRM, 32). */
+#define HS_CONFIRM_LEN 32
 
 /* psk = HKDF(rs or 32 zeros | PSK or 32 zeros, "xe2e psk v1"); NULL means zeros. */
 int handshake_psk_derive(const uint8_t *rs, const uint8_t *psk, uint8_t out[static 32]);

@@ -106,8 +106,11 @@ int hs_init_send_step1(struct handshake *hs, const uint8_t *cookie, size_t cooki
 	buf_clear(&hs->step1);
 	if (!err)
 		err = buf_append(&hs->step1, out->data, out->len);
-	if (!err && hs->cfg.initiator && !hs->swap.len)
-		hs->sent_ik = hs->pattern == HS_PATTERN_IK;
+	/* Once set, for the whole handshake: the step 1 re-sent after a retry
+	 * must not make this side forget that it offered IK (see
+	 * hs_init_read_swap). */
+	if (!err && hs->cfg.initiator && !hs->swap.len && hs->pattern == HS_PATTERN_IK)
+		hs->sent_ik = 1;
 	buf_free(&noise);
 	return err;
 }
@@ -275,8 +278,13 @@ static int retry_check(const struct handshake *hs, const struct hs_retry *r)
 		err_detail_set("the retry names a choice that was not offered");
 		return XE2E_E_MALFORMED;
 	}
-	if (r->kind == HS_RETRY_IK_TO_XX && (!hs->sent_ik || r->pattern != HS_PATTERN_XX)) {
+	if (r->kind == HS_RETRY_IK_TO_XX && (hs->pattern != HS_PATTERN_IK ||
+					     r->pattern != HS_PATTERN_XX)) {
 		err_detail_set("a retry to XX that does not answer an IK step 1");
+		return XE2E_E_MALFORMED;
+	}
+	if (r->kind == HS_RETRY_IK_TO_XX && (r->version != hs->version || r->suite != hs->suite)) {
+		err_detail_set("a retry to XX that changes the version or suite");
 		return XE2E_E_MALFORMED;
 	}
 	if (r->version == hs->version && r->suite == hs->suite && r->pattern == hs->pattern) {
@@ -309,20 +317,39 @@ int hs_init_read_retry(struct handshake *hs, const uint8_t *body, size_t len,
 	return err;
 }
 
-int hs_init_read_swap(struct handshake *hs, const uint8_t *body, size_t len,
-		      struct handshake_msg *out)
+/*
+ * Whether this side may answer a swap, which makes it the Noise responder:
+ * it then sends its credential in step 2, before the peer proved anything.
+ * Only on first contact, where a leap of faith would reveal it to any
+ * active attacker anyway (xe2e(7), HANDSHAKE "Identity protection"): never
+ * after an IK step 1 (at any point of the handshake, a retry
+ * notwithstanding) and never when the trust store holds a live entry for
+ * the peer, whose key must be proved first.
+ */
+static int swap_allowed(struct handshake *hs)
 {
-	struct hs_step1 s1;
-	int err;
-
-	if (hs->sent_ik) {
-		err_detail_set("the peer asked to swap roles after an IK step 1");
-		return XE2E_E_MALFORMED;
+	if (hs->sent_ik || hs_policy_peer_live(hs)) {
+		err_detail_set("%s asked to swap roles, which would make this side reveal its "
+			       "identity to a responder that has not proved its key; refused: %s "
+			       "is in the trust store and must prove its key first (possible "
+			       "attack)", hs->peer_bare, hs->peer_bare);
+		return XE2E_E_TRUST;
 	}
 	if (hs->cfg.options & HS_OPT_PROTECT_SELF) {
 		err_detail_set("peer asked to swap roles; refused because of --protect-self");
 		return XE2E_E_STATE;
 	}
+	return XE2E_OK;
+}
+
+int hs_init_read_swap(struct handshake *hs, const uint8_t *body, size_t len,
+		      struct handshake_msg *out)
+{
+	struct hs_step1 s1;
+	int err = swap_allowed(hs);
+
+	if (err)
+		return err;
 	err = hsmsg_step1_decode(body, len, &s1);
 	if (!err && (s1.offer.pattern != HS_PATTERN_XX || s1.cookie_len)) {
 		err_detail_set("a swap must be an XX step 1 without cookie");

@@ -1,9 +1,9 @@
 /*
- * What a finished handshake leaves (xe2e(7), HANDSHAKE "Keys"):
- * from the final chaining key ck, each with HKDF-SHA256 (empty salt) and
- * its own label, the root key, the new retained secret and the session id;
- * the handshake hash as channel binding; Split's c2 key as the responder's
- * first sending chain. Then the Noise state is wiped.
+ * What a finished handshake leaves (xe2e(7), HANDSHAKE "Keys"): from the
+ * final chaining key ck, each with HKDF-SHA256 (empty salt) and its own
+ * label, the root key, the new retained secret, the session id and the XX
+ * confirmation; the handshake hash as channel binding; Split's c2 key as
+ * the responder's first sending chain. Then the Noise state is wiped.
  */
 #include <string.h>
 
@@ -35,6 +35,8 @@ static int derive_all(struct handshake *hs)
 		err = derive(ck, ck_len, HS_LABEL_RS, hs->res.new_rs, SESSION_KEY_LEN);
 	if (!err)
 		err = derive(ck, ck_len, HS_LABEL_SESSION_ID, hs->res.session_id, SESSION_ID_LEN);
+	if (!err)
+		err = derive(ck, ck_len, HS_LABEL_CONFIRM, hs->confirm, HS_CONFIRM_LEN);
 	wipe(ck, sizeof(ck));
 	wipe(h, sizeof(h));
 	return err;
@@ -68,7 +70,6 @@ int hs_keys_finish(struct handshake *hs)
 	r->swapped = hs->swap.len > 0;
 	r->retries = hs->retried[HS_RETRY_CHOICE] + hs->retried[HS_RETRY_IK_TO_XX];
 	r->pending = !hs->noise_initiator && hs->pattern == HS_PATTERN_IK;
-	strcpy(r->peer_full, hs->peer_full);
 	strcpy(r->peer_bare, hs->peer_bare);
 	/* After the retained-secret rule, which follows the level stored. */
 	if (r->anchored && (r->new_peer || r->level == TRUST_TOFU))
@@ -83,6 +84,28 @@ int hs_keys_finish(struct handshake *hs)
 	wipe(hs->cand, sizeof(hs->cand));
 	wipe(&hs->match, sizeof(hs->match));
 	wipe(hs->psk, sizeof(hs->psk));
+	hs->state = hs->noise_initiator && hs->pattern == HS_PATTERN_XX ? HSS_WAIT_CONFIRM
+									 : HSS_DONE;
+	return XE2E_OK;
+}
+
+int hs_keys_write_confirm(const struct handshake *hs, struct handshake_msg *out)
+{
+	int err = buf_append(&out->body, hs->confirm, HS_CONFIRM_LEN);
+
+	if (!err)
+		out->step = HS_STEP_CONFIRM;
+	return err;
+}
+
+int hs_keys_read_confirm(struct handshake *hs, const uint8_t *body, size_t len)
+{
+	if (len != HS_CONFIRM_LEN || !ct_equal(body, hs->confirm, HS_CONFIRM_LEN)) {
+		err_detail_set("the confirmation from %s does not authenticate: tampered or "
+			       "active attack", hs->peer_bare);
+		return XE2E_E_AUTH;
+	}
+	wipe(hs->confirm, sizeof(hs->confirm));
 	hs->state = HSS_DONE;
 	return XE2E_OK;
 }

@@ -110,6 +110,16 @@ int hs_policy_find_rs(struct handshake *hs, const uint8_t e[static X25519_LEN],
 	return err;
 }
 
+int hs_policy_peer_live(const struct handshake *hs)
+{
+	const struct trust_peer *p = NULL;
+
+	while (hs->cfg.trust && (p = trust_next_by_jid(hs->cfg.trust, hs->peer_bare, p)))
+		if (p->level != TRUST_REVOKED)
+			return 1;
+	return 0;
+}
+
 static int refuse(const char *fmt, const char *a, const char *b)
 {
 	err_detail_set(fmt, a, b);
@@ -304,10 +314,13 @@ int hs_policy_rs(struct handshake *hs, int held, int used)
 	hs->res.rs_mismatch = 0;
 	if (!held || used)
 		return XE2E_OK;
-	if (level_strict(hs->res.level) && !(hs->cfg.options & HS_OPT_ACCEPT_RS_RESET))
-		return refuse("retained secret mismatch with %s, a %s peer: possible attack "
-			      "(--accept-rs-reset accepts it)", hs->peer_bare,
+	if (level_strict(hs->res.level) && !(hs->cfg.options & HS_OPT_ACCEPT_RS_RESET)) {
+		hs->failure = HS_FAIL_RS_MISMATCH;
+		return refuse("retained secret mismatch with %s, whose key is %s: it did not "
+			      "present the secret of your last session (lost state, or an "
+			      "attack); --accept-rs-reset accepts it", hs->peer_bare,
 			      trust_level_name(hs->res.level));
+	}
 	hs->res.rs_mismatch = 1;
 	return XE2E_OK;
 }

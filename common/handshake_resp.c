@@ -417,7 +417,8 @@ static int xx3_rs(struct handshake *hs)
 	return hs_policy_rs(hs, held, hs->rs_found);
 }
 
-int hs_resp_read_step3(struct handshake *hs, const uint8_t *msg, size_t len)
+int hs_resp_read_step3(struct handshake *hs, const uint8_t *msg, size_t len,
+		       struct handshake_msg *out)
 {
 	uint8_t rs_pub[X25519_LEN];
 	struct hs_payload p;
@@ -439,6 +440,8 @@ int hs_resp_read_step3(struct handshake *hs, const uint8_t *msg, size_t len)
 		err = hs_policy_lists(hs, &p.lists);
 	if (!err)
 		err = hs_keys_finish(hs);
+	if (!err)
+		err = hs_keys_write_confirm(hs, out);
 	buf_free(&payload);
 	return err;
 }

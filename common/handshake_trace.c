@@ -110,34 +110,51 @@ static size_t field_len(const struct hstrace *t, int sent, const struct field *f
 	return plain >= HS_PAD_CHAIN_UNIT ? 0 : HS_CRED_KEY_LEN;
 }
 
-/* "payload N bytes sealed: name len, ..., padding P", from the plaintext
- * length the sealed length implies; the fields whose size is not visible
- * are named together with the padding. */
+/* The fields whose size is not visible, then the padding that shares
+ * their bytes: "credential, supported and padding". */
+static int hidden_names(struct buf *out, const struct hstrace *t, int sent, const struct field *f,
+			size_t n, size_t plain)
+{
+	int err = XE2E_OK, k = 0;
+
+	for (size_t i = 0; !err && i < n; i++)
+		if (!field_len(t, sent, &f[i], plain))
+			err = buf_printf(out, "%s%s", k++ ? ", " : "", f[i].name);
+	return err ? err : buf_append_str(out, " and padding");
+}
+
+/* "payload N bytes sealed: name len, ..., padding P", the fields in wire
+ * order, from the plaintext length the sealed length implies. A field
+ * whose size is not visible (the peer's lists, the peer's credential with
+ * a chain) shows "?", and so does the padding after it; their total
+ * follows: "; supported and padding P". */
 static int payload(const struct hstrace *t, int sent, struct buf *out, const struct field *f,
 		   size_t n, size_t sealed)
 {
-	size_t plain = sealed - TAG_LEN, fixed = 0, shown = 0, hidden = 0;
+	size_t plain = sealed - TAG_LEN, fixed = 0, hidden = 0;
 	int err = buf_printf(out, "; payload %zu bytes sealed:", sealed);
 
-	for (size_t i = 0; i < n; i++)
-		fixed += sealed < TAG_LEN ? 0 : field_len(t, sent, &f[i], plain);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = sealed < TAG_LEN ? 0 : field_len(t, sent, &f[i], plain);
+
+		fixed += len;
+		hidden += sealed >= TAG_LEN && !len;
+	}
 	if (sealed < TAG_LEN || plain < fixed)
 		return err ? err : buf_append_str(out, " shorter than its fields");
 	for (size_t i = 0; !err && i < n; i++) {
 		size_t len = field_len(t, sent, &f[i], plain);
 
-		if (len)
-			err = buf_printf(out, "%s %s %zu", shown++ ? "," : "", f[i].name, len);
+		err = len ? buf_printf(out, "%s %s %zu", i ? "," : "", f[i].name, len)
+			  : buf_printf(out, "%s %s ?", i ? "," : "", f[i].name);
 	}
-	for (size_t i = 0; !err && i < n; i++) {
-		if (!field_len(t, sent, &f[i], plain)) {
-			err = buf_printf(out, "%s %s", shown++ ? "," : "", f[i].name);
-			hidden++;
-		}
-	}
-	if (!err && hidden)
-		return buf_printf(out, " and padding %zu", plain - fixed);
-	return err ? err : buf_printf(out, ", padding %zu", plain - fixed);
+	if (!err && !hidden)
+		return buf_printf(out, ", padding %zu", plain - fixed);
+	if (!err)
+		err = buf_append_str(out, ", padding ?; ");
+	if (!err)
+		err = hidden_names(out, t, sent, f, n, plain);
+	return err ? err : buf_printf(out, " %zu", plain - fixed);
 }
 
 static int too_short(struct buf *out)

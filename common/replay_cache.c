@@ -98,13 +98,15 @@ static int cache_parse(const char *path, const char *text, size_t len, struct ca
 	return XE2E_OK;
 }
 
-/* Keeps the entries younger than ttl, and at most max - 1 of them. */
+/* Keeps the entries younger than ttl, and at most max - 1 of them. An
+ * entry stamped later than now is kept: a clock set back must not empty
+ * the cache and let old step 1s in again. */
 static void cache_prune(struct cache *c, uint64_t now, const struct replay_cache_params *p)
 {
 	size_t keep = 0, drop;
 
 	for (size_t i = 0; i < c->n; i++)
-		if (c->e[i].time <= now && now - c->e[i].time < p->ttl)
+		if (c->e[i].time > now || now - c->e[i].time < p->ttl)
 			c->e[keep++] = c->e[i];
 	c->n = keep;
 	drop = c->n >= p->max ? c->n - (p->max ? p->max - 1 : 0) : 0;

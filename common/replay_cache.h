@@ -10,6 +10,9 @@
  *   *(64 lower-case hex digits SP unix-seconds LF)     ; oldest first
  *
  * Each write drops expired entries, and the oldest ones beyond the bound.
+ * An entry stamped later than the clock (the clock was set back) is not
+ * expired: it stays until REPLAY_CACHE_TTL after its stamp, or until the
+ * bound pushes it out.
  */
 #ifndef XE2E_REPLAY_CACHE_H
 #define XE2E_REPLAY_CACHE_H
@@ -32,7 +35,8 @@ struct replay_cache_params replay_cache_defaults(void);
 
 /*
  * Under the lock: loads the cache at path (NULL: the default file in the
- * state tree; a missing file is empty), drops expired entries, and returns
+ * state tree; a missing file is empty), drops expired entries (never one
+ * stamped after now), and returns
  * XE2E_E_REPLAY, writing nothing, when key is there; otherwise adds
  * (key, now), drops the oldest entries beyond params->max and writes the
  * file. A file that does not parse is XE2E_E_MALFORMED and is left alone.

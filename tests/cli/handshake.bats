@@ -71,11 +71,12 @@ stanza_from_alice() {
 	[[ $stderr == *"cannot load the local identity (made by xe2e-keygen)"* ]]
 }
 
-@test "handshake: first contact is XX in three stanzas" {
+@test "handshake: first contact is XX in three stanzas and a confirmation" {
 	pair --stats
 	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
 	assert_equal "$(count_stanzas "$T/a.out")" 2
-	assert_equal "$(count_stanzas "$T/b.out")" 1
+	assert_equal "$(count_stanzas "$T/b.out")" 2
+	sed -n 2p "$T/b.out" | grep -q "step='confirm'>[A-Za-z0-9+/]\{43\}=</handshake>"
 	assert_equal "$(outcome a handshake)" 'XXpsk2 25519_ChaChaPoly_SHA256'
 	assert_equal "$(outcome a trust)" 'tofu (first contact)'
 	assert_equal "$(outcome b trust)" 'tofu (first contact)'
@@ -97,7 +98,7 @@ stanza_from_alice() {
 	# The stanzas: addressed, hinted, one per line.
 	head -n 1 "$T/a.out" | grep -q "^<message to='bob@montague.lit' from='alice@capulet.lit/balcony' type='chat'><handshake xmlns='urn:xe2e:1' step='1'>[A-Za-z0-9+/=]*</handshake><no-permanent-store xmlns='urn:xmpp:hints'/><private xmlns='urn:xmpp:carbons:2'/></message>$"
 	grep -q "^<message to='alice@capulet.lit/balcony' from='bob@montague.lit/garden' type='chat'><handshake xmlns='urn:xe2e:1' step='2'>" "$T/b.out"
-	grep -q "^xe2e-handshake: stanzas sent 2, bytes sent $(wc -c <"$T/a.out"), stanzas received 1$" "$T/a.err"
+	grep -q "^xe2e-handshake: stanzas sent 2, bytes sent $(wc -c <"$T/a.out"), stanzas received 2$" "$T/a.err"
 }
 
 @test "handshake: second contact is IK in two stanzas, pending at the responder" {
@@ -135,11 +136,12 @@ stanza_from_alice() {
 	grep -q " rs1=$rs1 rs2=- provisional=-$" "$B/state/retained"
 }
 
-@test "handshake: --protect-self swaps roles in four stanzas" {
+@test "handshake: --protect-self swaps roles in four stanzas and a confirmation" {
 	pair -- --protect-self
 	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
-	assert_equal "$(count_stanzas "$T/a.out")" 2
+	assert_equal "$(count_stanzas "$T/a.out")" 3
 	assert_equal "$(count_stanzas "$T/b.out")" 2
+	grep -q "step='confirm'" "$T/a.out"
 	grep -q "step='swap'" "$T/b.out"
 	grep -q "step='2'" "$T/a.out"
 	grep -q "step='3'" "$T/b.out"
@@ -188,6 +190,36 @@ stanza_from_alice() {
 	assert_equal "$(outcome a trust)" verified
 }
 
+@test "handshake: a responder's retained-secret refusal reaches the initiator; both say what now" {
+	first_contact
+	sed -i 's/^\(peer alice@capulet.lit [0-9a-f]*\) level=tofu/\1 level=verified/' "$B/trust"
+	grep -q 'level=verified' "$B/trust"
+	# Alice loses everything of Bob's: first contact for her (XX), but
+	# Bob holds a retained secret she does not present; he decides on
+	# step 3, after she decided on step 2.
+	as_alice xe2e-trustdb forget bob@montague.lit
+	local before
+	before=$(tree_digest "$A")
+	pair
+	assert_equal "$b_status" 3
+	grep -q "step='abort' reason='retained-secret'" "$T/b.out"
+	run cat "$T/b.err"
+	assert_line "xe2e-handshake: handshake with alice@capulet.lit failed: retained secret mismatch with alice@capulet.lit, whose key is verified: it did not present the secret of your last session (lost state, or an attack); --accept-rs-reset accepts it (trust failure)"
+	assert_line "xe2e-handshake: what now: ask alice@capulet.lit, by another channel than this one, whether it lost its state (a restore, or xe2e-trustdb forget); if so, run the handshake again with --accept-rs-reset, then compare the SAS with xe2e-verify-sas; if not, someone else may hold its keys"
+	assert_equal "$a_status" 3
+	run cat "$T/a.err"
+	assert_line "xe2e-handshake: handshake with bob@montague.lit failed: bob@montague.lit refused the handshake: it holds a retained secret of an earlier session with this device that this side did not present (this side's state was lost or restored, or someone else uses this identity) (trust failure)"
+	assert_line "xe2e-handshake: what now: tell bob@montague.lit, by another channel than this one, that this side lost its state; once it has checked, it runs the handshake again with --accept-rs-reset, then you both compare the SAS with xe2e-verify-sas"
+	# Neither side keeps a session the other does not have.
+	assert_equal "$(tree_digest "$A")" "$before"
+	assert_equal "$(session_count "$A")" 1
+	# What now, done: Bob accepts the reset, and both have the session.
+	pair -- --accept-rs-reset
+	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
+	assert_equal "$(outcome b flags)" rs-reset
+	assert_equal "$(outcome a session)" "$(outcome b session)"
+}
+
 @test "handshake: a PSK must match" {
 	local k1 k2
 	k1=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
@@ -233,7 +265,7 @@ stanza_from_alice() {
 	pair -- --suites AESGCM
 	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
 	assert_equal "$(count_stanzas "$T/a.out")" 3
-	assert_equal "$(count_stanzas "$T/b.out")" 2
+	assert_equal "$(count_stanzas "$T/b.out")" 3
 	grep -q "step='retry'" "$T/b.out"
 	assert_equal "$(outcome a handshake)" 'XXpsk2 25519_AESGCM_SHA256, after a retry'
 	# No suite in common: the peer says unsupported.
@@ -248,7 +280,7 @@ stanza_from_alice() {
 	pair
 	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
 	assert_equal "$(count_stanzas "$T/a.out")" 3
-	assert_equal "$(count_stanzas "$T/b.out")" 2
+	assert_equal "$(count_stanzas "$T/b.out")" 3
 	assert_equal "$(outcome a handshake)" 'XXpsk2 25519_ChaChaPoly_SHA256, after a retry'
 	assert_equal "$(outcome a retained-secret)" matched
 	local key
@@ -325,6 +357,28 @@ strip_suite_filter() {
 	assert_equal "$(tree_digest "$B/state/sessions")" "$before"
 }
 
+@test "handshake: unconfirmed IK sessions of a peer do not pile up at the responder" {
+	first_contact
+	# Alice starts each time from the same state, so that every handshake
+	# is IK with the retained secret Bob holds.
+	cp -a "$A" "$T/alice-then"
+	local i
+	for i in $(seq 10); do
+		rm -rf "$A"
+		cp -a "$T/alice-then" "$A"
+		pair
+		[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
+		grep -q 'pending until' "$T/b.err"
+	done
+	# Alice never sent a message: ten pending sessions, of which Bob keeps
+	# the newest eight (xe2e(7) "The IK responder").
+	assert_equal "$(grep -l '^state: pending$' "$B"/state/sessions/*.session | wc -l)" 8
+	assert_equal "$(session_count "$B")" 9
+	assert_equal "$(find "$B/state/sessions" -name '*.lock' ! -name '*.current.lock' | wc -l)" 9
+	grep -q "$(outcome b session | cut -c1-32)" "$B/state/ik-pending"
+	assert_equal "$(file_mode "$B/state/ik-pending")" 600
+}
+
 @test "handshake: an old device binding replayed after rotation is refused" {
 	first_contact
 	cp -a "$B" "$T/bob-old"
@@ -359,10 +413,50 @@ strip_suite_filter() {
 	[[ $stderr == *"no answer from bob@montague.lit within 1 s: possible attack"* ]]
 	kill "$holder"
 	wait "$holder" 2>/dev/null || true
-	# And so is the end of the input.
+	# The end of the input is this side's doing, even with a known peer.
 	run --separate-stderr as_alice xe2e-handshake --to bob@montague.lit </dev/null
-	assert_equal "$status" 3
-	[[ $stderr == *"ended the stream mid-handshake: possible attack"* ]]
+	assert_equal "$status" 1
+	assert_equal "$stderr" "xe2e-handshake: handshake with bob@montague.lit failed: the input ended before the handshake completed (unexpected end of input)"
+}
+
+@test "handshake: Ctrl-C says what happened and stores nothing" {
+	first_contact
+	mkfifo "$T/held"
+	sleep 30 >"$T/held" &
+	local holder=$! bob before
+	before=$(tree_digest "$B")
+	XE2E_HOME=$B timeout $HS_TIMEOUT xe2e-handshake --respond <"$T/held" 2>"$T/int.err" &
+	bob=$!
+	sleep 1
+	kill -INT "$bob"
+	local st=0
+	wait "$bob" || st=$?
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	assert_equal "$st" 1
+	assert_equal "$(cat "$T/int.err")" "xe2e-handshake: interrupted before the handshake completed; nothing was stored"
+	assert_equal "$(tree_digest "$B")" "$before"
+}
+
+@test "handshake: both sides with --to are told that one must --respond" {
+	mkfifo "$T/x" "$T/y"
+	# Bob opens y first, the FIFO Alice opens first: neither waits.
+	XE2E_HOME=$B timeout $HS_TIMEOUT xe2e-handshake --to alice@capulet.lit --timeout 10 \
+		>"$T/y" <"$T/x" 2>"$T/b.err" &
+	local bob=$! a_st=0 b_st=0
+	XE2E_HOME=$A timeout $HS_TIMEOUT xe2e-handshake --to bob@montague.lit --timeout 10 \
+		<"$T/y" >"$T/x" 2>"$T/a.err" || a_st=$?
+	wait "$bob" || b_st=$?
+	# Whoever reads the other's step 1 first says so; the other may see
+	# the abort, or the end of its input, first.
+	assert_equal "$a_st" 1
+	assert_equal "$b_st" 1
+	cat "$T/a.err" "$T/b.err" >"$T/both.err"
+	run cat "$T/both.err"
+	assert_line --regexp "^xe2e-handshake: handshake with (alice@capulet.lit|bob@montague.lit) failed: (alice@capulet.lit|bob@montague.lit) sent a step 1 too: both sides started a handshake \(--to\); one side must answer it \(--respond\) \(malformed input\)$"
+	assert_line --regexp "^xe2e-handshake: what now: run it again, one side with --to (alice@capulet.lit|bob@montague.lit), the other with --respond$"
+	assert_equal "$(session_count "$A")" 0
+	assert_equal "$(session_count "$B")" 0
 }
 
 @test "handshake: malformed and truncated stanzas fail cleanly and change nothing" {
@@ -412,12 +506,12 @@ insert_other_filter() {
 	grep -q 'skipped a stanza that is not a handshake (<message/>)' "$T/b.err"
 	grep -q 'received step 1 from alice@capulet.lit/balcony' "$T/b.err"
 	# A step 2 from Carol at Alice's is skipped with a warning; then the
-	# input ends, and Bob is known to speak xe2e: a possible attack.
+	# input ends.
 	run --separate-stderr as_alice timeout $HS_TIMEOUT xe2e-handshake --to bob@montague.lit \
 		<<<"<message from='carol@example.org/x'><handshake xmlns='urn:xe2e:1' step='2'>AAAA</handshake></message>"
 	[[ $stderr == *"skipped a handshake stanza from carol@example.org/x, not from the peer"* ]]
-	[[ $stderr == *"ended the stream mid-handshake: possible attack"* ]]
-	assert_equal "$status" 3
+	[[ $stderr == *"the input ended before the handshake completed"* ]]
+	assert_equal "$status" 1
 }
 
 @test "handshake: --from refuses anyone else" {

@@ -63,41 +63,54 @@ no_secret_in() {
 	assert_line --index 0 --regexp "^xe2e-handshake: trace: this side: alice@capulet.lit/balcony, identity $(as_alice xe2e-keygen --show | field identity), device $(as_alice xe2e-keygen --show | field device-id)$"
 	assert_line --index 1 'xe2e-handshake: trace: the trust store does not know bob@montague.lit'
 	assert_line --index 2 "xe2e-handshake: trace: sent to bob@montague.lit: step 1, $((${#s1} / 2)) bytes; version 1 of 1; suite ChaChaPoly of ChaChaPoly,AESGCM; pattern XXpsk2; no cookie; e $(key_id_at "$s1" 9); payload 48 bytes sealed: rsid1 16, rsid2 16, padding 0"
-	assert_line --index 3 "xe2e-handshake: trace: received from bob@montague.lit/garden: step 2, $((${#s2} / 2)) bytes; e $(key_id_at "$s2" 0); s 48 bytes sealed; payload $((${#s2} / 2 - 80)) bytes sealed: credential 150, r0 32, supported and padding $((${#s2} / 2 - 80 - 16 - 182))"
+	assert_line --index 3 "xe2e-handshake: trace: received from bob@montague.lit/garden: step 2, $((${#s2} / 2)) bytes; e $(key_id_at "$s2" 0); s 48 bytes sealed; payload $((${#s2} / 2 - 80)) bytes sealed: credential 150, supported ?, r0 32, padding ?; supported and padding $((${#s2} / 2 - 80 - 16 - 182))"
 	assert_line --index 4 "xe2e-handshake: trace: sent to bob@montague.lit/garden: step 3, $((${#s3} / 2)) bytes; s 48 bytes sealed; payload $((${#s3} / 2 - 48)) bytes sealed: credential 150, supported 5, padding $((${#s3} / 2 - 48 - 16 - 155))"
-	assert_equal "${#lines[@]}" 5
+	assert_line --index 5 "xe2e-handshake: trace: received from bob@montague.lit/garden: step confirm, 32 bytes"
+	assert_equal "${#lines[@]}" 6
 	run traces b
 	assert_line --index 1 "xe2e-handshake: trace: received from alice@capulet.lit/balcony: step 1, $((${#s1} / 2)) bytes; version 1 of 1; suite ChaChaPoly of ChaChaPoly,AESGCM; pattern XXpsk2; no cookie; e $(key_id_at "$s1" 9); payload 48 bytes sealed: rsid1 16, rsid2 16, padding 0"
 	assert_line --index 2 --regexp "^xe2e-handshake: trace: sent to alice@capulet.lit/balcony: step 2, 288 bytes; e $(key_id_at "$s2" 0); s 48 bytes sealed; payload 208 bytes sealed: credential 150, supported 5, r0 32, padding 5$"
-	assert_line --index 3 --partial 'received from alice@capulet.lit/balcony: step 3, 224 bytes; s 48 bytes sealed; payload 176 bytes sealed: credential 150, supported and padding 10'
-	assert_equal "${#lines[@]}" 4
+	assert_line --index 3 --partial 'received from alice@capulet.lit/balcony: step 3, 224 bytes; s 48 bytes sealed; payload 176 bytes sealed: credential 150, supported ?, padding ?; supported and padding 10'
+	assert_line --index 4 "xe2e-handshake: trace: sent to alice@capulet.lit/balcony: step confirm, 32 bytes"
+	assert_equal "${#lines[@]}" 5
 	no_secret_in a
 	no_secret_in b
 }
 
-@test "trace: IK, a retry to XX and a swap, with a PSK; no secret shown" {
+@test "trace: a swap, then IK and a retry to XX, with a PSK; no secret shown" {
 	local psk
 	psk=$(xe2e-keygen --psk)
 	as_alice xe2e-trustdb psk set bob@montague.lit "$psk"
 	as_bob xe2e-trustdb psk set alice@capulet.lit "$psk"
-	pair
-	[ "$a_status" = 0 ] || { show_errs; false; }
-	# Known now, but Bob's device key changes: Alice's IK step 1 cannot be
-	# read, Bob answers with a retry to XX, then (--protect-self) a swap.
-	as_bob xe2e-keygen --rotate-device >/dev/null 2>&1
+	# First contact: Bob (--protect-self) answers with a swap.
 	pair --trace --suites AESGCM -- --trace --protect-self --suites AESGCM
+	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
+	run traces a
+	assert_line --index 1 'xe2e-handshake: trace: the trust store does not know bob@montague.lit'
+	assert_line --index 2 --regexp '^xe2e-handshake: trace: sent to bob@montague.lit: step 1, 88 bytes; version 1 of 1; suite AESGCM of AESGCM; pattern XXpsk2; no cookie; e [0-9a-f]{8}; payload 48 bytes sealed: rsid1 16, rsid2 16, padding 0$'
+	assert_line --index 3 --regexp '^xe2e-handshake: trace: received from bob@montague.lit/garden: step swap, 88 bytes; version 1 of 1; suite AESGCM of AESGCM; pattern XXpsk2; no cookie; e [0-9a-f]{8}; payload 48 bytes sealed: rsid1 16, rsid2 16, padding 0$'
+	assert_line --index 4 --regexp '^xe2e-handshake: trace: sent to bob@montague.lit/garden: step 2, 288 bytes; e [0-9a-f]{8}; s 48 bytes sealed; payload 208 bytes sealed: credential 150, supported 4, r0 32, padding 6$'
+	assert_line --index 5 --partial 'received from bob@montague.lit/garden: step 3, 224 bytes; s 48 bytes sealed'
+	assert_line --index 6 'xe2e-handshake: trace: sent to bob@montague.lit/garden: step confirm, 32 bytes'
+	run traces b
+	assert_line --index 2 --partial 'sent to alice@capulet.lit/balcony: step swap, 88 bytes'
+	assert_line --index 5 'xe2e-handshake: trace: received from alice@capulet.lit/balcony: step confirm, 32 bytes'
+	no_secret_in a
+	no_secret_in b
+	# Known now, but Bob's device key changes: Alice's IK step 1 cannot be
+	# read, Bob answers with a retry to XX.
+	as_bob xe2e-keygen --rotate-device >/dev/null 2>&1
+	pair --trace --suites AESGCM -- --trace --suites AESGCM
 	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { show_errs; false; }
 	run traces a
 	assert_line --index 1 --regexp "^xe2e-handshake: trace: the trust store knows bob@montague.lit: identity $(as_bob xe2e-keygen --show | field identity), tofu, 1 device\(s\)$"
 	assert_line --index 2 --regexp '^xe2e-handshake: trace: sent to bob@montague.lit: step 1, 168 bytes; version 1 of 1; suite AESGCM of AESGCM; pattern IKpsk1; no cookie; e [0-9a-f]{8}; s 48 bytes sealed; payload 80 bytes sealed: fingerprint 32, supported 4, padding 28$'
 	assert_line --index 3 'xe2e-handshake: trace: received from bob@montague.lit/garden: step retry, 29 bytes; kind 2 (IK cannot be read: use XX); version 1; suite AESGCM; pattern XXpsk2; cookie 24 bytes'
 	assert_line --index 4 --regexp '^xe2e-handshake: trace: sent to bob@montague.lit/garden: step 1, 112 bytes; .* pattern XXpsk2; cookie 24 bytes; e [0-9a-f]{8}; payload 48 bytes sealed: rsid1 16, rsid2 16, padding 0$'
-	assert_line --index 5 --regexp '^xe2e-handshake: trace: received from bob@montague.lit/garden: step swap, 88 bytes; version 1 of 1; suite AESGCM of AESGCM; pattern XXpsk2; no cookie; e [0-9a-f]{8}; payload 48 bytes sealed: rsid1 16, rsid2 16, padding 0$'
-	assert_line --index 6 --partial 'sent to bob@montague.lit/garden: step 2, 288 bytes; e '
-	assert_line --index 7 --partial 'received from bob@montague.lit/garden: step 3, 224 bytes; s 48 bytes sealed'
+	assert_line --index 5 --partial 'received from bob@montague.lit/garden: step 2, 288 bytes; e '
+	assert_line --index 6 --partial 'sent to bob@montague.lit/garden: step 3, 224 bytes; s 48 bytes sealed'
 	run traces b
 	assert_line --index 2 --partial 'sent to alice@capulet.lit/balcony: step retry, 29 bytes; kind 2'
-	assert_line --index 4 --partial 'sent to alice@capulet.lit/balcony: step swap, 88 bytes'
 	no_secret_in a
 	no_secret_in b
 	# The PSK itself, in its text form and as hex, is nowhere.
@@ -115,7 +128,7 @@ no_secret_in() {
 	assert_failure 3
 	run cat <<<"$stderr"
 	assert_line --index 2 --partial 'trace: sent to bob@montague.lit: step 1, 89 bytes'
-	assert_line --index 3 --regexp '^xe2e-handshake: trace: received from bob@montague.lit/garden: step 2, 288 bytes; e [0-9a-f]{8}; s 48 bytes sealed; payload 208 bytes sealed: credential 150, r0 32, supported and padding 10$'
+	assert_line --index 3 --regexp '^xe2e-handshake: trace: received from bob@montague.lit/garden: step 2, 288 bytes; e [0-9a-f]{8}; s 48 bytes sealed; payload 208 bytes sealed: credential 150, supported \?, r0 32, padding \?; supported and padding 10$'
 	# Alice tells Bob why she gives up, then says it.
 	assert_line --index 4 'xe2e-handshake: trace: sent to bob@montague.lit/garden: step abort, 0 bytes; reason trust'
 	assert_line --index 5 --regexp '^xe2e-handshake: handshake with bob@montague.lit failed: step 2 .* does not decrypt'

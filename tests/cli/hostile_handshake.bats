@@ -194,9 +194,9 @@ a step 2 with nothing in it       |1| malformed | stanza "\$S2" ''
 a step 2 of 32 bytes              |1| malformed | stanza "\$S2" "\$(cut_bytes "\$B2" 32)"
 a step 2 that is not base64       |1| base64    | stanza "\$S2" "*\$B2"
 a step 2 with a line break inside |1| base64    | stanza "\$S2" "\${B2:0:40}&#10;\${B2:40}"
-own step 1 reflected              |1| step      | with_from "\$S1" "\$BOB_FULL"
+own step 1 reflected              |1x2| both sides started | with_from "\$S1" "\$BOB_FULL"
 a step 3                          |1| step      | with_step "\$S2" 3
-a step 1 in answer                |1| step      | with_step "\$S2" 1
+a step 1 in answer                |1x2| both sides started | with_step "\$S2" 1
 an unknown step                   |1| step      | with_step "\$S2" 22
 an abort, unsupported             |1| unsupported | abort_from "\$BOB_FULL" unsupported
 an abort, trust                   |3| refused   | abort_from "\$BOB_FULL" trust
@@ -272,11 +272,11 @@ EOF
 	export XE2E_HOME=$B
 	hostile_table "${RESPOND[@]}" <<'EOF'
 the same IK step 1 again          |4| replay    | printf '%s\n' "$S1"
-IK step 1 with the ephemeral key flipped |3| | stanza "$S1" "$(flip "$B1" 9)"
-IK step 1 with the static key flipped |3|     | stanza "$S1" "$(flip "$B1" 45)"
-IK step 1 with the payload flipped |3|        | stanza "$S1" "$(flip "$B1" 100)"
-IK step 1 with the tag flipped    |3|         | stanza "$S1" "$(flip "$B1" $(( $(printf '%s' "$B1" | base64 -d | wc -c) - 1 )))"
-IK step 1 cut short               |3|         | stanza "$S1" "$(cut_bytes "$B1" -1)"
+IK step 1 with the ephemeral key flipped |1| ended | stanza "$S1" "$(flip "$B1" 9)"
+IK step 1 with the static key flipped |1| ended | stanza "$S1" "$(flip "$B1" 45)"
+IK step 1 with the payload flipped |1| ended  | stanza "$S1" "$(flip "$B1" 100)"
+IK step 1 with the tag flipped    |1| ended   | stanza "$S1" "$(flip "$B1" $(( $(printf '%s' "$B1" | base64 -d | wc -c) - 1 )))"
+IK step 1 cut short               |1| ended   | stanza "$S1" "$(cut_bytes "$B1" -1)"
 IK step 1 claiming XX             |1|         | stanza "$S1" "$(set_byte "$B1" 7 01)"
 IK step 1 with a cookie           |1| cookie  | stanza "$S1" "$(set_byte "$B1" 8 18)"
 IK step 1 from someone else       |3| may not start | HOSTILE_ARGS=(--from alice@capulet.lit); with_from "$S1" eve@evil.lit/x
@@ -285,8 +285,8 @@ an XX step 1 from an old transcript |1|       | stanza "$S1" "$(set_byte "$(set_
 EOF
 	export XE2E_HOME=$A
 	hostile_table "${INITIATE[@]}" <<'EOF'
-nothing from a known peer         |3| attack    | true
-non-handshake stanzas, then nothing |3| attack  | repeat 100 "<message from='$BOB_FULL' type='chat'><body>hi</body></message>"
+nothing from a known peer         |1| ended     | true
+non-handshake stanzas, then nothing |1| ended   | repeat 100 "<message from='$BOB_FULL' type='chat'><body>hi</body></message>"
 an abort, unsupported, from Bob   |3| attack    | abort_from "$BOB_FULL" unsupported
 the step 2 Bob gave another run   |1| does not authenticate | printf '%s\n' "$S2"
 live IK step 2, ephemeral key flipped |1| does not authenticate | answer 'stanza "$L" "$(flip "$LB" 0)"'

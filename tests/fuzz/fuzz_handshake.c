@@ -8,7 +8,7 @@
  * seeds made against them, IK step 1 messages and retry cookies included,
  * are read for real), a trust store that knows the peer or not, and
  * options: --protect-self, or only AESGCM. The kind byte holds the step
- * (bits 0-2, modulo 6), the abort reason (bits 3-5) and whether the stanza
+ * (bits 0-2, fz_hs_steps), the abort reason (bits 3-5) and whether the stanza
  * comes from the other of Alice and Bob or from a stranger (bit 7).
  *
  * Checked: errors are the documented ones and final, except that a stanza
@@ -56,7 +56,13 @@ static struct fz_hs_world fz_hs;
 
 static const char *const fz_hs_reasons[8] = {
 	HS_REASON_UNSUPPORTED, HS_REASON_REFUSED, HS_REASON_MALFORMED, HS_REASON_TRUST,
-	HS_REASON_REPLAY, "bogus", "", NULL,
+	HS_REASON_REPLAY, HS_REASON_RETAINED, "bogus", NULL,
+};
+
+/* The steps by the kind byte's low bits (older seeds: 0-5 as before). */
+static const enum hs_step fz_hs_steps[8] = {
+	HS_STEP_1, HS_STEP_2, HS_STEP_3, HS_STEP_RETRY, HS_STEP_SWAP, HS_STEP_ABORT,
+	HS_STEP_CONFIRM, HS_STEP_2,
 };
 
 /* Copies the fixture identity NAME into the fuzzing home and loads it. */
@@ -202,7 +208,7 @@ static int fz_hs_feed(struct handshake *hs, unsigned side, uint8_t kind, const u
 		      size_t len, struct handshake_msg *out)
 {
 	int init = side & FZ_HS_INITIATOR, stranger = kind & 0x80, err;
-	enum hs_step step = (enum hs_step)(HS_STEP_1 + (kind & 7) % 6);
+	enum hs_step step = fz_hs_steps[kind & 7];
 	const char *from = stranger ? FZ_HS_STRANGER : init ? FZ_HS_BOB_FULL : FZ_HS_ALICE_FULL;
 	int outsider = !handshake_accepts_from(hs, from);
 

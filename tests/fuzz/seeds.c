@@ -320,9 +320,11 @@ struct hs_rec {
 
 static uint8_t hs_kind(const struct handshake_msg *m)
 {
-	uint8_t kind = (uint8_t)(m->step - HS_STEP_1);
+	uint8_t kind = 0;
 
-	for (int i = 0; i < 5; i++)
+	while (kind < 7 && fz_hs_steps[kind] != m->step)
+		kind++;
+	for (int i = 0; i < 6; i++)
 		if (m->reason && !strcmp(m->reason, fz_hs_reasons[i]))
 			kind |= (uint8_t)(i << 3);
 	return kind;
@@ -421,7 +423,8 @@ static void seed_step1(const char *name, const struct handshake_msg *m)
 static void seeds_handshake_flows(void)
 {
 	struct handshake_msg m1 = HANDSHAKE_MSG_INIT, m2 = HANDSHAKE_MSG_INIT,
-			     m3 = HANDSHAKE_MSG_INIT, m4 = HANDSHAKE_MSG_INIT;
+			     m3 = HANDSHAKE_MSG_INIT, m4 = HANDSHAKE_MSG_INIT,
+			     m5 = HANDSHAKE_MSG_INIT;
 	struct handshake_msg abort_msg = {HS_STEP_ABORT, BUF_INIT, HS_REASON_TRUST};
 	struct handshake *a, *b;
 
@@ -433,7 +436,10 @@ static void seeds_handshake_flows(void)
 	hs_pass(b, 0, &m1, &m2);
 	hs_pass(a, FZ_HS_INITIATOR, &m2, &m3);
 	hs_pass(b, 0, &m3, &m4);
+	hs_pass(a, FZ_HS_INITIATOR, &m4, &m5);
 	hs_seed("xx-step1", 0, (const struct handshake_msg *[]){&m1}, 1, 0);
+	hs_seed("xx-step2-and-confirm", FZ_HS_INITIATOR,
+		(const struct handshake_msg *[]){&m2, &m4}, 2, 0);
 	hs_seed("xx-step1-and-3", 0, (const struct handshake_msg *[]){&m1, &m3}, 2, 0);
 	hs_seed("xx-step3-from-stranger", 0, (const struct handshake_msg *[]){&m1, &m3}, 2, 0x80);
 	hs_seed("xx-step2", FZ_HS_INITIATOR, (const struct handshake_msg *[]){&m2}, 1, 0);
@@ -510,6 +516,7 @@ static void seeds_handshake_flows(void)
 	buf_free(&m2.body);
 	buf_free(&m3.body);
 	buf_free(&m4.body);
+	buf_free(&m5.body);
 }
 
 static void seeds_handshake_payloads(void)

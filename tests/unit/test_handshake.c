@@ -66,7 +66,7 @@ static void first_contact(void)
 
 	pair_init();
 	hs_run(&alice, &bob, &run, NULL, NULL);
-	CHECK_INT(run.n, 3);
+	CHECK_INT(run.n, 4);
 	CHECK(hs_both_done(&alice, &bob));
 	CHECK_INT(side_commit(&alice), XE2E_OK);
 	CHECK_INT(side_commit(&bob), XE2E_OK);
@@ -87,13 +87,15 @@ TEST(handshake_xx_first_contact)
 
 	pair_init();
 	hs_run(&alice, &bob, &run, NULL, NULL);
-	CHECK_INT(run.n, 3);
+	CHECK_INT(run.n, 4);
 	CHECK_INT(run.step[0], HS_STEP_1);
 	CHECK_INT(run.step[1], HS_STEP_2);
 	CHECK_INT(run.step[2], HS_STEP_3);
+	CHECK_INT(run.step[3], HS_STEP_CONFIRM);
 	CHECK_INT(run.body[0].len, XX1_LEN);
 	CHECK_INT(run.body[1].len, XX2_LEN);
 	CHECK_INT(run.body[2].len, XX3_LEN);
+	CHECK_INT(run.body[3].len, HS_CONFIRM_LEN);
 	CHECK(hs_both_done(&alice, &bob));
 	a = res(&alice);
 	b = res(&bob);
@@ -122,13 +124,13 @@ TEST(handshake_xx_first_contact)
 TEST(handshake_xx_sizes_fixed)
 {
 	struct hs_run run = {0};
-	size_t first[3] = {0};
+	size_t first[4] = {0};
 
 	pair_init();
 	for (int i = 0; i < 3; i++) {
 		hs_run(&alice, &bob, &run, NULL, NULL);
-		CHECK_INT(run.n, 3);
-		for (int m = 0; m < 3 && run.n == 3; m++) {
+		CHECK_INT(run.n, 4);
+		for (int m = 0; m < 4 && run.n == 4; m++) {
 			if (i == 0)
 				first[m] = run.body[m].len;
 			CHECK_INT(run.body[m].len, first[m]);
@@ -209,11 +211,13 @@ TEST(handshake_swap)
 	pair_init();
 	bob.options = HS_OPT_PROTECT_SELF;
 	hs_run(&alice, &bob, &run, NULL, NULL);
-	CHECK_INT(run.n, 4);
+	CHECK_INT(run.n, 5);
 	CHECK_INT(run.step[1], HS_STEP_SWAP);
 	CHECK_INT(run.step[2], HS_STEP_2);
 	CHECK_INT(run.step[3], HS_STEP_3);
-	CHECK(!run.sender_init[1] && run.sender_init[2] && !run.sender_init[3]);
+	CHECK_INT(run.step[4], HS_STEP_CONFIRM);
+	CHECK(!run.sender_init[1] && run.sender_init[2] && !run.sender_init[3] &&
+	      run.sender_init[4]);
 	CHECK(hs_both_done(&alice, &bob));
 	if (res(&alice)) {
 		CHECK(!res(&alice)->noise_initiator && res(&bob)->noise_initiator);
@@ -258,8 +262,9 @@ TEST(handshake_swap_refused_after_ik)
 	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
 	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_SWAP, run.body[0].data,
 				 run.body[0].len, NULL, &out),
-		  XE2E_E_MALFORMED);
+		  XE2E_E_TRUST);
 	CHECK_INT(out.step, HS_STEP_ABORT);
+	CHECK_STR(out.reason, HS_REASON_TRUST);
 	buf_free(&m.body);
 	buf_free(&out.body);
 	bob.options = HS_OPT_PROTECT_SELF;
@@ -270,6 +275,152 @@ TEST(handshake_swap_refused_after_ik)
 	hs_run_free(&run);
 }
 
+/* A forged retry to XX makes Alice send an XX step 1; she still refuses a
+ * swap: she offered IK in this handshake, and she knows Bob. */
+TEST(handshake_swap_refused_after_a_retry_of_ik)
+{
+	struct hs_run run = {0};
+	struct handshake_msg m = HANDSHAKE_MSG_INIT, out = HANDSHAKE_MSG_INIT;
+	struct hs_retry r = {HS_RETRY_IK_TO_XX, HS_VERSION_1, HS_SUITE_CHACHAPOLY, HS_PATTERN_XX,
+			     24, {0}};
+	struct buf retry = BUF_INIT;
+
+	pair_init();
+	hs_run(&alice, &bob, &run, NULL, NULL); /* a swap body: any XX step 1 */
+	first_contact();
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
+	CHECK_INT(hsmsg_retry_encode(&r, &retry), XE2E_OK);
+	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_RETRY, retry.data, retry.len, NULL,
+				 &out),
+		  XE2E_OK);
+	CHECK_INT(out.step, HS_STEP_1);
+	CHECK_INT(out.body.len, XX1_LEN + 24);
+	CHECK(alice.hs->sent_ik);
+	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_SWAP, run.body[0].data,
+				 run.body[0].len, NULL, &out),
+		  XE2E_E_TRUST);
+	CHECK_INT(out.step, HS_STEP_ABORT);
+	CHECK(strstr(err_detail(), "asked to swap roles") != NULL);
+	CHECK_INT(handshake_status(alice.hs), HS_FAILED);
+	buf_free(&m.body);
+	buf_free(&out.body);
+	buf_free(&retry);
+	hs_run_free(&run);
+}
+
+/* A retry to XX names the version and suite of the IK step 1 it answers. */
+TEST(handshake_retry_to_xx_keeps_version_and_suite)
+{
+	struct handshake_msg m = HANDSHAKE_MSG_INIT, out = HANDSHAKE_MSG_INIT;
+	struct hs_retry r = {HS_RETRY_IK_TO_XX, HS_VERSION_1, HS_SUITE_AESGCM, HS_PATTERN_XX,
+			     24, {0}};
+	struct buf retry = BUF_INIT;
+
+	first_contact();
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
+	CHECK_INT(hsmsg_retry_encode(&r, &retry), XE2E_OK);
+	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_RETRY, retry.data, retry.len, NULL,
+				 &out),
+		  XE2E_E_MALFORMED);
+	CHECK_STR(err_detail(), "a retry to XX that changes the version or suite");
+	buf_free(&m.body);
+	buf_free(&out.body);
+	buf_free(&retry);
+}
+
+/* Bob's device is unknown (expired), so Alice starts with XX, but she knows
+ * Bob's identity: no swap. */
+TEST(handshake_swap_refused_with_a_known_peer)
+{
+	struct hs_run run = {0};
+
+	first_contact();
+	for (size_t i = 0; i < alice.trust.n_peers; i++)
+		for (size_t d = 0; d < alice.trust.peers[i].n_devices; d++)
+			alice.trust.peers[i].devices[d].expires = 1;
+	bob.options = HS_OPT_PROTECT_SELF;
+	hs_run(&alice, &bob, &run, NULL, NULL);
+	CHECK_INT(run.n, 3);
+	CHECK_INT(run.step[0], HS_STEP_1);
+	CHECK_INT(run.body[0].len, XX1_LEN);
+	CHECK_INT(run.step[1], HS_STEP_SWAP);
+	CHECK_INT(run.step[2], HS_STEP_ABORT);
+	CHECK_INT(run.err_init, XE2E_E_TRUST);
+	CHECK(!res(&alice) && !res(&bob));
+	hs_run_free(&run);
+}
+
+/* One stanza of a hand-driven run: side s reads (from, step, msg) into out. */
+static int deliver(struct hs_side *s, const char *from, const struct handshake_msg *msg,
+		   struct handshake_msg *out)
+{
+	return handshake_read(s->hs, from, msg->step, msg->body.data, msg->body.len, NULL, out);
+}
+
+/* The peer's full JID comes only from a stanza that authenticated: a retry
+ * or a swap from another resource changes where the next stanza goes, not
+ * whom the handshake vouches for. */
+TEST(handshake_peer_full_only_from_authenticated_stanzas)
+{
+	struct handshake_msg m1 = HANDSHAKE_MSG_INIT, m2 = HANDSHAKE_MSG_INIT;
+	struct handshake_msg m3 = HANDSHAKE_MSG_INIT, m4 = HANDSHAKE_MSG_INIT;
+	struct hs_retry r = {HS_RETRY_CHOICE, HS_VERSION_1, HS_SUITE_AESGCM, HS_PATTERN_XX, 24, {0}};
+	struct buf retry = BUF_INIT;
+
+	pair_init();
+	alice.to = "bob@montague.lit";
+	bob.options = HS_OPT_PROTECT_SELF;
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(side_begin(&bob, 0, &alice), XE2E_OK);
+	CHECK_STR(handshake_peer_full(alice.hs), "bob@montague.lit");
+	CHECK_STR(handshake_peer_full(bob.hs), "");
+	CHECK_INT(handshake_start(alice.hs, &m1), XE2E_OK);
+	/* A forged retry from another resource: Alice answers it there. */
+	CHECK_INT(hsmsg_retry_encode(&r, &retry), XE2E_OK);
+	CHECK_INT(handshake_read(alice.hs, "bob@montague.lit/evil", HS_STEP_RETRY, retry.data,
+				 retry.len, NULL, &m1),
+		  XE2E_OK);
+	CHECK_STR(handshake_reply_to(alice.hs), "bob@montague.lit/evil");
+	CHECK_STR(handshake_peer_full(alice.hs), "bob@montague.lit");
+	/* Bob answers the re-sent step 1 (it has a cookie of nobody's: a new
+	 * Bob would refuse it, so Bob starts on a fresh step 1) with a swap. */
+	side_end(&alice);
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(handshake_start(alice.hs, &m1), XE2E_OK);
+	CHECK_INT(deliver(&bob, "alice@capulet.lit/one", &m1, &m2), XE2E_OK);
+	CHECK_INT(m2.step, HS_STEP_SWAP);
+	CHECK_STR(handshake_reply_to(bob.hs), "alice@capulet.lit/one");
+	CHECK_STR(handshake_peer_full(bob.hs), "");
+	CHECK_INT(deliver(&alice, "bob@montague.lit/evil", &m2, &m3), XE2E_OK);
+	CHECK_INT(m3.step, HS_STEP_2);
+	CHECK_STR(handshake_reply_to(alice.hs), "bob@montague.lit/evil");
+	CHECK_STR(handshake_peer_full(alice.hs), "bob@montague.lit");
+	/* Step 2 authenticates Alice to Bob, step 3 Bob to Alice; Bob is done
+	 * at the confirmation. */
+	CHECK_INT(deliver(&bob, "alice@capulet.lit/two", &m3, &m4), XE2E_OK);
+	CHECK_INT(m4.step, HS_STEP_3);
+	CHECK_STR(handshake_peer_full(bob.hs), "");
+	CHECK_INT(deliver(&alice, "bob@montague.lit/garden", &m4, &m1), XE2E_OK);
+	CHECK_STR(handshake_peer_full(alice.hs), "bob@montague.lit/garden");
+	/* Alice's confirmation completes Bob's side. */
+	CHECK_INT(m1.step, HS_STEP_CONFIRM);
+	CHECK_INT(deliver(&bob, "alice@capulet.lit/three", &m1, &m2), XE2E_OK);
+	CHECK_STR(handshake_peer_full(bob.hs), "alice@capulet.lit/three");
+	CHECK(hs_both_done(&alice, &bob));
+	if (res(&alice) && res(&bob)) {
+		CHECK_STR(res(&alice)->peer_full, "bob@montague.lit/garden");
+		CHECK_STR(res(&bob)->peer_full, "alice@capulet.lit/three");
+	}
+	alice.to = NULL;
+	buf_free(&retry);
+	buf_free(&m1.body);
+	buf_free(&m2.body);
+	buf_free(&m3.body);
+	buf_free(&m4.body);
+}
+
 TEST(handshake_suite_retry)
 {
 	struct hs_run run = {0};
@@ -277,7 +428,7 @@ TEST(handshake_suite_retry)
 	pair_init();
 	CHECK_INT(hsnego_lists_parse_suites("AESGCM", &bob.lists), XE2E_OK);
 	hs_run(&alice, &bob, &run, NULL, NULL);
-	CHECK_INT(run.n, 5);
+	CHECK_INT(run.n, 6);
 	CHECK_INT(run.step[1], HS_STEP_RETRY);
 	CHECK_INT(run.step[2], HS_STEP_1);
 	CHECK(hs_both_done(&alice, &bob));
@@ -327,7 +478,7 @@ static unsigned long verifies_of_run(struct hs_side *init, struct hs_side *resp,
 TEST(handshake_verifies_a_known_binding_once)
 {
 	pair_init();
-	CHECK_INT(verifies_of_run(&alice, &bob, 3), 2);
+	CHECK_INT(verifies_of_run(&alice, &bob, 4), 2);
 	CHECK_INT(side_commit(&alice), XE2E_OK);
 	CHECK_INT(side_commit(&bob), XE2E_OK);
 	side_reload(&alice);
@@ -338,7 +489,7 @@ TEST(handshake_verifies_a_known_binding_once)
 	CHECK_INT(identity_rotate_device(NULL, bob.now, &bob.id), XE2E_OK);
 	identity_free(&bob.id);
 	CHECK_INT(identity_load(&bob.id, IDENTITY_LOAD_DEVICE_KEY, NULL, bob.now), XE2E_OK);
-	CHECK_INT(verifies_of_run(&alice, &bob, 5), 1);
+	CHECK_INT(verifies_of_run(&alice, &bob, 6), 1);
 }
 
 TEST(handshake_ik_to_xx_after_rotation)
@@ -352,7 +503,7 @@ TEST(handshake_ik_to_xx_after_rotation)
 	identity_free(&bob.id);
 	CHECK_INT(identity_load(&bob.id, IDENTITY_LOAD_DEVICE_KEY, NULL, bob.now), XE2E_OK);
 	hs_run(&alice, &bob, &run, NULL, NULL);
-	CHECK_INT(run.n, 5);
+	CHECK_INT(run.n, 6);
 	CHECK_INT(run.step[1], HS_STEP_RETRY);
 	CHECK_INT(run.body[1].data[0], HS_RETRY_IK_TO_XX);
 	CHECK_INT(run.body[2].len, XX1_LEN + 24);
@@ -423,7 +574,7 @@ TEST(handshake_rs_mismatch_tofu_flagged)
 	first_contact();
 	bob_forgets_rs();
 	hs_run(&alice, &bob, &run, NULL, NULL);
-	CHECK_INT(run.n, 5); /* IK unreadable, then XX */
+	CHECK_INT(run.n, 6); /* IK unreadable, then XX */
 	CHECK(hs_both_done(&alice, &bob));
 	if (!res(&alice))
 		return;
@@ -449,6 +600,8 @@ TEST(handshake_rs_mismatch_verified_refused)
 		  XE2E_OK);
 	hs_run(&alice, &bob, &run, NULL, NULL);
 	CHECK_INT(run.err_init, XE2E_E_TRUST);
+	CHECK_INT(handshake_failure(alice.hs), HS_FAIL_RS_MISMATCH);
+	CHECK_INT(handshake_failure(bob.hs), HS_FAIL_PEER_RS_MISMATCH);
 	CHECK(!res(&alice) && !res(&bob));
 	alice.options = HS_OPT_ACCEPT_RS_RESET;
 	hs_run(&alice, &bob, &run, NULL, NULL);
@@ -516,6 +669,59 @@ TEST(handshake_key_change)
 	hs_run_free(&run);
 }
 
+/* Alice lost everything about Bob (a restore, or forget): first contact
+ * for her, XX; Bob, who verified her and holds a retained secret, refuses
+ * at step 3, and Alice, who decided at step 2, hears why. */
+TEST(handshake_rs_mismatch_refused_by_the_responder_is_heard)
+{
+	struct hs_run run = {0};
+
+	first_contact();
+	CHECK_INT(trust_peer_set_level(&bob.trust, alice.jid, alice.id.id_fpr, TRUST_VERIFIED),
+		  XE2E_OK);
+	trust_free(&alice.trust);
+	rs_free(&alice.rs);
+	hs_run(&alice, &bob, &run, NULL, NULL);
+	CHECK_INT(run.n, 4);
+	CHECK_INT(run.step[2], HS_STEP_3);
+	CHECK_INT(run.step[3], HS_STEP_ABORT);
+	CHECK_INT(run.err_resp, XE2E_E_TRUST);
+	CHECK_INT(run.err_init, XE2E_E_TRUST);
+	CHECK_INT(handshake_failure(bob.hs), HS_FAIL_RS_MISMATCH);
+	CHECK_INT(handshake_failure(alice.hs), HS_FAIL_PEER_RS_MISMATCH);
+	CHECK(strstr(err_detail(), "it holds a retained secret") != NULL);
+	CHECK(!res(&alice) && !res(&bob));
+	/* IK with her retained secrets lost only: Bob refuses at step 1. */
+	side_reload(&alice);
+	rs_free(&alice.rs);
+	hs_run(&alice, &bob, &run, NULL, NULL);
+	CHECK_INT(run.n, 2);
+	CHECK_INT(run.step[1], HS_STEP_ABORT);
+	CHECK_INT(handshake_failure(bob.hs), HS_FAIL_RS_MISMATCH);
+	CHECK_INT(handshake_failure(alice.hs), HS_FAIL_PEER_RS_MISMATCH);
+	hs_run_free(&run);
+}
+
+/* Both sides started (--to): each gets the other's step 1. */
+TEST(handshake_both_initiators_told_so)
+{
+	struct handshake_msg a1 = HANDSHAKE_MSG_INIT, b1 = HANDSHAKE_MSG_INIT;
+	struct handshake_msg out = HANDSHAKE_MSG_INIT;
+
+	pair_init();
+	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
+	CHECK_INT(side_begin(&bob, 1, &alice), XE2E_OK);
+	CHECK_INT(handshake_start(alice.hs, &a1), XE2E_OK);
+	CHECK_INT(handshake_start(bob.hs, &b1), XE2E_OK);
+	CHECK_INT(deliver(&alice, bob.full, &b1, &out), XE2E_E_MALFORMED);
+	CHECK_INT(handshake_failure(alice.hs), HS_FAIL_BOTH_INITIATORS);
+	CHECK(strstr(err_detail(), "both sides started a handshake") != NULL);
+	CHECK_INT(out.step, HS_STEP_ABORT);
+	buf_free(&a1.body);
+	buf_free(&b1.body);
+	buf_free(&out.body);
+}
+
 TEST(handshake_pinned_key_change_refused)
 {
 	struct hs_run run = {0};
@@ -541,8 +747,11 @@ TEST(handshake_revoked_refused)
 	trust_free(&alice.trust); /* XX: Bob decides on step 3 */
 	hs_run(&alice, &bob, &run, NULL, NULL);
 	CHECK_INT(run.n, 4);
+	CHECK_INT(run.step[3], HS_STEP_ABORT);
 	CHECK_INT(run.err_resp, XE2E_E_TRUST);
-	CHECK(!res(&bob));
+	/* Alice, who decided at step 2, learns it from the abort. */
+	CHECK_INT(run.err_init, XE2E_E_TRUST);
+	CHECK(!res(&bob) && !res(&alice));
 	hs_run_free(&run);
 }
 

@@ -622,6 +622,31 @@ TEST(replay_cache_refuses_repeats)
 	CHECK_INT(replay_cache_check_add(path, k1, 1200, &p), XE2E_OK);
 }
 
+/* A clock set back does not empty the cache: an entry stamped in the
+ * future still refuses its key, and stays until its lifetime ran out. */
+TEST(replay_cache_keeps_entries_from_the_future)
+{
+	char path[400];
+	uint8_t k1[32], k2[32];
+	struct replay_cache_params p = {100, 10};
+	size_t len;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/ik-replay-future", unit_tmpdir());
+	memset(k1, 1, 32);
+	memset(k2, 2, 32);
+	CHECK_INT(replay_cache_check_add(path, k1, 5000, &p), XE2E_OK);
+	/* The clock goes back by an hour, far beyond the lifetime. */
+	CHECK_INT(replay_cache_check_add(path, k2, 1400, &p), XE2E_OK);
+	CHECK_INT(replay_cache_check_add(path, k1, 1401, &p), XE2E_E_REPLAY);
+	text = unit_read_file(path, &len);
+	CHECK(text && len == 18 + 2 * 70);
+	free(text);
+	/* Its lifetime counts from its stamp. */
+	CHECK_INT(replay_cache_check_add(path, k1, 5099, &p), XE2E_E_REPLAY);
+	CHECK_INT(replay_cache_check_add(path, k1, 5100, &p), XE2E_OK);
+}
+
 TEST(replay_cache_malformed_left_alone)
 {
 	char path[400];

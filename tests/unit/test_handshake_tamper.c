@@ -114,12 +114,12 @@ TEST(handshake_tamper_every_bit)
 
 	pair_init();
 	alice.replay_in_memory = bob.replay_in_memory = 1;
-	flip_all("XX", 3, 0, &runs);
+	flip_all("XX", 4, 0, &runs);
 	bob.options = HS_OPT_PROTECT_SELF;
-	flip_all("swap", 4, 2, &runs);
+	flip_all("swap", 5, 2, &runs);
 	bob.options = 0;
 	CHECK_INT(hsnego_lists_parse_suites("AESGCM", &bob.lists), XE2E_OK);
-	flip_all("retry", 5, 3, &runs);
+	flip_all("retry", 6, 3, &runs);
 	first_contact();
 	alice.replay_in_memory = bob.replay_in_memory = 1;
 	flip_all("IK", 2, 0, &runs);

@@ -55,7 +55,8 @@ TEST(hstrace_step1_fields)
 		memset(s2, 0x01, sizeof(s2));
 		CHECK_STR(describe(&t, 0, HS_STEP_2, s2, sizeof(s2), NULL, &out),
 			  "step 2, 288 bytes; e 72cd6e84; s 48 bytes sealed; payload 208 bytes "
-			  "sealed: credential 150, r0 32, supported and padding 10");
+			  "sealed: credential 150, supported ?, r0 32, padding ?; supported and "
+			  "padding 10");
 		CHECK_STR(describe(&t, 1, HS_STEP_2, s2, sizeof(s2), NULL, &out),
 			  "step 2, 288 bytes; e 72cd6e84; s 48 bytes sealed; payload 208 bytes "
 			  "sealed: credential 150, supported 5, r0 32, padding 5");

@@ -249,7 +249,7 @@ TEST(handshake_x509_responder_anchors_the_initiator)
 	ca_make(&ca);
 	side_certify(&alice, &ca, TO);
 	side_anchor(&bob, &ca);
-	CHECK_INT(hs_run(&alice, &bob, &run, NULL, NULL), 3);
+	CHECK_INT(hs_run(&alice, &bob, &run, NULL, NULL), 4);
 	CHECK(hs_both_done(&alice, &bob));
 	/* Step 3 carries the chain, padded to the chain unit. */
 	CHECK_INT((run.body[2].len - 48 - 16) % HS_PAD_CHAIN_UNIT, 0);
@@ -288,7 +288,7 @@ TEST(handshake_x509_initiator_anchors_the_responder)
 	ca_make(&ca);
 	side_certify(&bob, &ca, TO);
 	side_anchor(&alice, &ca);
-	CHECK_INT(run_commit(&run), 3);
+	CHECK_INT(run_commit(&run), 4);
 	CHECK(res(&alice) && res(&alice)->anchored && res(&alice)->level == TRUST_ANCHORED);
 	CHECK(res(&bob) && res(&bob)->level == TRUST_TOFU);
 	CHECK_INT(stored_level(&alice, &bob), TRUST_ANCHORED);
@@ -306,14 +306,14 @@ TEST(handshake_x509_no_anchor_counts_as_the_key_alone)
 	ca_make(&other);
 	side_certify(&alice, &ca, TO);
 	/* No anchors at all. */
-	CHECK_INT(run_commit(&run), 3);
+	CHECK_INT(run_commit(&run), 4);
 	CHECK(res(&bob) && !res(&bob)->anchored && res(&bob)->level == TRUST_TOFU);
 	CHECK(res(&bob) && strstr(res(&bob)->chain_refused, "no X.509 anchors are configured"));
 	CHECK_INT(stored_level(&bob, &alice), TRUST_TOFU);
 	/* Another CA under the same name: tofu again, saying why. */
 	side_anchor(&bob, &other);
 	alice.options = HS_OPT_SEND_CHAIN;
-	CHECK_INT(run_commit(&run), 3);
+	CHECK_INT(run_commit(&run), 4);
 	CHECK(res(&bob) && !res(&bob)->anchored && res(&bob)->level == TRUST_TOFU);
 	CHECK(res(&bob) && strstr(res(&bob)->chain_refused, "does not lead to a configured anchor"));
 	CHECK_INT(stored_level(&bob, &alice), TRUST_TOFU);
@@ -329,7 +329,7 @@ TEST(handshake_x509_send_chain_raises_a_tofu_peer)
 
 	pair_init();
 	ca_make(&ca);
-	CHECK_INT(run_commit(&run), 3);
+	CHECK_INT(run_commit(&run), 4);
 	CHECK_INT(stored_level(&bob, &alice), TRUST_TOFU);
 	/* Without a CA-issued certificate there is nothing to send. */
 	alice.options = HS_OPT_SEND_CHAIN;
@@ -342,7 +342,7 @@ TEST(handshake_x509_send_chain_raises_a_tofu_peer)
 	CHECK_INT(stored_level(&bob, &alice), TRUST_TOFU);
 	/* --send-certificate makes it XX, and the chain raises Alice. */
 	alice.options = HS_OPT_SEND_CHAIN;
-	CHECK_INT(run_commit(&run), 3);
+	CHECK_INT(run_commit(&run), 4);
 	CHECK(res(&bob) && !res(&bob)->new_peer && res(&bob)->anchored);
 	CHECK_INT(stored_level(&bob, &alice), TRUST_ANCHORED);
 	/* A responder with it answers an IK step 1 with a retry to XX. */
@@ -350,7 +350,7 @@ TEST(handshake_x509_send_chain_raises_a_tofu_peer)
 	bob.options = HS_OPT_SEND_CHAIN;
 	side_certify(&bob, &ca, TO);
 	side_anchor(&alice, &ca);
-	CHECK_INT(run_commit(&run), 5);
+	CHECK_INT(run_commit(&run), 6);
 	CHECK_INT(run.step[1], HS_STEP_RETRY);
 	CHECK(res(&alice) && res(&alice)->anchored);
 	CHECK_INT(stored_level(&alice, &bob), TRUST_ANCHORED);
@@ -414,12 +414,12 @@ TEST(handshake_x509_anchored_peer_needs_its_chain)
 	time_text(start + 10 * DAY, until);
 	side_certify(&alice, &ca, until);
 	side_anchor(&bob, &ca);
-	CHECK_INT(run_commit(&run), 3);
+	CHECK_INT(run_commit(&run), 4);
 	CHECK_INT(stored_level(&bob, &alice), TRUST_ANCHORED);
 	alice.options = HS_OPT_SEND_CHAIN;
 	/* Still good the day before it expires; refused the day after. */
 	alice.now = bob.now = start + 9 * DAY;
-	CHECK_INT(run_commit(&run), 3);
+	CHECK_INT(run_commit(&run), 4);
 	CHECK(res(&bob) && res(&bob)->anchored);
 	alice.now = bob.now = start + 11 * DAY;
 	refused("expired", "has expired");
@@ -505,14 +505,14 @@ TEST(handshake_x509_commit_rechecks_the_store)
 	struct hs_run run = {0};
 
 	pair_init();
-	CHECK_INT(run_commit(&run), 3);
+	CHECK_INT(run_commit(&run), 4);
 	CHECK_INT(stored_level(&bob, &alice), TRUST_TOFU);
 	/* Alice comes again with a kind 1 credential (XX: she forgot Bob), and
 	 * between Bob's snapshot and his commit someone anchors her key. */
 	side_use(&alice);
 	CHECK_INT(side_forget_peers(&alice), XE2E_OK);
 	side_reload(&alice);
-	CHECK_INT(hs_run(&alice, &bob, &run, NULL, NULL), 3);
+	CHECK_INT(hs_run(&alice, &bob, &run, NULL, NULL), 4);
 	CHECK(res(&bob) && res(&bob)->cred_kind == HS_CRED_KIND_KEY);
 	side_use(&bob);
 	CHECK_INT(trust_update(NULL, set_anchored, &alice), XE2E_OK);

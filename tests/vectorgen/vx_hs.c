@@ -108,7 +108,7 @@ static int vx_hs_record(struct vx *v, cJSON *m, const struct vx_hs_side *from,
 	vx_out_str(v, m, "sender", vx_hs_role(from, init));
 	vx_out_str(v, m, "step", handshake_step_name(out->step));
 	vx_wire(v, m, "body", &out->body);
-	err = vx_hs_stanza(handshake_peer_full(from->hs), from->party.full, out->step, &out->body,
+	err = vx_hs_stanza(handshake_reply_to(from->hs), from->party.full, out->step, &out->body,
 			   &text);
 	if (!err)
 		vx_wire_str(v, m, "stanza", &text);
