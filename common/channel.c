@@ -64,8 +64,8 @@ static int block_file_unchanged(const struct channel *ch)
 	return ch->has_block_fd && fstat(ch->block_fd, &st) == 0 && st.st_nlink > 0;
 }
 
-/* Lock, read, fn, write when asked; with an open block after a
- * reservation (hold), take its file; unlock. */
+/* Lock, read, fn, write when asked; after a reservation (hold), take the
+ * file for an open block that waits for a peer key; unlock. */
 static int channel_transact(struct channel *ch, channel_fn fn, void *ctx, int hold)
 {
 	struct store_lock lock;
@@ -82,7 +82,7 @@ static int channel_transact(struct channel *ch, channel_fn fn, void *ctx, int ho
 		err = fn(ch, &s, ctx, &write);
 	if (!err && write)
 		err = session_write(&s);
-	if (!err && hold && ch->has_block)
+	if (!err && hold && ch->has_block && ch->block_watch)
 		block_file_take(ch);
 	else if (hold)
 		block_file_close(ch);
@@ -168,7 +168,8 @@ static uint32_t block_size(const struct channel *ch, const struct ratchet_state 
 
 /* Until when a block reserved at t serves stanzas: until the policy's
  * time is met, so that a step due then is taken by the next stanza; when
- * that has passed already, for one step interval. */
+ * that has passed already (the block waits for a peer key), for one step
+ * interval. */
 static uint64_t block_deadline(const struct ratchet_state *st, uint64_t t)
 {
 	struct ratchet_info info;
@@ -238,6 +239,9 @@ static int do_reserve(struct channel *ch, struct session *s, void *ctx, int *wri
 	if (err)
 		return err;
 	k = block_size(ch, s->ratchet, c->now);
+	/* Met without a step: only a peer key can make one due. */
+	ch->block_watch = !ratchet_step_due(s->ratchet, c->now, NULL) &&
+			  ratchet_policy_allows(s->ratchet, c->now);
 	if (k == 1) {
 		err = reserve_one(ch, s, c);
 		*write = *write || !err;
@@ -255,10 +259,11 @@ static int do_reserve(struct channel *ch, struct session *s, void *ctx, int *wri
 }
 
 /* 1 when the next stanza may use the open block: numbers and time left,
- * and nobody stored the session since the block was reserved or checked. */
+ * and, when it waits for a peer key, nobody stored the session since the
+ * block was reserved or checked. */
 static int block_usable(const struct channel *ch, uint64_t now)
 {
-	return block_left(ch, now) && block_file_unchanged(ch);
+	return block_left(ch, now) && (!ch->block_watch || block_file_unchanged(ch));
 }
 
 int channel_seal(struct channel *ch, uint64_t now, const uint8_t *pt, size_t pt_len,

@@ -26,14 +26,14 @@
  * A due DH step is taken by the very next stanza (xe2e(7) SESSIONS
  * "Keys"), blocks or not: a block never reaches past the send at which the
  * step policy's count is met, nor serves stanzas from the moment its time
- * is met (or, when that has passed already, for longer than one step
- * interval); and before each stanza from an open block, one fstat of the
- * session file as the reservation left it, held open, tells whether anyone
- * stored the session since (every store renames a new file over it, which
- * leaves the old one without a link). If so (xe2e-open received a new peer
- * key, another writer reserved), the session is read under the lock and,
- * when a step is due now, the rest of the block is given up and the step
- * taken; otherwise the block goes on.
+ * is met. A block reserved when the policy was met already (no newer peer
+ * key to step against yet) waits for that key instead: before each of its
+ * stanzas, one fstat of the session file as the reservation left it, held
+ * open, tells whether anyone stored the session since (every store renames
+ * a new file over it, which leaves the old one without a link). If so
+ * (xe2e-open received a new peer key, another writer reserved), the session
+ * is read under the lock and, when a step is due now, the rest of the block
+ * is given up and the step taken; otherwise the block goes on.
  */
 #ifndef XE2E_CHANNEL_H
 #define XE2E_CHANNEL_H
@@ -69,8 +69,9 @@ struct channel {
 	uint32_t next_k;     /* size of the next block */
 	uint64_t block_time; /* when the block was reserved */
 	uint64_t block_until; /* it serves stanzas before this time */
-	/* The session file as the block's reservation (or its last check)
-	 * left it, held open. */
+	/* When the block waits for a peer key (see above): the session file
+	 * as its reservation (or its last check) left it, held open. */
+	int block_watch;
 	int block_fd;
 	int has_block_fd;
 	uint64_t last_send;  /* when the last message was sealed */
