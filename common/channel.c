@@ -1,9 +1,12 @@
 /* Sessions in use: ratchet state under the session's lock (see channel.h). */
 #include "channel.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "store.h"
@@ -32,8 +35,38 @@ static int facts_take(struct channel *ch, const struct session *s)
 	return XE2E_OK;
 }
 
-/* Lock, read, fn, write when asked, unlock. */
-static int channel_update(struct channel *ch, channel_fn fn, void *ctx)
+static void block_file_close(struct channel *ch)
+{
+	if (ch->has_block_fd)
+		close(ch->block_fd);
+	ch->has_block_fd = 0;
+}
+
+/* Holds the session file open as it is now (the caller holds the lock):
+ * once anyone stores the session, this one has no link left. Without it
+ * (open failed) every stanza looks at the stored session. */
+static void block_file_take(struct channel *ch)
+{
+	char path[STORE_PATH_MAX];
+
+	block_file_close(ch);
+	if (session_path(ch->id, ".session", path) != XE2E_OK)
+		return;
+	ch->block_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	ch->has_block_fd = ch->block_fd >= 0;
+}
+
+/* 1 when nobody stored the session since block_file_take(). */
+static int block_file_unchanged(const struct channel *ch)
+{
+	struct stat st;
+
+	return ch->has_block_fd && fstat(ch->block_fd, &st) == 0 && st.st_nlink > 0;
+}
+
+/* Lock, read, fn, write when asked; after a reservation (hold), take the
+ * file for an open block that waits for a peer key; unlock. */
+static int channel_transact(struct channel *ch, channel_fn fn, void *ctx, int hold)
 {
 	struct store_lock lock;
 	struct session s;
@@ -49,9 +82,18 @@ static int channel_update(struct channel *ch, channel_fn fn, void *ctx)
 		err = fn(ch, &s, ctx, &write);
 	if (!err && write)
 		err = session_write_locked(&s, &lock);
+	if (!err && hold && ch->has_block && ch->block_watch)
+		block_file_take(ch);
+	else if (hold)
+		block_file_close(ch);
 	session_wipe(&s);
 	store_unlock(&lock);
 	return err;
+}
+
+static int channel_update(struct channel *ch, channel_fn fn, void *ctx)
+{
+	return channel_transact(ch, fn, ctx, 0);
 }
 
 static int nothing(struct channel *ch, struct session *s, void *ctx, int *write)
@@ -107,15 +149,36 @@ struct reserve_ctx {
 	struct buf *wire;
 };
 
-/* The size of the next block under the session's policy. */
-static uint32_t block_size(const struct channel *ch, const struct ratchet_state *st)
+/* The size of the next block under the session's policy: never past the
+ * send at which the policy's count is met, so that a step due then is
+ * taken by the next stanza, not at the next block. */
+static uint32_t block_size(const struct channel *ch, const struct ratchet_state *st, uint64_t now)
 {
 	struct ratchet_info info;
-	uint32_t cap;
+	uint32_t cap, k, sent;
 
 	ratchet_info_get(st, &info);
 	cap = block_cap(ch, &info);
-	return ch->next_k < cap ? ch->next_k : cap;
+	k = ch->next_k < cap ? ch->next_k : cap;
+	/* A step this reservation takes starts the count again. */
+	sent = ratchet_step_due(st, now, NULL) ? 0 : info.sent_since_step;
+	if (sent < info.policy.step_messages && k > info.policy.step_messages - sent)
+		k = info.policy.step_messages - sent;
+	return k;
+}
+
+/* Until when a block reserved at t serves stanzas: until the policy's
+ * time is met, so that a step due then is taken by the next stanza; when
+ * that has passed already (the block waits for a peer key), for one step
+ * interval. */
+static uint64_t block_deadline(const struct ratchet_state *st, uint64_t t)
+{
+	struct ratchet_info info;
+	uint64_t met;
+
+	ratchet_info_get(st, &info);
+	met = info.last_step + info.policy.step_interval;
+	return met > t ? met : t + info.policy.step_interval;
 }
 
 /* Ends the open block and applies the policy: what every reservation does first. */
@@ -157,18 +220,38 @@ static int reserve_one(struct channel *ch, struct session *s, const struct reser
 	return err;
 }
 
+/* 1 when the open block still has numbers and time, so that only the
+ * session file changed under it. */
+static int block_left(const struct channel *ch, uint64_t now)
+{
+	return ch->has_block && ch->block.next < ch->block.end && now < ch->block_until;
+}
+
 /* Gives the open block back, then reserves the next one (sealing at once
- * when it holds one number). */
+ * when it holds one number). An open block with numbers and time left, in
+ * a session another process stored meanwhile, goes on unless a step is
+ * due now. */
 static int do_reserve(struct channel *ch, struct session *s, void *ctx, int *write)
 {
 	struct reserve_ctx *c = ctx;
 	struct ratchet_info info;
 	uint32_t k;
-	int err = reserve_begin(ch, s, write);
+	int err;
 
+	if (block_left(ch, c->now) && s->state == SESSION_ACTIVE) {
+		err = policy_apply(ch, s->ratchet);
+		if (err || !ratchet_step_due(s->ratchet, c->now, NULL)) {
+			ch->block_until = block_deadline(s->ratchet, ch->block_time);
+			return err;
+		}
+	}
+	err = reserve_begin(ch, s, write);
 	if (err)
 		return err;
-	k = block_size(ch, s->ratchet);
+	k = block_size(ch, s->ratchet, c->now);
+	/* Met without a step: only a peer key can make one due. */
+	ch->block_watch = !ratchet_step_due(s->ratchet, c->now, NULL) &&
+			  ratchet_policy_allows(s->ratchet, c->now);
 	if (k == 1) {
 		err = reserve_one(ch, s, c);
 		*write = *write || !err;
@@ -179,17 +262,18 @@ static int do_reserve(struct channel *ch, struct session *s, void *ctx, int *wri
 	ratchet_info_get(s->ratchet, &info);
 	ch->has_block = 1;
 	ch->block_time = c->now;
+	ch->block_until = block_deadline(s->ratchet, c->now);
 	ch->next_k = k * 2 < block_cap(ch, &info) ? k * 2 : block_cap(ch, &info);
 	*write = 1;
 	return XE2E_OK;
 }
 
+/* 1 when the next stanza may use the open block: numbers and time left,
+ * and, when it waits for a peer key, nobody stored the session since the
+ * block was reserved or checked. */
 static int block_usable(const struct channel *ch, uint64_t now)
 {
-	if (!ch->has_block || ch->block.next >= ch->block.end)
-		return 0;
-	return ch->opts.step_interval == 0 || now < ch->block_time ||
-	       now - ch->block_time < ch->opts.step_interval;
+	return block_left(ch, now) && (!ch->block_watch || block_file_unchanged(ch));
 }
 
 int channel_seal(struct channel *ch, uint64_t now, const uint8_t *pt, size_t pt_len,
@@ -203,7 +287,7 @@ int channel_seal(struct channel *ch, uint64_t now, const uint8_t *pt, size_t pt_
 		ch->block.hdr.sender_full = sender_full;
 		err = ratchet_block_encrypt(&ch->block, pt, pt_len, ad, ad_len, wire);
 	} else {
-		err = channel_update(ch, do_reserve, &c);
+		err = channel_transact(ch, do_reserve, &c, 1);
 		if (err && ch->has_block) {
 			/* Reserved but not stored: never use it. */
 			ratchet_block_wipe(&ch->block);
@@ -266,7 +350,7 @@ int channel_release(struct channel *ch)
 
 	if (!ch->has_block)
 		return XE2E_OK;
-	err = channel_update(ch, do_release, NULL);
+	err = channel_transact(ch, do_release, NULL, 1);
 	if (ch->has_block) {
 		ratchet_block_wipe(&ch->block);
 		ch->has_block = 0;
@@ -387,6 +471,7 @@ int channel_open(struct channel *ch, uint64_t now, struct channel_msg *m, size_t
 
 void channel_wipe(struct channel *ch)
 {
+	block_file_close(ch);
 	wipe(ch, sizeof(*ch));
 }
 

@@ -17,12 +17,23 @@
  * the ratchet's skipped-key limit divided by four times the number of
  * writers that share the session. A block is given back (its unused numbers
  * return to the chain when nothing was reserved after it) when it is used
- * up, when it is older than the policy's step interval (so deferred DH
- * steps still happen in time), and by channel_release() at a clean exit. A
- * step interval of 0 (a DH step at every turn) makes every block one
- * number long. A block of one number is sealed inside the transaction that
- * stores it (the ciphertext stays in memory until the store succeeded) and
- * never stays open, so a process that seals one stanza stores once.
+ * up, and by channel_release() at a clean exit. A step interval of 0 (a DH
+ * step at every turn) makes every block one number long. A block of one
+ * number is sealed inside the transaction that stores it (the ciphertext
+ * stays in memory until the store succeeded) and never stays open, so a
+ * process that seals one stanza stores once.
+ *
+ * A due DH step is taken by the very next stanza (xe2e(7) SESSIONS
+ * "Keys"), blocks or not: a block never reaches past the send at which the
+ * step policy's count is met, nor serves stanzas from the moment its time
+ * is met. A block reserved when the policy was met already (no newer peer
+ * key to step against yet) waits for that key instead: before each of its
+ * stanzas, one fstat of the session file as the reservation left it, held
+ * open, tells whether anyone stored the session since (every store renames
+ * a new file over it, which leaves the old one without a link). If so
+ * (xe2e-open received a new peer key, another writer reserved), the session
+ * is read under the lock and, when a step is due now, the rest of the block
+ * is given up and the step taken; otherwise the block goes on.
  */
 #ifndef XE2E_CHANNEL_H
 #define XE2E_CHANNEL_H
@@ -57,6 +68,12 @@ struct channel {
 	int has_block;
 	uint32_t next_k;     /* size of the next block */
 	uint64_t block_time; /* when the block was reserved */
+	uint64_t block_until; /* it serves stanzas before this time */
+	/* When the block waits for a peer key (see above): the session file
+	 * as its reservation (or its last check) left it, held open. */
+	int block_watch;
+	int block_fd;
+	int has_block_fd;
 	uint64_t last_send;  /* when the last message was sealed */
 };
 
@@ -126,7 +143,8 @@ struct channel_msg {
 int channel_open(struct channel *ch, uint64_t now, struct channel_msg *m, size_t n);
 
 /* Wipes the channel, dropping an open block without giving it back (its
- * numbers are then abandoned, as after a crash). */
+ * numbers are then abandoned, as after a crash). A channel that was never
+ * loaded but is all zero may be wiped too. */
 void channel_wipe(struct channel *ch);
 
 /* Which session a received message belongs to: (peer bare JID, tag) ->

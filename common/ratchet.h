@@ -251,6 +251,11 @@ void ratchet_info_get(const struct ratchet_state *st, struct ratchet_info *info)
  */
 int ratchet_step_due(const struct ratchet_state *st, uint64_t now, uint64_t *since);
 
+/* 1 when the policy lets st take a sending step at now (the interval or
+ * the count since its last step is met), whether or not a newer peer key
+ * is there to step against. */
+int ratchet_policy_allows(const struct ratchet_state *st, uint64_t now);
+
 /*
  * Reserves k message numbers (1 .. skipped_max) of the sending chain,
  * taking a due sending step first. The state moves past the block; the

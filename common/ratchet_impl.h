@@ -99,8 +99,6 @@ uint64_t ratchet_root_step(const struct ratchet_state *st);
 const uint8_t *ratchet_mix_for(const struct ratchet_state *st, uint64_t step);
 /* Wipes the pending mix (once its step is taken). */
 void ratchet_mix_clear(struct ratchet_state *st);
-/* 1 when the policy lets st take a pending sending step at now. */
-int ratchet_policy_allows(const struct ratchet_state *st, uint64_t now);
 /* Range checks of a policy. */
 int ratchet_policy_check(const struct ratchet_policy *p);
 

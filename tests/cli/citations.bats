@@ -54,3 +54,14 @@ setup() {
 	assert_failure 1
 	assert_output --partial '.Sx TRUST STORES: no such heading'
 }
+
+@test "citations: a section name with digits is read whole" {
+	copy_tree
+	printf '/* the layers (xe2e(7) IMPLEMENTING XE2E) */\n' >>"$T/tree/common/err.h"
+	run "$CHECK" "$T/tree"
+	assert_success
+	printf '/* the layers (xe2e(7) IMPLEMENTING XE3E) */\n' >>"$T/tree/common/err.h"
+	run "$CHECK" "$T/tree"
+	assert_failure 1
+	assert_output --partial 'xe2e(7) has no section IMPLEMENTING XE3E'
+}

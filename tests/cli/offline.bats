@@ -62,6 +62,11 @@ first() {
 	assert_output 1
 	run grep -c 'Hello\|there' "$BATS_TEST_TMPDIR/sealed"
 	assert_output 0
+	# The initial message took no number of Alice's first chain: the next
+	# stanza is her epoch 0, n = 0, without a key (Bob has r0), ack 0, with
+	# her full JID bound (flags 4).
+	run sealed_header < <(sed -n 2p "$BATS_TEST_TMPDIR/sealed")
+	assert_output '4 0 0 0 0'
 	run --separate-stderr as bob xe2e-open <"$BATS_TEST_TMPDIR/sealed"
 	assert_success
 	assert_equal "$output" "$(cat "$BATS_TEST_TMPDIR/plain")"

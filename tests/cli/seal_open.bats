@@ -414,6 +414,51 @@ EOF
 	assert_output "xe2e-open: ratchet stanza from $ALICE_JID"
 }
 
+# The epochs in the headers of the sealed stanzas of FILE, in order, as
+# "COUNT EPOCH" lines (uniq -c).
+epochs_of() {
+	local l
+	while IFS= read -r l; do
+		sealed_header <<<"$l" | cut -d' ' -f2
+	done <"$1" | uniq -c | sed 's/^ *//'
+}
+
+@test "seal/open: a due DH step is taken by the 101st stanza of one run" {
+	local T=$BATS_TEST_TMPDIR
+	# Bob learns Alice's epoch 1; his step then waits for 100 sends.
+	msg alice bob a1 first | xseal alice | xopen bob >/dev/null
+	msgs bob alice 101 b | xseal bob >"$T/b"
+	run epochs_of "$T/b"
+	assert_output "$(printf "%s\n" "100 0" "1 1")"
+	run --separate-stderr xopen alice --verbose <"$T/b"
+	assert_success
+	assert_equal "${#lines[@]}" 101
+	[[ $stderr == *"opened <message> from $BOB_FULL (epoch 1, message 0)"* ]]
+	[[ $stderr != *"not received"* ]]
+}
+
+@test "seal/open: a running seal steps at the stanza after another process received the peer key" {
+	local T=$BATS_TEST_TMPDIR fifo=$BATS_TEST_TMPDIR/in out=$BATS_TEST_TMPDIR/out
+	mkfifo "$fifo"
+	: >"$out"
+	xseal bob <"$fifo" >"$out" &
+	local pid=$!
+	exec 4<>"$fifo"
+	# 110 sends: the count is met, but no new key of Alice's is known yet.
+	msgs bob alice 110 b >&4
+	wait_lines "$out" 110
+	msg alice bob a1 first | xseal alice | xopen bob >/dev/null
+	msg bob alice b111 after >&4
+	wait_lines "$out" 111
+	exec 4>&-
+	wait "$pid"
+	run epochs_of "$out"
+	assert_output "$(printf "%s\n" "110 0" "1 1")"
+	run --separate-stderr xopen alice <"$out"
+	assert_success
+	assert_equal "${#lines[@]}" 111
+}
+
 @test "seal/open: a stanza after more than 1000 lost ones is refused as a gap too large" {
 	msgs alice bob 1002 >"$BATS_TEST_TMPDIR/plain"
 	xseal alice <"$BATS_TEST_TMPDIR/plain" >"$BATS_TEST_TMPDIR/s"

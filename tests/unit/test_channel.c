@@ -361,6 +361,188 @@ TEST(channel_open_refuses_an_expired_session)
 	channel_wipe(&r);
 }
 
+/* Alice's first stanza (her epoch 1) sealed and opened by Bob, so Bob
+ * knows a newer peer key: his next step waits only for his policy. */
+static void bob_knows_alice_epoch_1(const struct pair *p, uint64_t now)
+{
+	static const struct channel_opts opts = {RATCHET_STEP_INTERVAL, 1};
+	struct channel a, b;
+	struct buf w = BUF_INIT;
+	struct channel_msg m;
+
+	use(p, 0);
+	CHECK_INT(channel_load(&a, p->id, &opts), XE2E_OK);
+	CHECK_INT(channel_seal(&a, now, (const uint8_t *)"a1", 2, ad, sizeof(ad), 0, &w), XE2E_OK);
+	CHECK_INT(channel_release(&a), XE2E_OK);
+	use(p, 1);
+	CHECK_INT(channel_load(&b, p->id, &opts), XE2E_OK);
+	memset(&m, 0, sizeof(m));
+	m.wire = w.data, m.wire_len = w.len, m.ad = ad, m.ad_len = sizeof(ad);
+	CHECK_INT(channel_open(&b, now, &m, 1), XE2E_OK);
+	CHECK_INT(m.err, XE2E_OK);
+	CHECK_INT(m.info.epoch, 1);
+	buf_free(&m.pt);
+	buf_free(&w);
+	channel_wipe(&a);
+	channel_wipe(&b);
+}
+
+/* Bob's own epoch as his stored session has it. */
+static uint32_t bob_epoch(const struct pair *p)
+{
+	struct ratchet_info info;
+
+	info_of(p, 1, p->id, &info);
+	use(p, 1);
+	return info.own_epoch;
+}
+
+/* The count rule: 100 sends since the last step, the 101st steps, whatever
+ * the blocks (1, 2, 4 ... would reach 127 first). Alice opens them all. */
+TEST(channel_step_due_by_count_is_taken_by_the_101st_stanza)
+{
+	static const struct channel_opts opts = {RATCHET_STEP_INTERVAL, 1};
+	const uint64_t now = 1700000010; /* 10 s after the session began */
+	struct pair p;
+	struct channel b, a;
+	struct buf w[RATCHET_STEP_MESSAGES + 1];
+	struct channel_msg m[RATCHET_STEP_MESSAGES + 1];
+
+	pair_init(&p);
+	bob_knows_alice_epoch_1(&p, now);
+	use(&p, 1);
+	CHECK_INT(channel_load(&b, p.id, &opts), XE2E_OK);
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i <= RATCHET_STEP_MESSAGES; i++) {
+		w[i] = (struct buf)BUF_INIT;
+		CHECK_INT(channel_seal(&b, now, (const uint8_t *)"b", 1, ad, sizeof(ad), 0, &w[i]),
+			  XE2E_OK);
+		CHECK_INT(bob_epoch(&p), i < RATCHET_STEP_MESSAGES ? 0 : 1);
+		m[i].wire = w[i].data, m[i].wire_len = w[i].len;
+		m[i].ad = ad, m[i].ad_len = sizeof(ad);
+	}
+	CHECK_INT(channel_release(&b), XE2E_OK);
+	use(&p, 0);
+	CHECK_INT(channel_load(&a, p.id, &opts), XE2E_OK);
+	CHECK_INT(channel_open(&a, now, m, RATCHET_STEP_MESSAGES + 1), XE2E_OK);
+	for (int i = 0; i <= RATCHET_STEP_MESSAGES; i++) {
+		CHECK_INT(m[i].err, XE2E_OK);
+		CHECK_INT(m[i].info.epoch, i < RATCHET_STEP_MESSAGES ? 0 : 1);
+		CHECK_INT(m[i].info.n, i < RATCHET_STEP_MESSAGES ? (uint32_t)i : 0);
+		CHECK_INT(m[i].info.skipped, 0);
+		buf_free(&m[i].pt);
+		buf_free(&w[i]);
+	}
+	channel_wipe(&a);
+	channel_wipe(&b);
+}
+
+/* The time rule: 60 s after the last step, the next stanza steps, though
+ * the block it would have used was reserved only a second before. */
+TEST(channel_step_due_by_time_is_taken_by_the_next_stanza)
+{
+	static const struct channel_opts opts = {RATCHET_STEP_INTERVAL, 1};
+	const uint64_t created = 1700000000;
+	struct pair p;
+	struct channel b;
+	struct buf w = BUF_INIT;
+	struct ratchet_info info;
+
+	pair_init(&p);
+	bob_knows_alice_epoch_1(&p, created + 1);
+	use(&p, 1);
+	CHECK_INT(channel_load(&b, p.id, &opts), XE2E_OK);
+	/* Blocks of one and two, then one of four with three numbers left. */
+	for (int i = 0; i < 4; i++) {
+		buf_clear(&w);
+		CHECK_INT(channel_seal(&b, created + (i < 2 ? 30 : RATCHET_STEP_INTERVAL - 1),
+				       (const uint8_t *)"b", 1, ad, sizeof(ad), 0, &w), XE2E_OK);
+	}
+	info_of(&p, 1, p.id, &info);
+	CHECK_INT(info.own_epoch, 0);
+	CHECK_INT(info.send_n, 7);
+	use(&p, 1);
+	buf_clear(&w);
+	CHECK_INT(channel_seal(&b, created + RATCHET_STEP_INTERVAL, (const uint8_t *)"b", 1, ad,
+			       sizeof(ad), 0, &w), XE2E_OK);
+	info_of(&p, 1, p.id, &info);
+	CHECK_INT(info.own_epoch, 1);
+	CHECK_INT(info.send_pn, 4);
+	use(&p, 1);
+	CHECK_INT(channel_release(&b), XE2E_OK);
+	channel_wipe(&b);
+	buf_free(&w);
+}
+
+/* The peer key arrives through another process while a block is open and
+ * the policy is met already: the next stanza notices and steps, and the
+ * block's unused numbers come back (nothing was reserved after it). */
+TEST(channel_step_due_after_another_process_stored_a_peer_key)
+{
+	static const struct channel_opts opts = {RATCHET_STEP_INTERVAL, 1};
+	const uint64_t later = 1700000000 + 2 * RATCHET_STEP_INTERVAL;
+	struct pair p;
+	struct channel b, w2, a;
+	struct buf w[4] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT}, x = BUF_INIT;
+	struct channel_msg m[4];
+	struct ratchet_info info;
+	char path[STORE_PATH_MAX];
+	struct stat st1, st2;
+
+	pair_init(&p);
+	use(&p, 1);
+	CHECK_INT(channel_load(&b, p.id, &opts), XE2E_OK);
+	for (int i = 0; i < 2; i++)
+		CHECK_INT(channel_seal(&b, later, (const uint8_t *)"b", 1, ad, sizeof(ad), 0, &w[i]),
+			  XE2E_OK);
+	/* Another writer stores the session, no step due: the block goes on,
+	 * nothing is written. */
+	use(&p, 1);
+	CHECK_INT(channel_load(&w2, p.id, &opts), XE2E_OK);
+	CHECK_INT(channel_seal(&w2, later, (const uint8_t *)"o", 1, ad, sizeof(ad), 0, &x), XE2E_OK);
+	CHECK_INT(channel_release(&w2), XE2E_OK);
+	CHECK_INT(session_path(p.id, ".session", path), XE2E_OK);
+	CHECK_INT(stat(path, &st1), 0);
+	CHECK_INT(channel_seal(&b, later, (const uint8_t *)"b", 1, ad, sizeof(ad), 0, &w[2]), XE2E_OK);
+	CHECK_INT(stat(path, &st2), 0);
+	CHECK(st1.st_ino == st2.st_ino && st1.st_ctim.tv_nsec == st2.st_ctim.tv_nsec);
+	/* A block of four, three numbers left. */
+	CHECK_INT(channel_seal(&b, later, (const uint8_t *)"b", 1, ad, sizeof(ad), 0, &w[3]), XE2E_OK);
+	bob_knows_alice_epoch_1(&p, later);
+	CHECK_INT(bob_epoch(&p), 0);
+	buf_clear(&x);
+	CHECK_INT(channel_seal(&b, later, (const uint8_t *)"b", 1, ad, sizeof(ad), 0, &x), XE2E_OK);
+	info_of(&p, 1, p.id, &info);
+	CHECK_INT(info.own_epoch, 1);
+	CHECK_INT(info.send_pn, 5); /* Bob's 4 and the other writer's 1; 3 given back */
+	use(&p, 1);
+	CHECK_INT(channel_release(&b), XE2E_OK);
+	/* Alice opens Bob's first four and the stepped one. */
+	use(&p, 0);
+	CHECK_INT(channel_load(&a, p.id, &opts), XE2E_OK);
+	memset(m, 0, sizeof(m));
+	for (int i = 0; i < 4; i++) {
+		m[i].wire = w[i].data, m[i].wire_len = w[i].len;
+		m[i].ad = ad, m[i].ad_len = sizeof(ad);
+	}
+	CHECK_INT(channel_open(&a, later, m, 4), XE2E_OK);
+	for (int i = 0; i < 4; i++) {
+		CHECK_INT(m[i].err, XE2E_OK);
+		CHECK_INT(m[i].info.epoch, 0);
+		buf_free(&m[i].pt);
+		buf_free(&w[i]);
+	}
+	m[0].wire = x.data, m[0].wire_len = x.len;
+	CHECK_INT(channel_open(&a, later, m, 1), XE2E_OK);
+	CHECK_INT(m[0].err, XE2E_OK);
+	CHECK_INT(m[0].info.epoch, 1);
+	buf_free(&m[0].pt);
+	buf_free(&x);
+	channel_wipe(&a);
+	channel_wipe(&b);
+	channel_wipe(&w2);
+}
+
 TEST(channel_index_finds_sessions_by_peer_and_tag)
 {
 	static const struct channel_opts opts = {60, 1};
