@@ -8,7 +8,7 @@ load trustdb_helpers
 setup() {
 	xe2e_setup
 	T=$BATS_TEST_TMPDIR
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	export INPUTRC=/dev/null TERM=xterm
 }
 

@@ -120,8 +120,8 @@ pty_run() {
 	bargs=("$@")
 	rm -f "$T/v.ab" "$T/v.ba" "$T/tty.out"
 	mkfifo "$T/v.ab" "$T/v.ba"
-	as bob timeout $V_TIMEOUT xe2e-verify-sas --peer $BOB_PEER --timeout 10 "${bargs[@]}" \
-		<"$T/v.ab" >"$T/v.ba" 2>"$T/vb.err" &
+	as bob bounded_io $V_TIMEOUT "$T/v.ab" "$T/v.ba" \
+		xe2e-verify-sas --peer $BOB_PEER --timeout 10 "${bargs[@]}" 2>"$T/vb.err" &
 	local bob=$!
 	{
 		for _ in $(seq 400); do
@@ -305,7 +305,7 @@ END
 }
 
 @test "verify-sas: interactive yes and no at a terminal prompt" {
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	PROMPT_RE='yes/no'
 	pty_run yes -- --print
 	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { cat "$T/tty.out" "$T/va.err" "$T/vb.err"; false; }
@@ -324,7 +324,7 @@ END
 }
 
 @test "verify-sas: the prompt asks again until the answer is yes or no" {
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	PROMPT_RE='yes/no'
 	pty_run $'maybe\nY' -- --print
 	[ "$a_status" = 0 ] || { cat "$T/tty.out" "$T/va.err"; false; }
@@ -558,7 +558,7 @@ $ALICE_PEER 3"
 }
 
 @test "verify-sas: --secret asks at the terminal with echo off" {
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	printf 'Queen Mab\n' >"$T/secret"
 	PROMPT_RE='Shared secret with'
 	pty_run 'Queen Mab' --secret -- --secret-file "$T/secret"
