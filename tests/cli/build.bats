@@ -29,9 +29,26 @@ build_args() {
 	assert_output './scripts/ensure-deps'
 }
 
+# PATH without the programs, as in a shell that did not run make.
+plain_path() {
+	[ -x "$ROOT/build/bin/xe2e-keygen" ] || skip "the normal build (build/) is not there"
+	echo /usr/local/bin:/usr/bin:/bin
+}
+
 @test "build: the demo runs, with plain headings when its output is not a terminal" {
 	run --separate-stderr timeout 120 "$ROOT/scripts/demo"
 	assert_success
 	[[ $stderr == *"== Done"* ]]
 	[[ $stderr != *$'\033'* ]] || { echo "terminal codes in the demo's output"; false; }
+}
+
+@test "build: the demos run directly, finding the programs in the tree's build" {
+	local path
+	path=$(plain_path)
+	run --separate-stderr env PATH="$path" timeout 120 "$ROOT/scripts/demo"
+	assert_success
+	[[ $stderr == *"== Done"* ]]
+	run --separate-stderr env PATH="$path" timeout 300 "$ROOT/scripts/demo-xmpp"
+	assert_success
+	[[ $stderr == *"none of them is in the server's files"* ]]
 }

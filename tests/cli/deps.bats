@@ -37,25 +37,13 @@ defined_functions() {
 	grep -hoE '^[[:space:]]*[A-Za-z_][A-Za-z0-9_]*\(\)' "$@" | tr -d ' \t()' | sort -u
 }
 
-# The Debian package a command on PATH comes from (empty if none):
-# dpkg knows a file by the path it shipped it under, /bin or /usr/bin.
-package_of() {
-	local path real p
-	path=$(command -v "$1") || return 0
-	real=$(readlink -f "$path")
-	for p in "$real" "$path" "/usr/bin/$1" "/bin/$1" "/usr/sbin/$1" "/sbin/$1"; do
-		dpkg-query -S "$p" 2>/dev/null | grep -v '^diversion' | sed -n '1s/:.*//p' |
-			grep . && return 0
-	done
+# The paths dpkg may know a command found at PATH by (it shipped it under
+# /bin or /usr/bin, one directory now; an alternative is a link to it).
+command_paths() {
+	local word=${1##*/}
+	CPATHS=("$1" "/usr/bin/$word" "/bin/$word" "/usr/sbin/$word" "/sbin/$word")
+	[ -L "$1" ] && CPATHS+=("$(readlink -f "$1")")
 	return 0
-}
-
-# 0 when the package is in every Debian system (Essential, or of priority
-# required, as debootstrap's smallest variant installs it).
-in_base_system() {
-	local fields
-	fields=$(dpkg-query -W -f='${Essential} ${Priority}' "$1" 2>/dev/null) || return 1
-	[[ $fields == yes* || $fields == *required ]]
 }
 
 @test "deps: the command scan finds commands where a test calls them" {
@@ -82,19 +70,46 @@ EOF
 
 @test "deps: every command a test calls is essential or installed by scripts/ensure-deps" {
 	command -v dpkg-query >/dev/null || skip "not a Debian system: no package database to check"
-	local listed funcs word pkg missing=()
+	local word dir found path pkg missing=() words=() paths=() dirs=()
+	local -A owner=() base=() pkg_of=() not_command=() found_at=()
 	mapfile -t files < <(scanned_files)
-	listed=" $("$ROOT/scripts/ensure-deps" --commands --server | cut -d' ' -f1 | tr '\n' ' ') "
-	funcs=$(defined_functions "${files[@]}")
+	# builtins, keywords, the tests' functions and what ensure-deps installs
+	for word in $(compgen -b) $(compgen -k) $(defined_functions "${files[@]}") \
+		$("$ROOT/scripts/ensure-deps" --commands --server | cut -d' ' -f1); do
+		not_command[$word]=1
+	done
+	IFS=: read -ra dirs <<<"$PATH"
 	while read -r word; do
-		grep -qxF "$word" <<<"$funcs" && continue
-		[ "$(type -t "$word")" = file ] || continue # builtins, keywords, xe2e's own
-		[[ $(command -v "$word") == "$ROOT"/* ]] && continue
-		[[ $listed == *" $word "* ]] && continue
-		pkg=$(package_of "$word")
-		[ -n "$pkg" ] && in_base_system "$pkg" && continue
-		missing+=("$word (${pkg:-no package})")
+		[ -z "${not_command[$word]:-}" ] || continue
+		found=
+		for dir in "${dirs[@]}"; do
+			[ -x "$dir/$word" ] && [ ! -d "$dir/$word" ] && { found=$dir/$word; break; }
+		done
+		[ -n "$found" ] && [[ $found != "$ROOT"/* ]] || continue # none, or xe2e's own
+		words+=("$word")
+		found_at[$word]=$found
+		command_paths "$found"
+		paths+=("${CPATHS[@]}")
 	done < <(command_words "${files[@]}")
+	# one query for every path, one for every package (each query is slow)
+	while IFS= read -r line; do
+		[[ $line == diversion* ]] && continue
+		owner[${line#*: }]=${line%%:*}
+	done < <(dpkg-query -S "${paths[@]}" 2>/dev/null)
+	for word in "${words[@]}"; do
+		command_paths "${found_at[$word]}"
+		for path in "${CPATHS[@]}"; do
+			[ -n "${owner[$path]:-}" ] && { pkg_of[$word]=${owner[$path]%%,*}; break; }
+		done
+	done
+	while read -r pkg fields; do
+		[[ $fields == yes* || $fields == *required ]] && base[$pkg]=1
+	done < <(dpkg-query -W -f='${Package} ${Essential} ${Priority}\n' "${pkg_of[@]}" 2>/dev/null)
+	for word in "${words[@]}"; do
+		pkg=${pkg_of[$word]:-}
+		[ -n "$pkg" ] && [ -n "${base[$pkg]:-}" ] && continue
+		missing+=("$word (${pkg:-no package})")
+	done
 	[ ${#missing[@]} -eq 0 ] || {
 		echo "commands called by the tests that scripts/ensure-deps does not install:"
 		printf '  %s\n' "${missing[@]}"

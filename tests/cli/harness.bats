@@ -44,3 +44,10 @@ EOF
 	assert_failure 1
 	assert_output --partial 'not ok 1 a FIFO nobody writes to # timeout after 2s'
 }
+
+@test "harness: no test waits with a bare wait, which would wait for the time limit's watchdog" {
+	# one tab deep is a test's own shell; jobs are waited for by their pids
+	run grep -nE '^	wait[[:space:]]*($|\|\||;|&&)' "$BATS_TEST_DIRNAME"/*.bats "$BATS_TEST_DIRNAME"/*.bash
+	assert_failure 1
+	assert_output ''
+}

@@ -14,6 +14,8 @@ load '/usr/lib/bats/bats-file/load'
 
 # No test waits forever: bats ends a test that runs longer than this many
 # seconds, with the processes it started, and reports it failed ("timeout").
+# Its watchdog is a child of the test's shell: a test waits for the jobs it
+# started by their pids, since a bare `wait` would wait for the watchdog too.
 : "${BATS_TEST_TIMEOUT:=300}"
 
 xe2e_setup() {
@@ -82,6 +84,17 @@ bounded_io() {
 	local secs=$1 in=$2 out=$3
 	shift 3
 	timeout "$secs" bash -c 'exec <"$1" >"$2" && shift 2 && exec "$@"' bounded_io "$in" "$out" "$@"
+}
+
+# The lines of the first literal example (.Bd -literal) of man page PAGE
+# that comes after a line holding TEXT, with mdoc's \e as a backslash:
+# man_example xe2e-keygen.1 'certified by a CA'.
+man_example() {
+	awk -v pat="$2" '
+		index($0, pat) { found = 1 }
+		found && /^\.Bd -literal/ { on = 1; next }
+		on && /^\.Ed/ { exit }
+		on { gsub(/\\e/, "\\"); print }' "$BATS_TEST_DIRNAME/../../man/$1"
 }
 
 # A value from "name: value" lines on stdin ("identity", "device-id", ...).
