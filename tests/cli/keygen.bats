@@ -193,7 +193,7 @@ load helpers
 	# No passphrase and no terminal: a clear error, never a hanging prompt.
 	run --separate-stderr no_tty xe2e-keygen --rotate-device
 	assert_failure 1
-	[[ $stderr == *"is protected by a passphrase: give --passphrase-file FILE, --passphrase, or XE2E_PASSPHRASE"* ]]
+	[[ $stderr == *"is protected by a passphrase and standard input is not a terminal to ask on: give --passphrase-file FILE, --passphrase (asked on /dev/tty) or XE2E_PASSPHRASE"* ]]
 	run --separate-stderr no_tty xe2e-keygen --rotate-device --passphrase
 	assert_failure 1
 	[[ $stderr == *"no terminal"* ]]
