@@ -23,7 +23,8 @@ build_args() {
 	for src in cmd/*.c; do
 		assert_file_exists "${XE2E_BUILD:-build}/${src%.c}.o"
 	done
-	run make -n all $(build_args)
+	# (under make check: a make of its own, not a sub-make of that one)
+	run env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make --no-print-directory -n all $(build_args)
 	assert_success
 	# only the package check: no compiler, linker or rm of an object
 	assert_output './scripts/ensure-deps'

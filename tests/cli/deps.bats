@@ -124,6 +124,8 @@ EOF
 	done < <("$ROOT/scripts/ensure-deps" --commands --server)
 	python3 -c 'import cryptography' 2>/dev/null ||
 		absent+=("python3's cryptography module (package python3-cryptography)")
+	[ -n "$(find /etc/ssl/certs -name '*.pem' 2>/dev/null | head -n 1)" ] ||
+		absent+=("the system's CA certificates in /etc/ssl/certs (package ca-certificates)")
 	[ ${#absent[@]} -eq 0 ] || {
 		echo "missing (as root: scripts/ensure-deps --server installs them):"
 		printf '  %s\n' "${absent[@]}"

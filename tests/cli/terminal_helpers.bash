@@ -84,7 +84,7 @@ term_stop() {
 	local name fd pid
 	for name in "${TERM_NAMES[@]}"; do
 		fd=$(_term_fd "$name")
-		printf 'exit\n' >&"$fd" 2>/dev/null || true
+		{ printf 'exit\n' >&"$fd"; } 2>/dev/null || true
 		eval "exec $fd>&-"
 		eval "pid=\$TERM_PID_$name"
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
