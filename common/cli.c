@@ -60,6 +60,8 @@ int cli_options(int argc, char **argv, const struct option *longopts, cli_option
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		if (c == ':')
 			return err_usage("option '%s' needs an argument", argv[optind - 1]);
+		if (c == '?' && optopt) /* a short one, perhaps in a group: -xyz */
+			return err_usage("unknown option '-%c'", optopt);
 		if (c == '?')
 			return err_usage("unknown option '%s'", argv[optind - 1]);
 		if (c == 'V') {

@@ -143,6 +143,7 @@ TEST(cli_options_reports_usage_errors)
 		{{"p", "--ba", "x", NULL}, XE2E_EXIT_USAGE},
 		{{"p", "--ba=x", NULL}, XE2E_EXIT_USAGE},
 		{{"p", "--bar=x", "--foo", NULL}, -1},
+		{{"p", "operand", "-xyz", NULL}, XE2E_EXIT_USAGE}, /* named '-x' */
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
