@@ -101,10 +101,10 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBXE2E)
 # The README's test command: every test in the normal build, then the same
 # tests in the sanitizer build; one summary line for both. Everything a
 # test calls is installed first, Prosody included, so that nothing is
-# skipped for want of a package.
+# skipped for want of a package. (+: the builds it runs share make's -j.)
 check:
 	$(Q)./scripts/ensure-deps --server
-	$(Q)./tests/run-all
+	+$(Q)./tests/run-all
 
 # One build's tests (used by tests/run-all for each build).
 test: test-unit test-cli
