@@ -56,12 +56,19 @@ MAN7       := $(sort $(wildcard man/*.7))
 
 .PHONY: all deps demo demo-xmpp valgrind check test test-unit test-cli bench install uninstall clean
 
+# Objects reached through pattern rules only (cmd/, tests/bench/) are kept,
+# so a second `make` finds everything up to date.
+.SECONDARY: $(CMD_SRC:%.c=$(BUILD)/%.o) $(BENCH_SRC:%.c=$(BUILD)/%.o) \
+	    $(BUILD)/tests/noise_vectors/main.o
+
 all: deps $(PROGRAMS)
 
 deps:
 	$(Q)./scripts/ensure-deps
 
-$(BUILD)/%.o: %.c
+# Objects wait for the packages (order-only: installing them rebuilds
+# nothing), so a parallel first build finds the headers.
+$(BUILD)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
@@ -110,15 +117,19 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBXE2E)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(LIBS)
 
 # The README's test command: every test in the normal build, then the same
-# tests in the sanitizer build; one summary line for both.
-check: deps
-	$(Q)./tests/run-all
+# tests in the sanitizer build; one summary line for both. Everything a
+# test calls is installed first, Prosody included, so that nothing is
+# skipped for want of a package. (+: the builds it runs share make's -j.)
+check:
+	$(Q)./scripts/ensure-deps --server
+	+$(Q)./tests/run-all
 
 # One build's tests (used by tests/run-all for each build).
 test: test-unit test-cli
 test-unit: all $(UNIT_TESTS)
 	$(Q)$(UNIT_TESTS)
 test-cli: all
+	$(Q)./scripts/ensure-deps --server
 	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bats tests/cli
 
 demo: all

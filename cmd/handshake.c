@@ -58,7 +58,9 @@ static const char help_text[] =
 	"  --send-certificate      make sure the peer gets this identity's\n"
 	"                          CA-issued certificate: XX, never IK\n"
 	"  --suites LIST           suites to use, in order (ChaChaPoly,AESGCM)\n"
-	"  --passphrase-file FILE  passphrase of a protected device key\n"
+	"  --passphrase            ask for the passphrase of a protected device key\n"
+	"                          on the terminal (stdin carries the stanzas)\n"
+	"  --passphrase-file FILE  the same, with the first line of FILE\n"
 	"  --quiet                 no progress or outcome on stderr\n"
 	"  --verbose               also note skipped stanzas and each step\n"
 	"  --trace                 show each handshake stanza's parsed fields\n"
@@ -66,6 +68,7 @@ static const char help_text[] =
 	"  --help                  show this help\n"
 	"  --version               show the version\n"
 	"\n"
+	"XE2E_PASSPHRASE, when set, is the passphrase.\n"
 	"Exit status: 0 established, 1 error, 2 usage, 3 refused (trust), 4 replay.\n"
 	"See xe2e-handshake(1).\n";
 
@@ -78,6 +81,7 @@ struct options {
 	unsigned hs_options;
 	const char *suites;
 	const char *passphrase_file;
+	int passphrase_prompt;
 	int quiet, verbose, stats, trace;
 };
 
@@ -92,6 +96,7 @@ enum {
 	OPT_ACCEPT_RS_RESET,
 	OPT_SEND_CERTIFICATE,
 	OPT_SUITES,
+	OPT_PASSPHRASE,
 	OPT_PASSPHRASE_FILE,
 	OPT_QUIET,
 	OPT_VERBOSE,
@@ -110,6 +115,7 @@ static const struct option long_options[] = {
 	{"accept-rs-reset", no_argument, NULL, OPT_ACCEPT_RS_RESET},
 	{"send-certificate", no_argument, NULL, OPT_SEND_CERTIFICATE},
 	{"suites", required_argument, NULL, OPT_SUITES},
+	{"passphrase", no_argument, NULL, OPT_PASSPHRASE},
 	{"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
@@ -138,6 +144,7 @@ static int parse_option(void *ctx, int c)
 	case OPT_ACCEPT_RS_RESET: o->hs_options |= HS_OPT_ACCEPT_RS_RESET; return -1;
 	case OPT_SEND_CERTIFICATE: o->hs_options |= HS_OPT_SEND_CHAIN; return -1;
 	case OPT_SUITES: o->suites = optarg; return -1;
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
 	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
@@ -160,6 +167,8 @@ static int check_options(const struct options *o, struct hs_lists *lists)
 		return err_usage("--from goes with --respond");
 	if (o->quiet && (o->verbose || o->trace))
 		return err_usage("--quiet excludes --verbose and --trace");
+	if (o->passphrase_prompt && o->passphrase_file)
+		return err_usage("--passphrase and --passphrase-file exclude each other");
 	if (o->suites && hsnego_lists_parse_suites(o->suites, lists))
 		return err_usage("--suites: %s", err_detail());
 	if (!o->suites)
@@ -847,8 +856,8 @@ int main(int argc, char **argv)
 		return status;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
-	passphrase_init(&pp, r.opt.passphrase_file, 0);
-	status = load_state(&r, &pp, now);
+	status = passphrase_init(&pp, r.opt.passphrase_file, r.opt.passphrase_prompt);
+	status = status ? err_report(status, "no passphrase") : load_state(&r, &pp, now);
 	passphrase_wipe(&pp);
 	if (status < 0)
 		status = self_from(&r);

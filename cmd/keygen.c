@@ -635,7 +635,10 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &o);
 	if (status >= 0)
 		return status;
-	passphrase_init(&pp, o.passphrase_file, o.prompt);
+	if ((status = passphrase_init(&pp, o.passphrase_file, o.prompt))) {
+		passphrase_wipe(&pp);
+		return err_report(status, "no passphrase");
+	}
 	switch (o.mode) {
 	case MODE_PSK:
 		status = run_psk();

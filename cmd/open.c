@@ -27,6 +27,7 @@
 #include "session.h"
 #include "stanza_frame.h"
 #include "trust.h"
+#include "unsealed.h"
 #include "util.h"
 #include "xml.h"
 
@@ -34,6 +35,7 @@
 
 static const char usage_text[] =
 	"usage: xe2e-open [--batch N] [--require-resource] [--quiet | --verbose]\n"
+	"                 [--passphrase | --passphrase-file FILE]\n"
 	"       xe2e-open --inspect\n"
 	"       xe2e-open --help | --version\n";
 
@@ -52,9 +54,14 @@ static const char help_text[] =
 	"               session) as one line of name=value words; open nothing\n"
 	"  --quiet      report failures only\n"
 	"  --verbose    also note each stanza opened and what was dropped\n"
+	"  --passphrase ask for the passphrase of a protected device key (needed\n"
+	"               for initial messages) on the terminal: stdin carries stanzas\n"
+	"  --passphrase-file FILE\n"
+	"               the same, with the first line of FILE\n"
 	"  --help       show this help\n"
 	"  --version    show the version\n"
 	"\n"
+	"XE2E_PASSPHRASE, when set, is the passphrase.\n"
 	"Exit status: 0 all opened, 1 a stanza could not be opened (or another\n"
 	"error), 2 usage, 4 only replays were refused. See xe2e-open(1).\n";
 
@@ -64,6 +71,8 @@ struct options {
 	int require_resource;
 	int quiet, verbose;
 	int inspect;
+	const char *passphrase_file;
+	int passphrase_prompt;
 };
 
 enum {
@@ -72,6 +81,8 @@ enum {
 	OPT_QUIET,
 	OPT_VERBOSE,
 	OPT_INSPECT,
+	OPT_PASSPHRASE,
+	OPT_PASSPHRASE_FILE,
 };
 
 static const struct option long_options[] = {
@@ -80,6 +91,8 @@ static const struct option long_options[] = {
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"inspect", no_argument, NULL, OPT_INSPECT},
+	{"passphrase", no_argument, NULL, OPT_PASSPHRASE},
+	{"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -102,6 +115,8 @@ static int parse_option(void *ctx, int c)
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
 	case OPT_INSPECT: o->inspect = 1; return -1;
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
 	case 'h':
 		fputs(usage_text, stdout);
 		fputs(help_text, stdout);
@@ -123,8 +138,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->quiet && o->verbose)
 		return err_usage("--quiet and --verbose exclude each other");
-	if (o->inspect && (o->batch_given || o->quiet || o->verbose || o->require_resource))
+	if (o->inspect && (o->batch_given || o->quiet || o->verbose || o->require_resource ||
+			   o->passphrase_prompt || o->passphrase_file))
 		return err_usage("--inspect goes with no other option");
+	if (o->passphrase_prompt && o->passphrase_file)
+		return err_usage("--passphrase and --passphrase-file exclude each other");
 	return -1;
 }
 
@@ -142,6 +160,7 @@ struct run {
 	struct identity self; /* for initial messages, loaded at the first */
 	int self_err;         /* 0 until tried */
 	int have_self;
+	struct passphrase pp; /* for the device key, read at the start */
 };
 
 static void say(int on, const char *fmt, va_list ap)
@@ -189,8 +208,9 @@ static const char *reason(int err)
 	}
 }
 
-/* Reports a stanza that was not opened (or inspected) and counts it. */
-static void refuse(struct run *r, const struct xml_node *st, const char *why, const char *detail)
+/* Says on stderr that a stanza was not opened (or inspected), and why. */
+static void describe(const struct run *r, const struct xml_node *st, const char *why,
+		     const char *detail)
 {
 	const char *id = xml_get_attr(st, "id"), *from = xml_get_attr(st, "from");
 	char id_s[65], from_s[201], detail_s[512]; /* from outside: one line each */
@@ -202,10 +222,42 @@ static void refuse(struct run *r, const struct xml_node *st, const char *why, co
 		r->opt.inspect ? "inspected" : "opened", why,
 		detail && *detail ? ": " : "",
 		detail ? inspect_line_safe(detail, detail_s, sizeof(detail_s)) : "");
+}
+
+/* Reports a stanza that was not opened (or inspected) and counts it. */
+static void refuse(struct run *r, const struct xml_node *st, const char *why, const char *detail)
+{
+	describe(r, st, why, detail);
 	if (!strcmp(why, "replay"))
 		r->replays++;
 	else
 		r->failures++;
+}
+
+/*
+ * A stanza without a seal is never passed on; only one that its session
+ * should have sealed counts as a failure (unsealed.h). A plain message
+ * from someone without a session is still said, so that it is not lost
+ * unseen; the server's own stanzas and presence only with --verbose.
+ */
+static void unsealed(struct run *r, const struct xml_node *st)
+{
+	switch (unsealed_kind_of(st)) {
+	case UNSEALED_REFUSED:
+		refuse(r, st, "not sealed", "plaintext is never passed on");
+		break;
+	case UNSEALED_PLAIN:
+		if (!strcmp(st->name, "message") && !r->opt.quiet)
+			describe(r, st, "not sealed", "no session with the sender; "
+				 "plaintext is never passed on");
+		else if (r->opt.verbose)
+			describe(r, st, "not sealed", "no session with the sender");
+		break;
+	default:
+		if (r->opt.verbose)
+			describe(r, st, "not sealed", "not an xe2e stanza (presence or the server's)");
+		break;
+	}
 }
 
 static uint64_t now_s(void)
@@ -239,6 +291,10 @@ static int channel_get(struct run *r, const uint8_t id[static SESSION_ID_LEN],
 		return err;
 	}
 	r->ch[r->n_ch++] = ch;
+	if (channel_trust_check(ch) == XE2E_E_TRUST) /* even with --quiet */
+		err_warn("warning: the session with %s is not to be trusted, what it opens may "
+			 "come from someone else: %s", ch->peer_bare, err_detail());
+	err_detail_clear();
 	if (ch->flags & TRUST_FLAG_RS_RESET)
 		warn(r, "the session with %s carries rs-reset: the retained secrets did not "
 		     "match; verify the peer (xe2e-verify-sas)", ch->peer_bare);
@@ -303,14 +359,11 @@ struct item {
 /* The own identity with the device key, loaded once. */
 static int self_load(struct run *r)
 {
-	struct passphrase pp;
-
 	if (r->have_self || r->self_err)
 		return r->self_err;
 	r->self = (struct identity)IDENTITY_INIT;
-	passphrase_init(&pp, NULL, 0);
-	r->self_err = identity_load(&r->self, IDENTITY_LOAD_DEVICE_KEY, &pp, now_s());
-	passphrase_wipe(&pp);
+	r->self_err = identity_load(&r->self, IDENTITY_LOAD_DEVICE_KEY, &r->pp, now_s());
+	passphrase_wipe(&r->pp);
 	r->have_self = !r->self_err;
 	return r->self_err;
 }
@@ -390,7 +443,7 @@ static int item_prepare(struct run *r, struct item *it)
 			return 1;
 	}
 	if (err == XE2E_E_NOTFOUND) {
-		refuse(r, it->st, "not sealed", "plaintext is never passed on");
+		unsealed(r, it->st);
 		return 0;
 	}
 	if (!err)
@@ -667,14 +720,22 @@ int main(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	signal(SIGPIPE, SIG_IGN);
-	if (xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_BUFFERED, NULL))
+	/* A passphrase file is read even when no key turns out to need it. */
+	if ((status = passphrase_init(&r.pp, r.opt.passphrase_file, r.opt.passphrase_prompt))) {
+		passphrase_wipe(&r.pp);
+		return err_report(status, "no passphrase");
+	}
+	if (xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_BUFFERED, NULL)) {
+		passphrase_wipe(&r.pp);
 		return err_report(XE2E_E_NOMEM, "cannot read standard input");
+	}
 	if (r.opt.inspect)
 		inspect_loop(&r);
 	else
 		run_loop(&r);
 	identity_free(&r.self);
 	buf_free(&r.out);
+	passphrase_wipe(&r.pp);
 	xml_reader_free(r.reader);
 	for (size_t i = 0; i < r.n_ch; i++) {
 		channel_wipe(r.ch[i]);

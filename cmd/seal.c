@@ -25,6 +25,7 @@
 #include "passphrase.h"
 #include "ratchet.h"
 #include "session.h"
+#include "session_missing.h"
 #include "stanza_frame.h"
 #include "trust.h"
 #include "util.h"
@@ -58,11 +59,15 @@ static const char help_text[] =
 	"  --ratchet-idle SECS      send a ratchet stanza when a due DH step waited\n"
 	"                           this long for a stanza to carry it (600)\n"
 	"  --writers N              processes sealing into one session at once (1)\n"
+	"  --passphrase             with --bundle: ask for the passphrase of a protected\n"
+	"                           device key on the terminal (stdin carries stanzas)\n"
+	"  --passphrase-file FILE   the same, with the first line of FILE\n"
 	"  --quiet                  no warnings on stderr\n"
 	"  --verbose                also note each stanza sealed\n"
 	"  --help                   show this help\n"
 	"  --version                show the version\n"
 	"\n"
+	"XE2E_PASSPHRASE, when set, is the passphrase.\n"
 	"Exit status: 0 all sealed, 1 error, 2 usage, 3 trust. See xe2e-seal(1).\n";
 
 struct options {
@@ -76,6 +81,8 @@ struct options {
 	unsigned long interval;
 	unsigned long idle;
 	unsigned long writers;
+	const char *passphrase_file;
+	int passphrase_prompt;
 	int quiet, verbose;
 };
 
@@ -89,6 +96,8 @@ enum {
 	OPT_INTERVAL,
 	OPT_IDLE,
 	OPT_WRITERS,
+	OPT_PASSPHRASE,
+	OPT_PASSPHRASE_FILE,
 	OPT_QUIET,
 	OPT_VERBOSE,
 };
@@ -103,6 +112,8 @@ static const struct option long_options[] = {
 	{"ratchet-interval", required_argument, NULL, OPT_INTERVAL},
 	{"ratchet-idle", required_argument, NULL, OPT_IDLE},
 	{"writers", required_argument, NULL, OPT_WRITERS},
+	{"passphrase", no_argument, NULL, OPT_PASSPHRASE},
+	{"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
 	{"quiet", no_argument, NULL, OPT_QUIET},
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, 'h'},
@@ -144,6 +155,8 @@ static int parse_option(void *ctx, int c)
 		return cli_number("--ratchet-interval", optarg, 0, 86400, &o->interval);
 	case OPT_IDLE: return cli_number("--ratchet-idle", optarg, 1, 86400, &o->idle);
 	case OPT_WRITERS: return cli_number("--writers", optarg, 1, 64, &o->writers);
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
 	case 'h':
@@ -157,6 +170,8 @@ static int parse_option(void *ctx, int c)
 
 static int check_options(const struct options *o)
 {
+	if (o->passphrase_prompt && o->passphrase_file)
+		return err_usage("--passphrase and --passphrase-file exclude each other");
 	if (o->to && o->has_session)
 		return err_usage("--to and --session exclude each other");
 	if (o->quiet && o->verbose)
@@ -266,7 +281,8 @@ static int channel_get(struct run *r, const uint8_t id[static SESSION_ID_LEN],
 		return XE2E_E_NOMEM;
 	}
 	r->ch = grown;
-	if ((err = channel_load(ch, id, &r->copts))) {
+	if ((err = channel_load(ch, id, &r->copts)) || (err = channel_trust_check(ch))) {
+		channel_wipe(ch);
 		free(ch);
 		return err;
 	}
@@ -300,8 +316,11 @@ static int session_for(struct run *r, const char *to, struct channel **ch)
 		return err;
 	err = session_current_get(bare, id);
 	if (err == XE2E_E_NOTFOUND) {
-		err_detail_set("no session with %s: run xe2e-handshake first (nothing is sent in "
-			       "plaintext)", bare);
+		char why[512];
+
+		session_missing(bare);
+		snprintf(why, sizeof(why), "%s", err_detail());
+		err_detail_set("%s (nothing is sent in plaintext)", why);
 		return err;
 	}
 	return err ? err : channel_get(r, id, ch);
@@ -688,16 +707,13 @@ static void finish(struct run *r)
 }
 
 /* --bundle: the identity and the checked bundle, before any input. */
-static int offline_prepare(struct run *r)
+static int offline_prepare(struct run *r, struct passphrase *pp)
 {
-	struct passphrase pp;
 	uint64_t now = now_s();
 	int err;
 
 	r->self = (struct identity)IDENTITY_INIT;
-	passphrase_init(&pp, NULL, 0);
-	err = identity_load(&r->self, IDENTITY_LOAD_DEVICE_KEY, &pp, now);
-	passphrase_wipe(&pp);
+	err = identity_load(&r->self, IDENTITY_LOAD_DEVICE_KEY, pp, now);
 	if (err)
 		return err_report(err, "cannot read the identity");
 	err = offline_target_load(r->opt.bundle, r->opt.to, now, &r->target);
@@ -725,6 +741,7 @@ static int reader_open(struct run *r)
 int main(int argc, char **argv)
 {
 	struct run r;
+	struct passphrase pp;
 	pthread_t tick;
 	int status, ticking;
 
@@ -734,7 +751,14 @@ int main(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	signal(SIGPIPE, SIG_IGN);
-	if (r.opt.bundle && (status = offline_prepare(&r)) >= 0) {
+	/* A passphrase file is read even when no key turns out to need it. */
+	if ((status = passphrase_init(&pp, r.opt.passphrase_file, r.opt.passphrase_prompt))) {
+		passphrase_wipe(&pp);
+		return err_report(status, "no passphrase");
+	}
+	status = r.opt.bundle ? offline_prepare(&r, &pp) : -1;
+	passphrase_wipe(&pp);
+	if (status >= 0) {
 		identity_free(&r.self);
 		offline_target_free(&r.target);
 		return status;

@@ -62,6 +62,7 @@ struct program {
 	struct trustdb t;
 	struct trustdb_reader in; /* standard input, for scripts and secrets */
 	int script;               /* commands come from standard input */
+	int shell;                /* commands are typed at the prompt */
 };
 
 static int print_help(void)
@@ -139,12 +140,20 @@ static int run_command(void *ctx, int argc, char **argv, unsigned long line)
 	if (write_output(&out) != 0) {
 		err_detail_set("%s", strerror(errno));
 		status = err_report(XE2E_E_IO, "cannot write to standard output");
+	} else if (usage && p->shell) {
+		/* at the prompt, the help is a command away */
+		err_warn("%s (type 'help' for the commands)", err_detail());
+		err_detail_clear();
+		status = XE2E_EXIT_USAGE;
 	} else if (usage) {
 		status = err_usage("%s%s", where, err_detail());
 		err_detail_clear();
 	} else if (err) {
 		status = err_report(err, "%s%s", where, argv[0]);
 	}
+	if (p->t.note[0] && !err) /* a listing that found nothing says so */
+		err_warn("%s", p->t.note);
+	p->t.note[0] = '\0';
 	buf_free(&out);
 	return status;
 }
@@ -173,7 +182,7 @@ static int finish(int status)
 int main(int argc, char **argv)
 {
 	struct options o = {0, 0};
-	struct program p = {{0}, {0}, 0};
+	struct program p = {{0}, {0}, 0, 0};
 	struct trustdb_shell_ops ops = {run_command, bad_line, &p};
 	int status;
 
@@ -182,6 +191,7 @@ int main(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	p.t.xml = o.xml;
+	p.t.terminal = !o.xml && isatty(STDOUT_FILENO);
 	p.t.now = (uint64_t)time(NULL);
 	p.t.read_secret = read_secret;
 	p.t.secret_ctx = &p;
@@ -189,6 +199,9 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		status = run_command(&p, argc - optind, argv + optind, 0);
 	} else if (isatty(STDIN_FILENO)) {
+		p.shell = 1;
+		fprintf(stderr, "%s %s: type 'help' for the commands, 'quit' or Ctrl-D to leave\n",
+			err_progname(), XE2E_VERSION);
 		status = trustdb_shell_run(&ops);
 		putchar('\n');
 	} else {

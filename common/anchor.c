@@ -674,7 +674,8 @@ int anchor_leaf_jid(const uint8_t *chain, size_t len, char jid[static JID_MAX + 
 	mbedtls_x509_crt_init(&crt);
 	err = parse_der_list(&crt, chain, len, ANCHOR_CHAIN_MAX);
 	if (!err && !crt_each_jid(&crt, match_first, jid)) {
-		err_detail_set("the certificate names no JID (no id-on-xmppAddr or xmpp: URI)");
+		err_detail_set("the certificate names no JID (no id-on-xmppAddr or xmpp: URI)"
+			       X509_JID_HINT);
 		err = XE2E_E_MALFORMED;
 	}
 	mbedtls_x509_crt_free(&crt);

@@ -30,6 +30,7 @@ static int facts_take(struct channel *ch, const struct session *s)
 	ch->state = s->state;
 	ch->role = s->role;
 	ch->flags = s->flags;
+	memcpy(ch->peer_fpr, s->peer_fpr, FINGERPRINT_LEN);
 	ratchet_info_get(s->ratchet, &info);
 	memcpy(ch->tag, info.tag, RATCHET_TAG_LEN);
 	return XE2E_OK;

@@ -61,6 +61,7 @@ struct channel {
 	enum session_state state;
 	enum session_role role;
 	unsigned flags; /* TRUST_FLAG_* of the session */
+	uint8_t peer_fpr[FINGERPRINT_LEN]; /* the peer's identity fingerprint */
 	uint8_t tag[RATCHET_TAG_LEN];
 	struct channel_opts opts;
 
@@ -81,6 +82,15 @@ struct channel {
  * XE2E_E_STALE, XE2E_E_PERM, XE2E_E_MALFORMED as session_read(). */
 int channel_load(struct channel *ch, const uint8_t id[static SESSION_ID_LEN],
 		 const struct channel_opts *opts);
+
+/*
+ * Whether the trust store still stands behind the session's peer: XE2E_E_TRUST,
+ * with a detail that says what happened and how to start again, when the
+ * peer's identity key is now marked mismatch (a SAS comparison failed:
+ * xe2e(7) VERIFICATION, Recording) or revoked. A store without the entry, or one
+ * that cannot be read, is left to the operations that need it.
+ */
+int channel_trust_check(const struct channel *ch);
 
 /*
  * Encrypts pt (the padded frame) with associated data ad into wire (the

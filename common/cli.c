@@ -8,15 +8,60 @@
 
 #include "err.h"
 
+/* The entry of longopts named name (len bytes): exactly (whole set), or
+ * starting with it; NULL if none. */
+static const struct option *long_option(const struct option *longopts, const char *name,
+					size_t len, int whole)
+{
+	for (const struct option *o = longopts; o->name; o++)
+		if (strncmp(o->name, name, len) == 0 && (!whole || o->name[len] == '\0'))
+			return o;
+	return NULL;
+}
+
+/*
+ * getopt_long() takes any unambiguous prefix of a long option: with
+ * --passphrase-file defined, "--passphrase" would become it and take the
+ * next argument, an option perhaps, as its file. Before getopt_long() runs,
+ * an argument that is only the start of a long option's name is a usage
+ * error; names that match none are left to it.
+ */
+static int whole_long_names(int argc, char **argv, const struct option *longopts)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *eq;
+		const struct option *o;
+		size_t len;
+
+		if (strcmp(arg, "--") == 0)
+			return -1;
+		if (strncmp(arg, "--", 2) != 0)
+			continue;
+		eq = strchr(arg + 2, '=');
+		len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+		o = long_option(longopts, arg + 2, len, 1);
+		if (!o && long_option(longopts, arg + 2, len, 0))
+			return err_usage("unknown option '%.*s' (options are never abbreviated)",
+					 (int)len + 2, arg);
+		if (o && o->has_arg == required_argument && !eq)
+			i++; /* its value, whatever it looks like */
+	}
+	return -1;
+}
+
 int cli_options(int argc, char **argv, const struct option *longopts, cli_option_fn parse,
 		void *ctx)
 {
-	int c, status;
+	int c, status = whole_long_names(argc, argv, longopts);
 
+	if (status >= 0)
+		return status;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		if (c == ':')
 			return err_usage("option '%s' needs an argument", argv[optind - 1]);
+		if (c == '?' && optopt) /* a short one, perhaps in a group: -xyz */
+			return err_usage("unknown option '-%c'", optopt);
 		if (c == '?')
 			return err_usage("unknown option '%s'", argv[optind - 1]);
 		if (c == 'V') {

@@ -15,7 +15,9 @@ typedef int (*cli_option_fn)(void *ctx, int c);
 /*
  * Runs getopt_long() over argv with -h and -V as the only short options,
  * reporting a missing value ("option '--x' needs an argument") and an
- * unknown option as usage errors. -V (--version in longopts) prints
+ * unknown option as usage errors. Long options are never abbreviated: a
+ * prefix of a name is an unknown option, so that "--passphrase" cannot
+ * turn into "--passphrase-file" and take the next argument as its value. -V (--version in longopts) prints
  * "PROGRAM VERSION" (the name err_set_progname() took) and stops with 0;
  * every other option goes to parse. Returns -1 when every option was taken
  * (operands start at optind), else the exit status parse or the usage

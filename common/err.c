@@ -85,6 +85,20 @@ const char *err_progname(void)
 	return progname;
 }
 
+/* 1 when the detail ends with a parenthesis that starts as the class does,
+ * "the peer refused the handshake (trust)" for "trust failure": adding
+ * "(trust failure)" would only stutter. */
+static int names_class(const char *d, const char *cls)
+{
+	size_t n = strlen(d);
+	const char *open = strrchr(d, '(');
+
+	if (!n || d[n - 1] != ')' || !open)
+		return 0;
+	n = (size_t)(d + n - 1 - (open + 1)); /* the text inside */
+	return n && strncmp(open + 1, cls, n) == 0 && (cls[n] == '\0' || cls[n] == ' ');
+}
+
 int err_report(int err, const char *what, ...)
 {
 	va_list ap;
@@ -93,7 +107,9 @@ int err_report(int err, const char *what, ...)
 	va_start(ap, what);
 	vfprintf(stderr, what, ap);
 	va_end(ap);
-	if (detail[0])
+	if (detail[0] && names_class(detail, err_str(err)))
+		fprintf(stderr, ": %s\n", detail);
+	else if (detail[0])
 		fprintf(stderr, ": %s (%s)\n", detail, err_str(err));
 	else
 		fprintf(stderr, ": %s\n", err_str(err));

@@ -69,8 +69,9 @@ const char *err_progname(void);
 
 /*
  * Prints "xe2e-PROG: WHAT: why" to stderr, where why is the detail and the
- * description of err, and returns err_exit_code(err). WHAT is a printf
- * format.
+ * description of err ("detail (description)"; the detail alone when it
+ * ends with a parenthesis that starts as the description does), and
+ * returns err_exit_code(err). WHAT is a printf format.
  */
 int err_report(int err, const char *what, ...) __attribute__((format(printf, 2, 3)));
 

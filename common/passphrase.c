@@ -11,11 +11,14 @@
 #include "tty.h"
 #include "util.h"
 
-void passphrase_init(struct passphrase *pp, const char *file, int prompt)
+static int from_file(struct passphrase *pp);
+
+int passphrase_init(struct passphrase *pp, const char *file, int prompt)
 {
 	memset(pp, 0, sizeof(*pp));
 	pp->file = file;
 	pp->prompt = prompt;
+	return file ? from_file(pp) : XE2E_OK;
 }
 
 static const char *env_passphrase(void)
@@ -114,6 +117,11 @@ static int from_tty(struct passphrase *pp, const char *what, int confirm)
 
 	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", what);
 	err = tty_prompt(prompt, first, sizeof(first), &n1);
+	if (!err && (n1 == 0 || (n1 == 1 && first[0] == '\r'))) {
+		/* refused at once, not after a second empty entry */
+		err_detail_set("empty passphrase from the terminal");
+		err = XE2E_E_PASSPHRASE;
+	}
 	if (!err && confirm) {
 		snprintf(prompt, sizeof(prompt), "Passphrase for %s (again): ", what);
 		err = tty_prompt(prompt, again, sizeof(again), &n2);
@@ -143,7 +151,8 @@ int passphrase_get(struct passphrase *pp, const char *what, int confirm)
 		return keep_line(pp, env, strlen(env), PASSPHRASE_ENV);
 	if (isatty(STDIN_FILENO))
 		return from_tty(pp, what, confirm);
-	err_detail_set("%s is protected by a passphrase: give --passphrase-file FILE, "
-		       "--passphrase, or %s", what, PASSPHRASE_ENV);
+	err_detail_set("%s is protected by a passphrase and standard input is not a terminal "
+		       "to ask on: give --passphrase-file FILE, --passphrase (asked on /dev/tty) "
+		       "or %s", what, PASSPHRASE_ENV);
 	return XE2E_E_PASSPHRASE;
 }

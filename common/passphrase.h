@@ -3,7 +3,8 @@
  * KEYS, FILES).
  *
  * Sources, first match wins: the first line of --passphrase-file FILE; a
- * prompt on /dev/tty with echo off when --passphrase was given; the
+ * prompt on /dev/tty with echo off when --passphrase was given (an empty
+ * entry is refused at once); the
  * environment variable XE2E_PASSPHRASE. A key being created is protected
  * exactly when one of these is given. A protected key being loaded with
  * none of them given is unlocked by a prompt on /dev/tty only when stdin is
@@ -30,8 +31,10 @@ struct passphrase {
 	char text[PASSPHRASE_MAX + 1];
 };
 
-/* Sets the sources from the command line (file may be NULL). */
-void passphrase_init(struct passphrase *pp, const char *file, int prompt);
+/* Sets the sources from the command line (file may be NULL) and reads the
+ * file at once: one that cannot be read, or holds an empty first line, is
+ * an error even when no key turns out to be protected. */
+int passphrase_init(struct passphrase *pp, const char *file, int prompt);
 
 /* 1 when a source was given explicitly (file, --passphrase, or a non-empty
  * XE2E_PASSPHRASE), or a passphrase is already held: new keys are then

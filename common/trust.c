@@ -430,6 +430,22 @@ int trust_load(const char *path, struct trust_db *db)
 	return err;
 }
 
+int trust_level_of(const char *path, const char *jid, const uint8_t fpr[static FINGERPRINT_LEN],
+		   enum trust_level *level)
+{
+	struct trust_db db = TRUST_DB_INIT;
+	const struct trust_peer *peer;
+	int err = trust_load(path, &db);
+
+	if (err)
+		return err;
+	peer = trust_find(&db, jid, fpr);
+	if (peer)
+		*level = peer->level;
+	trust_free(&db);
+	return peer ? XE2E_OK : XE2E_E_NOTFOUND;
+}
+
 /* Formatting */
 
 static int format_peer(const struct trust_peer *peer, struct buf *out)

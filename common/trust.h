@@ -259,6 +259,14 @@ int trust_verify_cas(struct trust_db *db, const char *jid,
 		     const uint8_t fpr[static FINGERPRINT_LEN], uint32_t device_id,
 		     const uint8_t pub[static X25519_LEN]);
 
+/*
+ * The level the trust file at path (NULL: the default) gives (jid, fpr) now,
+ * read without the lock (the file is replaced atomically). XE2E_E_NOTFOUND
+ * when there is no such entry.
+ */
+int trust_level_of(const char *path, const char *jid, const uint8_t fpr[static FINGERPRINT_LEN],
+		   enum trust_level *level);
+
 /* A change made under the store's lock; a non-zero return cancels it. */
 typedef int (*trust_update_fn)(struct trust_db *db, void *ctx);
 

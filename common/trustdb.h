@@ -26,11 +26,19 @@
 typedef int (*trustdb_secret_fn)(void *ctx, const char *prompt, char out[static TRUSTDB_SECRET_MAX],
 				 size_t *len);
 
+/* Room for a remark a command leaves for standard error. */
+#define TRUSTDB_NOTE_MAX 512
+
 struct trustdb {
 	int xml;           /* --xml: listings as XML */
 	uint64_t now;      /* the time changes are recorded at */
 	trustdb_secret_fn read_secret;
 	void *secret_ctx;
+	int terminal;      /* the output is a terminal: text listings get a
+			    * header line naming their columns */
+	char note[TRUSTDB_NOTE_MAX]; /* set, on a terminal, by a listing that
+				      * found nothing ("no sessions in DIR");
+				      * the program says it on standard error */
 };
 
 /* What a command word completes to in the shell. */

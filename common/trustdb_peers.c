@@ -40,6 +40,12 @@ int tdb_cmd_list(struct trustdb *t, char **args, int nargs, struct buf *out)
 			     : list_line(&db.peers[i], out);
 	if (!err && t->xml)
 		err = tdb_xml_close(out, "peers");
+	if (!err && db.n_peers == 0 && t->terminal) {
+		char path[STORE_PATH_MAX];
+
+		if (trust_default_path(path) == XE2E_OK)
+			snprintf(t->note, sizeof(t->note), "the trust store %.400s is empty", path);
+	}
 	trust_free(&db);
 	return err;
 }

@@ -21,9 +21,11 @@
 
 /* A session's public state. */
 struct view {
-	struct session s; /* its secrets wiped */
-	int stale;        /* the file is not the one it was written as */
-	int current;      /* the peer's current session */
+	struct session s;         /* its secrets wiped */
+	int stale;                /* the file is not the one it was written as */
+	int current;              /* the peer's current session */
+	enum trust_level trust;   /* shown: the session's, or the store's when it
+				   * now marks the key mismatch or revoked */
 };
 
 /* ---- the sessions directory ---- */
@@ -146,6 +148,19 @@ static int peer_bare(const struct session *s, char out[static JID_MAX + 1])
 	return jid_normalize_bare(s->peer_jid, out);
 }
 
+/* A failed SAS comparison (mismatch) or a revocation after the handshake
+ * outranks the level the session was made at. */
+static enum trust_level shown_level(const char *bare, const struct session *s)
+{
+	enum trust_level now;
+
+	if (trust_level_of(NULL, bare, s->peer_fpr, &now) == XE2E_OK &&
+	    (now == TRUST_MISMATCH || now == TRUST_REVOKED))
+		return now;
+	err_detail_clear();
+	return s->trust;
+}
+
 static int view_load(const char *id, struct view *v)
 {
 	char path[STORE_PATH_MAX], bare[JID_MAX + 1];
@@ -165,6 +180,7 @@ static int view_load(const char *id, struct view *v)
 		err = peer_bare(&v->s, bare);
 	if (err)
 		return err;
+	v->trust = shown_level(bare, &v->s);
 	err = session_current_get(bare, cur);
 	v->current = !err && memcmp(cur, v->s.id, SESSION_ID_LEN) == 0;
 	if (err == XE2E_E_NOTFOUND || err == XE2E_OK) {
@@ -196,7 +212,7 @@ static int list_line(const struct view *v, struct buf *out)
 	trust_flags_format(v->s.flags, flags);
 	tdb_time(v->s.created, 0, created);
 	return buf_printf(out, "%s %s %s %s %s %s %s\n", id, state_name(v), v->s.peer_jid,
-			  trust_level_name(v->s.trust), flags, created,
+			  trust_level_name(v->trust), flags, created,
 			  v->current ? "current" : "-");
 }
 
@@ -220,7 +236,7 @@ static int show_plain(const struct view *v, struct buf *out)
 			  id, state_name(v), v->current ? "yes" : "no", role_name(s),
 			  session_pattern_name(s->pattern), s->version, hsnego_suite_name(s->suite),
 			  created, s->self_jid, s->peer_jid, fpr, s->peer_device_id, key,
-			  trust_level_name(s->trust), flags, hh);
+			  trust_level_name(v->trust), flags, hh);
 }
 
 /* ---- the ratchet's public state ---- */
@@ -299,7 +315,7 @@ static int view_attrs(struct xml_node *el, const struct view *v)
 	    xml_set_attr(el, "peer-identity", fpr) ||
 	    tdb_xml_attr(el, "peer-device-id", "%08" PRIx32, s->peer_device_id) ||
 	    xml_set_attr(el, "peer-device-key", key) ||
-	    xml_set_attr(el, "trust", trust_level_name(s->trust)) ||
+	    xml_set_attr(el, "trust", trust_level_name(v->trust)) ||
 	    xml_set_attr(el, "flags", flags) || xml_set_attr(el, "handshake-hash", hh))
 		return XE2E_E_NOMEM;
 	return XE2E_OK;
@@ -346,6 +362,14 @@ int tdb_cmd_sessions_list(struct trustdb *t, char **args, int nargs, struct buf 
 	(void)nargs;
 	if (!err && t->xml)
 		err = tdb_xml_open(out, "sessions");
+	else if (!err && t->terminal && n)
+		err = buf_printf(out, "ID STATE PEER TRUST FLAGS CREATED CURRENT\n");
+	if (!err && n == 0 && t->terminal) {
+		char dir[STORE_PATH_MAX];
+
+		if (sessions_dir(dir) == XE2E_OK)
+			snprintf(t->note, sizeof(t->note), "no sessions in %.400s", dir);
+	}
 	for (size_t i = 0; !err && i < n; i++) {
 		int e = list_one(t, ids[i], out);
 

@@ -8,6 +8,7 @@
 #include "failures.h"
 #include "identity.h"
 #include "secrets.h"
+#include "session_missing.h"
 #include "util.h"
 
 /* ---- the session ---- */
@@ -85,7 +86,7 @@ int verify_peer_load(const char *jid, struct verify_peer *p)
 		return err;
 	err = session_current_get(bare, id);
 	if (err == XE2E_E_NOTFOUND)
-		err_detail_set("no session with %s: run xe2e-handshake first", bare);
+		err = session_missing(bare);
 	return err ? err : verify_peer_load_session(bare, id, p);
 }
 

@@ -73,6 +73,10 @@ int verify_tty_confirm(const char *peer, const char *code, enum verify_answer *a
 		snprintf(prompt, sizeof(prompt), "Does %.200s read the same code, %s? [yes/no] ",
 			 peer, code);
 		err = ask(in, out, prompt, answer);
+		/* The result needs the peer's answer too: say so, lest a second
+		 * "yes" be typed to the shell. */
+		if (!err)
+			fprintf(out, "Waiting for %.200s to answer...\n", peer);
 	}
 	rl_instream = NULL;
 	rl_outstream = NULL;

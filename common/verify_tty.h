@@ -15,7 +15,8 @@
 
 /*
  * Asks whether the peer reads the same code, until the answer is yes or
- * no (y, n, any case). *answer gets VERIFY_ANSWER_YES or _NO.
+ * no (y, n, any case), then says on the terminal that the peer's answer
+ * is awaited. *answer gets VERIFY_ANSWER_YES or _NO.
  * XE2E_E_NOTFOUND when there is no terminal, XE2E_E_EOF when the user
  * ended the input instead of answering.
  */

@@ -516,7 +516,7 @@ static int cert_jid(const mbedtls_x509_crt *crt, char *jid, size_t jid_size)
 		if (err != XE2E_E_NOTFOUND)
 			return err;
 	}
-	err_detail_set("the certificate names no JID (no id-on-xmppAddr subjectAltName)");
+	err_detail_set("the certificate names no JID (no id-on-xmppAddr subjectAltName)" X509_JID_HINT);
 	return XE2E_E_MALFORMED;
 }
 

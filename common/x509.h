@@ -39,6 +39,11 @@
 #define X509_CHAIN_CERTS_MAX 8
 #define X509_CHAIN_DER_MAX 8192
 #define X509_CHAIN_FILE_MAX 32768
+/* Added where a certificate names no JID: the usual reason, a CA that did
+ * not copy the request's subjectAltName. */
+#define X509_JID_HINT                                                                    \
+	"; openssl x509 -req and openssl ca leave out the request's extensions, the JID "  \
+	"among them, unless given -copy_extensions copy (copy_extensions = copy in ca.cnf)"
 
 /* What xe2e takes from a certificate. */
 struct x509_cert_info {

@@ -39,6 +39,7 @@ teardown() {
 	for pid in "${BG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
+	xe2e_teardown
 }
 
 # connect USER [DOMAIN] -- [ARGS...]: xe2e-connect as USER@DOMAIN.

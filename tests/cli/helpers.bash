@@ -12,6 +12,12 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '/usr/lib/bats/bats-file/load'
 
+# No test waits forever: bats ends a test that runs longer than this many
+# seconds, with the processes it started, and reports it failed ("timeout").
+# Its watchdog is a child of the test's shell: a test waits for the jobs it
+# started by their pids, since a bare `wait` would wait for the watchdog too.
+: "${BATS_TEST_TIMEOUT:=300}"
+
 xe2e_setup() {
 	export XE2E_HOME="$BATS_TEST_TMPDIR/home"
 	# Key derivation for tests only; the default stays 600000 (xe2e-keygen(1)).
@@ -22,6 +28,27 @@ xe2e_setup() {
 
 setup() {
 	xe2e_setup
+}
+
+# After a test that ran out of time, ends what it left running: every
+# process below the test's shell (a job blocked opening a FIFO, say),
+# which would otherwise keep bats' output open. A file with a teardown of
+# its own calls this too.
+xe2e_teardown() {
+	[ -n "${BATS_TIMED_OUT:-}" ] || return 0
+	_kill_descendants $$
+}
+
+_kill_descendants() {
+	local child
+	for child in $(pgrep -P "$1"); do
+		_kill_descendants "$child"
+		kill -9 "$child" 2>/dev/null || true
+	done
+}
+
+teardown() {
+	xe2e_teardown
 }
 
 # The octal permission bits of a file ("600").
@@ -39,6 +66,35 @@ tree_digest() {
 # nothing can prompt: use as `run no_tty xe2e-keygen ...`.
 no_tty() {
 	setsid -w "$@" </dev/null
+}
+
+# Skips the test, saying why, when no pseudo-terminal can be had for
+# script(1) (a container without /dev/pts, say): the prompts it tests are
+# read from a terminal only.
+require_pty() {
+	command -v script >/dev/null || skip "script(1) is not installed"
+	timeout 10 script -qec true /dev/null </dev/null >/dev/null 2>&1 ||
+		skip "no pseudo-terminal: script(1) cannot create one here"
+}
+
+# bounded_io SECONDS IN OUT COMMAND...: COMMAND with stdin from IN and
+# stdout to OUT, both opened inside the time limit: opening a FIFO waits
+# for its other end, which may never come when the other side failed.
+bounded_io() {
+	local secs=$1 in=$2 out=$3
+	shift 3
+	timeout "$secs" bash -c 'exec <"$1" >"$2" && shift 2 && exec "$@"' bounded_io "$in" "$out" "$@"
+}
+
+# The lines of the first literal example (.Bd -literal) of man page PAGE
+# that comes after a line holding TEXT, with mdoc's \e as a backslash:
+# man_example xe2e-keygen.1 'certified by a CA'.
+man_example() {
+	awk -v pat="$2" '
+		index($0, pat) { found = 1 }
+		found && /^\.Bd -literal/ { on = 1; next }
+		on && /^\.Ed/ { exit }
+		on { gsub(/\\e/, "\\"); print }' "$BATS_TEST_DIRNAME/../../man/$1"
 }
 
 # A value from "name: value" lines on stdin ("identity", "device-id", ...).

@@ -193,7 +193,7 @@ load helpers
 	# No passphrase and no terminal: a clear error, never a hanging prompt.
 	run --separate-stderr no_tty xe2e-keygen --rotate-device
 	assert_failure 1
-	[[ $stderr == *"is protected by a passphrase: give --passphrase-file FILE, --passphrase, or XE2E_PASSPHRASE"* ]]
+	[[ $stderr == *"is protected by a passphrase and standard input is not a terminal to ask on: give --passphrase-file FILE, --passphrase (asked on /dev/tty) or XE2E_PASSPHRASE"* ]]
 	run --separate-stderr no_tty xe2e-keygen --rotate-device --passphrase
 	assert_failure 1
 	[[ $stderr == *"no terminal"* ]]
@@ -220,7 +220,7 @@ load helpers
 }
 
 @test "keygen: --passphrase asks twice on the terminal" {
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	local cmd="xe2e-keygen --jid juliet@capulet.lit --passphrase"
 	run bash -c "{ sleep 1; printf 'tty secret\n'; sleep 1; printf 'tty secret\n'; sleep 1; } |
 		script -qec '$cmd' /dev/null"
@@ -258,7 +258,7 @@ load helpers
 	assert_failure 1
 	[[ $stderr == *"an identity exists"* ]]
 	# Two entries that differ on a terminal.
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	run env XE2E_HOME="$new" bash -c "{ sleep 1; printf 'one\n'; sleep 1; printf 'two\n'; sleep 1; } |
 		script -qec 'xe2e-keygen --jid juliet@capulet.lit --passphrase' /dev/null"
 	assert_output --partial '(again)'

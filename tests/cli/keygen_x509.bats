@@ -83,3 +83,44 @@ setup() {
 		--passphrase-file "$T/x"
 	assert_failure 2
 }
+
+@test "keygen x509: the man page's CA example, as written, gives a certificate that installs" {
+	command -v openssl >/dev/null || skip "openssl is not installed"
+	local home=$T/juliet
+	mkdir -p "$home/ca/new" && cd "$home"
+	# the CA of the example: its key and certificate in ca/, its database
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -sha256 \
+		-keyout ca/ca.key -out ca/ca.pem -days 30 -subj /CN=Capulet-CA \
+		-addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+	touch ca/index.txt && echo 1000 >ca/serial
+	man_example xe2e-keygen.1 'for the example above' >ca.cnf
+	grep -q '^copy_extensions = copy$' ca.cnf
+	# the example's commands, in a home of the usual place (~/.local/share/xe2e)
+	(
+		unset XE2E_HOME
+		export HOME=$home
+		xe2e-keygen --jid juliet@capulet.lit >/dev/null
+		set -e
+		eval "$(man_example xe2e-keygen.1 'certified by a CA')"
+	) >"$T/example.out" 2>&1 || { cat "$T/example.out"; false; }
+	grep -q 'othername: *XmppAddr::juliet@capulet.lit' < <(openssl x509 -in juliet.pem -noout -text)
+	# the one-command form too, into a second home
+	run bash -c "cd '$home' && $(man_example xe2e-keygen.1 'one command signs the request' |
+		sed 's/-out juliet.pem/-out juliet2.pem/')"
+	assert_success
+	XE2E_HOME=$T/j2 make_identity juliet@capulet.lit
+	XE2E_HOME=$T/j2 xe2e-keygen --csr --output "$T/j2.csr"
+	openssl x509 -req -in "$T/j2.csr" -CA ca/ca.pem -CAkey ca/ca.key -days 30 \
+		-copy_extensions copy -out "$T/j2.pem" 2>/dev/null
+	XE2E_HOME=$T/j2 run --separate-stderr xe2e-keygen --certificate "$T/j2.pem"
+	assert_success
+	# without -copy_extensions the JID is left out, and the error says why
+	XE2E_HOME=$T/j3 make_identity juliet@capulet.lit
+	XE2E_HOME=$T/j3 xe2e-keygen --csr --output "$T/j3.csr"
+	openssl x509 -req -in "$T/j3.csr" -CA ca/ca.pem -CAkey ca/ca.key -days 30 \
+		-out "$T/j3.pem" 2>/dev/null
+	XE2E_HOME=$T/j3 run --separate-stderr xe2e-keygen --certificate "$T/j3.pem"
+	assert_failure 1
+	[[ $stderr == *"the certificate names no JID"*"-copy_extensions copy"* ]]
+}

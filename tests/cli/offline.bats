@@ -467,7 +467,7 @@ edit_in_place() {
 	run as alice xe2e-trustdb list
 	assert_success
 	assert_output --regexp "^$BOB_JID [0-9a-f]{64} tofu offline-origin$"
-	run as bob xe2e-trustdb list
+	run --separate-stderr as bob xe2e-trustdb list
 	assert_output ''
 	run as bob xe2e-open <"$BATS_TEST_TMPDIR/sealed"
 	assert_success

@@ -471,3 +471,55 @@ epochs_of() {
 	assert_success
 	assert_output "$(sed -n 1001p "$BATS_TEST_TMPDIR/plain")"
 }
+
+@test "seal/open: no session names the home looked in, and notices a home without an identity" {
+	run --separate-stderr xseal alice < <(echo "<message to='carol@capulet.lit'><body>x</body></message>")
+	assert_failure 1
+	[[ $stderr == *"no session with carol@capulet.lit in $BATS_TEST_TMPDIR/alice/state/sessions: run xe2e-handshake first"* ]]
+	# a second terminal that forgot its XE2E_HOME: no identity at all
+	mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
+	run --separate-stderr env -u XE2E_HOME HOME="$BATS_TEST_TMPDIR/elsewhere" xe2e-seal \
+		< <(echo "<message to='$BOB_JID'><body>x</body></message>")
+	assert_failure 1
+	[[ $stderr == *"no identity in $BATS_TEST_TMPDIR/elsewhere/.local/share/xe2e (XE2E_HOME is not set): run xe2e-keygen --jid JID first"* ]]
+	refute_output --partial 'x</body>'
+	XE2E_HOME=$BATS_TEST_TMPDIR/nobody run --separate-stderr xe2e-verify-sas --peer "$BOB_JID" --print </dev/null
+	assert_failure 1
+	[[ $stderr == *"no identity in $BATS_TEST_TMPDIR/nobody (from XE2E_HOME)"* ]]
+}
+
+@test "seal/open: from a server, presence and the server's stanzas pass over; a plain message from a peer is refused" {
+	local stream=$BATS_TEST_TMPDIR/stream.xml
+	msg alice bob m1 sealed | xseal alice >"$BATS_TEST_TMPDIR/m1.xml"
+	{
+		# what a server sends around a session: presence, roster and pings
+		echo "<presence from='$ALICE_FULL' to='$BOB_FULL'><show>chat</show></presence>"
+		echo "<presence from='$ALICE_JID' to='$BOB_JID' type='subscribe'/>"
+		echo "<presence from='$BOB_FULL' to='$BOB_FULL'/>"
+		echo "<iq from='montague.lit' to='$BOB_FULL' type='get' id='ping1'><ping xmlns='urn:xmpp:ping'/></iq>"
+		echo "<iq to='$BOB_FULL' type='set' id='push1'><query xmlns='jabber:iq:roster'/></iq>"
+		echo "<message from='montague.lit' to='$BOB_FULL'><body>server notice</body></message>"
+		echo "<message from='$ALICE_JID' to='$BOB_JID' type='headline'><event xmlns='http://jabber.org/protocol/pubsub#event'/></message>"
+		cat "$BATS_TEST_TMPDIR/m1.xml"
+	} >"$stream"
+	run --separate-stderr xopen bob <"$stream"
+	assert_success
+	assert_output --partial '<body>sealed</body>'
+	refute_output --partial 'server notice'
+	assert_equal "$stderr" ''
+	# with --verbose each is noted as passed over
+	run --separate-stderr xopen bob --verbose <"$stream"
+	[[ $stderr == *"<presence> from $ALICE_FULL not opened: not sealed: not an xe2e stanza"* ]]
+	# a plain chat message from someone without a session: said, not a failure
+	run --separate-stderr xopen bob < <(echo "<message from='carol@capulet.lit/nurse' to='$BOB_FULL' id='c1'><body>hi</body></message>")
+	assert_success
+	assert_equal "$output" ''
+	[[ $stderr == *"<message id='c1'> from carol@capulet.lit/nurse not opened: not sealed: no session with the sender"* ]]
+	# from a peer with a session, a message or an iq should have been sealed: refused
+	run --separate-stderr xopen bob < <(msg alice bob p1 'in clear')
+	assert_failure 1
+	refute_output --partial 'in clear'
+	[[ $stderr == *"<message id='p1'> from $ALICE_FULL not opened: not sealed: plaintext is never passed on"* ]]
+	run --separate-stderr xopen bob < <(echo "<iq from='$ALICE_FULL' to='$BOB_FULL' type='get' id='q1'><query xmlns='jabber:iq:version'/></iq>")
+	assert_failure 1
+}

@@ -585,3 +585,18 @@ EOF
 	assert_failure 1
 	[[ $stderr == *"cannot write to standard output"* ]] || fail "$stderr"
 }
+
+@test "trustdb: at a terminal, an empty store says so, naming the file; a pipe gets nothing" {
+	require_pty
+	run script -qec 'xe2e-trustdb list' /dev/null
+	assert_success
+	assert_equal "${output//$'\r'/}" "xe2e-trustdb: the trust store $XE2E_HOME/trust is empty"
+	run script -qec 'xe2e-trustdb sessions list' /dev/null
+	assert_success
+	assert_equal "${output//$'\r'/}" "xe2e-trustdb: no sessions in $XE2E_HOME/state/sessions"
+	run --separate-stderr xe2e-trustdb list
+	assert_equal "$output$stderr" ''
+	xe2e-trustdb pin bob@montague.lit "$(printf '%064x' 7)"
+	run script -qec 'xe2e-trustdb list' /dev/null
+	refute_output --partial 'empty'
+}

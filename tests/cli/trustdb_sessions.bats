@@ -87,6 +87,22 @@ only_session() {
 	assert_failure 1
 }
 
+@test "sessions: on a terminal the list has a header naming its columns" {
+	require_pty
+	first_contact
+	local id
+	id=$(only_session "$A")
+	run env XE2E_HOME="$A" script -qec 'xe2e-trustdb sessions list' /dev/null
+	assert_success
+	output=${output//$'\r'/}
+	mapfile -t lines <<<"$output"
+	assert_line --index 0 'ID STATE PEER TRUST FLAGS CREATED CURRENT'
+	assert_line --index 1 --regexp "^$id active bob@montague.lit/garden tofu - .* current$"
+	# a pipe or a file gets the lines alone
+	run as_alice xe2e-trustdb sessions list
+	assert_equal "${#lines[@]}" 1
+}
+
 @test "sessions: a copied session file shows as stale" {
 	first_contact
 	local id

@@ -8,7 +8,7 @@ load trustdb_helpers
 setup() {
 	xe2e_setup
 	T=$BATS_TEST_TMPDIR
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	export INPUTRC=/dev/null TERM=xterm
 }
 
@@ -29,7 +29,10 @@ type_into_shell() {
 	assert_success
 	assert_output --partial 'xe2e-trustdb> '
 	assert_output --partial "bob@montague.lit $FPR_B pinned -"
-	assert_output --partial "xe2e-trustdb: unknown command 'bogus'"
+	assert_output --partial "xe2e-trustdb: unknown command 'bogus' (type 'help' for the commands)"
+	refute_output --partial "Try 'xe2e-trustdb --help'"
+	# one line of greeting names help and quit
+	assert_line --index 0 --partial "type 'help' for the commands, 'quit' or Ctrl-D to leave"
 	# the shell went on after the error
 	assert_output --partial 'level: pinned'
 }

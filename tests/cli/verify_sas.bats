@@ -120,8 +120,8 @@ pty_run() {
 	bargs=("$@")
 	rm -f "$T/v.ab" "$T/v.ba" "$T/tty.out"
 	mkfifo "$T/v.ab" "$T/v.ba"
-	as bob timeout $V_TIMEOUT xe2e-verify-sas --peer $BOB_PEER --timeout 10 "${bargs[@]}" \
-		<"$T/v.ab" >"$T/v.ba" 2>"$T/vb.err" &
+	as bob bounded_io $V_TIMEOUT "$T/v.ab" "$T/v.ba" \
+		xe2e-verify-sas --peer $BOB_PEER --timeout 10 "${bargs[@]}" 2>"$T/vb.err" &
 	local bob=$!
 	{
 		for _ in $(seq 400); do
@@ -173,7 +173,8 @@ pty_run() {
 @test "verify-sas: no session with the peer" {
 	run as alice xe2e-verify-sas --peer carol@capulet.lit --print </dev/null
 	assert_failure 1
-	assert_output --partial 'no session with carol@capulet.lit: run xe2e-handshake first'
+	# where it looked
+	assert_output --partial "no session with carol@capulet.lit in $T/alice/state/sessions: run xe2e-handshake first"
 }
 
 @test "verify-sas: --print on both sides shows the same code, records nothing, and stops after its last stanza" {
@@ -295,6 +296,39 @@ END
 	assert_failure
 }
 
+@test "verify-sas: after a no, the session is not sealed into, is shown as mismatch, and a new start works" {
+	vpair --expect 0000-0000 -- --print
+	[ "$a_status" = 3 ] || { show_errs; false; }
+	assert_equal "$(level_of alice $ALICE_PEER)" mismatch
+	# xe2e-seal refuses the session, stanza after stanza, saying how to start again
+	{ msg alice bob m1 one; msg alice bob m2 two; } >"$T/two.xml"
+	run --separate-stderr as alice xe2e-seal <"$T/two.xml"
+	assert_equal "$status" 3
+	assert_equal "$output" ''
+	assert_equal "$(grep -c 'marked mismatch' <<<"$stderr")" 2
+	[[ $stderr == *"xe2e-trustdb forget $ALICE_PEER, a new handshake, then xe2e-verify-sas"* ]]
+	# the session is shown as mismatch, not at the level it was made at
+	run as alice xe2e-trustdb sessions list
+	assert_success
+	assert_output --regexp " $ALICE_PEER/garden mismatch "
+	run as alice xe2e-trustdb --xml sessions list
+	assert_output --partial "trust='mismatch'"
+	# what the other side sent still opens, with a warning that cannot be silenced
+	msg bob alice r1 reply | as bob xe2e-seal >"$T/reply.xml"
+	run --separate-stderr as alice xe2e-open --quiet <"$T/reply.xml"
+	assert_success
+	assert_output --partial '<body>reply</body>'
+	[[ $stderr == *"the session with $ALICE_PEER is not to be trusted"* ]]
+	# starting again: forget the key, a new handshake, and sealing works
+	run as alice xe2e-trustdb forget $ALICE_PEER
+	assert_success
+	handshake alice bob
+	run --separate-stderr as alice xe2e-seal < <(msg alice bob m3 three)
+	assert_success
+	run as alice xe2e-trustdb sessions list
+	refute_output --partial ' mismatch '
+}
+
 @test "verify-sas: a side that only shows the code records nothing when the other says no" {
 	vpair --print -- --expect 0000-0000
 	[ "$a_status" = 3 ] && [ "$b_status" = 3 ] || { show_errs; false; }
@@ -305,7 +339,7 @@ END
 }
 
 @test "verify-sas: interactive yes and no at a terminal prompt" {
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	PROMPT_RE='yes/no'
 	pty_run yes -- --print
 	[ "$a_status" = 0 ] && [ "$b_status" = 0 ] || { cat "$T/tty.out" "$T/va.err" "$T/vb.err"; false; }
@@ -313,6 +347,8 @@ END
 	code=$(sed -n 's/^xe2e-verify-sas: SAS: //p' "$T/vb.err")
 	run cat "$T/tty.out"
 	assert_output --partial "Does $ALICE_PEER read the same code, $code? [yes/no]"
+	# after the answer, the terminal says what it waits for
+	assert_output --partial "Waiting for $ALICE_PEER to answer..."
 	assert_equal "$(level_of alice $ALICE_PEER)" verified
 	# "no": mismatch, and what it means
 	pty_run no -- --print
@@ -324,7 +360,7 @@ END
 }
 
 @test "verify-sas: the prompt asks again until the answer is yes or no" {
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	PROMPT_RE='yes/no'
 	pty_run $'maybe\nY' -- --print
 	[ "$a_status" = 0 ] || { cat "$T/tty.out" "$T/va.err"; false; }
@@ -558,7 +594,7 @@ $ALICE_PEER 3"
 }
 
 @test "verify-sas: --secret asks at the terminal with echo off" {
-	command -v script >/dev/null || skip "script(1) is not installed"
+	require_pty
 	printf 'Queen Mab\n' >"$T/secret"
 	PROMPT_RE='Shared secret with'
 	pty_run 'Queen Mab' --secret -- --secret-file "$T/secret"

@@ -88,9 +88,10 @@ no_secret() {
 	echo secret >"$T/secret"
 	as bob timeout 30 xe2e-verify-sas --peer "$ALICE_JID" --trace --timeout 10 \
 		--secret-file "$T/secret" <"$T/ab" >"$T/ba" 2>"$T/b.err" &
+	local bob=$!
 	as alice timeout 30 xe2e-verify-sas --peer "$BOB_JID" --trace --timeout 10 --print \
 		>"$T/ab" <"$T/ba" 2>"$T/a.err" || true
-	wait || true
+	wait "$bob" || true
 	run bash -c "traces() { sed -n 's/^xe2e-verify-sas: trace: //p' \"\$1\"; }; traces '$T/b.err'"
 	assert_line --index 1 'received sas commit, 32 bytes'
 	assert_line --regexp '^sent spake2 abort, 0 bytes; reason method$'

@@ -41,6 +41,7 @@ teardown() {
 	for pid in "${BG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
+	xe2e_teardown
 }
 
 # Waits up to 30 s for the fixed string in a file.

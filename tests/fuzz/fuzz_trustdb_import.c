@@ -70,7 +70,7 @@ static int fz_tdi_reset(const char *trust_path, struct buf *text)
 /* Runs one xe2e-trustdb command line. */
 static int fz_tdi_exec(int argc, char **argv, struct buf *out)
 {
-	struct trustdb t = {0, FUZZ_NOW, NULL, NULL};
+	struct trustdb t = {.xml = 0, .now = FUZZ_NOW};
 	int usage = 0, err = trustdb_exec(&t, argc, argv, out, &usage);
 
 	FUZZ_CHECK(!usage);

@@ -139,10 +139,28 @@ TEST(cli_options_reports_usage_errors)
 		{{"p", "-x", NULL}, XE2E_EXIT_USAGE},	 /* unknown short */
 		{{"p", "-h", "--nope", NULL}, 0},	 /* parse stops first */
 		{{"p", "--foo", "operand", NULL}, -1},
+		{{"p", "--fo", NULL}, XE2E_EXIT_USAGE},	 /* never abbreviated */
+		{{"p", "--ba", "x", NULL}, XE2E_EXIT_USAGE},
+		{{"p", "--ba=x", NULL}, XE2E_EXIT_USAGE},
+		{{"p", "--bar=x", "--foo", NULL}, -1},
+		{{"p", "operand", "-xyz", NULL}, XE2E_EXIT_USAGE}, /* named '-x' */
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
 		CHECK_INT(quietly(run_options, &cases[i]), cases[i].status);
+}
+
+TEST(cli_options_takes_a_value_that_looks_like_an_option)
+{
+	/* with abbreviations, "--bar --fo" would be an error or "--fo" an
+	 * option; it is --bar's value, as a whole name takes the next word */
+	char *argv[] = {"p", "--bar", "--fo", "--foo", NULL};
+	struct seen s = {0, NULL, 0};
+
+	optind = 0;
+	CHECK_INT(cli_options(4, argv, opts, take, &s), -1);
+	CHECK_STR(s.bar, "--fo");
+	CHECK_INT(s.foo, 1);
 }
 
 TEST(cli_options_leaves_operands_at_optind)

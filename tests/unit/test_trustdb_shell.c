@@ -201,7 +201,7 @@ TEST(trustdb_script_stops_at_the_first_failure)
 
 TEST(trustdb_command_table_usage)
 {
-	struct trustdb t = {0, 0, NULL, NULL};
+	struct trustdb t = {.xml = 0, .now = 0};
 	struct buf out = BUF_INIT;
 	char *unknown[] = {"frobnicate", NULL};
 	char *group[] = {"psk", "frob", NULL};

@@ -1,0 +1,34 @@
+/* "No session": where it was looked for (see session_missing.h). */
+#include "session_missing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "err.h"
+#include "identity.h"
+#include "session.h"
+#include "store.h"
+
+/* How the data directory was chosen, for a reader who may have forgotten. */
+static const char *home_origin(void)
+{
+	return getenv("XE2E_HOME") ? "from XE2E_HOME" : "XE2E_HOME is not set";
+}
+
+int session_missing(const char *bare)
+{
+	char data[STORE_PATH_MAX], key[STORE_PATH_MAX], sessions[STORE_PATH_MAX];
+
+	if (store_dir(STORE_DATA, data) || store_path(STORE_DATA, IDENTITY_KEY_FILE, key) ||
+	    store_path(STORE_STATE, SESSION_DIR, sessions)) {
+		err_detail_set("no session with %.1100s: run xe2e-handshake first", bare);
+		return XE2E_E_NOTFOUND;
+	}
+	if (!store_exists(key))
+		err_detail_set("no identity in %.1000s (%s): run xe2e-keygen --jid JID first, "
+			       "or use the home that has one", data, home_origin());
+	else
+		err_detail_set("no session with %.1100s in %.1000s: run xe2e-handshake first", bare,
+			       sessions);
+	return XE2E_E_NOTFOUND;
+}
