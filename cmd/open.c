@@ -24,8 +24,8 @@
 #include "offline_session.h"
 #include "passphrase.h"
 #include "ratchet.h"
+#include "sealed_stanza.h"
 #include "session.h"
-#include "stanza_frame.h"
 #include "trust.h"
 #include "unsealed.h"
 #include "util.h"
@@ -316,25 +316,23 @@ static int session_unreadable(int err)
 /* The session of a sealed stanza, by its sender's bare JID and the tag;
  * *unreadable tells a session file that cannot be read from a stanza that
  * has no session; *sender_full gets the header's flag. */
-static int find_channel(struct run *r, const struct envelope *env, struct channel **ch,
-			int *unreadable, int *sender_full)
+static int find_channel(struct run *r, struct sealed_received *rx, struct channel **ch,
+			int *unreadable)
 {
-	struct ratchet_header h;
+	const struct envelope *env = &rx->env;
 	char bare[JID_MAX + 1];
 	uint8_t id[SESSION_ID_LEN];
-	size_t used;
-	int err = ratchet_header_decode(&h, env->wire.data, env->wire.len, &used);
+	int err = sealed_stanza_header(rx);
 
 	if (err)
 		return err;
-	*sender_full = h.sender_full;
 	if (!env->addr.from) {
 		err_detail_set("no 'from'");
 		return XE2E_E_MALFORMED;
 	}
 	if ((err = jid_normalize_bare(env->addr.from, bare)))
 		return err;
-	err = channel_index_find(&r->idx, bare, h.tag, id);
+	err = channel_index_find(&r->idx, bare, rx->tag, id);
 	if (!err)
 		err = channel_get(r, id, ch);
 	*unreadable = session_unreadable(err);
@@ -344,13 +342,11 @@ static int find_channel(struct run *r, const struct envelope *env, struct channe
 /* A stanza of the batch being opened. */
 struct item {
 	struct xml_node *st;
-	struct envelope env;
+	struct sealed_received rx;
 	struct channel *ch; /* NULL once refused */
 	struct buf ad;
 	int offline;               /* an initial message (<offline/>) to open */
-	struct xml_node *copy;     /* what env points into for one */
 	char from_bare[JID_MAX + 1];
-	int sender_full;           /* the sender bound its full JID */
 	int unbound;               /* refused by --require-resource */
 };
 
@@ -372,7 +368,8 @@ static int self_load(struct run *r)
  * its sender did not bind, when --require-resource asks it. */
 static int resource_check(const struct run *r, struct item *it)
 {
-	if (!r->opt.require_resource || envelope_from_authenticated(&it->env.addr, it->sender_full))
+	if (!r->opt.require_resource ||
+	    envelope_from_authenticated(&it->rx.env.addr, it->rx.sender_full))
 		return XE2E_OK;
 	err_detail_set("its sender did not bind the resource of 'from', so the server may have "
 		       "set or rewritten it (--require-resource)");
@@ -383,25 +380,22 @@ static int resource_check(const struct run *r, struct item *it)
 /* An initial message: its addresses and associated data. */
 static int offline_prepare(struct run *r, struct item *it)
 {
-	struct offline_header h;
 	int err = self_load(r);
 
-	if (!err && !it->env.addr.from) {
+	if (!err && !it->rx.env.addr.from) {
 		err_detail_set("no 'from'");
 		err = XE2E_E_MALFORMED;
 	}
 	if (!err)
-		err = jid_normalize_bare(it->env.addr.from, it->from_bare);
+		err = jid_normalize_bare(it->rx.env.addr.from, it->from_bare);
 	if (!err)
-		err = envelope_check_route(&it->env.addr, r->self.jid, it->from_bare);
+		err = envelope_check_route(&it->rx.env.addr, r->self.jid, it->from_bare);
 	if (!err)
-		err = offline_header_parse(it->env.wire.data, it->env.wire.len, &h);
-	it->sender_full = !err && h.sender_full;
+		err = sealed_stanza_header(&it->rx);
 	if (!err)
 		err = resource_check(r, it);
 	if (!err)
-		err = envelope_ad_open(&it->env.addr, it->sender_full, r->self.jid, it->from_bare,
-				       &it->ad);
+		err = sealed_stanza_ad_open(&it->rx, r->self.jid, it->from_bare, &it->ad);
 	it->offline = !err;
 	return err;
 }
@@ -429,32 +423,28 @@ static int item_prepare(struct run *r, struct item *it)
 		refuse(r, it->st, "bounced", *cond ? cond : "the server returned it");
 		return 0;
 	}
-	err = envelope_parse(it->st, &it->env);
-	if (err == XE2E_E_NOTFOUND) {
-		envelope_free(&it->env);
-		err = offline_envelope_parse(it->st, &it->copy, &it->env);
-		if (!err && (err = offline_prepare(r, it)) != XE2E_OK) {
+	err = sealed_stanza_read(it->st, &it->rx);
+	if (!err && it->rx.form == SEALED_INITIAL) {
+		if ((err = offline_prepare(r, it)) != XE2E_OK) {
 			refuse(r, it->st, it->unbound ? UNBOUND_REASON : offline_reason(err),
 			       err_detail());
 			err_detail_clear();
 			return 0;
 		}
-		if (!err)
-			return 1;
+		return 1;
 	}
 	if (err == XE2E_E_NOTFOUND) {
 		unsealed(r, it->st);
 		return 0;
 	}
 	if (!err)
-		err = find_channel(r, &it->env, &it->ch, &unreadable, &it->sender_full);
+		err = find_channel(r, &it->rx, &it->ch, &unreadable);
 	if (!err)
-		err = envelope_check_route(&it->env.addr, it->ch->self_bare, it->ch->peer_bare);
+		err = envelope_check_route(&it->rx.env.addr, it->ch->self_bare, it->ch->peer_bare);
 	if (!err)
 		err = resource_check(r, it);
 	if (!err)
-		err = envelope_ad_open(&it->env.addr, it->sender_full, it->ch->self_bare,
-				       it->ch->peer_bare, &it->ad);
+		err = sealed_stanza_ad_open(&it->rx, it->ch->self_bare, it->ch->peer_bare, &it->ad);
 	if (err) {
 		refuse(r, it->st, unreadable ? "unreadable session" : it->unbound ? UNBOUND_REASON
 				  : reason(err), err_detail());
@@ -472,7 +462,7 @@ static void item_finish(struct run *r, struct item *it, struct channel_msg *m);
 static const char *auth_detail(const struct item *it, int err, const char *detail, char *out,
 			       size_t size)
 {
-	if (err != XE2E_E_AUTH || !it->sender_full)
+	if (err != XE2E_E_AUTH || !it->rx.sender_full)
 		return detail;
 	/* A detail too long for out is cut short: the message stays readable. */
 	if (snprintf(out, size, "%s%sits sender bound its full JID, so the resource of 'from' "
@@ -506,8 +496,8 @@ static size_t item_offline(struct run *r, struct item *it)
 	char detail[512];
 
 	memset(&m, 0, sizeof(m));
-	m.err = offline_session_open(&r->self, it->env.addr.from, it->ad.data, it->ad.len,
-				     it->env.wire.data, it->env.wire.len, now_s(), &o, &m.pt);
+	m.err = offline_session_open(&r->self, it->rx.env.addr.from, it->ad.data, it->ad.len,
+				     it->rx.env.wire.data, it->rx.env.wire.len, now_s(), &o, &m.pt);
 	if (m.err) {
 		refuse(r, it->st, offline_reason(m.err),
 		       auth_detail(it, m.err, err_detail(), detail, sizeof(detail)));
@@ -538,23 +528,22 @@ static void item_finish(struct run *r, struct item *it, struct channel_msg *m)
 		refuse(r, it->st, reason(err), auth_detail(it, err, m->detail, detail, sizeof(detail)));
 		return;
 	}
-	err = stanza_frame_decode(m->pt.data, m->pt.len, it->env.addr.kind, NULL, &out, &ratchet);
-	if (!err && out)
-		err = envelope_restore(out, &it->env.addr);
+	err = sealed_stanza_restore(&it->rx, m->pt.data, m->pt.len, &out, &ratchet);
 	if (err) {
 		refuse(r, it->st, "malformed", err_detail());
 	} else if (ratchet) {
-		note(r, "ratchet stanza from %s", it->env.addr.from);
+		note(r, "ratchet stanza from %s", it->rx.env.addr.from);
 	} else {
 		if (m->info.skipped)
 			note(r, "%u stanza(s) from %s not received (yet)", m->info.skipped,
 			     it->ch->peer_bare);
 		note(r, "opened <%s> from %s (epoch %u, message %u)%s", out->name,
-		     it->env.addr.from, m->info.epoch, m->info.n,
-		     envelope_from_authenticated(&it->env.addr, it->sender_full)
+		     it->rx.env.addr.from, m->info.epoch, m->info.n,
+		     envelope_from_authenticated(&it->rx.env.addr, it->rx.sender_full)
 			     ? "" : ": its resource is not authenticated (its sender did not bind it)");
-		if (it->env.n_unsealed)
-			note(r, "dropped %zu element(s) added outside the seal", it->env.n_unsealed);
+		if (it->rx.env.n_unsealed)
+			note(r, "dropped %zu element(s) added outside the seal",
+			     it->rx.env.n_unsealed);
 		if ((err = xml_append_line(&r->out, out))) {
 			err_report(err, "cannot write the opened stanza");
 			r->fatal = 1;
@@ -577,8 +566,8 @@ static size_t open_group(struct run *r, struct item *items, size_t n, size_t fir
 	for (; end < n && (items[end].ch == ch || (!items[end].ch && !items[end].offline)); end++) {
 		if (!items[end].ch)
 			continue;
-		m[k].wire = items[end].env.wire.data;
-		m[k].wire_len = items[end].env.wire.len;
+		m[k].wire = items[end].rx.env.wire.data;
+		m[k].wire_len = items[end].rx.env.wire.len;
 		m[k].ad = items[end].ad.data;
 		m[k].ad_len = items[end].ad.len;
 		k++;
@@ -640,8 +629,7 @@ static void run_loop(struct run *r)
 		}
 		for (size_t i = 0; i < n; i++) {
 			xml_free(items[i].st);
-			envelope_free(&items[i].env);
-			xml_free(items[i].copy);
+			sealed_received_free(&items[i].rx);
 			buf_free(&items[i].ad);
 		}
 	}

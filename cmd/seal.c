@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aead.h"
 #include "channel.h"
 #include "cli.h"
 #include "envelope.h"
@@ -24,6 +23,7 @@
 #include "offline_session.h"
 #include "passphrase.h"
 #include "ratchet.h"
+#include "sealed_stanza.h"
 #include "session.h"
 #include "session_missing.h"
 #include "stanza_frame.h"
@@ -374,120 +374,47 @@ static int outer_from(const struct run *r, const char *from, const char *self_ba
 	return XE2E_OK;
 }
 
-/* The sealed stanza around wire: a ratchet stanza when plain is NULL, else
- * plain's sealed form (its initial message while a bundle's first stanza
- * is pending) with its hints. */
-static int wrap(const struct run *r, const struct envelope_addr *a, const struct xml_node *plain,
-		const uint8_t *wire, size_t wire_len, struct xml_node **out)
+static struct sealed_stanza_opts seal_opts(const struct run *r)
 {
-	int err;
+	struct sealed_stanza_opts o = {r->opt.max_stanza, 0, r->opt.fallback, "--max-stanza"};
 
-	*out = NULL;
-	if (!plain)
-		return envelope_build_ratchet(a->to, a->from, wire, wire_len, out);
-	if (r->offline_pending)
-		err = offline_envelope_build(a, wire, wire_len, r->opt.fallback, out);
-	else
-		err = envelope_build(a, wire, wire_len, r->opt.fallback, out);
-	if (!err)
-		err = envelope_copy_hints(plain, *out);
-	if (err) {
-		xml_free(*out);
-		*out = NULL;
-	}
-	return err;
-}
-
-static int too_large(const struct run *r)
-{
-	err_detail_set("sealed, the stanza would exceed %lu bytes, the server's limit "
-		       "(--max-stanza)", r->opt.max_stanza);
-	return XE2E_E_LIMIT;
-}
-
-/* The largest frame whose sealed stanza fits --max-stanza: the stanza
- * without its base64 text is measured (an empty <sealed/> is written 8
- * bytes shorter than one with text, an empty <offline/> 9). */
-static int frame_cap(const struct run *r, const struct envelope_addr *a,
-		     const struct xml_node *plain, size_t *cap)
-{
-	int offline = plain && r->offline_pending;
-	size_t base, bin, overhead = offline ? OFFLINE_OVERHEAD
-						  : RATCHET_HEADER_MAX + RATCHET_SIV_LEN + AEAD_TAG_LEN;
-	struct xml_node *el = NULL;
-	struct buf b = BUF_INIT;
-	int err = wrap(r, a, plain, NULL, 0, &el);
-
-	if (!err)
-		err = xml_serialize(el, &b);
-	base = b.len + (offline ? 9 : 8);
-	xml_free(el);
-	buf_free(&b);
-	if (err)
-		return err;
-	bin = r->opt.max_stanza > base ? (r->opt.max_stanza - base) / 4 * 3 : 0;
-	if (bin <= overhead)
-		return too_large(r);
-	*cap = bin - overhead;
-	return XE2E_OK;
+	return o;
 }
 
 /* The first stanza of --bundle: the initial message of a new session. */
-static int seal_initial(struct run *r, const struct buf *frame, const struct buf *ad,
-			int sender_full, struct buf *wire)
+static int seal_initial(struct run *r, const struct envelope_addr *a, const struct xml_node *plain,
+			struct xml_node **out)
 {
+	struct sealed_stanza_opts o = seal_opts(r);
+	struct sealed_initial started;
 	struct channel *ch;
-	uint8_t id[SESSION_ID_LEN];
-	int used_opk = 0;
-	int err = offline_session_seal(&r->self, &r->target, ad->data, ad->len, sender_full,
-				       frame->data, frame->len, now_s(), wire, id, &used_opk);
+	int err = sealed_stanza_seal_initial(&r->self, &r->target, a, plain, &o, now_s(), out,
+					     &started);
 
 	if (err)
 		return err;
 	note(r, "sealed to the bundle of %s with %s", r->target.peer_bare,
-	     used_opk ? "a one-time prekey" : "the signed prekey alone");
+	     started.used_opk ? "a one-time prekey" : "the signed prekey alone");
 	/* The new session's channel, for the stanzas after it (and its
 	 * offline-origin warning). */
-	return channel_get(r, id, &ch);
-}
-
-/* Pads the frame, seals it in the session (ch NULL: as the initial
- * message of --bundle) and wraps it; out gets the stanza. plain is NULL for
- * a ratchet stanza. */
-static int seal_frame(struct run *r, struct channel *ch, const struct envelope_addr *a,
-		      const struct xml_node *plain, struct buf *frame, struct xml_node **out)
-{
-	struct buf ad = BUF_INIT, wire = BUF_INIT, text = BUF_INIT;
-	size_t cap;
-	int sender_full = 0;
-	int err = frame_cap(r, a, plain, &cap);
-
-	if (!err && frame->len > cap)
-		err = too_large(r);
-	if (!err)
-		err = stanza_frame_pad(frame, cap);
-	if (!err && !ch)
-		err = envelope_ad_seal(a, r->self.jid, r->target.peer_bare, &ad, &sender_full);
-	else if (!err)
-		err = envelope_ad_seal(a, ch->self_bare, ch->peer_bare, &ad, &sender_full);
-	if (!err && !ch)
-		err = seal_initial(r, frame, &ad, sender_full, &wire);
-	else if (!err)
-		err = channel_seal(ch, now_s(), frame->data, frame->len, ad.data, ad.len,
-				   sender_full, &wire);
-	if (!err)
-		err = wrap(r, a, plain, wire.data, wire.len, out);
-	if (!err && (err = xml_serialize(*out, &text)) == XE2E_OK &&
-	    text.len > r->opt.max_stanza)
-		err = too_large(r);
+	err = channel_get(r, started.id, &ch);
 	if (err) {
 		xml_free(*out);
 		*out = NULL;
 	}
-	buf_free(&ad);
-	buf_free(&wire);
-	buf_free(&text);
 	return err;
+}
+
+/* Seals plain in the session (ch NULL: as the initial message of
+ * --bundle); out gets the stanza. plain is NULL for a ratchet stanza. */
+static int seal_frame(struct run *r, struct channel *ch, const struct envelope_addr *a,
+		      const struct xml_node *plain, struct xml_node **out)
+{
+	struct sealed_stanza_opts o = seal_opts(r);
+
+	if (!ch)
+		return seal_initial(r, a, plain, out);
+	return sealed_stanza_seal(ch, a, plain, &o, now_s(), out, NULL);
 }
 
 static int emit(struct run *r, const struct xml_node *el)
@@ -536,7 +463,6 @@ static int initial_addr(const struct run *r, const struct xml_node *st, struct e
 static int seal_stanza(struct run *r, const struct xml_node *st, struct xml_node **out)
 {
 	struct envelope_addr a = {0};
-	struct buf frame = BUF_INIT;
 	struct channel *ch = NULL;
 	const char *to = xml_get_attr(st, "to");
 	int err = stanza_kind_of(st, &a.kind);
@@ -559,15 +485,12 @@ static int seal_stanza(struct run *r, const struct xml_node *st, struct xml_node
 	a.type = xml_get_attr(st, "type");
 	a.id = xml_get_attr(st, "id");
 	if (!err)
-		err = stanza_frame_encode(st, &frame);
-	if (!err)
-		err = seal_frame(r, ch, &a, st, &frame, out);
+		err = seal_frame(r, ch, &a, st, out);
 	if (!err)
 		note(r, "sealed <%s%s%s%s> for %s", st->name, a.id ? " id='" : "", a.id ? a.id : "",
 		     a.id ? "'" : "", a.to);
 	if (!err)
 		r->offline_pending = 0;
-	buf_free(&frame);
 	return err;
 }
 
@@ -605,7 +528,6 @@ static void one_stanza(struct run *r, const struct xml_node *st)
 static void ratchet_stanza(struct run *r, struct channel *ch, uint64_t now)
 {
 	struct envelope_addr a = {STANZA_MESSAGE, ch->peer_full, ch->self_bare, "headline", NULL};
-	struct buf frame = BUF_INIT;
 	struct xml_node *out = NULL;
 	uint64_t since;
 	int err;
@@ -620,9 +542,7 @@ static void ratchet_stanza(struct run *r, struct channel *ch, uint64_t now)
 	if (!err)
 		err = outer_from(r, NULL, ch->self_bare, "this session's own JID", &a.from);
 	if (!err)
-		err = stanza_frame_ratchet(&frame);
-	if (!err)
-		err = seal_frame(r, ch, &a, NULL, &frame, &out);
+		err = seal_frame(r, ch, &a, NULL, &out);
 	if (!err) {
 		note(r, "ratchet stanza for %s", ch->peer_full);
 		emit(r, out);
@@ -631,7 +551,6 @@ static void ratchet_stanza(struct run *r, struct channel *ch, uint64_t now)
 		ch->last_send = now; /* try again after another idle period */
 	}
 	xml_free(out);
-	buf_free(&frame);
 }
 
 static void ticker_wait(struct run *r)
