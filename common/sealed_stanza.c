@@ -87,7 +87,14 @@ int sealed_stanza_frame_cap(const struct envelope_addr *a, const struct xml_node
 	return XE2E_OK;
 }
 
-/* The padded frame of plain (NULL: of a ratchet stanza) within cap. */
+int sealed_stanza_frame(const struct xml_node *plain, size_t cap, struct buf *frame)
+{
+	int err = plain ? stanza_frame_encode(plain, frame) : stanza_frame_ratchet(frame);
+
+	return err ? err : stanza_frame_pad(frame, cap);
+}
+
+/* The same, a frame too long for the size limit refused as such. */
 static int frame_make(const struct xml_node *plain, size_t cap, const struct sealed_stanza_opts *o,
 		      struct buf *frame)
 {

@@ -89,6 +89,10 @@ int sealed_stanza_wrap(const struct envelope_addr *a, const struct xml_node *pla
 int sealed_stanza_frame_cap(const struct envelope_addr *a, const struct xml_node *plain,
 			    enum sealed_form form, const struct sealed_stanza_opts *o, size_t *cap);
 
+/* The frame of plain (NULL: of a ratchet stanza) padded within cap
+ * (stanza_frame_pad). XE2E_E_LIMIT when it is longer than cap. */
+int sealed_stanza_frame(const struct xml_node *plain, size_t cap, struct buf *frame);
+
 /*
  * Seals plain (NULL: a ratchet stanza) with the outer addresses a in the
  * session ch: the frame padded within the cap, the associated data
