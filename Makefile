@@ -158,12 +158,63 @@ uninstall:
 	      $(MAN1:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
 	      $(MAN7:man/%=$(DESTDIR)$(PREFIX)/share/man/man7/%)
 
+# The Profanity plugin (cmd/profanity/, xe2e-profanity(7)): a shared
+# object over a position-independent build of the library, whose symbols
+# stay inside it (hidden), so that none meets one of Profanity's. Only
+# xe2e.c, which holds Profanity's hooks and its function pointers
+# (profapi.h), keeps the default visibility. Without profapi.h (Debian's
+# profanity package) the plugin is skipped with a message.
+PROFAPI_H     ?= $(wildcard /usr/include/profapi.h)
+PLUGIN_SRC    := $(sort $(wildcard cmd/profanity/*.c))
+PLUGIN_OBJ    := $(PLUGIN_SRC:%.c=$(BUILD)/pic/%.o)
+LIBXE2E_PIC   := $(BUILD)/pic/libxe2e.a
+PLUGIN        := $(BUILD)/plugin/xe2e.so
+PLUGIN_DIR    ?= $(PREFIX)/lib/xe2e/profanity
+
+.PHONY: plugin install-plugin
+ifneq ($(PROFAPI_H),)
+all: $(PLUGIN)
+plugin: $(PLUGIN)
+install-plugin: $(PLUGIN)
+	install -d $(DESTDIR)$(PLUGIN_DIR)
+	install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGIN_DIR)/
+else
+all: plugin
+plugin install-plugin:
+	@echo "  SKIP    $(PLUGIN): no profapi.h (Debian's profanity package)"
+endif
+install: install-plugin
+uninstall: uninstall-plugin
+.PHONY: uninstall-plugin
+uninstall-plugin:
+	rm -f $(DESTDIR)$(PLUGIN_DIR)/xe2e.so
+
+$(BUILD)/pic/%.o: %.c | deps
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (PIC)")
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -fPIC -fvisibility=$(PIC_VISIBILITY) -c -o $@ $<
+
+$(BUILD)/pic/%.o: PIC_VISIBILITY := hidden
+$(BUILD)/pic/cmd/profanity/xe2e.o: PIC_VISIBILITY := default
+# Profanity names a C plugin's commands after __FILE__ with .so for .c:
+# "xe2e.so", the plugin's file name, so that unloading it removes them.
+$(BUILD)/pic/cmd/profanity/xe2e.o: override CFLAGS += -fmacro-prefix-map=cmd/profanity/=
+
+$(LIBXE2E_PIC): $(COMMON_SRC:%.c=$(BUILD)/pic/%.o)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(PLUGIN): $(PLUGIN_OBJ) $(LIBXE2E_PIC)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $(PLUGIN_OBJ) $(LIBXE2E_PIC) $(LIBS)
+
 clean:
 	rm -rf build build-san
 
 -include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) \
 	 $(BENCH_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/noise_vectors/main.d \
-	 $(VECTORGEN_OBJ:.o=.d)
+	 $(VECTORGEN_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d) $(COMMON_SRC:%.c=$(BUILD)/pic/%.d)
 
 # Fuzzing (clang + libFuzzer): targets, corpus and `make fuzz` live there.
 -include tests/fuzz/fuzz.mk

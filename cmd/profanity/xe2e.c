@@ -1,0 +1,391 @@
+/*
+ * xe2e for Profanity (xe2e-profanity(7)): the hooks Profanity calls and
+ * the /xe2e command. Profanity hands every message stanza to the plugin
+ * as text before it is sent and when it is received; the plugin replaces
+ * an outgoing stanza to a peer it shares a session with by its sealed form,
+ * drives handshakes through the server, opens received sealed stanzas and
+ * shows them in the chat window. What it does with the library is in
+ * xe2e_lib.c; this file is the only one that knows Profanity (profapi.h
+ * defines Profanity's function pointers, so one file includes it).
+ *
+ * Fail closed: once the peer has a current session, or a handshake with
+ * the peer is under way, a message stanza to the peer leaves sealed or not
+ * at all; the window then says why.
+ */
+#include <profapi.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "peers.h"
+#include "xe2e_lib.h"
+
+#define CMD "/xe2e"
+#define MARK_ENC "xe2e"
+#define MARK_CHAR "~" /* before an opened message */
+/* Sent instead of a stanza that must not leave: white space between
+ * stanzas, which a server ignores (a stanza hook cannot drop a stanza). */
+#define NOTHING " "
+
+static struct xl *lib;
+static struct peers peers;
+
+/* ---- what the person sees ---- */
+
+static void show(const char *peer, const char *text)
+{
+	char line[XL_LINE_MAX + 64];
+
+	snprintf(line, sizeof(line), "xe2e: %s", text);
+	if (!peer || !prof_chat_show_themed(peer, "xe2e", "info", "cyan", "!", line)) {
+		snprintf(line, sizeof(line), "xe2e: %s%s%s", peer ? peer : "", peer ? ": " : "",
+			 text);
+		prof_cons_show(line);
+	}
+}
+
+static void show_error(const char *peer, const char *text)
+{
+	char line[XL_LINE_MAX + 64];
+
+	snprintf(line, sizeof(line), "xe2e: %s", text);
+	if (!peer || !prof_chat_show_themed(peer, "xe2e", "error", "red", "!", line)) {
+		snprintf(line, sizeof(line), "xe2e: %s%s%s", peer ? peer : "", peer ? ": " : "",
+			 text);
+		prof_cons_show_themed("xe2e", "error", "red", line);
+	}
+}
+
+/*
+ * The chat window's mark: the titlebar. (Profanity 0.13.1 frees a chat's
+ * outgoing character after each message it shows, so the plugin sets no
+ * message characters: the second message would crash it.)
+ */
+static void mark(const char *peer)
+{
+	if (xl_has_session(peer))
+		prof_chat_set_titlebar_enctext(peer, MARK_ENC);
+}
+
+static void unmark(const char *peer)
+{
+	prof_chat_unset_titlebar_enctext(peer);
+}
+
+/*
+ * An opened message in the peer's chat window, opened first if need be.
+ * (prof_incoming_message() of Profanity 0.13.1 built with OTR reads a
+ * message body it never set and crashes, so the plugin writes the line.)
+ */
+static void show_incoming(const char *peer, const char *resource, const char *body)
+{
+	char cmd[JID_MAX + 16];
+	char *name = prof_get_name_from_roster(peer);
+	size_t len = strlen(body) + JID_MAX + 8;
+	char *line = malloc(len);
+
+	(void)resource;
+	if (!line)
+		return;
+	snprintf(line, len, "%s: %s", name ? name : peer, body);
+	if (!prof_chat_show_themed(peer, "xe2e", "incoming", "white", MARK_CHAR, line)) {
+		snprintf(cmd, sizeof(cmd), "/msg %s", peer);
+		prof_send_line(cmd);
+		prof_chat_show_themed(peer, "xe2e", "incoming", "white", MARK_CHAR, line);
+	}
+	free(line);
+}
+
+static void send_text(char *stanza)
+{
+	if (stanza) {
+		prof_send_stanza(stanza);
+		free(stanza);
+	}
+}
+
+/* ---- the library handle follows the account ---- */
+
+static void connected(const char *fulljid)
+{
+	peers_clear(&peers);
+	xl_free(lib);
+	lib = NULL;
+	if (fulljid && xl_new(&lib, fulljid))
+		show_error(NULL, "cannot use the account's JID");
+}
+
+/* ---- handshakes ---- */
+
+static void handshake_over(struct peer *p, enum xl_hs_state st, const struct xl_line *line)
+{
+	char peer[JID_MAX + 1];
+
+	snprintf(peer, sizeof(peer), "%s", p->jid);
+	if (st == XL_HS_DONE) {
+		show(peer, line->text);
+		mark(peer);
+	} else {
+		show_error(peer, line->text);
+	}
+	peers_drop(&peers, p);
+}
+
+static void start(const char *peer)
+{
+	struct xl_line why = {""};
+	struct peer *p;
+	struct xl_hs *hs;
+	char *send;
+
+	if (!lib) {
+		show_error(NULL, "not connected");
+		return;
+	}
+	if ((p = peers_find(&peers, peer)))
+		peers_drop(&peers, p);
+	if (xl_hs_new(lib, peer, 1, &hs, &send, &why)) {
+		show_error(peer, why.text);
+		return;
+	}
+	if (!peers_add(&peers, xl_hs_peer(hs), hs)) {
+		xl_hs_free(hs);
+		free(send);
+		show_error(peer, "too many handshakes under way");
+		return;
+	}
+	send_text(send);
+	show(peer, "handshake started; waiting for the peer");
+}
+
+/* A handshake stanza received: to the run with its sender, or a new
+ * responder's run for a step 1. */
+static void handshake_in(const char *text, const struct xl_peek *pk)
+{
+	struct xl_line line = {""};
+	struct peer *p = peers_find(&peers, pk->from_bare);
+	enum xl_hs_state st;
+	struct xl_hs *hs;
+	char *send;
+
+	if (!p) {
+		if (xl_hs_new(lib, pk->from_bare, 0, &hs, &send, &line)) {
+			show_error(pk->from_bare, line.text);
+			return;
+		}
+		if (!(p = peers_add(&peers, pk->from_bare, hs))) {
+			xl_hs_free(hs);
+			return;
+		}
+		show(pk->from_bare, "handshake asked for by the peer; answering");
+	}
+	st = xl_hs_feed(p->hs, text, &send, &line);
+	send_text(send);
+	if (st != XL_HS_GOING)
+		handshake_over(p, st, &line);
+}
+
+/* ---- the hooks ---- */
+
+void prof_init(const char *const version, const char *const status, const char *const account_name,
+	       const char *const fulljid);
+void prof_on_unload(void);
+void prof_on_connect(const char *const account_name, const char *const fulljid);
+void prof_on_disconnect(const char *const account_name, const char *const fulljid);
+char *prof_on_message_stanza_send(const char *const stanza);
+int prof_on_message_stanza_receive(const char *const stanza);
+void prof_on_chat_win_focus(const char *const barejid);
+
+char *prof_on_message_stanza_send(const char *const stanza)
+{
+	struct xl_line why = {""};
+	struct xl_peek pk;
+	char *sealed;
+
+	if (!lib)
+		return NULL;
+	xl_peek(stanza, &pk);
+	if (!pk.to_bare[0] || pk.kind == XL_HANDSHAKE)
+		return NULL;
+	if (peers_find(&peers, pk.to_bare)) {
+		if (pk.has_body)
+			show_error(pk.to_bare, "not sent: the handshake is still under way");
+		return strdup(NOTHING);
+	}
+	if (!xl_has_session(pk.to_bare))
+		return NULL;
+	if (xl_seal(lib, stanza, &sealed, &why)) {
+		if (pk.has_body)
+			show_error(pk.to_bare, why.text);
+		return strdup(NOTHING);
+	}
+	mark(pk.to_bare);
+	return sealed;
+}
+
+static void opened(const char *text)
+{
+	struct xl_open_out o;
+
+	switch (xl_open(lib, text, &o)) {
+	case XL_OPENED_SHOW:
+		if (o.body) {
+			show_incoming(o.peer_bare, o.resource, o.body);
+			mark(o.peer_bare);
+		}
+		break;
+	case XL_OPENED_REFUSED:
+		show_error(o.peer_bare[0] ? o.peer_bare : NULL, o.line.text);
+		break;
+	default:
+		break;
+	}
+	xl_open_out_release(&o);
+}
+
+int prof_on_message_stanza_receive(const char *const stanza)
+{
+	struct xl_peek pk;
+
+	if (!lib)
+		return 1;
+	xl_peek(stanza, &pk);
+	if (pk.kind == XL_HANDSHAKE && pk.from_bare[0]) {
+		handshake_in(stanza, &pk);
+		return 0;
+	}
+	/* The opener says what is to be shown; plain text from a peer with
+	 * a session never is. */
+	if (pk.kind == XL_SEALED || (pk.from_bare[0] && xl_has_session(pk.from_bare))) {
+		opened(stanza);
+		return 0;
+	}
+	return 1;
+}
+
+void prof_on_chat_win_focus(const char *const barejid)
+{
+	if (lib && barejid)
+		mark(barejid);
+}
+
+void prof_on_connect(const char *const account_name, const char *const fulljid)
+{
+	(void)account_name;
+	connected(fulljid);
+}
+
+void prof_on_disconnect(const char *const account_name, const char *const fulljid)
+{
+	(void)account_name;
+	(void)fulljid;
+	connected(NULL);
+}
+
+void prof_on_unload(void)
+{
+	connected(NULL);
+}
+
+/* ---- /xe2e ---- */
+
+/* The peer a command is about: its argument, or the chat window's. */
+static const char *peer_arg(char **args, int i)
+{
+	const char *p = args[i] ? args[i] : prof_get_current_recipient();
+
+	if (!p)
+		show_error(NULL, "name a JID, or use the command in a chat window");
+	return p;
+}
+
+static void status(const char *peer)
+{
+	struct xl_line line = {""};
+
+	if (peers_find(&peers, peer)) {
+		show(peer, "a handshake is under way");
+		return;
+	}
+	xl_session_line(peer, &line);
+	show(peer, line.text);
+	mark(peer);
+}
+
+static void end(const char *peer)
+{
+	struct peer *p = peers_find(&peers, peer);
+
+	if (p) {
+		peers_drop(&peers, p);
+		show(peer, "handshake abandoned");
+	}
+	if (xl_has_session(peer))
+		show(peer, "the session stays: messages to the peer are still sealed "
+			   "(xe2e-trustdb sessions close ID deletes it)");
+	else
+		unmark(peer);
+}
+
+static void command(char **args)
+{
+	const char *peer;
+
+	if (!args[0]) {
+		prof_cons_bad_cmd_usage(CMD);
+		return;
+	}
+	if (strcmp(args[0], "start") && strcmp(args[0], "status") && strcmp(args[0], "end")) {
+		prof_cons_bad_cmd_usage(CMD);
+		return;
+	}
+	if (!(peer = peer_arg(args, 1)))
+		return;
+	if (!lib) {
+		show_error(NULL, "not connected");
+		return;
+	}
+	if (!strcmp(args[0], "start"))
+		start(peer);
+	else if (!strcmp(args[0], "status"))
+		status(peer);
+	else
+		end(peer);
+}
+
+static void register_command(void)
+{
+	static char *synopsis[] = {
+		"/xe2e start [<jid>]",
+		"/xe2e status [<jid>]",
+		"/xe2e end [<jid>]",
+		NULL,
+	};
+	static char *arguments[][2] = {
+		{"start [<jid>]", "Run a handshake with the peer: from then on every message to it is sealed"},
+		{"status [<jid>]", "The session with the peer: its trust and the peer's identity"},
+		{"end [<jid>]", "Abandon a handshake under way"},
+		{NULL, NULL},
+	};
+	static char *examples[] = {
+		"/xe2e start bob@example.org",
+		"/xe2e status",
+		NULL,
+	};
+
+	prof_register_command(CMD, 1, 2, synopsis,
+			      "End-to-end encryption of whole stanzas with xe2e (xe2e-profanity(7)).",
+			      arguments, examples, command);
+}
+
+void prof_init(const char *const version, const char *const status_, const char *const account_name,
+	       const char *const fulljid)
+{
+	(void)version;
+	(void)status_;
+	(void)account_name;
+	register_command();
+	if (fulljid)
+		connected(fulljid);
+}
