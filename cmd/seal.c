@@ -2,37 +2,23 @@
  * xe2e-seal: reads plaintext stanzas on standard input and writes each one
  * sealed for its peer's session. See xe2e-seal(1) and xe2e(7).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "channel.h"
 #include "cli.h"
-#include "envelope.h"
 #include "err.h"
-#include "identity.h"
-#include "inspect.h"
 #include "jid.h"
-#include "offline_session.h"
 #include "passphrase.h"
 #include "ratchet.h"
-#include "sealed_stanza.h"
 #include "session.h"
-#include "session_missing.h"
-#include "stanza_frame.h"
-#include "trust.h"
-#include "util.h"
+#include "xe2e.h"
 #include "xml.h"
-
-#define MAX_STANZA_DEFAULT 262144u /* Prosody's default c2s stanza limit */
-#define IDLE_DEFAULT 600u
 
 static const char usage_text[] =
 	"usage: xe2e-seal [--to JID | --session ID] [--from FULLJID] [options]\n"
@@ -71,19 +57,14 @@ static const char help_text[] =
 	"Exit status: 0 all sealed, 1 error, 2 usage, 3 trust. See xe2e-seal(1).\n";
 
 struct options {
-	const char *to;
-	const char *from;
-	const char *bundle;
-	int has_session;
+	struct xe2e_seal_opts seal;
 	uint8_t session[SESSION_ID_LEN];
-	const char *fallback;
-	unsigned long max_stanza;
-	unsigned long interval;
-	unsigned long idle;
-	unsigned long writers;
+	const char *bundle;
+	unsigned long max_stanza, interval, idle, writers;
 	const char *passphrase_file;
 	int passphrase_prompt;
 	int quiet, verbose;
+	int done; /* --help or --version answered: nothing to run */
 };
 
 enum {
@@ -123,6 +104,13 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
+/* A number option's value, or the usage error. */
+static int number(const char *opt, const char *text, unsigned long min, unsigned long max,
+		  unsigned long *out)
+{
+	return cli_number(opt, text, min, max, out) < 0 ? XE2E_EXIT_OK : XE2E_EXIT_USAGE;
+}
+
 /* --from: a full JID, whose resource the associated data then binds. */
 static int parse_from(const char *text, const char **out)
 {
@@ -131,106 +119,119 @@ static int parse_from(const char *text, const char **out)
 	if (jid_parse(text, &j) || !j.resource[0])
 		return err_usage("--from needs a full JID (with the resource the server bound)");
 	*out = text;
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-/* Returns -1 to go on, or the exit status. */
-static int parse_option(void *ctx, int c)
+static int parse_option(struct options *o, int c)
 {
-	struct options *o = ctx;
-
 	switch (c) {
-	case OPT_TO: o->to = optarg; return -1;
-	case OPT_FROM: return parse_from(optarg, &o->from);
+	case OPT_TO: o->seal.to = optarg; return XE2E_EXIT_OK;
+	case OPT_FROM: return parse_from(optarg, &o->seal.from);
 	case OPT_SESSION:
 		if (session_id_parse(optarg, o->session))
 			return err_usage("--session needs a session id of 32 hex digits");
-		o->has_session = 1;
-		return -1;
-	case OPT_BUNDLE: o->bundle = optarg; return -1;
-	case OPT_FALLBACK: o->fallback = optarg; return -1;
+		o->seal.session = o->session;
+		return XE2E_EXIT_OK;
+	case OPT_BUNDLE: o->bundle = optarg; return XE2E_EXIT_OK;
+	case OPT_FALLBACK: o->seal.fallback_body = optarg; return XE2E_EXIT_OK;
 	case OPT_MAX_STANZA:
-		return cli_number("--max-stanza", optarg, 1024, 64ul << 20, &o->max_stanza);
-	case OPT_INTERVAL:
-		return cli_number("--ratchet-interval", optarg, 0, 86400, &o->interval);
-	case OPT_IDLE: return cli_number("--ratchet-idle", optarg, 1, 86400, &o->idle);
-	case OPT_WRITERS: return cli_number("--writers", optarg, 1, 64, &o->writers);
-	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
-	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
-	case OPT_QUIET: o->quiet = 1; return -1;
-	case OPT_VERBOSE: o->verbose = 1; return -1;
+		return number("--max-stanza", optarg, 1024, 64ul << 20, &o->max_stanza);
+	case OPT_INTERVAL: return number("--ratchet-interval", optarg, 0, 86400, &o->interval);
+	case OPT_IDLE: return number("--ratchet-idle", optarg, 1, 86400, &o->idle);
+	case OPT_WRITERS: return number("--writers", optarg, 1, 64, &o->writers);
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return XE2E_EXIT_OK;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return XE2E_EXIT_OK;
+	case OPT_QUIET: o->quiet = 1; return XE2E_EXIT_OK;
+	case OPT_VERBOSE: o->verbose = 1; return XE2E_EXIT_OK;
 	case 'h':
 		fputs(usage_text, stdout);
 		fputs(help_text, stdout);
+		o->done = 1;
 		return XE2E_EXIT_OK;
 	default:
 		return err_usage("unknown option");
 	}
 }
 
+/* cli_options() goes on while its callback gives -1. */
+static int take_option(void *ctx, int c)
+{
+	struct options *o = ctx;
+	int status = parse_option(o, c);
+
+	return status == XE2E_EXIT_OK && !o->done ? -1 : status;
+}
+
 static int check_options(const struct options *o)
 {
 	if (o->passphrase_prompt && o->passphrase_file)
 		return err_usage("--passphrase and --passphrase-file exclude each other");
-	if (o->to && o->has_session)
+	if (o->seal.to && o->seal.session)
 		return err_usage("--to and --session exclude each other");
 	if (o->quiet && o->verbose)
 		return err_usage("--quiet and --verbose exclude each other");
-	if (o->to && !*o->to)
+	if (o->seal.to && !*o->seal.to)
 		return err_usage("--to needs a JID");
-	if (o->bundle && !o->to)
+	if (o->bundle && !o->seal.to)
 		return err_usage("--bundle needs --to");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	int status;
 
-	o->max_stanza = MAX_STANZA_DEFAULT;
-	o->interval = RATCHET_STEP_INTERVAL;
-	o->idle = IDLE_DEFAULT;
-	o->writers = 1;
-	status = cli_options(argc, argv, long_options, parse_option, o);
-	if (status >= 0)
+	memset(o, 0, sizeof(*o));
+	xe2e_seal_opts_init(&o->seal);
+	o->max_stanza = o->seal.max_stanza;
+	o->interval = o->seal.step_interval;
+	o->idle = o->seal.idle;
+	o->writers = o->seal.writers;
+	status = cli_options(argc, argv, long_options, take_option, o);
+	if (status >= 0) {
+		o->done = 1; /* --version, or --help, or a usage error */
 		return status;
+	}
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
+	o->seal.max_stanza = o->max_stanza;
+	o->seal.step_interval = (uint32_t)o->interval;
+	o->seal.idle = (uint32_t)o->idle;
+	o->seal.writers = (uint32_t)o->writers;
 	return check_options(o);
 }
 
 /* ---- the run ---- */
 
 struct run {
-	struct options opt;
-	struct channel_opts copts;
-	struct channel **ch;
-	size_t n_ch;
+	const struct options *opt;
+	struct xe2e_sealer *sealer;
 	struct xml_reader *reader;
-	int status;  /* worst so far */
-	int fatal;   /* output failed: stop */
+	int status; /* worst so far */
+	int fatal;  /* output failed: stop */
 	/* The ratchet ticker and the main loop take turns under mu. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int done;
-	/* --bundle: the first stanza starts a session from the bundle. */
-	struct identity self;
-	struct offline_target target;
-	int offline_pending;
 };
+
+static void say(int on, const char *fmt, va_list ap)
+{
+	if (!on)
+		return;
+	fprintf(stderr, "%s: ", err_progname());
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
 
 static void warn(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(const struct run *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (r->opt.quiet)
-		return;
-	fprintf(stderr, "%s: ", err_progname());
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(!r->opt->quiet, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -238,13 +239,9 @@ static void note(const struct run *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!r->opt.verbose)
-		return;
-	fprintf(stderr, "%s: ", err_progname());
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(r->opt->verbose, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static void worst(struct run *r, int status)
@@ -258,166 +255,27 @@ static uint64_t now_s(void)
 	return (uint64_t)time(NULL);
 }
 
-/* The channel of session id, loaded on first use. */
-static int channel_get(struct run *r, const uint8_t id[static SESSION_ID_LEN],
-		       struct channel **out)
+/* What a session that just came into use asks the user to know. */
+static void tell_session(const struct run *r, const struct xe2e_session *s)
 {
-	struct channel *ch, **grown;
 	char hex[SESSION_ID_TEXT_LEN];
-	int err;
 
-	for (size_t i = 0; i < r->n_ch; i++) {
-		if (!memcmp(r->ch[i]->id, id, SESSION_ID_LEN)) {
-			*out = r->ch[i];
-			return XE2E_OK;
-		}
-	}
-	ch = calloc(1, sizeof(*ch));
-	grown = realloc(r->ch, (r->n_ch + 1) * sizeof(*r->ch));
-	if (!ch || !grown) {
-		free(ch);
-		if (grown)
-			r->ch = grown;
-		return XE2E_E_NOMEM;
-	}
-	r->ch = grown;
-	if ((err = channel_load(ch, id, &r->copts)) || (err = channel_trust_check(ch))) {
-		channel_wipe(ch);
-		free(ch);
-		return err;
-	}
-	r->ch[r->n_ch++] = ch;
-	session_id_format(id, hex);
-	if (ch->flags & TRUST_FLAG_RS_RESET)
+	if (s->flags & XE2E_SESSION_STARTED)
+		note(r, "sealed to the bundle of %s with %s", s->peer_bare,
+		     s->flags & XE2E_SESSION_ONE_TIME_PREKEY ? "a one-time prekey"
+							     : "the signed prekey alone");
+	if (!(s->flags & XE2E_SESSION_LOADED))
+		return;
+	session_id_format(s->id, hex);
+	if (s->flags & XE2E_SESSION_RS_RESET)
 		warn(r, "session %s with %s carries rs-reset: the retained secrets did not match; "
-		     "verify the peer (xe2e-verify-sas)", hex, ch->peer_bare);
-	if (ch->flags & TRUST_FLAG_OFFLINE_ORIGIN)
+		     "verify the peer (xe2e-verify-sas)", hex, s->peer_bare);
+	if (s->flags & XE2E_SESSION_OFFLINE_ORIGIN)
 		warn(r, "session %s with %s started from prekeys (offline-origin): its trust is "
-		     "capped at tofu until a real-time handshake (xe2e-handshake)", hex,
-		     ch->peer_bare);
-	*out = ch;
-	return XE2E_OK;
+		     "capped at tofu until a real-time handshake (xe2e-handshake)", hex, s->peer_bare);
 }
 
-/* The session a stanza goes to: --session, or the current one of the peer. */
-static int session_for(struct run *r, const char *to, struct channel **ch)
-{
-	char bare[JID_MAX + 1];
-	uint8_t id[SESSION_ID_LEN];
-	int err;
-
-	if (r->opt.has_session)
-		return channel_get(r, r->opt.session, ch);
-	if (!to) {
-		err_detail_set("the stanza has no 'to' and no --to was given");
-		return XE2E_E_MALFORMED;
-	}
-	if ((err = jid_normalize_bare(to, bare)))
-		return err;
-	err = session_current_get(bare, id);
-	if (err == XE2E_E_NOTFOUND) {
-		char why[512];
-
-		session_missing(bare);
-		snprintf(why, sizeof(why), "%s", err_detail());
-		err_detail_set("%s (nothing is sent in plaintext)", why);
-		return err;
-	}
-	return err ? err : channel_get(r, id, ch);
-}
-
-/* The 'to' of the sealed stanza: the session's device. */
-static int outer_to(const struct channel *ch, const char *to, const char **out)
-{
-	struct jid in, sess;
-
-	*out = ch->peer_full;
-	if (!to)
-		return XE2E_OK;
-	if (jid_parse(to, &in) || jid_parse(ch->peer_full, &sess))
-		return XE2E_E_MALFORMED;
-	if (!jid_same_bare(to, ch->peer_full)) {
-		err_detail_set("'to' is %.200s but the session is with %s", to, ch->peer_bare);
-		return XE2E_E_MALFORMED;
-	}
-	if (!sess.resource[0])
-		*out = to;
-	else if (in.resource[0] && strcmp(in.resource, sess.resource)) {
-		err_detail_set("'to' is %.200s but the session belongs to the device %s "
-			       "(use --session for another one)", to, ch->peer_full);
-		return XE2E_E_MALFORMED;
-	}
-	return XE2E_OK;
-}
-
-/*
- * The 'from' of the sealed stanza: the plain stanza's, else --from, else
- * the own bare JID (the server then adds a resource that the seal does not
- * authenticate). self_what names the own JID self_bare in errors.
- */
-static int outer_from(const struct run *r, const char *from, const char *self_bare,
-		      const char *self_what, const char **out)
-{
-	*out = from ? from : r->opt.from ? r->opt.from : self_bare;
-	if (from && !jid_same_bare(from, self_bare)) {
-		err_detail_set("'from' is %.200s, not %s %s", from, self_what, self_bare);
-		return XE2E_E_MALFORMED;
-	}
-	if (r->opt.from && !jid_same_bare(r->opt.from, self_bare)) {
-		err_detail_set("--from %.200s is not %s %s", r->opt.from, self_what, self_bare);
-		return XE2E_E_MALFORMED;
-	}
-	if (from && r->opt.from && !jid_same_full(from, r->opt.from)) {
-		err_detail_set("'from' is %.200s, not --from %.200s", from, r->opt.from);
-		return XE2E_E_MALFORMED;
-	}
-	return XE2E_OK;
-}
-
-static struct sealed_stanza_opts seal_opts(const struct run *r)
-{
-	struct sealed_stanza_opts o = {r->opt.max_stanza, 0, r->opt.fallback, "--max-stanza"};
-
-	return o;
-}
-
-/* The first stanza of --bundle: the initial message of a new session. */
-static int seal_initial(struct run *r, const struct envelope_addr *a, const struct xml_node *plain,
-			struct xml_node **out)
-{
-	struct sealed_stanza_opts o = seal_opts(r);
-	struct sealed_initial started;
-	struct channel *ch;
-	int err = sealed_stanza_seal_initial(&r->self, &r->target, a, plain, &o, now_s(), out,
-					     &started);
-
-	if (err)
-		return err;
-	note(r, "sealed to the bundle of %s with %s", r->target.peer_bare,
-	     started.used_opk ? "a one-time prekey" : "the signed prekey alone");
-	/* The new session's channel, for the stanzas after it (and its
-	 * offline-origin warning). */
-	err = channel_get(r, started.id, &ch);
-	if (err) {
-		xml_free(*out);
-		*out = NULL;
-	}
-	return err;
-}
-
-/* Seals plain in the session (ch NULL: as the initial message of
- * --bundle); out gets the stanza. plain is NULL for a ratchet stanza. */
-static int seal_frame(struct run *r, struct channel *ch, const struct envelope_addr *a,
-		      const struct xml_node *plain, struct xml_node **out)
-{
-	struct sealed_stanza_opts o = seal_opts(r);
-
-	if (!ch)
-		return seal_initial(r, a, plain, out);
-	return sealed_stanza_seal(ch, a, plain, &o, now_s(), out, NULL);
-}
-
-static int emit(struct run *r, const struct xml_node *el)
+static void emit(struct run *r, const struct xml_node *el)
 {
 	int err = xml_write_stanza(STDOUT_FILENO, el);
 
@@ -425,138 +283,36 @@ static int emit(struct run *r, const struct xml_node *el)
 		worst(r, err_report(err, "cannot write the sealed stanza"));
 		r->fatal = 1;
 	}
-	return err;
-}
-
-/* Subscription management and broadcast presence are for the server. */
-static int presence_passes(const struct run *r, const struct xml_node *st)
-{
-	static const char *const types[] = {"subscribe", "subscribed", "unsubscribe",
-					    "unsubscribed", "probe"};
-	const char *type = xml_get_attr(st, "type"), *to = xml_get_attr(st, "to");
-
-	if (!to && !r->opt.to && !r->opt.has_session) {
-		warn(r, "presence without 'to' is broadcast by the server: passed on unsealed");
-		return 1;
-	}
-	for (size_t i = 0; type && i < ARRAY_SIZE(types); i++) {
-		if (!strcmp(type, types[i])) {
-			warn(r, "presence of type '%s' is for the server: passed on unsealed",
-			     type);
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* The addresses of the first stanza of --bundle: to the peer of --to (its
- * resource, if the stanza names one), from this identity. */
-static int initial_addr(const struct run *r, const struct xml_node *st, struct envelope_addr *a)
-{
-	const char *to = xml_get_attr(st, "to");
-
-	a->to = to ? to : r->target.peer;
-	return outer_from(r, xml_get_attr(st, "from"), r->self.jid, "this identity's JID",
-			  &a->from);
-}
-
-static int seal_stanza(struct run *r, const struct xml_node *st, struct xml_node **out)
-{
-	struct envelope_addr a = {0};
-	struct channel *ch = NULL;
-	const char *to = xml_get_attr(st, "to");
-	int err = stanza_kind_of(st, &a.kind);
-
-	if (!to)
-		to = r->opt.to;
-	if (!err && r->opt.to && to && !jid_same_bare(to, r->opt.to)) {
-		err_detail_set("'to' is %.200s, not --to %.200s", to, r->opt.to);
-		err = XE2E_E_MALFORMED;
-	}
-	if (!err && r->offline_pending)
-		err = initial_addr(r, st, &a);
-	else if (!err)
-		err = session_for(r, to, &ch);
-	if (!err && !r->offline_pending)
-		err = outer_to(ch, to, &a.to);
-	if (!err && !r->offline_pending)
-		err = outer_from(r, xml_get_attr(st, "from"), ch->self_bare,
-				 "this session's own JID", &a.from);
-	a.type = xml_get_attr(st, "type");
-	a.id = xml_get_attr(st, "id");
-	if (!err)
-		err = seal_frame(r, ch, &a, st, out);
-	if (!err)
-		note(r, "sealed <%s%s%s%s> for %s", st->name, a.id ? " id='" : "", a.id ? a.id : "",
-		     a.id ? "'" : "", a.to);
-	if (!err)
-		r->offline_pending = 0;
-	return err;
 }
 
 static void one_stanza(struct run *r, const struct xml_node *st)
 {
-	struct xml_node *out = NULL;
-	enum stanza_kind kind;
-	int err = stanza_kind_of(st, &kind);
+	struct xe2e_sealed res;
+	const char *id;
+	int err = xe2e_seal(r->sealer, st, now_s(), &res);
 
-	if (!err && kind == STANZA_PRESENCE && presence_passes(r, st)) {
+	tell_session(r, &res.session);
+	if (res.flags & XE2E_SEALED_PASSED) {
+		warn(r, "%s", res.detail);
 		emit(r, st);
-		return;
-	}
-	if (!err)
-		err = seal_stanza(r, st, &out);
-	if (err) {
-		char detail[512];
-
-		xml_free(out);
-		/* The detail may quote the stanza's addresses: one line whatever
-		 * they hold. A session too old or too used needs a handshake. */
-		err_detail_set("%s%s", inspect_line_safe(err_detail(), detail, sizeof(detail)),
-			       err == XE2E_E_EXPIRED && !r->offline_pending
-				       ? ": run a new handshake" : "");
+	} else if (err) {
+		err_detail_set("%s", res.detail);
 		worst(r, err_report(err, "cannot seal <%.64s>", st->name ? st->name : "?"));
-		return;
+	} else {
+		id = xml_get_attr(res.stanza, "id");
+		note(r, "sealed <%s%s%s%s> for %s", st->name, id ? " id='" : "", id ? id : "",
+		     id ? "'" : "", xml_get_attr(res.stanza, "to"));
+		emit(r, res.stanza);
 	}
-	emit(r, out);
-	xml_free(out);
+	xe2e_sealed_release(&res);
 }
 
 /* ---- ratchet stanzas ---- */
 
-/* A due DH step that waited --ratchet-idle seconds for a stanza. */
-static void ratchet_stanza(struct run *r, struct channel *ch, uint64_t now)
-{
-	struct envelope_addr a = {STANZA_MESSAGE, ch->peer_full, ch->self_bare, "headline", NULL};
-	struct xml_node *out = NULL;
-	uint64_t since;
-	int err;
-
-	if (!channel_step_due(ch, now, &since))
-		return;
-	if (since < ch->last_send)
-		since = ch->last_send;
-	if (now < since || now - since < r->opt.idle)
-		return;
-	err = channel_release(ch);
-	if (!err)
-		err = outer_from(r, NULL, ch->self_bare, "this session's own JID", &a.from);
-	if (!err)
-		err = seal_frame(r, ch, &a, NULL, &out);
-	if (!err) {
-		note(r, "ratchet stanza for %s", ch->peer_full);
-		emit(r, out);
-	} else {
-		worst(r, err_report(err, "cannot send a ratchet stanza to %s", ch->peer_full));
-		ch->last_send = now; /* try again after another idle period */
-	}
-	xml_free(out);
-}
-
 static void ticker_wait(struct run *r)
 {
 	struct timespec ts;
-	unsigned long ms = r->opt.idle * 1000 / 8;
+	unsigned long ms = r->opt->idle * 1000 / 8;
 
 	if (ms < 50)
 		ms = 50;
@@ -572,6 +328,27 @@ static void ticker_wait(struct run *r)
 	pthread_cond_timedwait(&r->cv, &r->mu, &ts);
 }
 
+/* Ratchet stanzas for due DH steps that waited --ratchet-idle seconds. */
+static void ratchet_stanzas(struct run *r)
+{
+	struct xe2e_sealed res;
+	size_t i = 0;
+	int err;
+
+	while (!r->done && !r->fatal &&
+	       (err = xe2e_sealer_tick(r->sealer, now_s(), &i, &res)) != XE2E_E_EOF) {
+		if (err) {
+			err_detail_set("%s", res.detail);
+			worst(r, err_report(err, "cannot send a ratchet stanza to %s",
+					    res.session.peer_full));
+		} else {
+			note(r, "ratchet stanza for %s", res.session.peer_full);
+			emit(r, res.stanza);
+		}
+		xe2e_sealed_release(&res);
+	}
+}
+
 static void *ticker(void *arg)
 {
 	struct run *r = arg;
@@ -579,132 +356,125 @@ static void *ticker(void *arg)
 	pthread_mutex_lock(&r->mu);
 	while (!r->done) {
 		ticker_wait(r);
-		for (size_t i = 0; !r->done && !r->fatal && i < r->n_ch; i++)
-			ratchet_stanza(r, r->ch[i], now_s());
+		ratchet_stanzas(r);
 	}
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
-/* ---- main loop ---- */
+/* ---- phases ---- */
 
-static void run_loop(struct run *r)
+/* The sealer, and for --bundle the identity and the checked bundle,
+ * before any input. */
+static int sealer_open(struct run *r, struct passphrase *pp)
+{
+	struct xe2e_bundle_info info;
+	int err = xe2e_sealer_new(&r->sealer, &r->opt->seal);
+
+	if (err)
+		return err_report(err, "cannot seal");
+	if (!r->opt->bundle)
+		return XE2E_EXIT_OK;
+	if ((err = xe2e_sealer_identity(r->sealer, pp, now_s())))
+		return err_report(err, "cannot read the identity");
+	if ((err = xe2e_sealer_bundle(r->sealer, r->opt->bundle, now_s(), &info)))
+		return err_report(err, "cannot seal to the bundle %s", r->opt->bundle);
+	if (*info.warning)
+		warn(r, "%s", info.warning);
+	return XE2E_EXIT_OK;
+}
+
+static void seal_input(struct run *r)
 {
 	struct xml_node *st;
 	int err;
 
-	for (;;) {
-		err = xml_reader_next(r->reader, &st);
-		if (err == XE2E_E_EOF)
-			break;
-		if (err) {
-			pthread_mutex_lock(&r->mu);
-			worst(r, err_report(err, "cannot read the input"));
-			pthread_mutex_unlock(&r->mu);
-			break;
-		}
+	while ((err = xml_reader_next(r->reader, &st)) == XE2E_OK) {
 		pthread_mutex_lock(&r->mu);
 		one_stanza(r, st);
 		pthread_mutex_unlock(&r->mu);
 		xml_free(st);
 		if (r->fatal)
-			break;
+			return;
+	}
+	if (err != XE2E_E_EOF) {
+		pthread_mutex_lock(&r->mu);
+		worst(r, err_report(err, "cannot read the input"));
+		pthread_mutex_unlock(&r->mu);
 	}
 }
 
-static void finish(struct run *r)
-{
-	for (size_t i = 0; i < r->n_ch; i++) {
-		int err = channel_release(r->ch[i]);
-
-		if (err)
-			worst(r, err_report(err, "cannot give back unused message numbers"));
-		channel_wipe(r->ch[i]);
-		free(r->ch[i]);
-	}
-	free(r->ch);
-}
-
-/* --bundle: the identity and the checked bundle, before any input. */
-static int offline_prepare(struct run *r, struct passphrase *pp)
-{
-	uint64_t now = now_s();
-	int err;
-
-	r->self = (struct identity)IDENTITY_INIT;
-	err = identity_load(&r->self, IDENTITY_LOAD_DEVICE_KEY, pp, now);
-	if (err)
-		return err_report(err, "cannot read the identity");
-	err = offline_target_load(r->opt.bundle, r->opt.to, now, &r->target);
-	if (err)
-		return err_report(err, "cannot seal to the bundle %s", r->opt.bundle);
-	if (r->target.b.n_opk == 0)
-		warn(r, "the bundle of %s has no usable one-time prekey: sealing with its signed "
-		     "prekey alone, so the first stanza can be read with %s's keys until that "
-		     "prekey is deleted (up to %llu days)", r->target.peer_bare,
-		     r->target.peer_bare,
-		     (unsigned long long)((PREKEY_SPK_LIFETIME + PREKEY_GRACE) / 86400));
-	r->offline_pending = 1;
-	return -1;
-}
-
-static int reader_open(struct run *r)
+/* Seals standard input, with the ratchet ticker beside it; r->status
+ * gets the worst outcome. Not OK only when the input cannot be read. */
+static int seal_all(struct run *r)
 {
 	struct xml_limits lim = xml_limits_default();
+	pthread_t tick;
+	int ticking;
 
-	if (r->opt.max_stanza > lim.max_stanza_bytes)
-		lim.max_stanza_bytes = r->opt.max_stanza;
-	return xml_reader_new(&r->reader, STDIN_FILENO, XML_READ_BUFFERED, &lim);
+	if (r->opt->max_stanza > lim.max_stanza_bytes)
+		lim.max_stanza_bytes = r->opt->max_stanza;
+	if (xml_reader_new(&r->reader, STDIN_FILENO, XML_READ_BUFFERED, &lim))
+		return err_report(XE2E_E_NOMEM, "cannot read standard input");
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	ticking = pthread_create(&tick, NULL, ticker, r) == 0;
+	seal_input(r);
+	pthread_mutex_lock(&r->mu);
+	r->done = 1;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	if (ticking)
+		pthread_join(tick, NULL);
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+	xml_reader_free(r->reader);
+	return XE2E_EXIT_OK;
+}
+
+/* Gives unused message numbers back; a bundle nobody sealed to is an error. */
+static void finish(struct run *r)
+{
+	int err = xe2e_sealer_release(r->sealer);
+
+	if (err)
+		worst(r, err_report(err, "cannot give back unused message numbers"));
+	if (xe2e_sealer_bundle_pending(r->sealer))
+		worst(r, err_report(XE2E_E_NOTFOUND, "no stanza to seal to the bundle"));
+}
+
+static int cmd_seal(const struct options *o)
+{
+	struct run r;
+	struct passphrase pp;
+	int status;
+
+	memset(&r, 0, sizeof(r));
+	r.opt = o;
+	signal(SIGPIPE, SIG_IGN);
+	/* A passphrase file is read even when no key turns out to need it. */
+	if ((status = passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
+		passphrase_wipe(&pp);
+		return err_report(status, "no passphrase");
+	}
+	status = sealer_open(&r, &pp);
+	passphrase_wipe(&pp);
+	if (status == XE2E_EXIT_OK && (status = seal_all(&r)) == XE2E_EXIT_OK) {
+		finish(&r);
+		status = r.status;
+	}
+	xe2e_sealer_free(r.sealer);
+	return status;
 }
 
 int main(int argc, char **argv)
 {
-	struct run r;
-	struct passphrase pp;
-	pthread_t tick;
-	int status, ticking;
+	struct options o;
+	int status;
 
-	memset(&r, 0, sizeof(r));
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &r.opt);
-	if (status >= 0)
+	status = parse_args(argc, argv, &o);
+	if (status != XE2E_EXIT_OK || o.done)
 		return status;
-	signal(SIGPIPE, SIG_IGN);
-	/* A passphrase file is read even when no key turns out to need it. */
-	if ((status = passphrase_init(&pp, r.opt.passphrase_file, r.opt.passphrase_prompt))) {
-		passphrase_wipe(&pp);
-		return err_report(status, "no passphrase");
-	}
-	status = r.opt.bundle ? offline_prepare(&r, &pp) : -1;
-	passphrase_wipe(&pp);
-	if (status >= 0) {
-		identity_free(&r.self);
-		offline_target_free(&r.target);
-		return status;
-	}
-	r.copts.step_interval = (uint32_t)r.opt.interval;
-	r.copts.writers = (uint32_t)r.opt.writers;
-	if (reader_open(&r))
-		return err_report(XE2E_E_NOMEM, "cannot read standard input");
-	pthread_mutex_init(&r.mu, NULL);
-	pthread_cond_init(&r.cv, NULL);
-	ticking = pthread_create(&tick, NULL, ticker, &r) == 0;
-	run_loop(&r);
-	pthread_mutex_lock(&r.mu);
-	r.done = 1;
-	pthread_cond_signal(&r.cv);
-	pthread_mutex_unlock(&r.mu);
-	if (ticking)
-		pthread_join(tick, NULL);
-	finish(&r);
-	if (r.opt.bundle) {
-		if (r.offline_pending)
-			worst(&r, err_report(XE2E_E_NOTFOUND, "no stanza to seal to the bundle"));
-		identity_free(&r.self);
-		offline_target_free(&r.target);
-	}
-	xml_reader_free(r.reader);
-	pthread_cond_destroy(&r.cv);
-	pthread_mutex_destroy(&r.mu);
-	return r.status;
+	return cmd_seal(&o);
 }
