@@ -856,7 +856,7 @@ int main(int argc, char **argv)
 		return status;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
-	status = passphrase_init(&pp, r.opt.passphrase_file, r.opt.passphrase_prompt);
+	status = cli_passphrase_init(&pp, r.opt.passphrase_file, r.opt.passphrase_prompt);
 	status = status ? err_report(status, "no passphrase") : load_state(&r, &pp, now);
 	passphrase_wipe(&pp);
 	if (status < 0)

@@ -721,7 +721,7 @@ int main(int argc, char **argv)
 		return status;
 	signal(SIGPIPE, SIG_IGN);
 	/* A passphrase file is read even when no key turns out to need it. */
-	if ((status = passphrase_init(&r.pp, r.opt.passphrase_file, r.opt.passphrase_prompt))) {
+	if ((status = cli_passphrase_init(&r.pp, r.opt.passphrase_file, r.opt.passphrase_prompt))) {
 		passphrase_wipe(&r.pp);
 		return err_report(status, "no passphrase");
 	}

@@ -3,8 +3,9 @@
  *
  * Library functions return XE2E_OK (0) or one of these codes; they never
  * print and never exit. A function may add a detail (a file name, a line
- * number, a limit) with err_detail_set(); the program prints it with
- * err_report(), which also chooses the exit status (xe2e(7) EXIT STATUS).
+ * number, a limit) with err_detail_set(); the program says it (the
+ * programs' cmd/ui/diag.h) and chooses the exit status with
+ * err_exit_code() (xe2e(7) EXIT STATUS).
  */
 #ifndef XE2E_ERR_H
 #define XE2E_ERR_H
@@ -60,25 +61,5 @@ const char *err_detail(void);
 
 /* Forgets the recorded detail. */
 void err_detail_clear(void);
-
-/* Sets the program name used in diagnostics, from argv[0]. */
-void err_set_progname(const char *argv0);
-
-/* The program name, e.g. "xe2e-keygen". */
-const char *err_progname(void);
-
-/*
- * Prints "xe2e-PROG: WHAT: why" to stderr, where why is the detail and the
- * description of err ("detail (description)"; the detail alone when it
- * ends with a parenthesis that starts as the description does), and
- * returns err_exit_code(err). WHAT is a printf format.
- */
-int err_report(int err, const char *what, ...) __attribute__((format(printf, 2, 3)));
-
-/* Prints "xe2e-PROG: message" to stderr (printf format). */
-void err_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Prints a usage error and returns XE2E_EXIT_USAGE. */
-int err_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "prompt.h"
 
 /* The entry of longopts named name (len bytes): exactly (whole set), or
  * starting with it; NULL if none. */
@@ -106,6 +107,14 @@ int cli_seconds(const char *opt, const char *text, unsigned min, unsigned *out)
 		return err_usage("%s needs a number of seconds from %u to 86400", opt, min);
 	*out = (unsigned)v;
 	return -1;
+}
+
+int cli_passphrase_init(struct passphrase *pp, const char *file, int prompt)
+{
+	int err = passphrase_init(pp, file, prompt);
+
+	pp->ask = prompt_secret;
+	return err;
 }
 
 int cli_finish_stdout(void)

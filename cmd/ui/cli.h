@@ -8,6 +8,9 @@
 
 #include <getopt.h>
 
+#include "diag.h"
+#include "passphrase.h"
+
 /* Takes one option (c as getopt_long() returns it, its value in optarg);
  * returns -1 to go on, or the exit status to stop with. */
 typedef int (*cli_option_fn)(void *ctx, int c);
@@ -34,6 +37,10 @@ int cli_number(const char *opt, const char *text, unsigned long min, unsigned lo
 
 /* The same for a number of seconds from min to 86400 (a day). */
 int cli_seconds(const char *opt, const char *text, unsigned min, unsigned *out);
+
+/* passphrase_init() for a program: the sources from its options, and the
+ * terminal to ask on (prompt.h). */
+int cli_passphrase_init(struct passphrase *pp, const char *file, int prompt);
 
 /* Flushes and closes standard output; a write that failed there (a full
  * disk, a closed pipe) is reported and gives exit status 1, else 0. */
