@@ -26,7 +26,21 @@ static const char *const descriptions[XE2E_E__COUNT] = {
 	[XE2E_E_TIMEOUT] = "timed out",
 };
 
-/* Per thread: xe2e-seal's ticker thread reports errors of its own. */
+/* The library's own words for what to do next: no program's. */
+static const char *const advice_own[ERR_ADVICE__COUNT] = {
+	[ERR_ADVICE_CREATE_IDENTITY] = "create an identity",
+	[ERR_ADVICE_RENEW_DEVICE] = "renew the device key",
+	[ERR_ADVICE_INSTALL_CERTIFICATE] = "install one first",
+	[ERR_ADVICE_ADD_ANCHOR] = "add an anchor first",
+	[ERR_ADVICE_HANDSHAKE] = "run a handshake",
+	[ERR_ADVICE_REAL_TIME_HANDSHAKE] = "run a real-time handshake",
+	[ERR_ADVICE_FORGET_PEER] = "forget",
+	[ERR_ADVICE_VERIFY] = "a verification",
+};
+
+static const char *const *advice_words = advice_own;
+
+/* Per thread: a program's threads report errors of their own. */
 static _Thread_local char detail[512];
 
 const char *err_str(int err)
@@ -67,4 +81,16 @@ const char *err_detail(void)
 void err_detail_clear(void)
 {
 	detail[0] = '\0';
+}
+
+const char *err_advice(enum err_advice a)
+{
+	if ((unsigned)a >= ERR_ADVICE__COUNT)
+		return "";
+	return advice_words[a] ? advice_words[a] : advice_own[a];
+}
+
+void err_advice_set_words(const char *const *words)
+{
+	advice_words = words ? words : advice_own;
 }

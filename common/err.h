@@ -62,4 +62,31 @@ const char *err_detail(void);
 /* Forgets the recorded detail. */
 void err_detail_clear(void);
 
+/*
+ * What a person can do next, where a detail says so ("no identity in DIR:
+ * run xe2e-keygen --jid JID"). The library names the step; the program
+ * that shows the detail words it, so that the library names no program
+ * and a client plugin can point to its own commands.
+ */
+enum err_advice {
+	ERR_ADVICE_CREATE_IDENTITY,     /* a verb phrase: "run xe2e-keygen --jid JID" */
+	ERR_ADVICE_RENEW_DEVICE,        /* a verb phrase: "run xe2e-keygen --rotate-device" */
+	ERR_ADVICE_INSTALL_CERTIFICATE, /* a clause: "xe2e-keygen --certificate installs one" */
+	ERR_ADVICE_ADD_ANCHOR,          /* a noun phrase: "xe2e-trustdb anchor add" */
+	ERR_ADVICE_HANDSHAKE,           /* a verb phrase: "run xe2e-handshake" */
+	ERR_ADVICE_REAL_TIME_HANDSHAKE, /* a verb phrase: "run a real-time handshake
+					 * (xe2e-handshake)", not from a bundle */
+	ERR_ADVICE_FORGET_PEER,         /* followed by a JID: "xe2e-trustdb forget" */
+	ERR_ADVICE_VERIFY,              /* a noun phrase: "xe2e-verify-sas" */
+	ERR_ADVICE__COUNT
+};
+
+/* The words of a step, as set by err_advice_set_words() or the library's
+ * own ("create an identity"). */
+const char *err_advice(enum err_advice a);
+
+/* Words every step from now on (words[a] for step a; the array and its
+ * strings must outlive their use); NULL goes back to the library's own. */
+void err_advice_set_words(const char *const *words);
+
 #endif

@@ -9,6 +9,18 @@
 
 static char progname[64] = "xe2e";
 
+/* The library's advice in the words of these programs. */
+static const char *const advice[ERR_ADVICE__COUNT] = {
+	[ERR_ADVICE_CREATE_IDENTITY] = "run xe2e-keygen --jid JID",
+	[ERR_ADVICE_RENEW_DEVICE] = "run xe2e-keygen --rotate-device",
+	[ERR_ADVICE_INSTALL_CERTIFICATE] = "xe2e-keygen --certificate installs one",
+	[ERR_ADVICE_ADD_ANCHOR] = "xe2e-trustdb anchor add",
+	[ERR_ADVICE_HANDSHAKE] = "run xe2e-handshake",
+	[ERR_ADVICE_REAL_TIME_HANDSHAKE] = "run a real-time handshake (xe2e-handshake)",
+	[ERR_ADVICE_FORGET_PEER] = "xe2e-trustdb forget",
+	[ERR_ADVICE_VERIFY] = "xe2e-verify-sas",
+};
+
 void err_set_progname(const char *argv0)
 {
 	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
@@ -16,6 +28,7 @@ void err_set_progname(const char *argv0)
 
 	if (base && *base)
 		snprintf(progname, sizeof(progname), "%s", base);
+	err_advice_set_words(advice);
 }
 
 const char *err_progname(void)

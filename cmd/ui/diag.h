@@ -7,7 +7,9 @@
 #ifndef XE2E_DIAG_H
 #define XE2E_DIAG_H
 
-/* Sets the program name used in diagnostics, from argv[0]. */
+/* Sets the program name used in diagnostics, from argv[0], and has the
+ * library word its advice as these programs' commands (err.h's
+ * err_advice: "run xe2e-keygen --jid JID"). Called first in main. */
 void err_set_progname(const char *argv0);
 
 /* The program name, e.g. "xe2e-keygen". */
