@@ -35,7 +35,7 @@ static int whole_long_names(int argc, char **argv, const struct option *longopts
 		size_t len;
 
 		if (strcmp(arg, "--") == 0)
-			return -1;
+			return XE2E_EXIT_OK;
 		if (strncmp(arg, "--", 2) != 0)
 			continue;
 		eq = strchr(arg + 2, '=');
@@ -47,33 +47,57 @@ static int whole_long_names(int argc, char **argv, const struct option *longopts
 		if (o && o->has_arg == required_argument && !eq)
 			i++; /* its value, whatever it looks like */
 	}
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-int cli_options(int argc, char **argv, const struct option *longopts, cli_option_fn parse,
-		void *ctx)
+/* Takes one option; sets *done when it ends the run. */
+typedef int (*take_fn)(void *ctx, int c, int *done);
+
+/* The option loop of cli_parse() and cli_options(). */
+static int take_options(int argc, char **argv, const struct option *longopts, take_fn take,
+			void *ctx, int *done)
 {
 	int c, status = whole_long_names(argc, argv, longopts);
 
-	if (status >= 0)
-		return status;
+	*done = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
+	while (!status && !*done && (c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
 		if (c == ':')
-			return err_usage("option '%s' needs an argument", argv[optind - 1]);
-		if (c == '?' && optopt) /* a short one, perhaps in a group: -xyz */
-			return err_usage("unknown option '-%c'", optopt);
-		if (c == '?')
-			return err_usage("unknown option '%s'", argv[optind - 1]);
-		if (c == 'V') {
+			status = err_usage("option '%s' needs an argument", argv[optind - 1]);
+		else if (c == '?' && optopt) /* a short one, perhaps in a group: -xyz */
+			status = err_usage("unknown option '-%c'", optopt);
+		else if (c == '?')
+			status = err_usage("unknown option '%s'", argv[optind - 1]);
+		else if (c == 'V') {
 			printf("%s %s\n", err_progname(), XE2E_VERSION);
-			return XE2E_EXIT_OK;
+			*done = 1;
+		} else {
+			status = take(ctx, c, done);
 		}
-		status = parse(ctx, c);
-		if (status >= 0)
-			return status;
 	}
-	return -1;
+	return status;
+}
+
+struct spec_ctx {
+	const struct cli_spec *spec;
+	void *ctx;
+};
+
+static int take_spec(void *ctx, int c, int *done)
+{
+	struct spec_ctx *sc = ctx;
+
+	if (c != 'h')
+		return sc->spec->option(sc->ctx, c);
+	*done = 1;
+	return sc->spec->help(sc->ctx);
+}
+
+int cli_parse(int argc, char **argv, const struct cli_spec *spec, void *ctx, int *done)
+{
+	struct spec_ctx sc = {spec, ctx};
+
+	return take_options(argc, argv, spec->longopts, take_spec, &sc, done);
 }
 
 /* 1 when text is a decimal number that fits, with *out set. */
@@ -88,25 +112,65 @@ static int whole_number(const char *text, unsigned long *out)
 	return !*end && !errno;
 }
 
-int cli_number(const char *opt, const char *text, unsigned long min, unsigned long max,
-	       unsigned long *out)
+int cli_number_arg(const char *opt, const char *text, unsigned long min, unsigned long max,
+		   unsigned long *out)
 {
 	unsigned long v;
 
 	if (!whole_number(text, &v) || v < min || v > max)
 		return err_usage("%s needs a number from %lu to %lu", opt, min, max);
 	*out = v;
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-int cli_seconds(const char *opt, const char *text, unsigned min, unsigned *out)
+int cli_seconds_arg(const char *opt, const char *text, unsigned min, unsigned *out)
 {
 	unsigned long v;
 
 	if (!whole_number(text, &v) || v < min || v > 86400)
 		return err_usage("%s needs a number of seconds from %u to 86400", opt, min);
 	*out = (unsigned)v;
-	return -1;
+	return XE2E_EXIT_OK;
+}
+
+/* ---- where -1 means "go on" ---- */
+
+struct old_ctx {
+	cli_option_fn parse;
+	void *ctx;
+};
+
+static int take_old(void *ctx, int c, int *done)
+{
+	struct old_ctx *oc = ctx;
+	int status = oc->parse(oc->ctx, c);
+
+	*done = status >= 0;
+	return *done ? status : XE2E_EXIT_OK;
+}
+
+int cli_options(int argc, char **argv, const struct option *longopts, cli_option_fn parse,
+		void *ctx)
+{
+	struct old_ctx oc = {parse, ctx};
+	int done, status = take_options(argc, argv, longopts, take_old, &oc, &done);
+
+	return status || done ? status : -1;
+}
+
+int cli_number(const char *opt, const char *text, unsigned long min, unsigned long max,
+	       unsigned long *out)
+{
+	int status = cli_number_arg(opt, text, min, max, out);
+
+	return status ? status : -1;
+}
+
+int cli_seconds(const char *opt, const char *text, unsigned min, unsigned *out)
+{
+	int status = cli_seconds_arg(opt, text, min, out);
+
+	return status ? status : -1;
 }
 
 int cli_passphrase_init(struct passphrase *pp, const char *file, int prompt)
