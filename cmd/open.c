@@ -363,7 +363,7 @@ static int cmd_open(struct options *o)
 	r.opt = o;
 	signal(SIGPIPE, SIG_IGN);
 	/* A passphrase file is read even when no key turns out to need it. */
-	if ((status = passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
+	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
 		passphrase_wipe(&pp);
 		return err_report(status, "no passphrase");
 	}

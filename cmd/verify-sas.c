@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "err.h"
 #include "failures.h"
+#include "prompt.h"
 #include "sas.h"
 #include "session.h"
 #include "spake2.h"
@@ -29,11 +30,11 @@
 #include "verify_record.h"
 #include "verify_sas.h"
 #include "verify_spake2.h"
-#include "verify_tty.h"
 #include "verify_wire.h"
 #include "xml.h"
 
 #define TIMEOUT_DEFAULT 300u
+#define SECRET_MAX 1024 /* bytes of a shared secret */
 
 static const char usage_text[] =
 	"usage: xe2e-verify-sas --peer JID [--expect CODE | --print] [options]\n"
@@ -465,6 +466,48 @@ static int read_first_line(const char *path, char *out, size_t cap, size_t *len)
 	return err;
 }
 
+static int no_tty(void)
+{
+	err_detail_set("no terminal to ask on (/dev/tty): use --expect CODE, --print or "
+		       "--secret-file FILE");
+	return XE2E_E_NOTFOUND;
+}
+
+/* Asks whether the peer reads the same code; says then that the peer's
+ * answer is awaited, lest a second "yes" be typed to the shell. */
+static int confirm_on_tty(const char *peer, const char *code, enum verify_answer *answer)
+{
+	char question[512], then[256];
+	int yes = 0, err;
+
+	snprintf(question, sizeof(question), "Does %.200s read the same code, %s? [yes/no] ",
+		 peer, code);
+	snprintf(then, sizeof(then), "Waiting for %.200s to answer...", peer);
+	err = prompt_yes_no(question, then, &yes);
+	if (err == XE2E_E_NOTFOUND)
+		return no_tty();
+	*answer = yes ? VERIFY_ANSWER_YES : VERIFY_ANSWER_NO;
+	return err;
+}
+
+/* The shared secret, typed with echo off: never empty. */
+static int secret_on_tty(const char *prompt, char *out, size_t cap, size_t *len)
+{
+	int err = prompt_secret(prompt, out, cap, len);
+
+	if (err == XE2E_E_NOTFOUND)
+		return no_tty();
+	if (!err && *len == 0)
+		err = XE2E_E_MALFORMED;
+	if (err == XE2E_E_LIMIT)
+		err_detail_set("the secret is too long");
+	else if (err == XE2E_E_EOF)
+		err_detail_set("the terminal closed before the secret was given");
+	else if (err)
+		err_detail_set("an empty secret");
+	return err;
+}
+
 static int sas_answer(struct run *r, struct verify_sas *v, const char *code,
 		      enum verify_answer *answer, enum verify_reason *reason)
 {
@@ -487,7 +530,7 @@ static int sas_answer(struct run *r, struct verify_sas *v, const char *code,
 			err_detail_set("%s does not hold a code of 8 symbols", r->opt.expect_file);
 		return err == XE2E_E_AUTH ? XE2E_OK : err;
 	}
-	err = verify_tty_confirm(r->peer.jid, code, answer);
+	err = confirm_on_tty(r->peer.jid, code, answer);
 	if (err == XE2E_E_EOF) {
 		*answer = VERIFY_ANSWER_UNCHECKED;
 		*reason = VERIFY_REASON_CANCELLED;
@@ -651,7 +694,7 @@ static int run_sas(struct run *r)
 /* ---- shared secret ---- */
 
 struct secret {
-	char text[VERIFY_SECRET_MAX + 2]; /* the line's end read too */
+	char text[SECRET_MAX + 2]; /* the line's end read too */
 	size_t len;
 };
 
@@ -662,7 +705,7 @@ static int secret_get(const struct run *r, struct secret *s)
 
 	if (!r->opt.secret_file) {
 		snprintf(prompt, sizeof(prompt), "Shared secret with %.200s: ", r->peer.jid);
-		return verify_tty_secret(prompt, s->text, sizeof(s->text), &s->len);
+		return secret_on_tty(prompt, s->text, sizeof(s->text), &s->len);
 	}
 	err = read_first_line(r->opt.secret_file, s->text, sizeof(s->text), &s->len);
 	if (!err && s->len == 0) {
