@@ -112,8 +112,12 @@ static void connected(const char *fulljid)
 	peers_clear(&peers);
 	xl_free(lib);
 	lib = NULL;
-	if (fulljid && xl_new(&lib, fulljid))
+	if (!fulljid)
+		return;
+	if (xl_new(&lib, fulljid))
 		show_error(NULL, "cannot use the account's JID");
+	else
+		show(NULL, "ready (/xe2e start JID)");
 }
 
 /* ---- handshakes ---- */

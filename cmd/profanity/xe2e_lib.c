@@ -277,7 +277,7 @@ static void done_line(const struct handshake_run_outcome *oc, struct xl_line *li
 	char id[SESSION_ID_TEXT_LEN];
 
 	session_id_format(oc->session_id, id);
-	line_set(line, "session %.16s… started, trust %s%s", id, trust_level_name(oc->trust),
+	line_set(line, "session %.16s started, trust %s%s", id, trust_level_name(oc->trust),
 		 oc->trust == TRUST_TOFU ? " (not verified yet: /xe2e verify)" : "");
 }
 
@@ -358,7 +358,7 @@ int xl_session_line(const char *peer_bare, struct xl_line *line)
 	}
 	session_id_format(id, idt);
 	fingerprint_format(s.peer_fpr, fpr);
-	line_set(line, "session %.16s… with %s, trust %s, peer identity %s", idt, s.peer_jid,
+	line_set(line, "session %.16s with %s, trust %s, peer identity %s", idt, s.peer_jid,
 		 trust_level_name(level_now(&s)), fpr);
 	session_wipe(&s);
 	return XE2E_OK;
