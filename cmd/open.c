@@ -3,9 +3,7 @@
  * original stanzas; refuses forgeries, replays and plaintext. See
  * xe2e-open(1) and xe2e(7).
  */
-#include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +14,6 @@
 #include "err.h"
 #include "inspect.h"
 #include "passphrase.h"
-#include "session.h"
 #include "util.h"
 #include "xe2e.h"
 #include "xml.h"
@@ -61,17 +58,11 @@ struct options {
 	int inspect;
 	const char *passphrase_file;
 	int passphrase_prompt;
-	int done; /* --help or --version answered: nothing to run */
 };
 
 enum {
-	OPT_BATCH = 256,
-	OPT_REQUIRE_RESOURCE,
-	OPT_QUIET,
-	OPT_VERBOSE,
-	OPT_INSPECT,
-	OPT_PASSPHRASE,
-	OPT_PASSPHRASE_FILE,
+	OPT_BATCH = 256, OPT_REQUIRE_RESOURCE, OPT_QUIET, OPT_VERBOSE, OPT_INSPECT,
+	OPT_PASSPHRASE, OPT_PASSPHRASE_FILE,
 };
 
 static const struct option long_options[] = {
@@ -87,49 +78,41 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static int parse_option(struct options *o, int c)
+/* One option, as cli_options() hands it over: -1 to go on, or the exit
+ * status to stop with (0 after --help). */
+static int parse_option(void *ctx, int c)
 {
+	struct options *o = ctx;
+
 	switch (c) {
 	case OPT_BATCH:
 		o->batch_given = 1;
-		return cli_number("--batch", optarg, 1, XE2E_OPEN_BATCH_MAX, &o->batch) < 0
-			       ? XE2E_EXIT_OK : XE2E_EXIT_USAGE;
-	case OPT_REQUIRE_RESOURCE: o->open.require_resource = 1; return XE2E_EXIT_OK;
-	case OPT_QUIET: o->quiet = 1; return XE2E_EXIT_OK;
-	case OPT_VERBOSE: o->verbose = 1; return XE2E_EXIT_OK;
-	case OPT_INSPECT: o->inspect = 1; return XE2E_EXIT_OK;
-	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return XE2E_EXIT_OK;
-	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return XE2E_EXIT_OK;
+		return cli_number("--batch", optarg, 1, XE2E_OPEN_BATCH_MAX, &o->batch);
+	case OPT_REQUIRE_RESOURCE: o->open.require_resource = 1; return -1;
+	case OPT_QUIET: o->quiet = 1; return -1;
+	case OPT_VERBOSE: o->verbose = 1; return -1;
+	case OPT_INSPECT: o->inspect = 1; return -1;
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
 	case 'h':
 		fputs(usage_text, stdout);
 		fputs(help_text, stdout);
-		o->done = 1;
 		return XE2E_EXIT_OK;
 	default:
 		return err_usage("unknown option");
 	}
 }
 
-/* cli_options() goes on while its callback gives -1. */
-static int take_option(void *ctx, int c)
-{
-	struct options *o = ctx;
-	int status = parse_option(o, c);
-
-	return status == XE2E_EXIT_OK && !o->done ? -1 : status;
-}
-
+/* -1 to go on, or the exit status (0 after --help or --version). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	int status;
 
 	memset(o, 0, sizeof(*o));
 	o->batch = XE2E_OPEN_BATCH_MAX;
-	status = cli_options(argc, argv, long_options, take_option, o);
-	if (status >= 0) {
-		o->done = 1; /* --version, or --help, or a usage error */
+	status = cli_options(argc, argv, long_options, parse_option, o);
+	if (status >= 0)
 		return status;
-	}
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->quiet && o->verbose)
@@ -139,7 +122,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return err_usage("--inspect goes with no other option");
 	if (o->passphrase_prompt && o->passphrase_file)
 		return err_usage("--passphrase and --passphrase-file exclude each other");
-	return XE2E_EXIT_OK;
+	return -1;
 }
 
 /* ---- the run ---- */
@@ -153,34 +136,9 @@ struct run {
 	struct buf out; /* opened stanzas, written after their commit */
 };
 
-static void say(int on, const char *fmt, va_list ap)
-{
-	if (!on)
-		return;
-	fprintf(stderr, "%s: ", err_progname());
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-static void warn(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(const struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(!r->opt->quiet, fmt, ap);
-	va_end(ap);
-}
-
-static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(r->opt->verbose, fmt, ap);
-	va_end(ap);
-}
+/* Warnings unless --quiet, notes with --verbose. */
+#define warn(r, ...) ((r)->opt->quiet ? (void)0 : err_warn(__VA_ARGS__))
+#define note(r, ...) ((r)->opt->verbose ? err_warn(__VA_ARGS__) : (void)0)
 
 /* Says on stderr that a stanza was not opened (or inspected), and why. */
 static void describe(const struct run *r, const struct xe2e_opened *res)
@@ -200,16 +158,22 @@ static void describe(const struct run *r, const struct xe2e_opened *res)
 /* A stanza that was not opened: told as it deserves, and counted. */
 static void refused(struct run *r, const struct xe2e_opened *res)
 {
-	if (!(res->flags & XE2E_OPENED_PASSED_OVER))
+	unsigned f = res->flags;
+
+	if (!(f & XE2E_OPENED_PASSED_OVER) ||
+	    (f & XE2E_OPENED_NOTEWORTHY ? !r->opt->quiet : r->opt->verbose))
 		describe(r, res);
-	else if (res->flags & XE2E_OPENED_NOTEWORTHY ? !r->opt->quiet : r->opt->verbose)
-		describe(r, res);
-	if (res->flags & XE2E_OPENED_PASSED_OVER)
-		return;
-	if (res->flags & XE2E_OPENED_REPLAY)
-		r->replays++;
-	else
-		r->failures++;
+	if (!(f & XE2E_OPENED_PASSED_OVER))
+		*(f & XE2E_OPENED_REPLAY ? &r->replays : &r->failures) += 1;
+}
+
+/* A failure of the run's own (not a stanza's): said and counted; output
+ * that failed ends the run. */
+static void fail(struct run *r, int err, const char *what, int fatal)
+{
+	err_report(err, "%s", what);
+	r->failures++;
+	r->fatal |= fatal;
 }
 
 static void opened(struct run *r, const struct xe2e_opened *res)
@@ -228,11 +192,8 @@ static void opened(struct run *r, const struct xe2e_opened *res)
 		     ? ": its resource is not authenticated (its sender did not bind it)" : "");
 	if (res->n_unsealed)
 		note(r, "dropped %zu element(s) added outside the seal", res->n_unsealed);
-	if ((err = xml_append_line(&r->out, res->stanza))) {
-		err_report(err, "cannot write the opened stanza");
-		r->fatal = 1;
-		r->failures++;
-	}
+	if ((err = xml_append_line(&r->out, res->stanza)))
+		fail(r, err, "cannot write the opened stanza", 1);
 }
 
 /* What a session that just came into use asks the user to know. */
@@ -263,11 +224,8 @@ static void output_flush(struct run *r)
 	if (r->out.data)
 		wipe(r->out.data, r->out.len);
 	r->out.len = 0;
-	if (err) {
-		err_report(err, "cannot write the opened stanza");
-		r->fatal = 1;
-		r->failures++;
-	}
+	if (err)
+		fail(r, err, "cannot write the opened stanza", 1);
 }
 
 /* Reads a batch: one stanza, waiting for it, then those that input
@@ -275,22 +233,16 @@ static void output_flush(struct run *r)
 static size_t read_batch(struct run *r, struct xml_node **st)
 {
 	size_t n = 0;
-	int err;
+	int err = XE2E_OK;
 
-	while (n < r->opt->batch && !r->ended) {
-		err = n == 0 ? xml_reader_next(r->reader, &st[n])
-			     : xml_reader_next_ready(r->reader, &st[n]);
-		if (err == XE2E_E_TIMEOUT)
-			break; /* nothing more is waiting: open what there is */
-		if (err) {
-			if (err != XE2E_E_EOF) {
-				err_report(err, "cannot read the input");
-				r->failures++;
-			}
-			r->ended = 1;
-			break;
-		}
+	while (n < r->opt->batch && !r->ended &&
+	       !(err = n ? xml_reader_next_ready(r->reader, &st[n])
+			 : xml_reader_next(r->reader, &st[n])))
 		n++;
+	if (err && err != XE2E_E_TIMEOUT) { /* TIMEOUT: nothing more is waiting */
+		r->ended = 1;
+		if (err != XE2E_E_EOF)
+			fail(r, err, "cannot read the input", 0);
 	}
 	return n;
 }
@@ -331,36 +283,28 @@ static void open_all(struct run *r)
 static void inspect_all(struct run *r)
 {
 	struct xe2e_opened res;
-	struct xml_node *st = NULL;
+	struct xml_node *st;
 	char *line;
 	int err = XE2E_OK;
 
 	while (!r->fatal && !(err = xml_reader_next(r->reader, &st))) {
 		if (xe2e_inspect(r->opener, st, &res, &line))
 			refused(r, &res);
-		else if (fputs(line, stdout) == EOF || fflush(stdout)) {
-			err_report(XE2E_E_IO, "cannot write to standard output");
-			r->fatal = 1;
-			r->failures++;
-		}
+		else if (fputs(line, stdout) == EOF || fflush(stdout))
+			fail(r, XE2E_E_IO, "cannot write to standard output", 1);
 		free(line);
 		xml_free(st);
-		st = NULL;
 	}
-	if (!r->fatal && err != XE2E_E_EOF) {
-		err_report(err, "cannot read the input");
-		r->failures++;
-	}
+	if (!r->fatal && err != XE2E_E_EOF)
+		fail(r, err, "cannot read the input", 0);
 }
 
 static int cmd_open(struct options *o)
 {
-	struct run r;
+	struct run r = {.opt = o};
 	struct passphrase pp;
 	int status;
 
-	memset(&r, 0, sizeof(r));
-	r.opt = o;
 	signal(SIGPIPE, SIG_IGN);
 	/* A passphrase file is read even when no key turns out to need it. */
 	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
@@ -393,7 +337,5 @@ int main(int argc, char **argv)
 
 	err_set_progname(argv[0]);
 	status = parse_args(argc, argv, &o);
-	if (status != XE2E_EXIT_OK || o.done)
-		return status;
-	return cmd_open(&o);
+	return status >= 0 ? status : cmd_open(&o);
 }

@@ -2,10 +2,8 @@
  * xe2e-seal: reads plaintext stanzas on standard input and writes each one
  * sealed for its peer's session. See xe2e-seal(1) and xe2e(7).
  */
-#include <getopt.h>
-#include <pthread.h>
+#include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -15,7 +13,6 @@
 #include "err.h"
 #include "jid.h"
 #include "passphrase.h"
-#include "ratchet.h"
 #include "session.h"
 #include "xe2e.h"
 #include "xml.h"
@@ -60,26 +57,15 @@ struct options {
 	struct xe2e_seal_opts seal;
 	uint8_t session[SESSION_ID_LEN];
 	const char *bundle;
-	unsigned long max_stanza, interval, idle, writers;
+	uint32_t max_stanza;
 	const char *passphrase_file;
 	int passphrase_prompt;
 	int quiet, verbose;
-	int done; /* --help or --version answered: nothing to run */
 };
 
 enum {
-	OPT_TO = 256,
-	OPT_FROM,
-	OPT_SESSION,
-	OPT_BUNDLE,
-	OPT_FALLBACK,
-	OPT_MAX_STANZA,
-	OPT_INTERVAL,
-	OPT_IDLE,
-	OPT_WRITERS,
-	OPT_PASSPHRASE,
-	OPT_PASSPHRASE_FILE,
-	OPT_QUIET,
+	OPT_TO = 256, OPT_FROM, OPT_SESSION, OPT_BUNDLE, OPT_FALLBACK, OPT_MAX_STANZA,
+	OPT_INTERVAL, OPT_IDLE, OPT_WRITERS, OPT_PASSPHRASE, OPT_PASSPHRASE_FILE, OPT_QUIET,
 	OPT_VERBOSE,
 };
 
@@ -104,66 +90,68 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
-/* A number option's value, or the usage error. */
-static int number(const char *opt, const char *text, unsigned long min, unsigned long max,
-		  unsigned long *out)
+/* A number option's value into *out: -1, or the usage error. */
+static int number(const char *opt, unsigned long min, unsigned long max, uint32_t *out)
 {
-	return cli_number(opt, text, min, max, out) < 0 ? XE2E_EXIT_OK : XE2E_EXIT_USAGE;
+	unsigned long v;
+	int status = cli_number(opt, optarg, min, max, &v);
+
+	*out = status < 0 ? (uint32_t)v : *out;
+	return status;
 }
 
-/* --from: a full JID, whose resource the associated data then binds. */
-static int parse_from(const char *text, const char **out)
+/* One option, as cli_options() hands it over: -1 to go on, or the exit
+ * status to stop with (0 after --help). */
+static int parse_option(void *ctx, int c)
 {
-	struct jid j;
+	struct options *o = ctx;
+	struct jid from;
 
-	if (jid_parse(text, &j) || !j.resource[0])
-		return err_usage("--from needs a full JID (with the resource the server bound)");
-	*out = text;
-	return XE2E_EXIT_OK;
-}
-
-static int parse_option(struct options *o, int c)
-{
 	switch (c) {
-	case OPT_TO: o->seal.to = optarg; return XE2E_EXIT_OK;
-	case OPT_FROM: return parse_from(optarg, &o->seal.from);
+	case OPT_TO: o->seal.to = optarg; return -1;
+	case OPT_FROM: /* a full JID, whose resource the associated data then binds */
+		if (jid_parse(optarg, &from) || !from.resource[0])
+			return err_usage("--from needs a full JID (with the resource the server bound)");
+		o->seal.from = optarg;
+		return -1;
 	case OPT_SESSION:
 		if (session_id_parse(optarg, o->session))
 			return err_usage("--session needs a session id of 32 hex digits");
 		o->seal.session = o->session;
-		return XE2E_EXIT_OK;
-	case OPT_BUNDLE: o->bundle = optarg; return XE2E_EXIT_OK;
-	case OPT_FALLBACK: o->seal.fallback_body = optarg; return XE2E_EXIT_OK;
-	case OPT_MAX_STANZA:
-		return number("--max-stanza", optarg, 1024, 64ul << 20, &o->max_stanza);
-	case OPT_INTERVAL: return number("--ratchet-interval", optarg, 0, 86400, &o->interval);
-	case OPT_IDLE: return number("--ratchet-idle", optarg, 1, 86400, &o->idle);
-	case OPT_WRITERS: return number("--writers", optarg, 1, 64, &o->writers);
-	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return XE2E_EXIT_OK;
-	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return XE2E_EXIT_OK;
-	case OPT_QUIET: o->quiet = 1; return XE2E_EXIT_OK;
-	case OPT_VERBOSE: o->verbose = 1; return XE2E_EXIT_OK;
+		return -1;
+	case OPT_BUNDLE: o->bundle = optarg; return -1;
+	case OPT_FALLBACK: o->seal.fallback_body = optarg; return -1;
+	case OPT_MAX_STANZA: return number("--max-stanza", 1024, 64ul << 20, &o->max_stanza);
+	case OPT_INTERVAL: return number("--ratchet-interval", 0, 86400, &o->seal.step_interval);
+	case OPT_IDLE: return number("--ratchet-idle", 1, 86400, &o->seal.idle);
+	case OPT_WRITERS: return number("--writers", 1, 64, &o->seal.writers);
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
+	case OPT_QUIET: o->quiet = 1; return -1;
+	case OPT_VERBOSE: o->verbose = 1; return -1;
 	case 'h':
 		fputs(usage_text, stdout);
 		fputs(help_text, stdout);
-		o->done = 1;
 		return XE2E_EXIT_OK;
 	default:
 		return err_usage("unknown option");
 	}
 }
 
-/* cli_options() goes on while its callback gives -1. */
-static int take_option(void *ctx, int c)
+/* -1 to go on, or the exit status (0 after --help or --version). */
+static int parse_args(int argc, char **argv, struct options *o)
 {
-	struct options *o = ctx;
-	int status = parse_option(o, c);
+	int status;
 
-	return status == XE2E_EXIT_OK && !o->done ? -1 : status;
-}
-
-static int check_options(const struct options *o)
-{
+	memset(o, 0, sizeof(*o));
+	xe2e_seal_opts_init(&o->seal);
+	o->max_stanza = (uint32_t)o->seal.max_stanza;
+	status = cli_options(argc, argv, long_options, parse_option, o);
+	o->seal.max_stanza = o->max_stanza;
+	if (status >= 0)
+		return status;
+	if (optind < argc)
+		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->passphrase_prompt && o->passphrase_file)
 		return err_usage("--passphrase and --passphrase-file exclude each other");
 	if (o->seal.to && o->seal.session)
@@ -174,31 +162,7 @@ static int check_options(const struct options *o)
 		return err_usage("--to needs a JID");
 	if (o->bundle && !o->seal.to)
 		return err_usage("--bundle needs --to");
-	return XE2E_EXIT_OK;
-}
-
-static int parse_args(int argc, char **argv, struct options *o)
-{
-	int status;
-
-	memset(o, 0, sizeof(*o));
-	xe2e_seal_opts_init(&o->seal);
-	o->max_stanza = o->seal.max_stanza;
-	o->interval = o->seal.step_interval;
-	o->idle = o->seal.idle;
-	o->writers = o->seal.writers;
-	status = cli_options(argc, argv, long_options, take_option, o);
-	if (status >= 0) {
-		o->done = 1; /* --version, or --help, or a usage error */
-		return status;
-	}
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
-	o->seal.max_stanza = o->max_stanza;
-	o->seal.step_interval = (uint32_t)o->interval;
-	o->seal.idle = (uint32_t)o->idle;
-	o->seal.writers = (uint32_t)o->writers;
-	return check_options(o);
+	return -1;
 }
 
 /* ---- the run ---- */
@@ -206,53 +170,18 @@ static int parse_args(int argc, char **argv, struct options *o)
 struct run {
 	const struct options *opt;
 	struct xe2e_sealer *sealer;
-	struct xml_reader *reader;
 	int status; /* worst so far */
 	int fatal;  /* output failed: stop */
-	/* The ratchet ticker and the main loop take turns under mu. */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int done;
 };
 
-static void say(int on, const char *fmt, va_list ap)
-{
-	if (!on)
-		return;
-	fprintf(stderr, "%s: ", err_progname());
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-static void warn(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(const struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(!r->opt->quiet, fmt, ap);
-	va_end(ap);
-}
-
-static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(r->opt->verbose, fmt, ap);
-	va_end(ap);
-}
+/* Warnings unless --quiet, notes with --verbose. */
+#define warn(r, ...) ((r)->opt->quiet ? (void)0 : err_warn(__VA_ARGS__))
+#define note(r, ...) ((r)->opt->verbose ? err_warn(__VA_ARGS__) : (void)0)
 
 static void worst(struct run *r, int status)
 {
 	if (status > r->status && r->status != XE2E_EXIT_TRUST)
 		r->status = status;
-}
-
-static uint64_t now_s(void)
-{
-	return (uint64_t)time(NULL);
 }
 
 /* What a session that just came into use asks the user to know. */
@@ -289,7 +218,7 @@ static void one_stanza(struct run *r, const struct xml_node *st)
 {
 	struct xe2e_sealed res;
 	const char *id;
-	int err = xe2e_seal(r->sealer, st, now_s(), &res);
+	int err = xe2e_seal(r->sealer, st, (uint64_t)time(NULL), &res);
 
 	tell_session(r, &res.session);
 	if (res.flags & XE2E_SEALED_PASSED) {
@@ -307,27 +236,6 @@ static void one_stanza(struct run *r, const struct xml_node *st)
 	xe2e_sealed_release(&res);
 }
 
-/* ---- ratchet stanzas ---- */
-
-static void ticker_wait(struct run *r)
-{
-	struct timespec ts;
-	unsigned long ms = r->opt->idle * 1000 / 8;
-
-	if (ms < 50)
-		ms = 50;
-	if (ms > 10000)
-		ms = 10000;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_cond_timedwait(&r->cv, &r->mu, &ts);
-}
-
 /* Ratchet stanzas for due DH steps that waited --ratchet-idle seconds. */
 static void ratchet_stanzas(struct run *r)
 {
@@ -335,8 +243,8 @@ static void ratchet_stanzas(struct run *r)
 	size_t i = 0;
 	int err;
 
-	while (!r->done && !r->fatal &&
-	       (err = xe2e_sealer_tick(r->sealer, now_s(), &i, &res)) != XE2E_E_EOF) {
+	while (!r->fatal &&
+	       (err = xe2e_sealer_tick(r->sealer, (uint64_t)time(NULL), &i, &res)) != XE2E_E_EOF) {
 		if (err) {
 			err_detail_set("%s", res.detail);
 			worst(r, err_report(err, "cannot send a ratchet stanza to %s",
@@ -347,19 +255,6 @@ static void ratchet_stanzas(struct run *r)
 		}
 		xe2e_sealed_release(&res);
 	}
-}
-
-static void *ticker(void *arg)
-{
-	struct run *r = arg;
-
-	pthread_mutex_lock(&r->mu);
-	while (!r->done) {
-		ticker_wait(r);
-		ratchet_stanzas(r);
-	}
-	pthread_mutex_unlock(&r->mu);
-	return NULL;
 }
 
 /* ---- phases ---- */
@@ -375,82 +270,54 @@ static int sealer_open(struct run *r, struct passphrase *pp)
 		return err_report(err, "cannot seal");
 	if (!r->opt->bundle)
 		return XE2E_EXIT_OK;
-	if ((err = xe2e_sealer_identity(r->sealer, pp, now_s())))
+	if ((err = xe2e_sealer_identity(r->sealer, pp, (uint64_t)time(NULL))))
 		return err_report(err, "cannot read the identity");
-	if ((err = xe2e_sealer_bundle(r->sealer, r->opt->bundle, now_s(), &info)))
+	if ((err = xe2e_sealer_bundle(r->sealer, r->opt->bundle, (uint64_t)time(NULL), &info)))
 		return err_report(err, "cannot seal to the bundle %s", r->opt->bundle);
 	if (*info.warning)
 		warn(r, "%s", info.warning);
 	return XE2E_EXIT_OK;
 }
 
-static void seal_input(struct run *r)
-{
-	struct xml_node *st;
-	int err;
-
-	while ((err = xml_reader_next(r->reader, &st)) == XE2E_OK) {
-		pthread_mutex_lock(&r->mu);
-		one_stanza(r, st);
-		pthread_mutex_unlock(&r->mu);
-		xml_free(st);
-		if (r->fatal)
-			return;
-	}
-	if (err != XE2E_E_EOF) {
-		pthread_mutex_lock(&r->mu);
-		worst(r, err_report(err, "cannot read the input"));
-		pthread_mutex_unlock(&r->mu);
-	}
-}
-
-/* Seals standard input, with the ratchet ticker beside it; r->status
- * gets the worst outcome. Not OK only when the input cannot be read. */
+/* Seals standard input stanza by stanza; between stanzas, and at least
+ * every xe2e_sealer_tick_ms() while none comes, the ratchet stanzas that
+ * are due. r->status gets the worst outcome. Not OK only when the input
+ * cannot be read. */
 static int seal_all(struct run *r)
 {
 	struct xml_limits lim = xml_limits_default();
-	pthread_t tick;
-	int ticking;
+	struct pollfd in = {.fd = STDIN_FILENO, .events = POLLIN};
+	struct xml_reader *reader;
+	struct xml_node *st;
+	int err = XE2E_OK;
 
-	if (r->opt->max_stanza > lim.max_stanza_bytes)
-		lim.max_stanza_bytes = r->opt->max_stanza;
-	if (xml_reader_new(&r->reader, STDIN_FILENO, XML_READ_BUFFERED, &lim))
+	if (r->opt->seal.max_stanza > lim.max_stanza_bytes)
+		lim.max_stanza_bytes = r->opt->seal.max_stanza;
+	if (xml_reader_new(&reader, STDIN_FILENO, XML_READ_BUFFERED, &lim))
 		return err_report(XE2E_E_NOMEM, "cannot read standard input");
-	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
-	ticking = pthread_create(&tick, NULL, ticker, r) == 0;
-	seal_input(r);
-	pthread_mutex_lock(&r->mu);
-	r->done = 1;
-	pthread_cond_signal(&r->cv);
-	pthread_mutex_unlock(&r->mu);
-	if (ticking)
-		pthread_join(tick, NULL);
-	pthread_cond_destroy(&r->cv);
-	pthread_mutex_destroy(&r->mu);
-	xml_reader_free(r->reader);
+	while (ratchet_stanzas(r), !r->fatal) {
+		err = xml_reader_next_ready(reader, &st);
+		if (err == XE2E_E_TIMEOUT) {
+			poll(&in, 1, (int)xe2e_sealer_tick_ms(r->sealer));
+			continue;
+		}
+		if (err)
+			break;
+		one_stanza(r, st);
+		xml_free(st);
+	}
+	if (!r->fatal && err != XE2E_E_EOF)
+		worst(r, err_report(err, "cannot read the input"));
+	xml_reader_free(reader);
 	return XE2E_EXIT_OK;
-}
-
-/* Gives unused message numbers back; a bundle nobody sealed to is an error. */
-static void finish(struct run *r)
-{
-	int err = xe2e_sealer_release(r->sealer);
-
-	if (err)
-		worst(r, err_report(err, "cannot give back unused message numbers"));
-	if (xe2e_sealer_bundle_pending(r->sealer))
-		worst(r, err_report(XE2E_E_NOTFOUND, "no stanza to seal to the bundle"));
 }
 
 static int cmd_seal(const struct options *o)
 {
-	struct run r;
+	struct run r = {.opt = o};
 	struct passphrase pp;
 	int status;
 
-	memset(&r, 0, sizeof(r));
-	r.opt = o;
 	signal(SIGPIPE, SIG_IGN);
 	/* A passphrase file is read even when no key turns out to need it. */
 	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
@@ -460,7 +327,11 @@ static int cmd_seal(const struct options *o)
 	status = sealer_open(&r, &pp);
 	passphrase_wipe(&pp);
 	if (status == XE2E_EXIT_OK && (status = seal_all(&r)) == XE2E_EXIT_OK) {
-		finish(&r);
+		/* Unused message numbers go back; a bundle nobody sealed to is an error. */
+		if ((status = xe2e_sealer_release(r.sealer)))
+			worst(&r, err_report(status, "cannot give back unused message numbers"));
+		if (xe2e_sealer_bundle_pending(r.sealer))
+			worst(&r, err_report(XE2E_E_NOTFOUND, "no stanza to seal to the bundle"));
 		status = r.status;
 	}
 	xe2e_sealer_free(r.sealer);
@@ -474,7 +345,5 @@ int main(int argc, char **argv)
 
 	err_set_progname(argv[0]);
 	status = parse_args(argc, argv, &o);
-	if (status != XE2E_EXIT_OK || o.done)
-		return status;
-	return cmd_seal(&o);
+	return status >= 0 ? status : cmd_seal(&o);
 }

@@ -42,8 +42,8 @@
  *   - What a call returns through a pointer is the caller's and is freed
  *     as said there; what it is passed stays the caller's.
  *   - No thread safety: a handle is used by one thread at a time, and the
- *     library by one thread at a time (xe2e-seal's ratchet ticker and its
- *     main loop take turns under a lock of their own).
+ *     library by one thread at a time (xe2e-seal calls xe2e_sealer_tick()
+ *     between stanzas and while it waits for one; a plugin from a timer).
  */
 #ifndef XE2E_API_H
 #define XE2E_API_H
@@ -205,16 +205,20 @@ int xe2e_seal_text(struct xe2e_sealer *s, const char *text, size_t len, uint64_t
 		   struct xe2e_sealed *res, char **out, size_t *out_len);
 
 /*
- * For a long-running sealer, every so often (xe2e-seal: an eighth of
- * opts.idle, from 50 ms to 10 s): looks at the sessions the sealer used,
- * from *cursor (0 at first) on. For the first one whose due DH step waited
- * opts.idle seconds for a stanza to carry it, makes a ratchet stanza
- * (XE2E_SEALED_RATCHET; to the session's device) and returns res->err;
+ * For a long-running sealer, every xe2e_sealer_tick_ms(): looks at the
+ * sessions the sealer used, from *cursor (0 at first) on. For the first
+ * one whose due DH step waited opts.idle seconds for a stanza to carry
+ * it, makes a ratchet stanza (XE2E_SEALED_RATCHET; to the session's
+ * device) and returns res->err;
  * after a failure that session is tried again one idle period later.
  * XE2E_E_EOF when no session from *cursor on needs one.
  */
 int xe2e_sealer_tick(struct xe2e_sealer *s, uint64_t now, size_t *cursor,
 		     struct xe2e_sealed *res);
+
+/* How often to call xe2e_sealer_tick(), in milliseconds: an eighth of
+ * opts.idle, from 50 ms to 10 s. */
+unsigned xe2e_sealer_tick_ms(const struct xe2e_sealer *s);
 
 /* Frees what res holds (the sealed stanza) and clears it. */
 void xe2e_sealed_release(struct xe2e_sealed *res);

@@ -395,6 +395,13 @@ int xe2e_sealer_tick(struct xe2e_sealer *s, uint64_t now, size_t *cursor,
 	return XE2E_E_EOF;
 }
 
+unsigned xe2e_sealer_tick_ms(const struct xe2e_sealer *s)
+{
+	uint64_t ms = (uint64_t)s->opts.idle * 1000 / 8;
+
+	return ms < 50 ? 50 : ms > 10000 ? 10000 : (unsigned)ms;
+}
+
 /* ---- the end ---- */
 
 int xe2e_sealer_release(struct xe2e_sealer *s)
