@@ -32,6 +32,7 @@ setup() {
 }
 
 @test "library: a printing call, a readline call or a program name fails the check" {
+	# puts and perror too: a compiler makes puts of a printf("...\n")
 	cat >"$T/bad.c" <<-'C'
 	#include <stdio.h>
 	char *readline(const char *prompt);
@@ -39,6 +40,8 @@ setup() {
 	int bad(void)
 	{
 		fprintf(stderr, "run %s first\n", "xe2e-seal");
+		puts("done");
+		perror("bad");
 		return readline("> ") != NULL;
 	}
 	C
@@ -48,6 +51,8 @@ setup() {
 	assert_failure 1
 	assert_line "$T/libbad.a(bad.o): uses fprintf (the library never prints)"
 	assert_line "$T/libbad.a(bad.o): uses stderr (the library never prints)"
+	assert_line "$T/libbad.a(bad.o): uses puts (the library never prints)"
+	assert_line "$T/libbad.a(bad.o): uses perror (the library never prints)"
 	assert_line "$T/libbad.a(bad.o): uses readline's readline (the library never prompts)"
 	assert_line "$T/libbad.a(bad.o): names the program xe2e-seal"
 }
