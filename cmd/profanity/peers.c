@@ -22,17 +22,17 @@ struct peer *peers_find(struct peers *ps, const char *jid)
 	return NULL;
 }
 
-struct peer *peers_add(struct peers *ps, const char *jid, struct xl_hs *hs)
+struct peer *peers_get(struct peers *ps, const char *jid)
 {
 	char bare[JID_MAX + 1];
+	struct peer *p = peers_find(ps, jid);
 	size_t i;
 
-	if (!normalized(jid, bare))
-		return NULL;
+	if (p || !normalized(jid, bare))
+		return p;
 	for (i = 0; i < PEERS_MAX; i++) {
 		if (!ps->slot[i].jid[0]) {
 			memcpy(ps->slot[i].jid, bare, sizeof(bare));
-			ps->slot[i].hs = hs;
 			return &ps->slot[i];
 		}
 	}
@@ -43,7 +43,14 @@ void peers_drop(struct peers *ps, struct peer *p)
 {
 	(void)ps;
 	xl_hs_free(p->hs);
+	xl_verify_free(p->v, NULL);
 	memset(p, 0, sizeof(*p));
+}
+
+void peers_tidy(struct peers *ps, struct peer *p)
+{
+	if (p && !p->hs && !p->v)
+		peers_drop(ps, p);
 }
 
 void peers_clear(struct peers *ps)

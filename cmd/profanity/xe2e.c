@@ -64,8 +64,12 @@ static void show_error(const char *peer, const char *text)
  */
 static void mark(const char *peer)
 {
-	if (xl_has_session(peer))
-		prof_chat_set_titlebar_enctext(peer, MARK_ENC);
+	int verified, untrusted;
+	const char *level = xl_session_level(peer, &verified, &untrusted);
+
+	if (level)
+		prof_chat_set_titlebar_enctext(peer, untrusted ? MARK_ENC " untrusted"
+					       : verified ? MARK_ENC " verified" : MARK_ENC);
 }
 
 static void unmark(const char *peer)
@@ -127,13 +131,28 @@ static void handshake_over(struct peer *p, enum xl_hs_state st, const struct xl_
 	char peer[JID_MAX + 1];
 
 	snprintf(peer, sizeof(peer), "%s", p->jid);
+	xl_hs_free(p->hs);
+	p->hs = NULL;
+	peers_tidy(&peers, p);
+	xl_reload(lib);
 	if (st == XL_HS_DONE) {
 		show(peer, line->text);
 		mark(peer);
 	} else {
 		show_error(peer, line->text);
 	}
-	peers_drop(&peers, p);
+}
+
+/* The peer's entry with nothing under way, or NULL (said why). */
+static struct peer *fresh_entry(const char *peer)
+{
+	struct peer *p = peers_find(&peers, peer);
+
+	if (p)
+		peers_drop(&peers, p);
+	if (!(p = peers_get(&peers, peer)))
+		show_error(peer, "too many peers with something under way");
+	return p;
 }
 
 static void start(const char *peer)
@@ -143,22 +162,16 @@ static void start(const char *peer)
 	struct xl_hs *hs;
 	char *send;
 
-	if (!lib) {
-		show_error(NULL, "not connected");
-		return;
-	}
-	if ((p = peers_find(&peers, peer)))
-		peers_drop(&peers, p);
 	if (xl_hs_new(lib, peer, 1, &hs, &send, &why)) {
 		show_error(peer, why.text);
 		return;
 	}
-	if (!peers_add(&peers, xl_hs_peer(hs), hs)) {
+	if (!(p = fresh_entry(xl_hs_peer(hs)))) {
 		xl_hs_free(hs);
 		free(send);
-		show_error(peer, "too many handshakes under way");
 		return;
 	}
+	p->hs = hs;
 	send_text(send);
 	show(peer, "handshake started; waiting for the peer");
 }
@@ -173,21 +186,146 @@ static void handshake_in(const char *text, const struct xl_peek *pk)
 	struct xl_hs *hs;
 	char *send;
 
-	if (!p) {
+	if (!p || !p->hs) {
 		if (xl_hs_new(lib, pk->from_bare, 0, &hs, &send, &line)) {
 			show_error(pk->from_bare, line.text);
 			return;
 		}
-		if (!(p = peers_add(&peers, pk->from_bare, hs))) {
+		if (!(p = fresh_entry(pk->from_bare))) {
 			xl_hs_free(hs);
 			return;
 		}
+		p->hs = hs;
 		show(pk->from_bare, "handshake asked for by the peer; answering");
 	}
 	st = xl_hs_feed(p->hs, text, &send, &line);
 	send_text(send);
 	if (st != XL_HS_GOING)
 		handshake_over(p, st, &line);
+}
+
+/* ---- verification runs ---- */
+
+/* Tells where a run stands; ends it when it is over. */
+static void verify_state(struct peer *p, enum xl_verify_state st, const struct xl_line *line)
+{
+	char peer[JID_MAX + 1];
+	char text[XL_LINE_MAX + 160];
+
+	snprintf(peer, sizeof(peer), "%s", p->jid);
+	switch (st) {
+	case XL_V_GOING:
+		if (line->text[0])
+			show_error(peer, line->text);
+		return;
+	case XL_V_CODE:
+		if (p->code_shown++)
+			return;
+		snprintf(text, sizeof(text),
+			 "code %s: compare it with the peer's by another way (voice, in person), "
+			 "then /xe2e verify yes, or /xe2e verify no", line->text);
+		show(peer, text);
+		return;
+	case XL_V_SECRET:
+		show(peer, "the peer asks to prove a shared secret: /xe2e secret <the secret>");
+		return;
+	case XL_V_VERIFIED:
+		show(peer, line->text);
+		break;
+	case XL_V_OVER:
+		show_error(peer, line->text);
+		break;
+	}
+	xl_verify_free(p->v, NULL);
+	p->v = NULL;
+	p->code_shown = 0;
+	peers_tidy(&peers, p);
+	xl_reload(lib);
+	mark(peer);
+}
+
+/* A new run with the peer (the request already sent, or received). */
+static void verify_begin(const char *peer, int secret)
+{
+	struct xl_line line = {""};
+	enum xl_verify_state st;
+	struct xl_verify *v;
+	struct peer *p = fresh_entry(peer);
+	char *send;
+
+	if (!p)
+		return;
+	st = xl_verify_new(lib, peer, secret, &v, &send, &line);
+	send_text(send);
+	p->v = v;
+	if (st == XL_V_GOING && !line.text[0])
+		show(peer, secret ? "proving a shared secret; waiting for the peer"
+				  : "verifying; the code appears here on both sides");
+	verify_state(p, st, &line);
+}
+
+static void verify_ask(const char *peer, int secret)
+{
+	struct xl_line why = {""};
+	char *send;
+
+	if (xl_verify_request(lib, peer, secret, &send, &why)) {
+		show_error(peer, why.text);
+		return;
+	}
+	send_text(send);
+	verify_begin(peer, secret);
+}
+
+static void verify_answer(const char *peer, int yes)
+{
+	struct peer *p = peers_find(&peers, peer);
+	struct xl_line line = {""};
+	enum xl_verify_state st;
+	char *send;
+
+	if (!p || !p->v) {
+		show_error(peer, "no verification under way (/xe2e verify)");
+		return;
+	}
+	st = xl_verify_answer(p->v, yes, &send, &line);
+	send_text(send);
+	verify_state(p, st, &line);
+}
+
+static void secret_given(const char *peer, const char *secret)
+{
+	struct peer *p = peers_find(&peers, peer);
+	struct xl_line line = {""};
+	enum xl_verify_state st;
+	char *send;
+
+	if (!p || !p->v) {
+		verify_ask(peer, 1);
+		if (!(p = peers_find(&peers, peer)) || !p->v)
+			return;
+	}
+	st = xl_verify_secret(p->v, secret, &send, &line);
+	send_text(send);
+	verify_state(p, st, &line);
+}
+
+/* A stanza of a peer with a run under way: 1 when the run took it. */
+static int verify_in(const char *text, const struct xl_peek *pk)
+{
+	struct peer *p = peers_find(&peers, pk->from_bare);
+	struct xl_line line = {""};
+	enum xl_verify_state st;
+	char *send;
+	int taken;
+
+	if (!p || !p->v || pk->kind != XL_SEALED)
+		return 0;
+	st = xl_verify_feed(p->v, text, &send, &line, &taken);
+	send_text(send);
+	if (taken)
+		verify_state(p, st, &line);
+	return taken;
 }
 
 /* ---- the hooks ---- */
@@ -205,6 +343,7 @@ char *prof_on_message_stanza_send(const char *const stanza)
 {
 	struct xl_line why = {""};
 	struct xl_peek pk;
+	struct peer *p;
 	char *sealed;
 
 	if (!lib)
@@ -212,7 +351,7 @@ char *prof_on_message_stanza_send(const char *const stanza)
 	xl_peek(stanza, &pk);
 	if (!pk.to_bare[0] || pk.kind == XL_HANDSHAKE)
 		return NULL;
-	if (peers_find(&peers, pk.to_bare)) {
+	if ((p = peers_find(&peers, pk.to_bare)) && p->hs) {
 		if (pk.has_body)
 			show_error(pk.to_bare, "not sent: the handshake is still under way");
 		return strdup(NOTHING);
@@ -234,6 +373,10 @@ static void opened(const char *text)
 
 	switch (xl_open(lib, text, &o)) {
 	case XL_OPENED_SHOW:
+		if (o.verify_request) {
+			show(o.peer_bare, "the peer asks to verify this session");
+			verify_begin(o.peer_bare, 0);
+		}
 		if (o.body) {
 			show_incoming(o.peer_bare, o.resource, o.body);
 			mark(o.peer_bare);
@@ -259,6 +402,8 @@ int prof_on_message_stanza_receive(const char *const stanza)
 		handshake_in(stanza, &pk);
 		return 0;
 	}
+	if (verify_in(stanza, &pk))
+		return 0;
 	/* The opener says what is to be shown; plain text from a peer with
 	 * a session never is. */
 	if (pk.kind == XL_SEALED || (pk.from_bare[0] && xl_has_session(pk.from_bare))) {
@@ -306,12 +451,13 @@ static const char *peer_arg(char **args, int i)
 
 static void status(const char *peer)
 {
+	struct peer *p = peers_find(&peers, peer);
 	struct xl_line line = {""};
 
-	if (peers_find(&peers, peer)) {
+	if (p && p->hs)
 		show(peer, "a handshake is under way");
-		return;
-	}
+	if (p && p->v)
+		show(peer, "a verification is under way");
 	xl_session_line(peer, &line);
 	show(peer, line.text);
 	mark(peer);
@@ -320,16 +466,33 @@ static void status(const char *peer)
 static void end(const char *peer)
 {
 	struct peer *p = peers_find(&peers, peer);
+	char *send = NULL;
 
 	if (p) {
+		xl_verify_free(p->v, &send);
+		p->v = NULL;
+		send_text(send);
 		peers_drop(&peers, p);
-		show(peer, "handshake abandoned");
+		show(peer, "what was under way is abandoned");
 	}
 	if (xl_has_session(peer))
 		show(peer, "the session stays: messages to the peer are still sealed "
 			   "(xe2e-trustdb sessions close ID deletes it)");
 	else
 		unmark(peer);
+}
+
+/* /xe2e verify [yes|no|JID] */
+static void verify_cmd(char **args)
+{
+	const char *peer;
+
+	if (args[1] && (!strcmp(args[1], "yes") || !strcmp(args[1], "no"))) {
+		if ((peer = peer_arg(args, 2)))
+			verify_answer(peer, !strcmp(args[1], "yes"));
+	} else if ((peer = peer_arg(args, 1))) {
+		verify_ask(peer, 0);
+	}
 }
 
 static void command(char **args)
@@ -340,16 +503,27 @@ static void command(char **args)
 		prof_cons_bad_cmd_usage(CMD);
 		return;
 	}
+	if (!lib) {
+		show_error(NULL, "not connected");
+		return;
+	}
+	if (!strcmp(args[0], "verify")) {
+		verify_cmd(args);
+		return;
+	}
+	if (!strcmp(args[0], "secret")) {
+		if (!args[1] || !(peer = prof_get_current_recipient()))
+			show_error(NULL, "use /xe2e secret <the secret> in the peer's chat window");
+		else
+			secret_given(peer, args[1]);
+		return;
+	}
 	if (strcmp(args[0], "start") && strcmp(args[0], "status") && strcmp(args[0], "end")) {
 		prof_cons_bad_cmd_usage(CMD);
 		return;
 	}
 	if (!(peer = peer_arg(args, 1)))
 		return;
-	if (!lib) {
-		show_error(NULL, "not connected");
-		return;
-	}
 	if (!strcmp(args[0], "start"))
 		start(peer);
 	else if (!strcmp(args[0], "status"))
@@ -362,23 +536,31 @@ static void register_command(void)
 {
 	static char *synopsis[] = {
 		"/xe2e start [<jid>]",
+		"/xe2e verify [<jid>]",
+		"/xe2e verify yes|no [<jid>]",
+		"/xe2e secret <secret>",
 		"/xe2e status [<jid>]",
 		"/xe2e end [<jid>]",
 		NULL,
 	};
 	static char *arguments[][2] = {
 		{"start [<jid>]", "Run a handshake with the peer: from then on every message to it is sealed"},
+		{"verify [<jid>]", "Compare a short code (SAS) with the peer: it appears on both sides"},
+		{"verify yes|no", "Answer whether the peer reads the same code"},
+		{"secret <secret>", "Prove a secret shared with the peer instead (SPAKE2)"},
 		{"status [<jid>]", "The session with the peer: its trust and the peer's identity"},
-		{"end [<jid>]", "Abandon a handshake under way"},
+		{"end [<jid>]", "Abandon a handshake or a verification under way"},
 		{NULL, NULL},
 	};
 	static char *examples[] = {
 		"/xe2e start bob@example.org",
+		"/xe2e verify",
+		"/xe2e verify yes",
 		"/xe2e status",
 		NULL,
 	};
 
-	prof_register_command(CMD, 1, 2, synopsis,
+	prof_register_command(CMD, 1, 3, synopsis,
 			      "End-to-end encryption of whole stanzas with xe2e (xe2e-profanity(7)).",
 			      arguments, examples, command);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "envelope.h"
 #include "err.h"
 #include "handshake_nego.h"
@@ -21,6 +22,7 @@
 #include "passphrase.h"
 #include "session.h"
 #include "trust.h"
+#include "verify_run.h"
 #include "xe2e.h"
 #include "xml.h"
 
@@ -33,6 +35,16 @@ struct xl {
 	struct passphrase pp;
 	struct xe2e_sealer *sealer;
 	struct xe2e_opener *opener;
+};
+
+/* The plugin's own element, only ever inside a seal: a request to start a
+ * verification run (xl_verify_request). */
+#define XL_NS "urn:xe2e:profanity:0"
+
+struct xl_verify {
+	struct xl *x;
+	struct verify_run *run;
+	struct verify_run_out out;
 };
 
 struct xl_hs {
@@ -122,15 +134,23 @@ int xl_new(struct xl **out, const char *own_full)
 	return XE2E_OK;
 }
 
+void xl_reload(struct xl *x)
+{
+	if (x->sealer) {
+		xe2e_sealer_release(x->sealer);
+		xe2e_sealer_free(x->sealer);
+		x->sealer = NULL;
+	}
+	xe2e_opener_free(x->opener);
+	x->opener = NULL;
+	err_detail_clear();
+}
+
 void xl_free(struct xl *x)
 {
 	if (!x)
 		return;
-	if (x->sealer) {
-		xe2e_sealer_release(x->sealer);
-		xe2e_sealer_free(x->sealer);
-	}
-	xe2e_opener_free(x->opener);
+	xl_reload(x);
 	if (x->id_loaded)
 		identity_free(&x->id);
 	passphrase_wipe(&x->pp);
@@ -326,18 +346,36 @@ int xl_has_session(const char *peer_bare)
 static enum trust_level level_now(const struct session *s)
 {
 	struct trust_db db = TRUST_DB_INIT;
-	char path[STORE_PATH_MAX];
+	char path[STORE_PATH_MAX], bare[JID_MAX + 1];
 	enum trust_level level = s->trust;
 	struct trust_peer *p;
 
+	bare_of(s->peer_jid, bare);
 	if (!trust_default_path(path) && !trust_load(path, &db)) {
-		p = trust_find(&db, s->peer_jid, s->peer_fpr);
+		p = trust_find(&db, bare, s->peer_fpr);
 		if (p && (p->level == TRUST_MISMATCH || p->level == TRUST_REVOKED ||
 			  p->level > level))
 			level = p->level;
 	}
 	trust_free(&db);
 	return level;
+}
+
+const char *xl_session_level(const char *peer_bare, int *verified, int *untrusted)
+{
+	uint8_t id[SESSION_ID_LEN];
+	struct session s;
+	enum trust_level level;
+
+	*verified = *untrusted = 0;
+	memset(&s, 0, sizeof(s));
+	if (session_current_get(peer_bare, id) || session_read(id, &s))
+		return NULL;
+	level = level_now(&s);
+	session_wipe(&s);
+	*verified = level == TRUST_VERIFIED || level == TRUST_ANCHORED || level == TRUST_PINNED;
+	*untrusted = level == TRUST_MISMATCH || level == TRUST_REVOKED;
+	return trust_level_name(level);
 }
 
 int xl_session_line(const char *peer_bare, struct xl_line *line)
@@ -405,6 +443,7 @@ static void body_of(const struct xml_node *plain, struct xl_open_out *o)
 		snprintf(o->resource, sizeof(o->resource), "%s", slash + 1);
 	if (b)
 		o->body = xml_text(b);
+	o->verify_request = xml_find_child(plain, "verify-request", XL_NS) != NULL;
 }
 
 static enum xl_opened refused(struct xl_open_out *o, const struct xe2e_opened *r)
@@ -452,4 +491,181 @@ void xl_open_out_release(struct xl_open_out *o)
 {
 	free(o->body);
 	o->body = NULL;
+}
+
+/* ---- verification runs ---- */
+
+int xl_verify_request(struct xl *x, const char *peer_bare, int secret, char **send,
+		      struct xl_line *why)
+{
+	char text[2 * JID_MAX + 256];
+
+	snprintf(text, sizeof(text),
+		 "<message to='%s' type='chat'><verify-request xmlns='" XL_NS "' method='%s'/>"
+		 "<no-permanent-store xmlns='urn:xmpp:hints'/></message>",
+		 peer_bare, secret ? "secret" : "sas");
+	return xl_seal(x, text, send, why);
+}
+
+static char *stanza_text(const struct xml_node *st)
+{
+	struct buf b = BUF_INIT;
+	char *s = NULL;
+
+	if (st && !xml_serialize(st, &b))
+		s = dup_text((const char *)b.data, b.len);
+	buf_free(&b);
+	return s;
+}
+
+static const char *mismatch_why(enum verify_run_mismatch m)
+{
+	switch (m) {
+	case VERIFY_RUN_MISMATCH_FORGED: return "the peer's reveal did not match its commitment";
+	case VERIFY_RUN_MISMATCH_LOCAL: return "you said the codes differ";
+	case VERIFY_RUN_MISMATCH_PEER_FORGED: return "the peer found this side's reveal forged";
+	default: return "the peer said the codes differ";
+	}
+}
+
+/* The run is over: what it recorded, in one line. */
+static enum xl_verify_state verify_over(struct xl_verify *v, struct xl_line *line)
+{
+	struct verify_run_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	verify_run_record(v->run, &rec);
+	switch (rec.outcome) {
+	case VERIFY_OUTCOME_MATCH:
+		if (rec.match_err) {
+			line_set(line, "the codes matched, but recording it failed: %s (%s)",
+				 err_str(rec.match_err), rec.match_detail);
+			return XL_V_OVER;
+		}
+		line_set(line, "verified: the peer's identity is now %s", trust_level_name(rec.level));
+		return XL_V_VERIFIED;
+	case VERIFY_OUTCOME_MISMATCH:
+		line_set(line, "MISMATCH: %s; %s (messages to the peer are no longer sealed: "
+			 "run /xe2e start again, and compare the codes by another way)",
+			 mismatch_why(rec.mismatch),
+			 rec.mismatch_recorded ? "recorded in the trust store" : "not recorded");
+		return XL_V_OVER;
+	case VERIFY_OUTCOME_FAILED:
+		line_set(line, "the shared secrets differ (%u failed runs with the peer)", rec.failures);
+		return XL_V_OVER;
+	default:
+		line_set(line, "verification ended without an outcome");
+		return XL_V_OVER;
+	}
+}
+
+/* After a call of the run: what to send and where the run stands. */
+static enum xl_verify_state verify_after(struct xl_verify *v, int err, char **send,
+					 struct xl_line *line)
+{
+	*send = stanza_text(v->out.stanza);
+	line->text[0] = '\0';
+	if (err) {
+		line_err(line, err, "verification failed");
+		return XL_V_OVER;
+	}
+	switch (v->out.event) {
+	case VERIFY_RUN_SECRET_NEEDED:
+		return XL_V_SECRET;
+	case VERIFY_RUN_SAS:
+		line_set(line, "%s", v->out.code);
+		return XL_V_CODE;
+	case VERIFY_RUN_LIMIT:
+		line_set(line, "refused: too many failed shared-secret runs (%u)", v->out.failures);
+		return XL_V_OVER;
+	default:
+		break;
+	}
+	if (v->out.over)
+		return verify_over(v, line);
+	return XL_V_GOING;
+}
+
+enum xl_verify_state xl_verify_new(struct xl *x, const char *peer_bare, int secret,
+				   struct xl_verify **out, char **send, struct xl_line *line)
+{
+	struct verify_run_config cfg = {
+		.peer = peer_bare, .resource = x->resource,
+		.method = secret ? VERIFY_SPAKE2 : VERIFY_SAS,
+	};
+	enum verify_run_stage stage;
+	struct xl_verify *v;
+	int err;
+
+	*out = NULL;
+	*send = NULL;
+	if (!(v = calloc(1, sizeof(*v)))) {
+		line_set(line, "out of memory");
+		return XL_V_OVER;
+	}
+	v->x = x;
+	v->out = (struct verify_run_out)VERIFY_RUN_OUT_INIT;
+	if ((err = verify_run_new(&v->run, &cfg, &stage))) {
+		line_err(line, err, "cannot verify");
+		free(v);
+		return XL_V_OVER;
+	}
+	*out = v;
+	return verify_after(v, verify_run_start(v->run, now(), &v->out), send, line);
+}
+
+enum xl_verify_state xl_verify_feed(struct xl_verify *v, const char *text, char **send,
+				    struct xl_line *line, int *taken)
+{
+	struct xml_node *st = NULL;
+	int err;
+
+	*send = NULL;
+	*taken = 0;
+	line->text[0] = '\0';
+	if (xml_parse_element(text, strlen(text), NULL, &st))
+		return XL_V_GOING;
+	err = verify_run_feed(v->run, st, now(), &v->out);
+	xml_free(st);
+	if (!err && v->out.event == VERIFY_RUN_SKIPPED) {
+		err_detail_clear();
+		return XL_V_GOING;
+	}
+	*taken = 1;
+	if (!err && v->out.event == VERIFY_RUN_SKIPPED_BAD) {
+		line_err(line, v->out.skipped, "a stanza of the peer during verification, dropped");
+		*send = stanza_text(v->out.stanza);
+		return XL_V_GOING;
+	}
+	return verify_after(v, err, send, line);
+}
+
+enum xl_verify_state xl_verify_answer(struct xl_verify *v, int yes, char **send,
+				      struct xl_line *line)
+{
+	int err = verify_run_answer(v->run, yes ? VERIFY_ANSWER_YES : VERIFY_ANSWER_NO,
+				    VERIFY_REASON_NONE, now(), &v->out);
+
+	return verify_after(v, err, send, line);
+}
+
+enum xl_verify_state xl_verify_secret(struct xl_verify *v, const char *secret, char **send,
+				      struct xl_line *line)
+{
+	int err = verify_run_secret(v->run, secret, strlen(secret), now(), &v->out);
+
+	return verify_after(v, err, send, line);
+}
+
+void xl_verify_free(struct xl_verify *v, char **send)
+{
+	if (send)
+		*send = NULL;
+	if (!v)
+		return;
+	if (send && !v->out.over && !verify_run_abort(v->run, now(), &v->out))
+		*send = stanza_text(v->out.stanza);
+	verify_run_out_release(&v->out);
+	verify_run_free(v->run);
+	free(v);
 }

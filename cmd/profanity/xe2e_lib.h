@@ -33,6 +33,11 @@ struct xl;
 int xl_new(struct xl **out, const char *own_full);
 void xl_free(struct xl *x);
 
+/* Forgets the sessions read so far: the next stanza reads them, and the
+ * trust store's word on their peers, again (after a handshake or a
+ * verification run changed them). */
+void xl_reload(struct xl *x);
+
 /* The own bare JID the handle speaks for. */
 const char *xl_self(const struct xl *x);
 
@@ -112,6 +117,7 @@ enum xl_opened {
 };
 
 struct xl_open_out {
+	int verify_request;         /* the peer asks for a verification run */
 	char peer_bare[JID_MAX + 1];
 	char resource[JID_MAX + 1]; /* the authenticated sender's resource, or "" */
 	char *body;                 /* malloc'd, or NULL */
@@ -120,5 +126,50 @@ struct xl_open_out {
 
 enum xl_opened xl_open(struct xl *x, const char *text, struct xl_open_out *o);
 void xl_open_out_release(struct xl_open_out *o);
+
+/* "verified", "tofu", ... : the trust store's level of the peer of the
+ * current session, or NULL without one. */
+const char *xl_session_level(const char *peer_bare, int *verified, int *untrusted);
+
+/* ---- verification runs (xe2e(7) VERIFICATION) ---- */
+
+/*
+ * A run starts on both sides at once: the side that asks seals a request
+ * to the peer first (the plugin's own element, inside the seal), so that
+ * the peer's plugin starts its run before the first control stanza comes:
+ * control stanzas are sealed like any other, and a stanza the opener
+ * opened is used up.
+ */
+int xl_verify_request(struct xl *x, const char *peer_bare, int secret, char **send,
+		      struct xl_line *why);
+
+struct xl_verify;
+
+enum xl_verify_state {
+	XL_V_GOING = 0,   /* waiting for the peer */
+	XL_V_SECRET,      /* give the shared secret (xl_verify_secret) */
+	XL_V_CODE,        /* line holds the code: give the answer (xl_verify_answer) */
+	XL_V_VERIFIED,    /* over: the peer is verified */
+	XL_V_OVER,        /* over without that: line says how */
+};
+
+/* A run with the peer's current session; *send: the first stanza, or NULL. */
+enum xl_verify_state xl_verify_new(struct xl *x, const char *peer_bare, int secret,
+				   struct xl_verify **out, char **send, struct xl_line *line);
+
+/* A received stanza of the peer. *taken 0: not the run's, open it as usual. */
+enum xl_verify_state xl_verify_feed(struct xl_verify *v, const char *text, char **send,
+				    struct xl_line *line, int *taken);
+
+/* This side's answer to the code. */
+enum xl_verify_state xl_verify_answer(struct xl_verify *v, int yes, char **send,
+				      struct xl_line *line);
+
+/* The shared secret (wiped by the run). */
+enum xl_verify_state xl_verify_secret(struct xl_verify *v, const char *secret, char **send,
+				      struct xl_line *line);
+
+/* Ends a run: the abort for the peer (*send) when one is due. */
+void xl_verify_free(struct xl_verify *v, char **send);
 
 #endif

@@ -130,7 +130,7 @@ send_as_relay() {
 	client_type "$A" "/msg $B@xe2e.test during the handshake"
 	client_wait "$A" "xe2e: not sent: the handshake is still under way"
 	client_type "$A" "/xe2e end $B@xe2e.test"
-	client_wait "$A" "handshake abandoned"
+	client_wait "$A" "xe2e: what was under way is abandoned"
 	server_kept_none 'during the handshake'
 }
 
@@ -147,4 +147,50 @@ send_as_relay() {
 	sleep 2 # what would have arrived by now
 	client_not_shown "$B" "after the damage"
 	server_kept_none 'after the damage'
+}
+
+@test "profanity plugin: /xe2e verify shows one code on both sides; both say yes: verified" {
+	session_up
+	client_type "$A" "/msg $B@xe2e.test before the comparison"
+	client_wait "$B" "~ $A@xe2e.test: before the comparison"
+	client_type "$A" "/xe2e verify"
+	client_wait "$A" "xe2e: code "
+	client_wait "$B" "xe2e: code "
+	code_a=$(client_screen "$A" | sed -n 's/.*xe2e: code \([^:]*\):.*/\1/p')
+	code_b=$(client_screen "$B" | sed -n 's/.*xe2e: code \([^:]*\):.*/\1/p')
+	[ -n "$code_a" ]
+	assert_equal "$code_a" "$code_b"
+	client_type "$A" "/xe2e verify yes"
+	client_type "$B" "/xe2e verify yes"
+	client_wait "$A" "xe2e: verified: the peer's identity is now verified"
+	client_wait "$B" "xe2e: verified: the peer's identity is now verified"
+	client_wait "$A" "[xe2e verified]"
+	client_wait "$B" "[xe2e verified]"
+	# the trust store the programs read says so too
+	run env XE2E_HOME="$(client_home "$A")/xe2e" xe2e-trustdb list
+	assert_output --partial "$B@xe2e.test $(fingerprint_of "$B" | tr -d ' ') verified"
+	# the conversation goes on, verified
+	client_type "$B" "after the comparison"
+	client_wait "$A" "~ $B@xe2e.test: after the comparison"
+	server_kept_none "$code_a"
+}
+
+@test "profanity plugin: a wrong answer to the code shows the mismatch on both sides, and sealing stops" {
+	session_up
+	client_type "$A" "/msg $B@xe2e.test before the comparison"
+	client_wait "$B" "~ $A@xe2e.test: before the comparison"
+	client_type "$A" "/xe2e verify"
+	client_wait "$A" "xe2e: code "
+	client_wait "$B" "xe2e: code "
+	client_type "$A" "/xe2e verify yes"
+	client_type "$B" "/xe2e verify no"
+	client_wait "$A" "xe2e: MISMATCH: the peer said the codes differ"
+	client_wait "$B" "xe2e: MISMATCH: you said the codes differ"
+	client_wait "$A" "[xe2e untrusted]"
+	# nothing more is sealed to the peer, and nothing leaves in plaintext
+	client_type "$A" "after the mismatch"
+	client_wait "$A" "xe2e: not sent, it could not be sealed"
+	sleep 2 # what would have arrived by now
+	client_not_shown "$B" "after the mismatch"
+	server_kept_none 'after the mismatch'
 }
