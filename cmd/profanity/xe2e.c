@@ -432,8 +432,13 @@ void prof_on_disconnect(const char *const account_name, const char *const fullji
 	connected(NULL);
 }
 
+/* Profanity sends what is typed after this as it is: say so, loudly. */
 void prof_on_unload(void)
 {
+	if (lib)
+		prof_cons_show_themed("xe2e", "error", "red",
+				      "xe2e: unloaded: messages now leave in PLAINTEXT, also to peers "
+				      "with a session (/plugins load xe2e.so before writing on)");
 	connected(NULL);
 }
 

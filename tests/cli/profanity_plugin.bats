@@ -194,3 +194,35 @@ send_as_relay() {
 	client_not_shown "$B" "after the mismatch"
 	server_kept_none 'after the mismatch'
 }
+
+@test "profanity plugin: the same session used by the programs and by the client, in turn" {
+	session_up
+	client_type "$A" "/msg $B@xe2e.test from the client"
+	client_wait "$B" "~ $A@xe2e.test: from the client"
+	# xe2e-seal in A's files seals into the session the plugin made;
+	# another client of A's account sends it
+	run --separate-stderr env XE2E_HOME="$(client_home "$A")/xe2e" \
+		xe2e-seal --to "$B@xe2e.test" <<<"<message to='$B@xe2e.test' type='chat'><body>from the program</body></message>"
+	assert_success
+	send_as_relay "$A" "$output"
+	client_wait "$B" "~ $A@xe2e.test: from the program"
+	# and the client seals after the program, in the same session
+	client_type "$A" "from the client again"
+	client_wait "$B" "~ $A@xe2e.test: from the client again"
+	client_not_shown "$B" "xe2e: a stanza that did not open"
+	server_kept_none 'from the program'
+}
+
+@test "profanity plugin: unloaded mid-conversation, the sender is warned and the peer never shows the plaintext" {
+	session_up
+	client_type "$A" "/msg $B@xe2e.test while loaded"
+	client_wait "$B" "~ $A@xe2e.test: while loaded"
+	client_type "$A" "/plugins unload xe2e.so"
+	client_type "$A" "/win 1"
+	client_wait "$A" "xe2e: unloaded: messages now leave in PLAINTEXT"
+	# Profanity sends what is typed now as it is (xe2e-profanity(7) CAVEATS);
+	# the peer's plugin refuses it
+	client_type "$A" "/msg $B@xe2e.test after the unload"
+	client_wait "$B" "(not sealed)"
+	client_not_shown "$B" "after the unload"
+}
