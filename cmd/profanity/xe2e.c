@@ -337,9 +337,18 @@ void prof_on_connect(const char *const account_name, const char *const fulljid);
 void prof_on_disconnect(const char *const account_name, const char *const fulljid);
 char *prof_on_message_stanza_send(const char *const stanza);
 int prof_on_message_stanza_receive(const char *const stanza);
+char *prof_on_presence_stanza_send(const char *const stanza);
+int prof_on_presence_stanza_receive(const char *const stanza);
+char *prof_on_iq_stanza_send(const char *const stanza);
+int prof_on_iq_stanza_receive(const char *const stanza);
 void prof_on_chat_win_focus(const char *const barejid);
 
-char *prof_on_message_stanza_send(const char *const stanza)
+/*
+ * A stanza Profanity is about to send: NULL to send it as it is, or what
+ * to send instead (its sealed form, or white space when it must not
+ * leave). Only a stanza with a body is worth an error line.
+ */
+static char *outgoing(const char *stanza)
 {
 	struct xl_line why = {""};
 	struct xl_peek pk;
@@ -361,10 +370,28 @@ char *prof_on_message_stanza_send(const char *const stanza)
 	if (xl_seal(lib, stanza, &sealed, &why)) {
 		if (pk.has_body)
 			show_error(pk.to_bare, why.text);
+		else
+			prof_log_warning(why.text);
 		return strdup(NOTHING);
 	}
-	mark(pk.to_bare);
+	if (pk.has_body)
+		mark(pk.to_bare);
 	return sealed;
+}
+
+char *prof_on_message_stanza_send(const char *const stanza)
+{
+	return outgoing(stanza);
+}
+
+char *prof_on_presence_stanza_send(const char *const stanza)
+{
+	return outgoing(stanza);
+}
+
+char *prof_on_iq_stanza_send(const char *const stanza)
+{
+	return outgoing(stanza);
 }
 
 static void opened(const char *text)
@@ -411,6 +438,40 @@ int prof_on_message_stanza_receive(const char *const stanza)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * A presence or an iq received: a sealed one is opened (its session moves
+ * on), but Profanity has no hook to take the plain stanza back, so it goes
+ * no further; one that does not open is an error line. The rest is
+ * Profanity's.
+ */
+static int received_other(const char *stanza)
+{
+	struct xl_open_out o;
+	struct xl_peek pk;
+	enum xl_opened what;
+
+	if (!lib)
+		return 1;
+	xl_peek(stanza, &pk);
+	if (pk.kind != XL_SEALED && !(pk.from_bare[0] && xl_has_session(pk.from_bare)))
+		return 1;
+	what = xl_open(lib, stanza, &o);
+	if (what == XL_OPENED_REFUSED)
+		show_error(o.peer_bare[0] ? o.peer_bare : NULL, o.line.text);
+	xl_open_out_release(&o);
+	return what == XL_OPENED_PASS;
+}
+
+int prof_on_presence_stanza_receive(const char *const stanza)
+{
+	return received_other(stanza);
+}
+
+int prof_on_iq_stanza_receive(const char *const stanza)
+{
+	return received_other(stanza);
 }
 
 void prof_on_chat_win_focus(const char *const barejid)

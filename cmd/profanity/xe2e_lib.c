@@ -420,11 +420,10 @@ int xl_seal(struct xl *x, const char *text, char **out, struct xl_line *why)
 			 res.detail[0] ? ": " : "", res.detail);
 		line_safe(why);
 	} else if (res.flags & XE2E_SEALED_PASSED) {
-		/* Presence the server broadcasts goes as it is; nothing else may. */
+		/* Presence the server broadcasts, or a subscription: as it is
+		 * (xe2e(7) SESSIONS "Sealed stanzas"). */
 		free(*out);
 		*out = NULL;
-		err = XE2E_E_STATE;
-		line_set(why, "not sent: it would have gone unsealed");
 	}
 	xe2e_sealed_release(&res);
 	err_detail_clear();

@@ -102,9 +102,10 @@ int xl_has_session(const char *peer_bare);
 int xl_session_line(const char *peer_bare, struct xl_line *line);
 
 /*
- * Seals a plain stanza for its peer: *out gets the stanza to send
- * (malloc'd). An error when it cannot be sealed, with why: nothing may
- * then be sent.
+ * Seals a plain stanza (message, presence, iq) for its peer: *out gets the
+ * stanza to send (malloc'd), or NULL for presence that goes as it is (no
+ * 'to', or a subscription). An error when it cannot be sealed, with why:
+ * nothing may then be sent.
  */
 int xl_seal(struct xl *x, const char *text, char **out, struct xl_line *why);
 

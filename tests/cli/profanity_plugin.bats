@@ -226,3 +226,20 @@ send_as_relay() {
 	client_wait "$B" "(not sealed)"
 	client_not_shown "$B" "after the unload"
 }
+
+@test "profanity plugin: an iq to the peer's device leaves sealed too, and the conversation goes on" {
+	session_up
+	client_type "$A" "/disco info $B@xe2e.test/prof"
+	for i in $(seq 1 100); do
+		[ -n "$(client_sent "$A" "<iq to='$B@xe2e.test/prof'")" ] && break
+		sleep 0.1
+	done
+	run client_sent "$A" "<iq to='$B@xe2e.test/prof'"
+	assert_output --partial "<sealed xmlns='urn:xe2e:1'>"
+	refute_output --partial 'disco#info'
+	# B opened it (Profanity has no hook to take it further), and the next
+	# message opens after it
+	client_type "$A" "/msg $B@xe2e.test after the iq"
+	client_wait "$B" "~ $A@xe2e.test: after the iq"
+	client_not_shown "$B" "xe2e: a stanza that did not open"
+}
