@@ -2,6 +2,7 @@
 #include "peers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int normalized(const char *jid, char out[static JID_MAX + 1])
@@ -44,6 +45,8 @@ void peers_drop(struct peers *ps, struct peer *p)
 	(void)ps;
 	xl_hs_free(p->hs);
 	xl_verify_free(p->v, NULL);
+	for (size_t i = 0; i < p->n_held; i++)
+		free(p->held[i]);
 	memset(p, 0, sizeof(*p));
 }
 

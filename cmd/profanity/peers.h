@@ -12,12 +12,16 @@
 #include "xe2e_lib.h"
 
 #define PEERS_MAX 16
+#define PEERS_HELD 4 /* stanzas held while a run waits for a secret */
 
 struct peer {
 	char jid[JID_MAX + 1]; /* bare; "" for a free slot */
 	struct xl_hs *hs;      /* a handshake, owned, or NULL */
 	struct xl_verify *v;   /* a verification run, owned, or NULL */
 	int code_shown;        /* the run's code was shown */
+	int needs_secret;      /* the run waits for this side's shared secret */
+	char *held[PEERS_HELD]; /* the peer's stanzas that came meanwhile, owned */
+	size_t n_held;
 };
 
 struct peers {

@@ -227,7 +227,9 @@ static void verify_state(struct peer *p, enum xl_verify_state st, const struct x
 		show(peer, text);
 		return;
 	case XL_V_SECRET:
-		show(peer, "the peer asks to prove a shared secret: /xe2e secret <the secret>");
+		p->needs_secret = 1;
+		show(peer, "the peer asks to prove a secret you share: /xe2e secret <the secret>, "
+			   "in this window");
 		return;
 	case XL_V_VERIFIED:
 		show(peer, line->text);
@@ -244,8 +246,9 @@ static void verify_state(struct peer *p, enum xl_verify_state st, const struct x
 	mark(peer);
 }
 
-/* A new run with the peer (the request already sent, or received). */
-static void verify_begin(const char *peer, int secret)
+/* A new run with the peer (the request already sent, or received); the
+ * side that asks for a shared-secret run gives its secret next. */
+static void verify_begin(const char *peer, int secret, int asking)
 {
 	struct xl_line line = {""};
 	enum xl_verify_state st;
@@ -261,7 +264,10 @@ static void verify_begin(const char *peer, int secret)
 	if (st == XL_V_GOING && !line.text[0])
 		show(peer, secret ? "proving a shared secret; waiting for the peer"
 				  : "verifying; the code appears here on both sides");
-	verify_state(p, st, &line);
+	if (st == XL_V_SECRET && asking)
+		p->needs_secret = 1;
+	else
+		verify_state(p, st, &line);
 }
 
 static void verify_ask(const char *peer, int secret)
@@ -274,7 +280,7 @@ static void verify_ask(const char *peer, int secret)
 		return;
 	}
 	send_text(send);
-	verify_begin(peer, secret);
+	verify_begin(peer, secret, 1);
 }
 
 static void verify_answer(const char *peer, int yes)
@@ -293,6 +299,32 @@ static void verify_answer(const char *peer, int yes)
 	verify_state(p, st, &line);
 }
 
+static int verify_in(const char *text, const struct xl_peek *pk);
+static void opened(const char *text);
+
+/* The stanzas held while the run waited for the secret, to the run now,
+ * or to the opener when the run no longer wants them. */
+static void held_feed(const char *peer)
+{
+	struct peer *p = peers_find(&peers, peer);
+	char *held[PEERS_HELD];
+	size_t n, i;
+
+	if (!p)
+		return;
+	n = p->n_held;
+	memcpy(held, p->held, sizeof(held));
+	p->n_held = 0;
+	for (i = 0; i < n; i++) {
+		struct xl_peek pk;
+
+		xl_peek(held[i], &pk);
+		if (!verify_in(held[i], &pk))
+			opened(held[i]);
+		free(held[i]);
+	}
+}
+
 static void secret_given(const char *peer, const char *secret)
 {
 	struct peer *p = peers_find(&peers, peer);
@@ -305,12 +337,15 @@ static void secret_given(const char *peer, const char *secret)
 		if (!(p = peers_find(&peers, peer)) || !p->v)
 			return;
 	}
+	p->needs_secret = 0;
 	st = xl_verify_secret(p->v, secret, &send, &line);
 	send_text(send);
 	verify_state(p, st, &line);
+	held_feed(peer);
 }
 
-/* A stanza of a peer with a run under way: 1 when the run took it. */
+/* A stanza of a peer with a run under way: 1 when the run took it (or
+ * holds it until this side's secret is given). */
 static int verify_in(const char *text, const struct xl_peek *pk)
 {
 	struct peer *p = peers_find(&peers, pk->from_bare);
@@ -321,6 +356,10 @@ static int verify_in(const char *text, const struct xl_peek *pk)
 
 	if (!p || !p->v || pk->kind != XL_SEALED)
 		return 0;
+	if (p->needs_secret && p->n_held < PEERS_HELD && (p->held[p->n_held] = strdup(text))) {
+		p->n_held++;
+		return 1;
+	}
 	st = xl_verify_feed(p->v, text, &send, &line, &taken);
 	send_text(send);
 	if (taken)
@@ -402,7 +441,7 @@ static void opened(const char *text)
 	case XL_OPENED_SHOW:
 		if (o.verify_request) {
 			show(o.peer_bare, "the peer asks to verify this session");
-			verify_begin(o.peer_bare, 0);
+			verify_begin(o.peer_bare, o.verify_request == XL_VERIFY_SECRET, 0);
 		}
 		if (o.body) {
 			show_incoming(o.peer_bare, o.resource, o.body);

@@ -442,7 +442,11 @@ static void body_of(const struct xml_node *plain, struct xl_open_out *o)
 		snprintf(o->resource, sizeof(o->resource), "%s", slash + 1);
 	if (b)
 		o->body = xml_text(b);
-	o->verify_request = xml_find_child(plain, "verify-request", XL_NS) != NULL;
+	if ((b = xml_find_child(plain, "verify-request", XL_NS))) {
+		const char *m = xml_get_attr(b, "method");
+
+		o->verify_request = m && !strcmp(m, "secret") ? XL_VERIFY_SECRET : XL_VERIFY_SAS;
+	}
 }
 
 static enum xl_opened refused(struct xl_open_out *o, const struct xe2e_opened *r)

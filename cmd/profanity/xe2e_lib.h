@@ -117,8 +117,11 @@ enum xl_opened {
 	XL_OPENED_REFUSED,  /* refused: line says why; never shown as text */
 };
 
+enum { XL_VERIFY_SAS = 1, XL_VERIFY_SECRET };
+
 struct xl_open_out {
-	int verify_request;         /* the peer asks for a verification run */
+	int verify_request;         /* the peer asks for a verification run:
+				     * XL_VERIFY_SAS or XL_VERIFY_SECRET, or 0 */
 	char peer_bare[JID_MAX + 1];
 	char resource[JID_MAX + 1]; /* the authenticated sender's resource, or "" */
 	char *body;                 /* malloc'd, or NULL */

@@ -243,3 +243,31 @@ send_as_relay() {
 	client_wait "$B" "~ $A@xe2e.test: after the iq"
 	client_not_shown "$B" "xe2e: a stanza that did not open"
 }
+
+# Starts a session and opens both chat windows.
+session_and_windows() {
+	session_up
+	client_type "$A" "/msg $B@xe2e.test windows open"
+	client_wait "$B" "~ $A@xe2e.test: windows open"
+}
+
+@test "profanity plugin: /xe2e secret on both sides with the same secret: verified" {
+	session_and_windows
+	client_type "$A" "/xe2e secret correct-horse"
+	client_wait "$B" "xe2e: the peer asks to prove a secret you share"
+	client_type "$B" "/xe2e secret correct-horse"
+	client_wait "$A" "xe2e: verified: the peer's identity is now verified"
+	client_wait "$B" "xe2e: verified: the peer's identity is now verified"
+	client_wait "$A" "[xe2e verified]"
+	server_kept_none 'correct-horse'
+}
+
+@test "profanity plugin: /xe2e secret with different secrets: both sides say they differ" {
+	session_and_windows
+	client_type "$A" "/xe2e secret correct-horse"
+	client_wait "$B" "xe2e: the peer asks to prove a secret you share"
+	client_type "$B" "/xe2e secret battery-staple"
+	client_wait "$A" "xe2e: the shared secrets differ"
+	client_wait "$B" "xe2e: the shared secrets differ"
+	client_not_shown "$A" "[xe2e verified]"
+}
