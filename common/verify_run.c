@@ -366,8 +366,8 @@ int verify_run_feed(struct verify_run *run, const struct xml_node *stanza, uint6
 
 	out_reset(out);
 	verify_msg_clear(&run->sent);
-	if (run->over) {
-		err_detail_set("the run is over");
+	if (run->over || (!run->machine && !run->refusing)) {
+		err_detail_set(run->over ? "the run is over" : "the run has not started");
 		return XE2E_E_STATE;
 	}
 	err = open_msg(run, stanza, now, &epoch, out);
@@ -400,6 +400,10 @@ int verify_run_answer(struct verify_run *run, enum verify_answer answer,
 
 	out_reset(out);
 	verify_msg_clear(&run->sent);
+	if (run->method != VERIFY_SAS || !run->machine) {
+		err_detail_set("no code to answer");
+		return XE2E_E_STATE;
+	}
 	err = verify_sas_decide(&run->sas, answer, reason, &run->sent);
 	if (!err)
 		err = out_send(run, now, out, NULL);
@@ -414,7 +418,8 @@ int verify_run_answer(struct verify_run *run, enum verify_answer answer,
 int verify_run_answer_code(struct verify_run *run, const char *typed, uint64_t now,
 			   struct verify_run_out *out)
 {
-	int err = verify_sas_check(&run->sas, typed);
+	int err = run->method == VERIFY_SAS && run->machine ? verify_sas_check(&run->sas, typed)
+							    : XE2E_E_STATE;
 
 	if (err != XE2E_OK && err != XE2E_E_AUTH)
 		return err;
