@@ -33,7 +33,9 @@ endif
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
                    -Wall -Wextra -Werror -Wshadow -Wvla \
                    -pthread -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"' $(SODIUM_CFLAGS)
-LIBS := $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(EXPAT_LIBS) $(READLINE_LIBS) $(IDN_LIBS) -pthread
+# The protocol library's packages; the programs add the terminal's.
+LIBS    := $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(EXPAT_LIBS) $(IDN_LIBS) -pthread
+UI_LIBS := $(READLINE_LIBS)
 
 ifeq ($(V),1)
 Q :=
@@ -44,12 +46,15 @@ endif
 COMMON_SRC := $(sort $(wildcard common/*.c))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CMD_SRC    := $(sort $(wildcard cmd/*.c))
+UI_SRC     := $(sort $(wildcard cmd/ui/*.c))
+UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o)
 PROGRAMS   := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/xe2e-%)
 UNIT_SRC   := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ   := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 BENCH_SRC  := $(sort $(wildcard tests/bench/*.c))
 BENCHES    := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIBXE2E    := $(BUILD)/libxe2e.a
+LIBUI      := $(BUILD)/libxe2e-ui.a
 UNIT_TESTS := $(BUILD)/tests/unit-tests
 MAN1       := $(sort $(wildcard man/*.1))
 MAN7       := $(sort $(wildcard man/*.7))
@@ -58,7 +63,7 @@ MAN7       := $(sort $(wildcard man/*.7))
 
 # Objects reached through pattern rules only (cmd/, tests/bench/) are kept,
 # so a second `make` finds everything up to date.
-.SECONDARY: $(CMD_SRC:%.c=$(BUILD)/%.o) $(BENCH_SRC:%.c=$(BUILD)/%.o) \
+.SECONDARY: $(CMD_SRC:%.c=$(BUILD)/%.o) $(UI_OBJ) $(BENCH_SRC:%.c=$(BUILD)/%.o) \
 	    $(BUILD)/tests/noise_vectors/main.o
 
 all: deps $(PROGRAMS)
@@ -73,21 +78,30 @@ $(BUILD)/%.o: %.c | deps
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%.o: override CFLAGS += $(CJSON_CFLAGS)
+$(BUILD)/tests/unit/%.o: override CFLAGS += $(CJSON_CFLAGS) -Icmd/ui
+
+# The programs' side (cmd/ui/): diagnostics, prompts, the option loop and
+# xe2e-trustdb's commands and shell. Only programs (and the tests of these
+# parts) see its headers and link it; the protocol library never does.
+$(BUILD)/cmd/%.o: override CFLAGS += -Icmd/ui
 
 $(LIBXE2E): $(COMMON_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/bin/xe2e-%: $(BUILD)/cmd/%.o $(LIBXE2E)
-	@mkdir -p $(@D)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(LIBS)
+$(LIBUI): $(UI_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(UNIT_TESTS): $(UNIT_OBJ) $(LIBXE2E)
+$(BUILD)/bin/xe2e-%: $(BUILD)/cmd/%.o $(LIBUI) $(LIBXE2E)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBXE2E) $(LIBS) $(CJSON_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(LIBS) $(UI_LIBS)
+
+$(UNIT_TESTS): $(UNIT_OBJ) $(LIBUI) $(LIBXE2E)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBUI) $(LIBXE2E) $(LIBS) $(UI_LIBS) $(CJSON_LIBS)
 
 NOISE_VECTORS := $(BUILD)/tests/noise-vectors
 $(NOISE_VECTORS): $(BUILD)/tests/noise_vectors/main.o $(LIBXE2E)
@@ -112,9 +126,11 @@ $(BUILD)/tests/vectorgen/%.o: override CFLAGS += $(CJSON_CFLAGS)
 vectors: $(XE2E_VECTORS)
 	$(Q)$(XE2E_VECTORS) generate tests/vectors/xe2e
 
-$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBXE2E)
+$(BUILD)/tests/bench/%.o: override CFLAGS += -Icmd/ui
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBUI) $(LIBXE2E)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(LIBS) $(UI_LIBS)
 
 # The README's test command: every test in the normal build, then the same
 # tests in the sanitizer build; one summary line for both. Everything a
@@ -158,12 +174,63 @@ uninstall:
 	      $(MAN1:man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%) \
 	      $(MAN7:man/%=$(DESTDIR)$(PREFIX)/share/man/man7/%)
 
+# The Profanity plugin (cmd/profanity/, xe2e-profanity(7)): a shared
+# object over a position-independent build of the library, whose symbols
+# stay inside it (hidden), so that none meets one of Profanity's. Only
+# xe2e.c, which holds Profanity's hooks and its function pointers
+# (profapi.h), keeps the default visibility. Without profapi.h (Debian's
+# profanity package) the plugin is skipped with a message.
+PROFAPI_H     ?= $(wildcard /usr/include/profapi.h)
+PLUGIN_SRC    := $(sort $(wildcard cmd/profanity/*.c))
+PLUGIN_OBJ    := $(PLUGIN_SRC:%.c=$(BUILD)/pic/%.o)
+LIBXE2E_PIC   := $(BUILD)/pic/libxe2e.a
+PLUGIN        := $(BUILD)/plugin/xe2e.so
+PLUGIN_DIR    ?= $(PREFIX)/lib/xe2e/profanity
+
+.PHONY: plugin install-plugin
+ifneq ($(PROFAPI_H),)
+all: $(PLUGIN)
+plugin: $(PLUGIN)
+install-plugin: $(PLUGIN)
+	install -d $(DESTDIR)$(PLUGIN_DIR)
+	install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGIN_DIR)/
+else
+all: plugin
+plugin install-plugin:
+	@echo "  SKIP    $(PLUGIN): no profapi.h (Debian's profanity package)"
+endif
+install: install-plugin
+uninstall: uninstall-plugin
+.PHONY: uninstall-plugin
+uninstall-plugin:
+	rm -f $(DESTDIR)$(PLUGIN_DIR)/xe2e.so
+
+$(BUILD)/pic/%.o: %.c | deps
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (PIC)")
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -fPIC -fvisibility=$(PIC_VISIBILITY) -c -o $@ $<
+
+$(BUILD)/pic/%.o: PIC_VISIBILITY := hidden
+$(BUILD)/pic/cmd/profanity/xe2e.o: PIC_VISIBILITY := default
+# Profanity names a C plugin's commands after __FILE__ with .so for .c:
+# "xe2e.so", the plugin's file name, so that unloading it removes them.
+$(BUILD)/pic/cmd/profanity/xe2e.o: override CFLAGS += -fmacro-prefix-map=cmd/profanity/=
+
+$(LIBXE2E_PIC): $(COMMON_SRC:%.c=$(BUILD)/pic/%.o)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(PLUGIN): $(PLUGIN_OBJ) $(LIBXE2E_PIC)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $(PLUGIN_OBJ) $(LIBXE2E_PIC) $(LIBS)
+
 clean:
 	rm -rf build build-san
 
--include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) \
+-include $(COMMON_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) \
 	 $(BENCH_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/noise_vectors/main.d \
-	 $(VECTORGEN_OBJ:.o=.d)
+	 $(VECTORGEN_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d) $(COMMON_SRC:%.c=$(BUILD)/pic/%.d)
 
 # Fuzzing (clang + libFuzzer): targets, corpus and `make fuzz` live there.
 -include tests/fuzz/fuzz.mk

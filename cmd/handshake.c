@@ -3,7 +3,6 @@
  * responder (--respond) over stanzas on standard input and output, and
  * stores the session. See xe2e-handshake(1) and xe2e(7).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,29 +12,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cookie.h"
-#include "encoding.h"
 #include "cli.h"
 #include "err.h"
-#include "handshake.h"
 #include "handshake_nego.h"
+#include "handshake_run.h"
 #include "handshake_trace.h"
 #include "identity.h"
-#include "ik_pending.h"
 #include "inspect.h"
 #include "jid.h"
 #include "passphrase.h"
-#include "replay_cache.h"
-#include "secrets.h"
 #include "session.h"
 #include "trust.h"
 #include "util.h"
 #include "xml.h"
-
-#define NS_XE2E "urn:xe2e:1"
-#define NS_HINTS "urn:xmpp:hints"
-#define NS_CARBONS "urn:xmpp:carbons:2"
-#define BODY_MAX HS_BODY_MAX /* decoded bytes of one handshake stanza */
 
 static const char usage_text[] =
 	"usage: xe2e-handshake --to JID [options]\n"
@@ -128,36 +117,40 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
-/* Returns -1 to go on, or the exit status. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
 
 	switch (c) {
-	case OPT_TO: o->to = optarg; return -1;
-	case OPT_RESPOND: o->respond = 1; return -1;
-	case OPT_FROM: o->from = optarg; return -1;
-	case OPT_RESOURCE: o->resource = optarg; return -1;
-	case OPT_TIMEOUT: return cli_seconds("--timeout", optarg, 1, &o->timeout);
-	case OPT_PROTECT_SELF: o->hs_options |= HS_OPT_PROTECT_SELF; return -1;
-	case OPT_ACCEPT_NEW_KEY: o->hs_options |= HS_OPT_ACCEPT_NEW_KEY; return -1;
-	case OPT_ACCEPT_RS_RESET: o->hs_options |= HS_OPT_ACCEPT_RS_RESET; return -1;
-	case OPT_SEND_CERTIFICATE: o->hs_options |= HS_OPT_SEND_CHAIN; return -1;
-	case OPT_SUITES: o->suites = optarg; return -1;
-	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
-	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
-	case OPT_QUIET: o->quiet = 1; return -1;
-	case OPT_VERBOSE: o->verbose = 1; return -1;
-	case OPT_STATS: o->stats = 1; return -1;
-	case OPT_TRACE: o->trace = 1; return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		fputs(help_text, stdout);
-		return XE2E_EXIT_OK;
-	default:
-		return err_usage("unknown option");
+	case OPT_TO: o->to = optarg; return 0;
+	case OPT_RESPOND: o->respond = 1; return 0;
+	case OPT_FROM: o->from = optarg; return 0;
+	case OPT_RESOURCE: o->resource = optarg; return 0;
+	case OPT_TIMEOUT: return cli_seconds_arg("--timeout", optarg, 1, &o->timeout);
+	case OPT_PROTECT_SELF: o->hs_options |= HS_OPT_PROTECT_SELF; return 0;
+	case OPT_ACCEPT_NEW_KEY: o->hs_options |= HS_OPT_ACCEPT_NEW_KEY; return 0;
+	case OPT_ACCEPT_RS_RESET: o->hs_options |= HS_OPT_ACCEPT_RS_RESET; return 0;
+	case OPT_SEND_CERTIFICATE: o->hs_options |= HS_OPT_SEND_CHAIN; return 0;
+	case OPT_SUITES: o->suites = optarg; return 0;
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return 0;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return 0;
+	case OPT_QUIET: o->quiet = 1; return 0;
+	case OPT_VERBOSE: o->verbose = 1; return 0;
+	case OPT_STATS: o->stats = 1; return 0;
+	case OPT_TRACE: o->trace = 1; return 0;
+	default: return err_usage("unknown option");
 	}
 }
+
+static int print_help(void *ctx)
+{
+	(void)ctx;
+	fputs(usage_text, stdout);
+	fputs(help_text, stdout);
+	return XE2E_EXIT_OK;
+}
+
+static const struct cli_spec cli_spec = {long_options, parse_option, print_help};
 
 static int check_options(const struct options *o, struct hs_lists *lists)
 {
@@ -173,14 +166,15 @@ static int check_options(const struct options *o, struct hs_lists *lists)
 		return err_usage("--suites: %s", err_detail());
 	if (!o->suites)
 		hsnego_lists_default(lists);
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-static int parse_args(int argc, char **argv, struct options *o, struct hs_lists *lists)
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, struct hs_lists *lists, int *done)
 {
-	int status = cli_options(argc, argv, long_options, parse_option, o);
+	int status = cli_parse(argc, argv, &cli_spec, o, done);
 
-	if (status >= 0)
+	if (status || *done)
 		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
@@ -192,14 +186,11 @@ static int parse_args(int argc, char **argv, struct options *o, struct hs_lists 
 struct run {
 	struct options opt;
 	struct identity id;
-	char self_from[JID_MAX + 1]; /* 'from' of our stanzas */
-	struct trust_db trust;
-	struct rs_db rs;
-	struct handshake *hs;
+	struct handshake_run *hs;
+	struct handshake_run_out out;
 	struct xml_reader *reader;
 	unsigned long sent, sent_bytes, received;
 	struct hstrace trace;
-	char last_from[JID_MAX + 1]; /* of the last handshake stanza read */
 };
 
 static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -227,9 +218,9 @@ static void trace(struct run *r, int sent, const char *who, enum hs_step step,
 	if (!r->opt.trace)
 		return;
 	snprintf(saved, sizeof(saved), "%s", err_detail());
-	/* An abort has no body (the buffer may hold the last one's). */
-	if (!hstrace_describe(&r->trace, sent, step, body->data,
-			      step == HS_STEP_ABORT ? 0 : body->len, reason, &line) &&
+	/* An abort has no body. */
+	if (!hstrace_describe(&r->trace, sent, step, body ? body->data : NULL,
+			      step == HS_STEP_ABORT || !body ? 0 : body->len, reason, &line) &&
 	    !buf_terminate(&line))
 		fprintf(stderr, "%s: trace: %s %s %s: %s\n", err_progname(), sent ? "sent" : "received",
 			sent ? "to" : "from", inspect_line_safe(who, shown, sizeof(shown)),
@@ -251,13 +242,14 @@ static void trace_self(const struct run *r)
 	fingerprint_format(r->id.id_fpr, fpr);
 	identity_device_id_format(r->id.binding.device_id, dev);
 	fprintf(stderr, "%s: trace: this side: %s, identity %s, device %s\n", err_progname(),
-		r->self_from, fpr, dev);
+		handshake_run_self(r->hs), fpr, dev);
 }
 
 /* --trace: what the trust store holds for the peer named on the command
  * line (the keys an IK handshake or the trust policy will expect). */
 static void trace_peer(const struct run *r, const char *jid)
 {
+	const struct trust_db *trust = handshake_run_trust(r->hs);
 	char bare[JID_MAX + 1], fpr[FINGERPRINT_TEXT_LEN];
 	const struct trust_peer *p = NULL;
 	int n = 0;
@@ -266,7 +258,7 @@ static void trace_peer(const struct run *r, const char *jid)
 		err_detail_clear();
 		return;
 	}
-	while ((p = trust_next_by_jid(&r->trust, bare, p)) != NULL) {
+	while ((p = trust_next_by_jid(trust, bare, p)) != NULL) {
 		fingerprint_format(p->fpr, fpr);
 		fprintf(stderr, "%s: trace: the trust store knows %s: identity %s, %s, %zu device(s)\n",
 			err_progname(), bare, fpr, trust_level_name(p->level), p->n_devices);
@@ -274,37 +266,6 @@ static void trace_peer(const struct run *r, const char *jid)
 	}
 	if (!n)
 		fprintf(stderr, "%s: trace: the trust store does not know %s\n", err_progname(), bare);
-}
-
-static int psk_lookup(void *arg, const char *jid, uint8_t psk[static PSK_LEN])
-{
-	int err = psk_get(NULL, jid, psk);
-
-	(void)arg;
-	/* No PSK is the usual case: its detail must not end up in a later
-	 * error's message. */
-	if (err == XE2E_E_NOTFOUND)
-		err_detail_clear();
-	return err;
-}
-
-static int cookie_key(void *arg, uint8_t key[static 32])
-{
-	(void)arg;
-	return cookie_key_load(key);
-}
-
-static int chain_check(void *arg, const uint8_t *chain, size_t len, const char *jid, uint64_t now,
-		       struct anchor_result *res)
-{
-	(void)arg;
-	return anchor_verify_chain(NULL, chain, len, jid, now, res);
-}
-
-static int replay_check(void *arg, const uint8_t key[static 32])
-{
-	(void)arg;
-	return replay_cache_check_add(NULL, key, (uint64_t)time(NULL), NULL);
 }
 
 /* ---- timeouts and interruptions ---- */
@@ -326,8 +287,9 @@ static void on_alarm(int sig)
 }
 
 /* Ctrl-C (SIGINT) or SIGTERM while waiting: this side's doing, said so.
- * Nothing is stored before the last stanza; from there on the signals are
- * blocked (hold_signals), so a stored handshake is always completed. */
+ * Nothing is stored before the last stanza: the signals wait while a
+ * stanza is taken (hold_signals), and stay blocked once the session is
+ * stored, so a stored handshake is always completed. */
 static void on_interrupt(int sig)
 {
 	ssize_t n;
@@ -350,24 +312,24 @@ static void set_interrupt_text(const char *peer)
 	interrupt_current = next;
 }
 
-static void hold_signals(void)
+static void hold_signals(int hold)
 {
 	sigset_t set;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
 /* Arms the timer for the next stanza, with the words the outcome needs. */
 static void arm_timeout(const struct run *r)
 {
-	const char *peer = handshake_peer_bare(r->hs);
+	const char *peer = handshake_run_peer(r->hs);
 
 	set_interrupt_text(peer);
 
-	if (handshake_peer_known(r->hs)) {
+	if (handshake_run_peer_known(r->hs)) {
 		snprintf(alarm_text, sizeof(alarm_text),
 			 "%s: no answer from %s within %u s: possible attack (a known xe2e peer "
 			 "does not go silent)\n", err_progname(), peer, r->opt.timeout);
@@ -383,169 +345,50 @@ static void arm_timeout(const struct run *r)
 
 /* ---- stanzas ---- */
 
-static int add_child(struct xml_node *parent, const char *name, const char *ns)
+/* Writes the stanza the run gave to send, if any. */
+static int send_out(struct run *r)
 {
-	struct xml_node *child = xml_element_new(name, ns);
-
-	if (!child)
-		return XE2E_E_NOMEM;
-	return xml_append_child(parent, child);
-}
-
-static int handshake_element(const struct handshake_msg *m, struct xml_node **out)
-{
-	struct xml_node *hs = xml_element_new("handshake", NS_XE2E);
-	char *b64 = NULL;
-	int err = hs ? xml_set_attr(hs, "step", handshake_step_name(m->step)) : XE2E_E_NOMEM;
-
-	if (!err && m->step == HS_STEP_ABORT)
-		err = xml_set_attr(hs, "reason", m->reason);
-	if (!err && m->step != HS_STEP_ABORT) {
-		b64 = malloc(b64_encoded_size(m->body.len));
-		err = b64 ? b64_encode(m->body.data, m->body.len, b64,
-				       b64_encoded_size(m->body.len))
-			  : XE2E_E_NOMEM;
-		if (!err)
-			err = xml_append_text(hs, b64, strlen(b64));
-	}
-	free(b64);
-	if (err)
-		xml_free(hs);
-	else
-		*out = hs;
-	return err;
-}
-
-/* Where this side's stanzas go: the peer, or, before the handshake knows
- * one (an abort to a first stanza it refuses), the sender of that stanza;
- * "" when there is neither. */
-static const char *peer_to(const struct run *r)
-{
-	const char *peer = handshake_reply_to(r->hs);
-
-	return *peer ? peer : r->last_from;
-}
-
-static int build_stanza(const struct run *r, const struct handshake_msg *m, struct xml_node **out)
-{
-	struct xml_node *msg = xml_element_new("message", NULL), *hs = NULL;
-	int err = msg ? XE2E_OK : XE2E_E_NOMEM;
-
-	if (!err)
-		err = xml_set_attr(msg, "to", peer_to(r));
-	if (!err)
-		err = xml_set_attr(msg, "from", r->self_from);
-	if (!err)
-		err = xml_set_attr(msg, "type", "chat");
-	if (!err)
-		err = handshake_element(m, &hs);
-	if (!err)
-		err = xml_append_child(msg, hs);
-	if (!err)
-		err = add_child(msg, "no-permanent-store", NS_HINTS);
-	if (!err)
-		err = add_child(msg, "private", NS_CARBONS);
-	if (err)
-		xml_free(msg);
-	else
-		*out = msg;
-	return err;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err_detail_set("%s", strerror(errno));
-			return XE2E_E_IO;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return XE2E_OK;
-}
-
-static int send_msg(struct run *r, const struct handshake_msg *m)
-{
-	struct xml_node *stanza = NULL;
+	const struct handshake_run_out *o = &r->out;
 	struct buf line = BUF_INIT;
-	int err = build_stanza(r, m, &stanza);
+	int err;
 
-	if (!err)
-		err = xml_serialize(stanza, &line);
+	if (!o->text.len)
+		return XE2E_OK;
+	err = buf_append(&line, o->text.data, o->text.len);
 	if (!err)
 		err = buf_append_byte(&line, '\n');
 	if (!err) {
-		trace(r, 1, peer_to(r), m->step, &m->body, m->reason);
-		err = write_all(STDOUT_FILENO, line.data, line.len);
+		trace(r, 1, o->to, o->step, o->body, o->reason);
+		err = xml_write_lines(STDOUT_FILENO, &line);
 	}
 	if (!err) {
 		r->sent++;
 		r->sent_bytes += line.len;
 		if (r->opt.verbose)
-			note(r, "sent step %s to %s", handshake_step_name(m->step),
-			     peer_to(r));
+			note(r, "sent step %s to %s", handshake_step_name(o->step), o->to);
 	}
-	xml_free(stanza);
 	buf_free(&line);
 	return err;
 }
 
-/* The <handshake/> child of a stanza, or NULL when it is not one of ours. */
-static const struct xml_node *handshake_child(const struct xml_node *stanza)
+/* What the run made of a stanza it was fed, for the person watching. */
+static void show_in(struct run *r, const struct xml_node *stanza)
 {
-	if (strcmp(stanza->name, "message") || (stanza->ns && strcmp(stanza->ns, "jabber:client") &&
-						strcmp(stanza->ns, "jabber:server")))
-		return NULL;
-	return xml_find_child(stanza, "handshake", NS_XE2E);
-}
+	const char *from = xml_get_attr(stanza, "from");
+	char shown[JID_MAX + 1];
 
-static int decode_body(const struct xml_node *hs, struct buf *body)
-{
-	char *text = xml_text(hs);
-	size_t n = 0;
-	int err = text ? buf_reserve(body, BODY_MAX) : XE2E_E_NOMEM;
-
-	if (!err)
-		err = b64_decode(text, strlen(text), body->data, BODY_MAX, &n);
-	if (err == XE2E_E_MALFORMED || err == XE2E_E_LIMIT) {
-		err_detail_set("the handshake body is not canonical base64 of at most %d bytes",
-			       BODY_MAX);
-		err = XE2E_E_MALFORMED;
-	}
-	body->len = err ? 0 : n;
-	free(text);
-	return err;
-}
-
-/* Feeds one handshake stanza to the state machine; *reply gets what to send. */
-static int feed(struct run *r, const char *from, const struct xml_node *el,
-		struct handshake_msg *reply, struct buf *body)
-{
-	const char *step_text = xml_get_attr(el, "step");
-	enum hs_step step;
-	int err;
-
-	if (!step_text || handshake_step_parse(step_text, &step)) {
-		err_detail_set("a handshake stanza with a missing or unknown step");
-		err = XE2E_E_MALFORMED;
-	} else {
-		err = step == HS_STEP_ABORT ? XE2E_OK : decode_body(el, body);
-	}
-	if (err) {
-		handshake_msg_abort(reply, err);
-		return err;
-	}
-	trace(r, 0, from, step, body, xml_get_attr(el, "reason"));
+	if (r->out.event == HANDSHAKE_RUN_SKIPPED && r->opt.verbose)
+		note(r, "skipped a stanza that is not a handshake (<%s/>)", stanza->name);
+	if (r->out.event == HANDSHAKE_RUN_NOT_PEER)
+		note(r, "warning: skipped a handshake stanza from %s, not from the peer",
+		     from ? inspect_line_safe(from, shown, sizeof(shown)) : "nobody (no 'from')");
+	if (r->out.in.step == HS_STEP_NONE)
+		return;
+	trace(r, 0, r->out.in.from, r->out.in.step, r->out.in.body, r->out.in.reason);
 	r->received++;
 	if (r->opt.verbose)
-		note(r, "received step %s from %s", step_text, from);
-	return handshake_read(r->hs, from, step, body->data, body->len,
-			      xml_get_attr(el, "reason"), reply);
+		note(r, "received step %s from %s", handshake_step_name(r->out.in.step),
+		     r->out.in.from);
 }
 
 /* ---- the outcome ---- */
@@ -560,14 +403,15 @@ static void print_credential(const struct run *r, const struct handshake_result 
 		     "key counts alone", res->peer_bare, res->chain_refused);
 }
 
-static void print_outcome(const struct run *r, const struct session *s)
+static void print_outcome(const struct run *r)
 {
-	const struct handshake_result *res = handshake_result(r->hs);
+	const struct handshake_run_outcome *s = &r->out.outcome;
+	const struct handshake_result *res = s->res;
 	char fpr[FINGERPRINT_TEXT_LEN], flags[TRUST_FLAGS_TEXT_LEN], id[SESSION_ID_TEXT_LEN];
 
 	fingerprint_format(res->peer_fpr, fpr);
 	trust_flags_format(s->flags, flags);
-	session_id_format(s->id, id);
+	session_id_format(s->session_id, id);
 	note(r, "peer: %s", res->peer_full);
 	note(r, "identity: %s", fpr);
 	note(r, "device: %08x", (unsigned)res->device.id);
@@ -583,42 +427,16 @@ static void print_outcome(const struct run *r, const struct session *s)
 	note(r, "handshake: %s %s%s%s", hsnego_pattern_name(res->pattern),
 	     hsnego_suite_name(res->suite), res->swapped ? ", roles swapped" : "",
 	     res->retries ? ", after a retry" : "");
-	note(r, "session: %s%s", id, s->state == SESSION_PENDING
-					     ? " (pending until the peer's first message)" : "");
+	note(r, "session: %s%s", id, s->pending ? " (pending until the peer's first message)" : "");
 }
-
-static int commit(struct run *r)
-{
-	struct session s;
-	struct session_outcome o;
-	int err;
-
-	alarm(0);
-	hold_signals();
-	err = handshake_session(r->hs, &s, &o);
-	/* Recorded first, so that no pending session goes unrecorded: one
-	 * never confirmed is deleted in its turn (xe2e(7) "The IK responder"). */
-	if (!err && s.state == SESSION_PENDING)
-		err = ik_pending_record(NULL, s.id, o.peer_jid, s.created);
-	if (!err)
-		err = s.state == SESSION_PENDING ? session_commit_pending(&s, &o)
-						 : session_commit(&s, &o);
-	if (!err)
-		print_outcome(r, &s);
-	session_wipe(&s);
-	wipe(&o, sizeof(o));
-	return err;
-}
-
-/* ---- the loop ---- */
 
 /* What the user can do after a failure that has a remedy (always shown,
  * --quiet or not: it belongs to the error). */
 static void print_next_steps(const struct run *r)
 {
-	const char *peer = handshake_peer_bare(r->hs), *me = err_progname();
+	const char *peer = handshake_run_peer(r->hs), *me = err_progname();
 
-	switch (handshake_failure(r->hs)) {
+	switch (handshake_run_failure(r->hs)) {
 	case HS_FAIL_RS_MISMATCH:
 		fprintf(stderr, "%s: what now: ask %s, by another channel than this one, whether it "
 			"lost its state (a restore, or xe2e-trustdb forget); if so, run the "
@@ -640,65 +458,29 @@ static void print_next_steps(const struct run *r)
 	}
 }
 
-static int fail(struct run *r, int err, const struct handshake_msg *reply)
+/* The run failed with err: the abort goes out first when the run gave one
+ * (aborted), then the error and what to do about it. */
+static int fail(struct run *r, int err, int aborted)
 {
-	int saved = err, status;
+	const char *peer;
 	char detail[512];
+	int status;
 
 	alarm(0);
 	snprintf(detail, sizeof(detail), "%s", err_detail());
-	if (reply && reply->step == HS_STEP_ABORT && *peer_to(r))
-		send_msg(r, reply);
+	if (aborted)
+		send_out(r);
 	err_detail_set("%s", detail);
-	if (*handshake_peer_bare(r->hs))
-		status = err_report(saved, "handshake with %s failed", handshake_peer_bare(r->hs));
+	peer = handshake_run_peer(r->hs);
+	if (*peer)
+		status = err_report(err, "handshake with %s failed", peer);
 	else
-		status = err_report(saved, "handshake failed");
+		status = err_report(err, "handshake failed");
 	print_next_steps(r);
 	return status;
 }
 
-/* After the state machine answered: store first when done, then send. */
-static int after_read(struct run *r, struct handshake_msg *reply, int *done)
-{
-	int err = XE2E_OK;
-
-	*done = handshake_status(r->hs) == HS_DONE;
-	if (*done)
-		err = commit(r);
-	if (err) {
-		handshake_msg_abort(reply, err);
-		return err;
-	}
-	if (reply->step != HS_STEP_NONE)
-		err = send_msg(r, reply);
-	return err;
-}
-
-static int stanza_in(struct run *r, struct xml_node *stanza, struct handshake_msg *reply,
-		     struct buf *body, int *done)
-{
-	const struct xml_node *el = handshake_child(stanza);
-	const char *from = xml_get_attr(stanza, "from");
-	int err;
-
-	if (!el) {
-		if (r->opt.verbose)
-			note(r, "skipped a stanza that is not a handshake (<%s/>)", stanza->name);
-		return XE2E_OK;
-	}
-	if (!from || !handshake_accepts_from(r->hs, from)) {
-		char shown[JID_MAX + 1];
-
-		note(r, "warning: skipped a handshake stanza from %s, not from the peer",
-		     from ? inspect_line_safe(from, shown, sizeof(shown)) : "nobody (no 'from')");
-		return XE2E_OK;
-	}
-	if ((size_t)snprintf(r->last_from, sizeof(r->last_from), "%s", from) >= sizeof(r->last_from))
-		r->last_from[0] = '\0';
-	err = feed(r, from, el, reply, body);
-	return err ? err : after_read(r, reply, done);
-}
+/* ---- the loop ---- */
 
 static int next_stanza(struct run *r, struct xml_node **stanza)
 {
@@ -715,121 +497,123 @@ static int next_stanza(struct run *r, struct xml_node **stanza)
 	return XE2E_E_EOF;
 }
 
+/* Takes the next stanza; *done once the session is stored. Returns the
+ * exit status of a failure, else 0. */
+static int step(struct run *r, int *done)
+{
+	struct xml_node *stanza = NULL;
+	int err = next_stanza(r, &stanza);
+
+	if (err)
+		return fail(r, err, 0);
+	/* An interruption waits until the stanza is taken, and, when it
+	 * completed the handshake, until the end. */
+	hold_signals(1);
+	err = handshake_run_feed(r->hs, stanza, &r->out);
+	show_in(r, stanza);
+	xml_free(stanza);
+	if (err)
+		return fail(r, err, 1);
+	*done = r->out.event == HANDSHAKE_RUN_DONE;
+	if (*done)
+		print_outcome(r);
+	else
+		hold_signals(0);
+	err = send_out(r);
+	return err ? fail(r, err, 0) : XE2E_EXIT_OK;
+}
+
 static int loop(struct run *r)
 {
-	struct handshake_msg reply = HANDSHAKE_MSG_INIT;
-	struct buf body = BUF_INIT;
-	struct xml_node *stanza = NULL;
-	int done = 0, err = XE2E_OK;
+	int done = 0, status = XE2E_EXIT_OK;
 
-	while (!err && !done) {
-		handshake_msg_clear(&reply);
-		err = next_stanza(r, &stanza);
-		if (err)
-			break;
-		err = stanza_in(r, stanza, &reply, &body, &done);
-		xml_free(stanza);
-		stanza = NULL;
-	}
-	if (err)
-		err = fail(r, err, &reply);
-	buf_free(&reply.body);
-	buf_free(&body);
-	return err;
+	while (!status && !done)
+		status = step(r, &done);
+	return status;
 }
 
 /* ---- set-up ---- */
 
-static int load_state(struct run *r, struct passphrase *pp, uint64_t now)
+static int load_identity(struct run *r, uint64_t now)
 {
-	int err = identity_load(&r->id, IDENTITY_LOAD_DEVICE_KEY, pp, now);
+	struct passphrase pp;
+	int err = cli_passphrase_init(&pp, r->opt.passphrase_file, r->opt.passphrase_prompt);
 
+	if (err) {
+		passphrase_wipe(&pp);
+		return err_report(err, "no passphrase");
+	}
+	err = identity_load(&r->id, IDENTITY_LOAD_DEVICE_KEY, &pp, now);
+	passphrase_wipe(&pp);
 	if (err)
 		return err_report(err, "cannot load the local identity (made by xe2e-keygen)");
 	if ((r->opt.hs_options & HS_OPT_SEND_CHAIN) && !r->id.chain_der.len) {
-		err_detail_set("this identity has no CA-issued certificate to send "
-			       "(xe2e-keygen --certificate installs one)");
+		err_detail_set("this identity has no CA-issued certificate to send (%s)",
+			       err_advice(ERR_ADVICE_INSTALL_CERTIFICATE));
 		return err_report(XE2E_E_NOTFOUND, "--send-certificate");
 	}
-	if ((err = trust_load(NULL, &r->trust)))
-		return err_report(err, "cannot read the trust store");
-	if ((err = rs_load(NULL, &r->rs)))
-		return err_report(err, "cannot read the retained secrets");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-static int self_from(struct run *r)
+static int new_run(struct run *r, const struct hs_lists *lists, uint64_t now)
 {
-	struct jid j;
-	int n = r->opt.resource
-			? snprintf(r->self_from, sizeof(r->self_from), "%s/%s", r->id.jid,
-				   r->opt.resource)
-			: snprintf(r->self_from, sizeof(r->self_from), "%s", r->id.jid);
+	struct handshake_run_config cfg = {
+		.initiator = !r->opt.respond,
+		.self = &r->id,
+		.resource = r->opt.resource,
+		.peer = r->opt.respond ? r->opt.from : r->opt.to,
+		.lists = *lists,
+		.options = r->opt.hs_options,
+		.now = now,
+	};
+	enum handshake_run_stage stage;
+	int err = handshake_run_new(&r->hs, &cfg, &stage);
 
-	if (n < 0 || (size_t)n >= sizeof(r->self_from) || jid_parse(r->self_from, &j))
-		return err_report(XE2E_E_MALFORMED, "bad --resource '%s'", r->opt.resource);
-	jid_full(&j, r->self_from);
-	return -1;
-}
-
-/* The device of the peer's current session: IK goes to it first. */
-static void device_hint(const char *to, struct handshake_config *cfg)
-{
-	char bare[JID_MAX + 1];
-	uint8_t id[SESSION_ID_LEN];
-	struct session s;
-
-	if (jid_normalize_bare(to, bare) || session_current_get(bare, id) ||
-	    session_read(id, &s)) {
-		err_detail_clear();
-		return;
-	}
-	cfg->have_device_hint = 1;
-	cfg->device_hint = s.peer_device_id;
-	session_wipe(&s);
-}
-
-static int start(struct run *r, const struct hs_lists *lists, uint64_t now)
-{
-	struct handshake_config cfg;
-	struct handshake_msg m = HANDSHAKE_MSG_INIT;
-	int err;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.initiator = !r->opt.respond;
-	cfg.self = &r->id;
-	cfg.peer = r->opt.respond ? r->opt.from : r->opt.to;
-	cfg.lists = *lists;
-	cfg.options = r->opt.hs_options;
-	cfg.trust = &r->trust;
-	cfg.rs = &r->rs;
-	cfg.psk = psk_lookup;
-	cfg.replay = replay_check;
-	cfg.cookie_key_fn = cookie_key;
-	cfg.chain = chain_check;
-	cfg.now = now;
-	if (cfg.initiator)
-		device_hint(r->opt.to, &cfg);
-	trace_peer(r, cfg.peer);
-	err = handshake_new(&r->hs, &cfg);
-	if (err)
-		return err_report(err, "cannot start: bad JID '%s'", cfg.peer ? cfg.peer : "");
-	if (!cfg.initiator)
-		return -1;
-	err = handshake_start(r->hs, &m);
 	if (!err)
-		err = send_msg(r, &m);
-	buf_free(&m.body);
-	return err ? err_report(err, "cannot start the handshake with %s", r->opt.to) : -1;
+		return XE2E_EXIT_OK;
+	switch (stage) {
+	case HANDSHAKE_RUN_STAGE_TRUST:
+		return err_report(err, "cannot read the trust store");
+	case HANDSHAKE_RUN_STAGE_RS:
+		return err_report(err, "cannot read the retained secrets");
+	case HANDSHAKE_RUN_STAGE_RESOURCE:
+		return err_report(err, "bad --resource '%s'", r->opt.resource);
+	default:
+		return err_report(err, "cannot start: bad JID '%s'", cfg.peer ? cfg.peer : "");
+	}
 }
 
-static void cleanup(struct run *r)
+static int set_up(struct run *r, const struct hs_lists *lists, uint64_t now)
 {
-	handshake_free(r->hs);
-	xml_reader_free(r->reader);
-	identity_free(&r->id);
-	trust_free(&r->trust);
-	rs_free(&r->rs);
+	int status = load_identity(r, now);
+
+	if (!status)
+		status = new_run(r, lists, now);
+	if (status)
+		return status;
+	hstrace_init(&r->trace, lists);
+	if (r->id.chain_der.len)
+		hstrace_own_credential(&r->trace, 1 + 2 + r->id.chain_der.len + HS_BINDING_LEN);
+	trace_self(r);
+	if (xml_reader_new(&r->reader, STDIN_FILENO, XML_READ_EXACT, NULL))
+		return err_report(XE2E_E_NOMEM, "cannot read standard input");
+	/* From here on (past any passphrase prompt) an interruption is
+	 * reported; arm_timeout() names the peer once known. */
+	set_interrupt_text("");
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	trace_peer(r, r->opt.respond ? r->opt.from : r->opt.to);
+	return XE2E_EXIT_OK;
+}
+
+static int start(struct run *r)
+{
+	int err = handshake_run_start(r->hs, &r->out);
+
+	if (!err)
+		err = send_out(r);
+	return err ? err_report(err, "cannot start the handshake with %s", r->opt.to)
+		   : XE2E_EXIT_OK;
 }
 
 static void print_stats(const struct run *r)
@@ -839,48 +623,36 @@ static void print_stats(const struct run *r)
 			err_progname(), r->sent, r->sent_bytes, r->received);
 }
 
+static void cleanup(struct run *r)
+{
+	handshake_run_out_release(&r->out);
+	handshake_run_free(r->hs);
+	xml_reader_free(r->reader);
+	identity_free(&r->id);
+}
+
 int main(int argc, char **argv)
 {
 	struct run r;
 	struct hs_lists lists;
-	struct passphrase pp;
 	uint64_t now = (uint64_t)time(NULL);
-	int status;
+	int status, done = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.id = (struct identity)IDENTITY_INIT;
+	r.out = (struct handshake_run_out)HANDSHAKE_RUN_OUT_INIT;
 	r.opt.timeout = 60;
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &r.opt, &lists);
-	if (status >= 0)
+	status = parse_args(argc, argv, &r.opt, &lists, &done);
+	if (status || done)
 		return status;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
-	status = passphrase_init(&pp, r.opt.passphrase_file, r.opt.passphrase_prompt);
-	status = status ? err_report(status, "no passphrase") : load_state(&r, &pp, now);
-	passphrase_wipe(&pp);
-	if (status < 0)
-		status = self_from(&r);
-	if (status < 0) {
-		hstrace_init(&r.trace, &lists);
-		if (r.id.chain_der.len)
-			hstrace_own_credential(&r.trace, 1 + 2 + r.id.chain_der.len + HS_BINDING_LEN);
-		trace_self(&r);
-	}
-	if (status < 0 && xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_EXACT, NULL))
-		status = err_report(XE2E_E_NOMEM, "cannot read standard input");
-	if (status < 0) {
-		/* From here on (past any passphrase prompt) an interruption is
-		 * reported; arm_timeout() names the peer once known. */
-		set_interrupt_text("");
-		signal(SIGINT, on_interrupt);
-		signal(SIGTERM, on_interrupt);
-		status = start(&r, &lists, now);
-	}
-	if (status < 0)
+	status = set_up(&r, &lists, now);
+	if (!status)
+		status = start(&r);
+	if (!status)
 		status = loop(&r);
-	if (status < 0)
-		status = XE2E_EXIT_OK;
 	print_stats(&r);
 	cleanup(&r);
 	return status;

@@ -635,7 +635,7 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &o);
 	if (status >= 0)
 		return status;
-	if ((status = passphrase_init(&pp, o.passphrase_file, o.prompt))) {
+	if ((status = cli_passphrase_init(&pp, o.passphrase_file, o.prompt))) {
 		passphrase_wipe(&pp);
 		return err_report(status, "no passphrase");
 	}

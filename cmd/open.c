@@ -3,35 +3,20 @@
  * original stanzas; refuses forgeries, replays and plaintext. See
  * xe2e-open(1) and xe2e(7).
  */
-#include <ctype.h>
-#include <errno.h>
-#include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "channel.h"
-#include "envelope.h"
 #include "cli.h"
 #include "err.h"
-#include "identity.h"
 #include "inspect.h"
-#include "jid.h"
-#include "offline_session.h"
 #include "passphrase.h"
-#include "ratchet.h"
-#include "session.h"
-#include "stanza_frame.h"
-#include "trust.h"
-#include "unsealed.h"
 #include "util.h"
+#include "xe2e.h"
 #include "xml.h"
-
-#define BATCH_MAX 64 /* stanzas opened in one transaction, at most; the default */
 
 static const char usage_text[] =
 	"usage: xe2e-open [--batch N] [--require-resource] [--quiet | --verbose]\n"
@@ -66,9 +51,9 @@ static const char help_text[] =
 	"error), 2 usage, 4 only replays were refused. See xe2e-open(1).\n";
 
 struct options {
-	unsigned batch;
+	unsigned long batch;
 	int batch_given; /* --batch was on the command line */
-	int require_resource;
+	struct xe2e_open_opts open;
 	int quiet, verbose;
 	int inspect;
 	const char *passphrase_file;
@@ -76,13 +61,8 @@ struct options {
 };
 
 enum {
-	OPT_BATCH = 256,
-	OPT_REQUIRE_RESOURCE,
-	OPT_QUIET,
-	OPT_VERBOSE,
-	OPT_INSPECT,
-	OPT_PASSPHRASE,
-	OPT_PASSPHRASE_FILE,
+	OPT_BATCH = 256, OPT_REQUIRE_RESOURCE, OPT_QUIET, OPT_VERBOSE, OPT_INSPECT,
+	OPT_PASSPHRASE, OPT_PASSPHRASE_FILE,
 };
 
 static const struct option long_options[] = {
@@ -98,20 +78,17 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* Returns -1 to go on, or the exit status. */
+/* One option, as cli_options() hands it over: -1 to go on, or the exit
+ * status to stop with (0 after --help). */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
-	unsigned long v = 1;
-	int status;
 
 	switch (c) {
 	case OPT_BATCH:
-		status = cli_number("--batch", optarg, 1, BATCH_MAX, &v);
-		o->batch = (unsigned)v;
 		o->batch_given = 1;
-		return status;
-	case OPT_REQUIRE_RESOURCE: o->require_resource = 1; return -1;
+		return cli_number("--batch", optarg, 1, XE2E_OPEN_BATCH_MAX, &o->batch);
+	case OPT_REQUIRE_RESOURCE: o->open.require_resource = 1; return -1;
 	case OPT_QUIET: o->quiet = 1; return -1;
 	case OPT_VERBOSE: o->verbose = 1; return -1;
 	case OPT_INSPECT: o->inspect = 1; return -1;
@@ -126,11 +103,13 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
+/* -1 to go on, or the exit status (0 after --help or --version). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	int status;
 
-	o->batch = BATCH_MAX;
+	memset(o, 0, sizeof(*o));
+	o->batch = XE2E_OPEN_BATCH_MAX;
 	status = cli_options(argc, argv, long_options, parse_option, o);
 	if (status >= 0)
 		return status;
@@ -138,7 +117,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->quiet && o->verbose)
 		return err_usage("--quiet and --verbose exclude each other");
-	if (o->inspect && (o->batch_given || o->quiet || o->verbose || o->require_resource ||
+	if (o->inspect && (o->batch_given || o->quiet || o->verbose || o->open.require_resource ||
 			   o->passphrase_prompt || o->passphrase_file))
 		return err_usage("--inspect goes with no other option");
 	if (o->passphrase_prompt && o->passphrase_file)
@@ -149,69 +128,22 @@ static int parse_args(int argc, char **argv, struct options *o)
 /* ---- the run ---- */
 
 struct run {
-	struct options opt;
-	struct channel_index idx;
-	struct channel **ch;
-	size_t n_ch;
+	const struct options *opt;
+	struct xe2e_opener *opener;
 	struct xml_reader *reader;
 	int replays, failures;
 	int fatal, ended;
-	struct buf out;       /* opened stanzas, written after their commit */
-	struct identity self; /* for initial messages, loaded at the first */
-	int self_err;         /* 0 until tried */
-	int have_self;
-	struct passphrase pp; /* for the device key, read at the start */
+	struct buf out; /* opened stanzas, written after their commit */
 };
 
-static void say(int on, const char *fmt, va_list ap)
-{
-	if (!on)
-		return;
-	fprintf(stderr, "%s: ", err_progname());
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-static void warn(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(const struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(!r->opt.quiet, fmt, ap);
-	va_end(ap);
-}
-
-static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say(r->opt.verbose, fmt, ap);
-	va_end(ap);
-}
-
-/* Why a stanza could not be opened, in the words of xe2e-open(1). */
-static const char *reason(int err)
-{
-	switch (err) {
-	case XE2E_E_NOTFOUND: return "unknown session";
-	case XE2E_E_REPLAY: return "replay";
-	case XE2E_E_AUTH: return "tampered";
-	case XE2E_E_WEAKKEY: return "tampered";
-	case XE2E_E_LIMIT: return "gap too large";
-	case XE2E_E_STALE: return "stale session";
-	case XE2E_E_EXPIRED: return "expired session";
-	case XE2E_E_MALFORMED: return "malformed";
-	default: return err_str(err);
-	}
-}
+/* Warnings unless --quiet, notes with --verbose. */
+#define warn(r, ...) ((r)->opt->quiet ? (void)0 : err_warn(__VA_ARGS__))
+#define note(r, ...) ((r)->opt->verbose ? err_warn(__VA_ARGS__) : (void)0)
 
 /* Says on stderr that a stanza was not opened (or inspected), and why. */
-static void describe(const struct run *r, const struct xml_node *st, const char *why,
-		     const char *detail)
+static void describe(const struct run *r, const struct xe2e_opened *res)
 {
+	const struct xml_node *st = res->received;
 	const char *id = xml_get_attr(st, "id"), *from = xml_get_attr(st, "from");
 	char id_s[65], from_s[201], detail_s[512]; /* from outside: one line each */
 
@@ -219,266 +151,68 @@ static void describe(const struct run *r, const struct xml_node *st, const char 
 		st->name ? st->name : "?", id ? " id='" : "",
 		id ? inspect_line_safe(id, id_s, sizeof(id_s)) : "", id ? "'" : "",
 		from ? inspect_line_safe(from, from_s, sizeof(from_s)) : "(no from)",
-		r->opt.inspect ? "inspected" : "opened", why,
-		detail && *detail ? ": " : "",
-		detail ? inspect_line_safe(detail, detail_s, sizeof(detail_s)) : "");
+		r->opt->inspect ? "inspected" : "opened", res->reason, *res->detail ? ": " : "",
+		inspect_line_safe(res->detail, detail_s, sizeof(detail_s)));
 }
 
-/* Reports a stanza that was not opened (or inspected) and counts it. */
-static void refuse(struct run *r, const struct xml_node *st, const char *why, const char *detail)
+/* A stanza that was not opened: told as it deserves, and counted. */
+static void refused(struct run *r, const struct xe2e_opened *res)
 {
-	describe(r, st, why, detail);
-	if (!strcmp(why, "replay"))
-		r->replays++;
-	else
-		r->failures++;
+	unsigned f = res->flags;
+
+	if (!(f & XE2E_OPENED_PASSED_OVER) ||
+	    (f & XE2E_OPENED_NOTEWORTHY ? !r->opt->quiet : r->opt->verbose))
+		describe(r, res);
+	if (!(f & XE2E_OPENED_PASSED_OVER))
+		*(f & XE2E_OPENED_REPLAY ? &r->replays : &r->failures) += 1;
 }
 
-/*
- * A stanza without a seal is never passed on; only one that its session
- * should have sealed counts as a failure (unsealed.h). A plain message
- * from someone without a session is still said, so that it is not lost
- * unseen; the server's own stanzas and presence only with --verbose.
- */
-static void unsealed(struct run *r, const struct xml_node *st)
+/* A failure of the run's own (not a stanza's): said and counted; output
+ * that failed ends the run. */
+static void fail(struct run *r, int err, const char *what, int fatal)
 {
-	switch (unsealed_kind_of(st)) {
-	case UNSEALED_REFUSED:
-		refuse(r, st, "not sealed", "plaintext is never passed on");
-		break;
-	case UNSEALED_PLAIN:
-		if (!strcmp(st->name, "message") && !r->opt.quiet)
-			describe(r, st, "not sealed", "no session with the sender; "
-				 "plaintext is never passed on");
-		else if (r->opt.verbose)
-			describe(r, st, "not sealed", "no session with the sender");
-		break;
-	default:
-		if (r->opt.verbose)
-			describe(r, st, "not sealed", "not an xe2e stanza (presence or the server's)");
-		break;
-	}
+	err_report(err, "%s", what);
+	r->failures++;
+	r->fatal |= fatal;
 }
 
-static uint64_t now_s(void)
+static void opened(struct run *r, const struct xe2e_opened *res)
 {
-	return (uint64_t)time(NULL);
-}
-
-static int channel_get(struct run *r, const uint8_t id[static SESSION_ID_LEN],
-		       struct channel **out)
-{
-	static const struct channel_opts copts = {RATCHET_STEP_INTERVAL, 1};
-	struct channel *ch, **grown;
+	const char *from = xml_get_attr(res->received, "from");
 	int err;
 
-	for (size_t i = 0; i < r->n_ch; i++) {
-		if (!memcmp(r->ch[i]->id, id, SESSION_ID_LEN)) {
-			*out = r->ch[i];
-			return XE2E_OK;
-		}
+	if (res->flags & XE2E_OPENED_RATCHET) {
+		note(r, "ratchet stanza from %s", from);
+		return;
 	}
-	ch = calloc(1, sizeof(*ch));
-	grown = realloc(r->ch, (r->n_ch + 1) * sizeof(*r->ch));
-	if (grown)
-		r->ch = grown;
-	if (!ch || !grown) {
-		free(ch);
-		return XE2E_E_NOMEM;
-	}
-	if ((err = channel_load(ch, id, &copts))) {
-		free(ch);
-		return err;
-	}
-	r->ch[r->n_ch++] = ch;
-	if (channel_trust_check(ch) == XE2E_E_TRUST) /* even with --quiet */
+	if (res->skipped)
+		note(r, "%u stanza(s) from %s not received (yet)", res->skipped, res->peer_bare);
+	note(r, "opened <%s> from %s (epoch %u, message %u)%s", res->stanza->name, from,
+	     res->epoch, res->n, res->flags & XE2E_OPENED_UNBOUND
+		     ? ": its resource is not authenticated (its sender did not bind it)" : "");
+	if (res->n_unsealed)
+		note(r, "dropped %zu element(s) added outside the seal", res->n_unsealed);
+	if ((err = xml_append_line(&r->out, res->stanza)))
+		fail(r, err, "cannot write the opened stanza", 1);
+}
+
+/* What a session that just came into use asks the user to know. */
+static void tell_session(const struct run *r, const struct xe2e_session *s)
+{
+	if (s->flags & XE2E_SESSION_STARTED)
+		note(r, "initial message from %s%s, sealed with %s", s->peer_bare,
+		     s->flags & XE2E_SESSION_NEW_PEER ? " (first contact: recorded as tofu)" : "",
+		     s->flags & XE2E_SESSION_ONE_TIME_PREKEY ? "a one-time prekey"
+							     : "the signed prekey alone");
+	if (s->flags & XE2E_SESSION_UNTRUSTED) /* even with --quiet */
 		err_warn("warning: the session with %s is not to be trusted, what it opens may "
-			 "come from someone else: %s", ch->peer_bare, err_detail());
-	err_detail_clear();
-	if (ch->flags & TRUST_FLAG_RS_RESET)
+			 "come from someone else: %s", s->peer_bare, s->detail);
+	if (s->flags & XE2E_SESSION_RS_RESET)
 		warn(r, "the session with %s carries rs-reset: the retained secrets did not "
-		     "match; verify the peer (xe2e-verify-sas)", ch->peer_bare);
-	if (ch->flags & TRUST_FLAG_OFFLINE_ORIGIN)
+		     "match; verify the peer (xe2e-verify-sas)", s->peer_bare);
+	if (s->flags & XE2E_SESSION_OFFLINE_ORIGIN)
 		warn(r, "the session with %s started from prekeys (offline-origin): its trust is "
-		     "capped at tofu until a real-time handshake (xe2e-handshake)", ch->peer_bare);
-	*out = ch;
-	return XE2E_OK;
-}
-
-/* 1 when finding a session failed on a session file that cannot be read
- * (named in the detail), not on the stanza. */
-static int session_unreadable(int err)
-{
-	return err == XE2E_E_MALFORMED || err == XE2E_E_PERM || err == XE2E_E_LIMIT ||
-	       err == XE2E_E_IO;
-}
-
-/* The session of a sealed stanza, by its sender's bare JID and the tag;
- * *unreadable tells a session file that cannot be read from a stanza that
- * has no session; *sender_full gets the header's flag. */
-static int find_channel(struct run *r, const struct envelope *env, struct channel **ch,
-			int *unreadable, int *sender_full)
-{
-	struct ratchet_header h;
-	char bare[JID_MAX + 1];
-	uint8_t id[SESSION_ID_LEN];
-	size_t used;
-	int err = ratchet_header_decode(&h, env->wire.data, env->wire.len, &used);
-
-	if (err)
-		return err;
-	*sender_full = h.sender_full;
-	if (!env->addr.from) {
-		err_detail_set("no 'from'");
-		return XE2E_E_MALFORMED;
-	}
-	if ((err = jid_normalize_bare(env->addr.from, bare)))
-		return err;
-	err = channel_index_find(&r->idx, bare, h.tag, id);
-	if (!err)
-		err = channel_get(r, id, ch);
-	*unreadable = session_unreadable(err);
-	return err;
-}
-
-/* A stanza of the batch being opened. */
-struct item {
-	struct xml_node *st;
-	struct envelope env;
-	struct channel *ch; /* NULL once refused */
-	struct buf ad;
-	int offline;               /* an initial message (<offline/>) to open */
-	struct xml_node *copy;     /* what env points into for one */
-	char from_bare[JID_MAX + 1];
-	int sender_full;           /* the sender bound its full JID */
-	int unbound;               /* refused by --require-resource */
-};
-
-#define UNBOUND_REASON "resource not authenticated"
-
-/* The own identity with the device key, loaded once. */
-static int self_load(struct run *r)
-{
-	if (r->have_self || r->self_err)
-		return r->self_err;
-	r->self = (struct identity)IDENTITY_INIT;
-	r->self_err = identity_load(&r->self, IDENTITY_LOAD_DEVICE_KEY, &r->pp, now_s());
-	passphrase_wipe(&r->pp);
-	r->have_self = !r->self_err;
-	return r->self_err;
-}
-
-/* Refuses, before any cryptography, a stanza whose 'from' has a resource
- * its sender did not bind, when --require-resource asks it. */
-static int resource_check(const struct run *r, struct item *it)
-{
-	if (!r->opt.require_resource || envelope_from_authenticated(&it->env.addr, it->sender_full))
-		return XE2E_OK;
-	err_detail_set("its sender did not bind the resource of 'from', so the server may have "
-		       "set or rewritten it (--require-resource)");
-	it->unbound = 1;
-	return XE2E_E_AUTH;
-}
-
-/* An initial message: its addresses and associated data. */
-static int offline_prepare(struct run *r, struct item *it)
-{
-	struct offline_header h;
-	int err = self_load(r);
-
-	if (!err && !it->env.addr.from) {
-		err_detail_set("no 'from'");
-		err = XE2E_E_MALFORMED;
-	}
-	if (!err)
-		err = jid_normalize_bare(it->env.addr.from, it->from_bare);
-	if (!err)
-		err = envelope_check_route(&it->env.addr, r->self.jid, it->from_bare);
-	if (!err)
-		err = offline_header_parse(it->env.wire.data, it->env.wire.len, &h);
-	it->sender_full = !err && h.sender_full;
-	if (!err)
-		err = resource_check(r, it);
-	if (!err)
-		err = envelope_ad_open(&it->env.addr, it->sender_full, r->self.jid, it->from_bare,
-				       &it->ad);
-	it->offline = !err;
-	return err;
-}
-
-/* Why an initial message could not be opened. */
-static const char *offline_reason(int err)
-{
-	switch (err) {
-	case XE2E_E_EXPIRED: return "expired prekey";
-	case XE2E_E_TRUST: return "trust";
-	case XE2E_E_NOTFOUND: return "not found";
-	case XE2E_E_LIMIT: return "limit";
-	default: return reason(err);
-	}
-}
-
-/* Everything before the cryptography: bounces, plaintext, the session,
- * the addresses, the associated data. Refuses and returns 0 on failure. */
-static int item_prepare(struct run *r, struct item *it)
-{
-	char cond[ENVELOPE_COND_MAX];
-	int err, unreadable = 0;
-
-	if (envelope_is_bounce(it->st, cond)) {
-		refuse(r, it->st, "bounced", *cond ? cond : "the server returned it");
-		return 0;
-	}
-	err = envelope_parse(it->st, &it->env);
-	if (err == XE2E_E_NOTFOUND) {
-		envelope_free(&it->env);
-		err = offline_envelope_parse(it->st, &it->copy, &it->env);
-		if (!err && (err = offline_prepare(r, it)) != XE2E_OK) {
-			refuse(r, it->st, it->unbound ? UNBOUND_REASON : offline_reason(err),
-			       err_detail());
-			err_detail_clear();
-			return 0;
-		}
-		if (!err)
-			return 1;
-	}
-	if (err == XE2E_E_NOTFOUND) {
-		unsealed(r, it->st);
-		return 0;
-	}
-	if (!err)
-		err = find_channel(r, &it->env, &it->ch, &unreadable, &it->sender_full);
-	if (!err)
-		err = envelope_check_route(&it->env.addr, it->ch->self_bare, it->ch->peer_bare);
-	if (!err)
-		err = resource_check(r, it);
-	if (!err)
-		err = envelope_ad_open(&it->env.addr, it->sender_full, it->ch->self_bare,
-				       it->ch->peer_bare, &it->ad);
-	if (err) {
-		refuse(r, it->st, unreadable ? "unreadable session" : it->unbound ? UNBOUND_REASON
-				  : reason(err), err_detail());
-		it->ch = NULL;
-	}
-	err_detail_clear();
-	return it->ch != NULL;
-}
-
-static void item_finish(struct run *r, struct item *it, struct channel_msg *m);
-
-/* The detail of a stanza that did not authenticate: when its sender bound
- * its full JID, the resource it arrived with may not be the one it was
- * sealed with. */
-static const char *auth_detail(const struct item *it, int err, const char *detail, char *out,
-			       size_t size)
-{
-	if (err != XE2E_E_AUTH || !it->sender_full)
-		return detail;
-	/* A detail too long for out is cut short: the message stays readable. */
-	if (snprintf(out, size, "%s%sits sender bound its full JID, so the resource of 'from' "
-		     "may have been rewritten on the way", detail, *detail ? "; " : "") < 0)
-		return detail;
-	return out;
+		     "capped at tofu until a real-time handshake (xe2e-handshake)", s->peer_bare);
 }
 
 /* Writes the stanzas opened since the last time, all at once: their
@@ -490,260 +224,118 @@ static void output_flush(struct run *r)
 	if (r->out.data)
 		wipe(r->out.data, r->out.len);
 	r->out.len = 0;
-	if (err) {
-		err_report(err, "cannot write the opened stanza");
-		r->fatal = 1;
-		r->failures++;
-	}
-}
-
-/* Opens an initial message, starting its session, and writes the stanza. */
-static size_t item_offline(struct run *r, struct item *it)
-{
-	struct channel_msg m;
-	struct offline_opened o;
-	struct channel *ch;
-	char detail[512];
-
-	memset(&m, 0, sizeof(m));
-	m.err = offline_session_open(&r->self, it->env.addr.from, it->ad.data, it->ad.len,
-				     it->env.wire.data, it->env.wire.len, now_s(), &o, &m.pt);
-	if (m.err) {
-		refuse(r, it->st, offline_reason(m.err),
-		       auth_detail(it, m.err, err_detail(), detail, sizeof(detail)));
-		err_detail_clear();
-		buf_free(&m.pt);
-		return 1;
-	}
-	note(r, "initial message from %s%s, sealed with %s", o.peer_bare,
-	     o.new_peer ? " (first contact: recorded as tofu)" : "",
-	     o.used_opk ? "a one-time prekey" : "the signed prekey alone");
-	/* The new session's channel (and its offline-origin warning). */
-	if (channel_get(r, o.id, &ch) == XE2E_OK)
-		it->ch = ch;
-	item_finish(r, it, &m);
-	output_flush(r);
-	buf_free(&m.pt);
-	return 1;
-}
-
-/* Makes the original stanza from an opened frame and writes it. */
-static void item_finish(struct run *r, struct item *it, struct channel_msg *m)
-{
-	struct xml_node *out = NULL;
-	char detail[512];
-	int ratchet = 0, err = m->err;
-
-	if (err) {
-		refuse(r, it->st, reason(err), auth_detail(it, err, m->detail, detail, sizeof(detail)));
-		return;
-	}
-	err = stanza_frame_decode(m->pt.data, m->pt.len, it->env.addr.kind, NULL, &out, &ratchet);
-	if (!err && out)
-		err = envelope_restore(out, &it->env.addr);
-	if (err) {
-		refuse(r, it->st, "malformed", err_detail());
-	} else if (ratchet) {
-		note(r, "ratchet stanza from %s", it->env.addr.from);
-	} else {
-		if (m->info.skipped)
-			note(r, "%u stanza(s) from %s not received (yet)", m->info.skipped,
-			     it->ch->peer_bare);
-		note(r, "opened <%s> from %s (epoch %u, message %u)%s", out->name,
-		     it->env.addr.from, m->info.epoch, m->info.n,
-		     envelope_from_authenticated(&it->env.addr, it->sender_full)
-			     ? "" : ": its resource is not authenticated (its sender did not bind it)");
-		if (it->env.n_unsealed)
-			note(r, "dropped %zu element(s) added outside the seal", it->env.n_unsealed);
-		if ((err = xml_append_line(&r->out, out))) {
-			err_report(err, "cannot write the opened stanza");
-			r->fatal = 1;
-			r->failures++;
-		}
-	}
-	err_detail_clear();
-	xml_free(out);
-}
-
-/* Opens the items from first on that belong to its session, in one
- * transaction; returns how many items it looked at. */
-static size_t open_group(struct run *r, struct item *items, size_t n, size_t first)
-{
-	struct channel_msg m[BATCH_MAX];
-	struct channel *ch = items[first].ch;
-	size_t k = 0, end = first;
-
-	memset(m, 0, sizeof(m));
-	for (; end < n && (items[end].ch == ch || (!items[end].ch && !items[end].offline)); end++) {
-		if (!items[end].ch)
-			continue;
-		m[k].wire = items[end].env.wire.data;
-		m[k].wire_len = items[end].env.wire.len;
-		m[k].ad = items[end].ad.data;
-		m[k].ad_len = items[end].ad.len;
-		k++;
-	}
-	channel_open(ch, now_s(), m, k);
-	k = 0;
-	for (size_t i = first; i < end; i++)
-		if (items[i].ch && !r->fatal)
-			item_finish(r, &items[i], &m[k++]);
-	if (!r->fatal)
-		output_flush(r);
-	for (size_t i = 0; i < BATCH_MAX; i++)
-		buf_free(&m[i].pt);
-	return end - first;
+	if (err)
+		fail(r, err, "cannot write the opened stanza", 1);
 }
 
 /* Reads a batch: one stanza, waiting for it, then those that input
  * already at hand completes, up to the batch's bound. */
-static size_t read_batch(struct run *r, struct item *items)
+static size_t read_batch(struct run *r, struct xml_node **st)
 {
 	size_t n = 0;
-	int err;
+	int err = XE2E_OK;
 
-	while (n < r->opt.batch && !r->ended) {
-		memset(&items[n], 0, sizeof(items[n]));
-		err = n == 0 ? xml_reader_next(r->reader, &items[n].st)
-			     : xml_reader_next_ready(r->reader, &items[n].st);
-		if (err == XE2E_E_TIMEOUT)
-			break; /* nothing more is waiting: open what there is */
-		if (err) {
-			if (err != XE2E_E_EOF) {
-				err_report(err, "cannot read the input");
-				r->failures++;
-			}
-			r->ended = 1;
-			break;
-		}
+	while (n < r->opt->batch && !r->ended &&
+	       !(err = n ? xml_reader_next_ready(r->reader, &st[n])
+			 : xml_reader_next(r->reader, &st[n])))
 		n++;
+	if (err && err != XE2E_E_TIMEOUT) { /* TIMEOUT: nothing more is waiting */
+		r->ended = 1;
+		if (err != XE2E_E_EOF)
+			fail(r, err, "cannot read the input", 0);
 	}
 	return n;
 }
 
-static void run_loop(struct run *r)
+/* Opens one batch, telling and writing what comes of it in order. */
+static void open_batch(struct run *r, struct xml_node **st, size_t n)
 {
-	struct item items[BATCH_MAX];
+	struct xe2e_open_event ev;
+
+	xe2e_open_batch(r->opener, st, n);
+	while (!r->fatal && xe2e_open_next(r->opener, (uint64_t)time(NULL), &ev) == XE2E_OK) {
+		if (ev.kind == XE2E_OPEN_SESSION)
+			tell_session(r, &ev.session);
+		else if (ev.kind == XE2E_OPEN_COMMITTED)
+			output_flush(r);
+		else if (ev.opened.err)
+			refused(r, &ev.opened);
+		else
+			opened(r, &ev.opened);
+		xe2e_opened_release(&ev.opened);
+	}
+	xe2e_open_batch_end(r->opener);
+}
+
+static void open_all(struct run *r)
+{
+	struct xml_node *st[XE2E_OPEN_BATCH_MAX];
 	size_t n;
 
-	while (!r->fatal && (n = read_batch(r, items)) > 0) {
-		for (size_t start = 0, end; start < n && !r->fatal; start = end) {
-			/* Up to an initial message, whose session those after it
-			 * may need. */
-			for (end = start; end < n;)
-				if (item_prepare(r, &items[end++]) && items[end - 1].offline)
-					break;
-			for (size_t i = start; i < end && !r->fatal;)
-				i += items[i].offline ? item_offline(r, &items[i])
-				     : items[i].ch   ? open_group(r, items, end, i)
-						     : 1;
-		}
-		for (size_t i = 0; i < n; i++) {
-			xml_free(items[i].st);
-			envelope_free(&items[i].env);
-			xml_free(items[i].copy);
-			buf_free(&items[i].ad);
-		}
+	while (!r->fatal && (n = read_batch(r, st)) > 0) {
+		open_batch(r, st, n);
+		for (size_t i = 0; i < n; i++)
+			xml_free(st[i]);
 	}
 }
 
-/* ---- --inspect ---- */
-
-/* The session of a sealed stanza by its sender and tag, as opening would
- * find it; 0 when there is none. Reads session files; locks and writes
- * nothing. */
-static int inspect_session(struct run *r, const struct inspect_info *info,
-			   uint8_t id[static SESSION_ID_LEN])
+/* --inspect: the outside of each stanza, opening nothing. */
+static void inspect_all(struct run *r)
 {
-	char bare[JID_MAX + 1];
-	int found = info->addr.from && !jid_normalize_bare(info->addr.from, bare) &&
-		    !channel_index_find(&r->idx, bare, info->h.tag, id);
-
-	err_detail_clear();
-	return found;
-}
-
-/* Prints the outside of one stanza, or refuses it; opens nothing. */
-static void inspect_one(struct run *r, const struct xml_node *st)
-{
-	struct envelope env;
-	struct inspect_info info;
-	struct buf line = BUF_INIT;
-	uint8_t id[SESSION_ID_LEN];
-	int err;
-
-	memset(&env, 0, sizeof(env));
-	err = inspect_parse(st, &env, &info);
-	if (err == XE2E_E_NOTFOUND)
-		refuse(r, st, "not sealed", xml_find_child(st, "offline", XE2E_NS)
-						    ? "an initial message (prekeys), not inspected"
-						    : "no <sealed/> element");
-	else if (err)
-		refuse(r, st, reason(err), err_detail());
-	else if ((err = inspect_format(&info, inspect_session(r, &info, id) ? id : NULL,
-				       SESSION_ID_LEN, &line)) != XE2E_OK)
-		refuse(r, st, reason(err), err_detail());
-	else if (fwrite(line.data, 1, line.len, stdout) != line.len || fflush(stdout)) {
-		err_report(XE2E_E_IO, "cannot write to standard output");
-		r->fatal = 1;
-		r->failures++;
-	}
-	err_detail_clear();
-	envelope_free(&env);
-	buf_free(&line);
-}
-
-static void inspect_loop(struct run *r)
-{
-	struct xml_node *st = NULL;
+	struct xe2e_opened res;
+	struct xml_node *st;
+	char *line;
 	int err = XE2E_OK;
 
 	while (!r->fatal && !(err = xml_reader_next(r->reader, &st))) {
-		inspect_one(r, st);
+		if (xe2e_inspect(r->opener, st, &res, &line))
+			refused(r, &res);
+		else if (fputs(line, stdout) == EOF || fflush(stdout))
+			fail(r, XE2E_E_IO, "cannot write to standard output", 1);
+		free(line);
 		xml_free(st);
-		st = NULL;
 	}
-	if (!r->fatal && err != XE2E_E_EOF) {
-		err_report(err, "cannot read the input");
-		r->failures++;
+	if (!r->fatal && err != XE2E_E_EOF)
+		fail(r, err, "cannot read the input", 0);
+}
+
+static int cmd_open(struct options *o)
+{
+	struct run r = {.opt = o};
+	struct passphrase pp;
+	int status;
+
+	signal(SIGPIPE, SIG_IGN);
+	/* A passphrase file is read even when no key turns out to need it. */
+	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
+		passphrase_wipe(&pp);
+		return err_report(status, "no passphrase");
 	}
+	o->open.pp = &pp;
+	if (xe2e_opener_new(&r.opener, &o->open) ||
+	    xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_BUFFERED, NULL))
+		status = err_report(XE2E_E_NOMEM, "cannot read standard input");
+	else if (o->inspect)
+		inspect_all(&r);
+	else
+		open_all(&r);
+	xe2e_opener_free(r.opener);
+	xml_reader_free(r.reader);
+	buf_free(&r.out);
+	passphrase_wipe(&pp);
+	if (status)
+		return status;
+	if (r.failures)
+		return XE2E_EXIT_ERROR;
+	return r.replays ? XE2E_EXIT_REPLAY : XE2E_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	struct run r;
+	struct options o;
 	int status;
 
-	memset(&r, 0, sizeof(r));
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &r.opt);
-	if (status >= 0)
-		return status;
-	signal(SIGPIPE, SIG_IGN);
-	/* A passphrase file is read even when no key turns out to need it. */
-	if ((status = passphrase_init(&r.pp, r.opt.passphrase_file, r.opt.passphrase_prompt))) {
-		passphrase_wipe(&r.pp);
-		return err_report(status, "no passphrase");
-	}
-	if (xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_BUFFERED, NULL)) {
-		passphrase_wipe(&r.pp);
-		return err_report(XE2E_E_NOMEM, "cannot read standard input");
-	}
-	if (r.opt.inspect)
-		inspect_loop(&r);
-	else
-		run_loop(&r);
-	identity_free(&r.self);
-	buf_free(&r.out);
-	passphrase_wipe(&r.pp);
-	xml_reader_free(r.reader);
-	for (size_t i = 0; i < r.n_ch; i++) {
-		channel_wipe(r.ch[i]);
-		free(r.ch[i]);
-	}
-	free(r.ch);
-	channel_index_free(&r.idx);
-	if (r.failures)
-		return XE2E_EXIT_ERROR;
-	return r.replays ? XE2E_EXIT_REPLAY : XE2E_EXIT_OK;
+	status = parse_args(argc, argv, &o);
+	return status >= 0 ? status : cmd_open(&o);
 }

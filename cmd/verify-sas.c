@@ -15,22 +15,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "channel.h"
 #include "cli.h"
 #include "err.h"
 #include "failures.h"
+#include "jid.h"
+#include "prompt.h"
 #include "sas.h"
 #include "session.h"
-#include "spake2.h"
 #include "trust.h"
 #include "util.h"
-#include "verify.h"
-#include "verify_msg.h"
-#include "verify_record.h"
-#include "verify_sas.h"
-#include "verify_spake2.h"
-#include "verify_tty.h"
-#include "verify_wire.h"
+#include "verify_run.h"
 #include "xml.h"
 
 #define TIMEOUT_DEFAULT 300u
@@ -110,31 +104,35 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
-/* Returns -1 to go on, or the exit status. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
 
 	switch (c) {
-	case OPT_PEER: o->peer = optarg; return -1;
-	case OPT_EXPECT: o->expect = optarg; return -1;
-	case OPT_EXPECT_FILE: o->expect_file = optarg; return -1;
-	case OPT_PRINT: o->print = 1; return -1;
-	case OPT_SAS_FILE: o->sas_file = optarg; return -1;
-	case OPT_SECRET: o->secret = 1; return -1;
-	case OPT_SECRET_FILE: o->secret_file = optarg; return -1;
-	case OPT_RESOURCE: o->resource = optarg; return -1;
-	case OPT_TIMEOUT: return cli_seconds("--timeout", optarg, 1, &o->timeout);
-	case OPT_QUIET: o->quiet = 1; return -1;
-	case OPT_TRACE: o->trace = 1; return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		fputs(help_text, stdout);
-		return XE2E_EXIT_OK;
-	default:
-		return err_usage("unknown option");
+	case OPT_PEER: o->peer = optarg; return 0;
+	case OPT_EXPECT: o->expect = optarg; return 0;
+	case OPT_EXPECT_FILE: o->expect_file = optarg; return 0;
+	case OPT_PRINT: o->print = 1; return 0;
+	case OPT_SAS_FILE: o->sas_file = optarg; return 0;
+	case OPT_SECRET: o->secret = 1; return 0;
+	case OPT_SECRET_FILE: o->secret_file = optarg; return 0;
+	case OPT_RESOURCE: o->resource = optarg; return 0;
+	case OPT_TIMEOUT: return cli_seconds_arg("--timeout", optarg, 1, &o->timeout);
+	case OPT_QUIET: o->quiet = 1; return 0;
+	case OPT_TRACE: o->trace = 1; return 0;
+	default: return err_usage("unknown option");
 	}
 }
+
+static int print_help(void *ctx)
+{
+	(void)ctx;
+	fputs(usage_text, stdout);
+	fputs(help_text, stdout);
+	return XE2E_EXIT_OK;
+}
+
+static const struct cli_spec cli_spec = {long_options, parse_option, print_help};
 
 static int check_options(const struct options *o)
 {
@@ -153,16 +151,17 @@ static int check_options(const struct options *o)
 				 "and --sas-file go without --secret and --secret-file");
 	if (o->expect && sas_parse(o->expect, code))
 		return err_usage("--expect needs a code of 8 symbols, such as K7M2-X9QP");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
 	int status;
 
 	o->timeout = TIMEOUT_DEFAULT;
-	status = cli_options(argc, argv, long_options, parse_option, o);
-	if (status >= 0)
+	status = cli_parse(argc, argv, &cli_spec, o, done);
+	if (status || *done)
 		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
@@ -173,14 +172,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 struct run {
 	struct options opt;
-	struct verify_peer peer;
-	struct verify_wire wire;
-	struct xml_reader *reader;
 	enum verify_method method;
-	int started; /* a control stanza went out or came in */
-	int counted; /* a shared-secret run was counted as failed */
-	int switched; /* the peer's first stanza moved the run to a pending session */
-	int input_ended; /* reading failed: the input ended, broke or went silent */
+	struct verify_run *vr;
+	struct verify_run_out out;
+	struct xml_reader *reader;
 };
 
 static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -200,6 +195,12 @@ static void note(const struct run *r, const char *fmt, ...)
 static uint64_t now_s(void)
 {
 	return (uint64_t)time(NULL);
+}
+
+/* The peer's bare JID, as the run's session names it. */
+static const char *peer_jid(const struct run *r)
+{
+	return verify_run_peer(r->vr)->jid;
 }
 
 /* ---- timeouts: the alarm ends the input, so the reader stops ---- */
@@ -233,19 +234,20 @@ static void alarm_setup(void)
 /* The session of the run and both identities (all public). */
 static void trace_session(const struct run *r)
 {
+	const struct verify_peer *p = verify_run_peer(r->vr);
 	char id[SESSION_ID_TEXT_LEN], peer[FINGERPRINT_TEXT_LEN], self[FINGERPRINT_TEXT_LEN];
 
 	if (!r->opt.trace)
 		return;
-	session_id_format(r->peer.session_id, id);
-	fingerprint_format(r->peer.fpr, peer);
-	fingerprint_format(r->peer.self_fpr, self);
+	session_id_format(p->session_id, id);
+	fingerprint_format(p->fpr, peer);
+	fingerprint_format(p->self_fpr, self);
 	fprintf(stderr, "%s: trace: %s run in session %s (%s, this side the Noise %s), with %s, "
 		"device %08x, identity %s; this side's identity %s\n", err_progname(),
 		verify_method_name(r->method), id,
-		r->peer.state == SESSION_PENDING ? "pending" : "active",
-		r->peer.role == SESSION_INITIATOR ? "initiator" : "responder", r->peer.device_jid,
-		(unsigned)r->peer.device_id, peer, self);
+		p->state == SESSION_PENDING ? "pending" : "active",
+		p->role == SESSION_INITIATOR ? "initiator" : "responder", p->device_jid,
+		(unsigned)p->device_id, peer, self);
 }
 
 /* One control message sent or received: method, step, size, answer,
@@ -266,22 +268,13 @@ static void trace_msg(const struct run *r, int sent, const struct verify_msg *m)
 
 /* ---- stanzas ---- */
 
-static int send_msg(struct run *r, const struct verify_msg *m, uint32_t *epoch)
+/* Writes the stanza the run gave to send, if any. */
+static int send_out(struct run *r)
 {
-	struct xml_node *stanza = NULL;
-	int err;
-
-	if (m->step == VERIFY_STEP_NONE)
+	if (!r->out.stanza)
 		return XE2E_OK;
-	err = verify_wire_seal(&r->wire, m, now_s(), &stanza, epoch);
-	if (!err) {
-		trace_msg(r, 1, m);
-		err = xml_write_stanza(STDOUT_FILENO, stanza);
-	}
-	xml_free(stanza);
-	if (!err)
-		r->started = 1;
-	return err;
+	trace_msg(r, 1, r->out.sent);
+	return xml_write_stanza(STDOUT_FILENO, r->out.stanza);
 }
 
 static int read_stanza(struct run *r, struct xml_node **stanza)
@@ -295,89 +288,85 @@ static int read_stanza(struct run *r, struct xml_node **stanza)
 	if (timed_out) {
 		xml_free(*stanza);
 		*stanza = NULL;
-		err_detail_set("no answer from %s within %u s", r->peer.jid, r->opt.timeout);
-		r->input_ended = 1;
+		err_detail_set("no answer from %s within %u s", peer_jid(r), r->opt.timeout);
 		return XE2E_E_TIMEOUT;
 	}
 	if (err == XE2E_E_EOF)
 		err_detail_set("the input ended before the run did");
-	if (err)
-		r->input_ended = 1;
 	return err;
 }
 
-/*
- * A stanza of another session of the peer, before the run started: an IK
- * responder's pending session, which the initiator already uses. The run
- * moves there when the stanza opens in it (and so confirms it).
- */
-static int follow(struct run *r, const struct xml_node *stanza, struct verify_msg *in,
-		  uint32_t *epoch)
+/* What the run made of a stanza it was fed, for the person watching. */
+static void show_in(const struct run *r)
 {
-	struct verify_wire cand;
-	struct verify_peer p;
-	uint8_t id[SESSION_ID_LEN];
+	const struct verify_run_out *o = &r->out;
 	char hex[SESSION_ID_TEXT_LEN];
-	int err = verify_wire_pending_of(&r->wire, stanza, id);
 
-	if (err)
-		return err;
-	err = verify_wire_init(&cand, id, r->opt.resource);
-	if (!err)
-		err = verify_wire_open(&cand, stanza, now_s(), in, epoch, NULL);
-	if (!err)
-		err = verify_peer_load_session(r->peer.jid, id, &p);
-	if (!err && p.role != SESSION_RESPONDER)
-		err = XE2E_E_STATE;
-	if (err) {
-		verify_wire_release(&cand);
-		return err;
+	if (o->switched) {
+		session_id_format(verify_run_peer(r->vr)->session_id, hex);
+		note(r, "the run uses the new session %s, which %s's first stanza confirmed", hex,
+		     peer_jid(r));
+		trace_session(r);
 	}
-	verify_wire_release(&r->wire);
-	r->wire = cand;
-	r->peer = p;
-	r->switched = 1;
-	wipe(&p, sizeof(p));
-	session_id_format(id, hex);
-	note(r, "the run uses the new session %s, which %s's first stanza confirmed", hex,
-	     r->peer.jid);
-	trace_session(r);
-	return XE2E_OK;
-}
-
-/*
- * The peer's next control message. Other stanzas are skipped; a stanza of
- * the peer that does not open is reported and skipped; a control element
- * of the peer that does not parse ends the run (*out: the abort to send).
- */
-static int next_msg(struct run *r, struct verify_msg *in, uint32_t *epoch, struct verify_msg *out)
-{
-	struct xml_node *stanza = NULL;
-	int authentic, err;
-
-	for (;;) {
-		if ((err = read_stanza(r, &stanza)))
-			return err;
-		err = verify_wire_open(&r->wire, stanza, now_s(), in, epoch, &authentic);
-		if (err == XE2E_E_NOTFOUND && !r->started && follow(r, stanza, in, epoch) == XE2E_OK)
-			err = XE2E_OK;
-		xml_free(stanza);
-		stanza = NULL;
-		if (!err) {
-			r->started = 1;
-			trace_msg(r, 0, in);
-			return XE2E_OK;
-		}
-		if (err == XE2E_E_UNSUPPORTED || (err != XE2E_E_NOTFOUND && !authentic))
-			note(r, "warning: skipped a stanza from %s: %s%s%s", r->peer.jid, err_str(err),
-			     *err_detail() ? ": " : "", err_detail());
-		else if (err != XE2E_E_NOTFOUND) {
-			verify_msg_abort(out, r->method, VERIFY_REASON_MALFORMED);
-			return err;
-		}
+	if (o->received)
+		trace_msg(r, 0, o->received);
+	if (o->event == VERIFY_RUN_SKIPPED_BAD) {
+		note(r, "warning: skipped a stanza from %s: %s%s%s", peer_jid(r), err_str(o->skipped),
+		     *err_detail() ? ": " : "", err_detail());
 		err_detail_clear();
 	}
 }
+
+/* ---- failures ---- */
+
+/* The input ended in the middle of the run: counted as the run's policy
+ * says, and reported. The end of input and a timeout are status 3,
+ * broken input status 1. */
+static int input_ended(struct run *r, int err)
+{
+	struct verify_run_ended ended;
+	char detail[512];
+	int status;
+
+	snprintf(detail, sizeof(detail), "%s", err_detail());
+	verify_run_input_ended(r->vr, &ended);
+	if (ended.aborts_counted)
+		fprintf(stderr, "%s: %u aborted verification run%s with %s; each is another chance "
+			"for an attacker\n", err_progname(), ended.aborts,
+			ended.aborts == 1 ? "" : "s", peer_jid(r));
+	if (ended.failure_counted)
+		fprintf(stderr, "%s: the aborted run counts as a failed shared-secret run with %s: "
+			"%u of %u\n", err_progname(), peer_jid(r), ended.failures, FAILURES_LIMIT);
+	err_detail_set("%s", detail);
+	status = err_report(err, "the verification with %s was aborted", peer_jid(r));
+	return err == XE2E_E_EOF || err == XE2E_E_TIMEOUT ? XE2E_EXIT_TRUST : status;
+}
+
+/* A failure of the run itself: the abort the run gave (if any) goes out
+ * first. */
+static int failed(struct run *r, int err)
+{
+	char detail[512];
+
+	if (r->out.peer_limit) {
+		err_detail_set("%s has had too many failed shared-secret runs with this side",
+			       peer_jid(r));
+		return err_report(err, "refused by %s", peer_jid(r));
+	}
+	snprintf(detail, sizeof(detail), "%s", err_detail());
+	send_out(r);
+	err_detail_set("%s", detail);
+	return err_report(err, "the verification with %s failed", peer_jid(r));
+}
+
+/* This side failed mid-run: the peer is told, then the error. */
+static int local_failure(struct run *r, int err)
+{
+	verify_run_abort(r->vr, now_s(), &r->out);
+	return failed(r, err);
+}
+
+/* ---- files and the terminal ---- */
 
 static int write_sas_file(const char *path, const char *code)
 {
@@ -392,42 +381,6 @@ static int write_sas_file(const char *path, const char *code)
 		err_detail_set("%s: %s", path, strerror(errno));
 	return ok ? XE2E_OK : XE2E_E_IO;
 }
-
-/* A run the input ended in the middle of: counted (SAS) and reported.
- * The end of input and a timeout are status 3, broken input status 1. */
-static int aborted(struct run *r, int err)
-{
-	char detail[512];
-	unsigned n = 0;
-	int status;
-
-	snprintf(detail, sizeof(detail), "%s", err_detail());
-	if (r->started && r->method == VERIFY_SAS && !verify_aborts_add(r->peer.jid, &n))
-		fprintf(stderr, "%s: %u aborted verification run%s with %s; each is another chance "
-			"for an attacker\n", err_progname(), n, n == 1 ? "" : "s", r->peer.jid);
-	if (r->counted && !failures_get(NULL, r->peer.jid, &n))
-		fprintf(stderr, "%s: the aborted run counts as a failed shared-secret run with %s: "
-			"%u of %u\n", err_progname(), r->peer.jid, n, FAILURES_LIMIT);
-	err_detail_set("%s", detail);
-	status = err_report(err, "the verification with %s was aborted", r->peer.jid);
-	return err == XE2E_E_EOF || err == XE2E_E_TIMEOUT ? XE2E_EXIT_TRUST : status;
-}
-
-/* A failure of the run itself: the abort (if any) goes out first. */
-static int failed(struct run *r, int err, const struct verify_msg *out)
-{
-	char detail[512];
-
-	snprintf(detail, sizeof(detail), "%s", err_detail());
-	if (out->step != VERIFY_STEP_NONE)
-		send_msg(r, out, NULL);
-	err_detail_set("%s", detail);
-	if (r->input_ended)
-		return aborted(r, err);
-	return err_report(err, "the verification with %s failed", r->peer.jid);
-}
-
-/* ---- SAS ---- */
 
 /* The first line of FILE (without its end) into out, NUL-terminated: a
  * FIFO works too. XE2E_E_LIMIT when it does not fit; out is wiped on
@@ -465,193 +418,316 @@ static int read_first_line(const char *path, char *out, size_t cap, size_t *len)
 	return err;
 }
 
-static int sas_answer(struct run *r, struct verify_sas *v, const char *code,
-		      enum verify_answer *answer, enum verify_reason *reason)
+static int no_tty(void)
+{
+	err_detail_set("no terminal to ask on (/dev/tty): use --expect CODE, --print or "
+		       "--secret-file FILE");
+	return XE2E_E_NOTFOUND;
+}
+
+/* Asks whether the peer reads the same code; says then that the peer's
+ * answer is awaited, lest a second "yes" be typed to the shell. */
+static int confirm_on_tty(const char *peer, const char *code, enum verify_answer *answer)
+{
+	char question[512], then[256];
+	int yes = 0, err;
+
+	snprintf(question, sizeof(question), "Does %.200s read the same code, %s? [yes/no] ",
+		 peer, code);
+	snprintf(then, sizeof(then), "Waiting for %.200s to answer...", peer);
+	err = prompt_yes_no(question, then, &yes);
+	if (err == XE2E_E_NOTFOUND)
+		return no_tty();
+	*answer = yes ? VERIFY_ANSWER_YES : VERIFY_ANSWER_NO;
+	return err;
+}
+
+/* The shared secret, typed with echo off: never empty. */
+static int secret_on_tty(const char *prompt, char *out, size_t cap, size_t *len)
+{
+	int err = prompt_secret(prompt, out, cap, len);
+
+	if (err == XE2E_E_NOTFOUND)
+		return no_tty();
+	if (!err && *len == 0)
+		err = XE2E_E_MALFORMED;
+	if (err == XE2E_E_LIMIT)
+		err_detail_set("the secret is too long");
+	else if (err == XE2E_E_EOF)
+		err_detail_set("the terminal closed before the secret was given");
+	else if (err)
+		err_detail_set("an empty secret");
+	return err;
+}
+
+/* ---- SAS ---- */
+
+/* This side's answer to the code, from --print, --expect, --expect-file or
+ * the terminal, given to the run. *local when the answer could not be had
+ * (the run is then still waiting for it). */
+static int sas_answer(struct run *r, const char *code, int *local)
 {
 	char typed[SAS_INPUT_MAX + 2];
+	enum verify_answer answer;
 	size_t len;
 	int err;
 
-	*reason = VERIFY_REASON_NONE;
+	*local = 1;
 	if (r->opt.print) {
-		*answer = VERIFY_ANSWER_UNCHECKED;
-		return XE2E_OK;
+		*local = 0;
+		return verify_run_answer(r->vr, VERIFY_ANSWER_UNCHECKED, VERIFY_REASON_NONE, now_s(),
+					 &r->out);
 	}
 	if (r->opt.expect_file &&
 	    (err = read_first_line(r->opt.expect_file, typed, sizeof(typed), &len)))
 		return err;
 	if (r->opt.expect || r->opt.expect_file) {
-		err = verify_sas_check(v, r->opt.expect ? r->opt.expect : typed);
-		*answer = err == XE2E_OK ? VERIFY_ANSWER_YES : VERIFY_ANSWER_NO;
-		if (err == XE2E_E_MALFORMED)
+		err = verify_run_answer_code(r->vr, r->opt.expect ? r->opt.expect : typed, now_s(),
+					     &r->out);
+		*local = err && !r->out.over;
+		if (err == XE2E_E_MALFORMED && *local)
 			err_detail_set("%s does not hold a code of 8 symbols", r->opt.expect_file);
-		return err == XE2E_E_AUTH ? XE2E_OK : err;
+		return err;
 	}
-	err = verify_tty_confirm(r->peer.jid, code, answer);
-	if (err == XE2E_E_EOF) {
-		*answer = VERIFY_ANSWER_UNCHECKED;
-		*reason = VERIFY_REASON_CANCELLED;
-		err = XE2E_OK;
-	}
-	return err;
+	err = confirm_on_tty(peer_jid(r), code, &answer);
+	*local = err && err != XE2E_E_EOF;
+	if (*local)
+		return err;
+	*local = 0;
+	if (err == XE2E_E_EOF)
+		return verify_run_answer(r->vr, VERIFY_ANSWER_UNCHECKED, VERIFY_REASON_CANCELLED,
+					 now_s(), &r->out);
+	return verify_run_answer(r->vr, answer, VERIFY_REASON_NONE, now_s(), &r->out);
 }
 
-/* The code is known: show it, get the local answer, send it. */
-static int sas_decide(struct run *r, struct verify_sas *v, struct verify_msg *out)
+/* The code is known: show it, get this side's answer, send it. */
+static int sas_decide(struct run *r)
 {
 	char code[SAS_TEXT_LEN];
-	enum verify_answer answer;
-	enum verify_reason reason;
-	int err = verify_sas_code(v, code);
+	int local = 1, err = XE2E_OK;
 
-	if (err)
-		return err;
+	memcpy(code, r->out.code, sizeof(code));
 	fprintf(stderr, "%s: SAS: %s\n", err_progname(), code);
 	if (r->opt.sas_file)
 		err = write_sas_file(r->opt.sas_file, code);
 	if (!err)
-		err = sas_answer(r, v, code, &answer, &reason);
-	if (err) {
-		verify_msg_abort(out, VERIFY_SAS, VERIFY_REASON_ERROR); /* the peer stops too */
-		return err;
-	}
-	err = verify_sas_decide(v, answer, reason, out);
-	if (!err)
-		err = send_msg(r, out, NULL);
-	verify_msg_clear(out);
-	return err;
+		err = sas_answer(r, code, &local);
+	if (err && local)
+		return local_failure(r, err); /* the peer stops too */
+	if (err)
+		return failed(r, err);
+	err = send_out(r);
+	return err ? failed(r, err) : XE2E_EXIT_OK;
 }
 
-static int sas_restart(struct run *r, struct verify_sas *v)
+/* ---- the exchange ---- */
+
+/* Takes the next stanza and sends what the run answers; 0 to go on, or the
+ * exit status of a failure. */
+static int step(struct run *r)
 {
-	struct verify_msg none;
-	int err;
-
-	r->switched = 0;
-	verify_sas_release(v);
-	err = verify_sas_start(v, SAS_RESPONDER, r->peer.hh, &none);
-	verify_msg_clear(&none);
-	return err;
-}
-
-static int sas_loop(struct run *r, struct verify_sas *v, struct verify_msg *out)
-{
-	struct verify_msg in;
-	int err = XE2E_OK;
-
-	while (!err && v->phase != VERIFY_PHASE_DONE) {
-		if (v->phase == VERIFY_PHASE_DECIDE) {
-			err = sas_decide(r, v, out);
-			continue;
-		}
-		err = next_msg(r, &in, NULL, out);
-		if (!err && r->switched) /* the responder starts again on the new session */
-			err = sas_restart(r, v);
-		if (!err)
-			err = verify_sas_receive(v, &in, out);
-		if (err)
-			break; /* out: the abort to send, if any */
-		err = send_msg(r, out, NULL);
-		verify_msg_clear(out);
-	}
-	verify_msg_clear(&in);
-	return err;
-}
-
-static int record_match(struct run *r)
-{
-	enum trust_level level;
-	char fpr[FINGERPRINT_TEXT_LEN];
-	int err = verify_record_match(&r->peer, &level);
+	struct xml_node *stanza = NULL;
+	int err = read_stanza(r, &stanza);
 
 	if (err)
-		return err_report(err, "cannot record %s as verified", r->peer.jid);
-	verify_aborts_reset(r->peer.jid);
-	fingerprint_format(r->peer.fpr, fpr);
-	note(r, "verified: %s, identity %s, is now %s", r->peer.jid, fpr, trust_level_name(level));
-	if (r->peer.flags & TRUST_FLAG_RS_RESET)
+		return input_ended(r, err);
+	err = verify_run_feed(r->vr, stanza, now_s(), &r->out);
+	xml_free(stanza);
+	show_in(r);
+	if (err)
+		return failed(r, err);
+	if ((err = send_out(r))) {
+		verify_run_out_release(&r->out);
+		return failed(r, err);
+	}
+	return r->out.event == VERIFY_RUN_SAS ? sas_decide(r) : XE2E_EXIT_OK;
+}
+
+static int exchange(struct run *r)
+{
+	int status = XE2E_EXIT_OK;
+
+	while (!status && !r->out.over)
+		status = step(r);
+	return status;
+}
+
+/* ---- the outcome ---- */
+
+static int print_match(const struct run *r, const struct verify_run_record *rec)
+{
+	const struct verify_peer *p = verify_run_peer(r->vr);
+	char fpr[FINGERPRINT_TEXT_LEN];
+
+	if (rec->match_err) {
+		err_detail_set("%s", rec->match_detail);
+		return err_report(rec->match_err, "cannot record %s as verified", p->jid);
+	}
+	fingerprint_format(p->fpr, fpr);
+	note(r, "verified: %s, identity %s, is now %s", p->jid, fpr, trust_level_name(rec->level));
+	if (rec->rs_reset_cleared)
 		note(r, "rs-reset cleared: the retained secret of this session is kept");
 	return XE2E_EXIT_OK;
 }
 
-static void mismatch_explain(const struct run *r, const struct verify_sas *v)
+static void mismatch_explain(const struct run *r, enum verify_run_mismatch why)
 {
-	if (v->forged)
-		fprintf(stderr, "%s: the reveal of %s does not match its commitment: possible attack\n",
-			err_progname(), r->peer.jid);
-	else if (v->local == VERIFY_ANSWER_NO)
-		fprintf(stderr, "%s: the codes differ\n", err_progname());
-	else if (v->peer_reason == VERIFY_REASON_COMMITMENT)
+	const char *me = err_progname(), *peer = peer_jid(r);
+
+	switch (why) {
+	case VERIFY_RUN_MISMATCH_FORGED:
+		fprintf(stderr, "%s: the reveal of %s does not match its commitment: possible "
+			"attack\n", me, peer);
+		break;
+	case VERIFY_RUN_MISMATCH_LOCAL:
+		fprintf(stderr, "%s: the codes differ\n", me);
+		break;
+	case VERIFY_RUN_MISMATCH_PEER_FORGED:
 		fprintf(stderr, "%s: %s found that the reveal did not match the commitment: "
-			"possible attack\n", err_progname(), r->peer.jid);
-	else
-		fprintf(stderr, "%s: %s reports that the codes differ\n", err_progname(), r->peer.jid);
+			"possible attack\n", me, peer);
+		break;
+	default:
+		fprintf(stderr, "%s: %s reports that the codes differ\n", me, peer);
+		break;
+	}
 }
 
-static int record_mismatch(struct run *r, const struct verify_sas *v)
+static int print_mismatch(const struct run *r, const struct verify_run_record *rec)
 {
-	int err = r->opt.print ? XE2E_OK : verify_record_mismatch(&r->peer);
-
-	mismatch_explain(r, v);
+	mismatch_explain(r, rec->mismatch);
 	fprintf(stderr, "%s: someone may be intercepting this session: do not trust it; %s%s\n",
-		err_progname(), r->peer.jid,
-		r->opt.print ? " is not marked (--print)" : err ? " could not be marked mismatch"
-								: " is marked mismatch");
-	if (err)
-		err_report(err, "cannot record the mismatch with %s", r->peer.jid);
+		err_progname(), peer_jid(r),
+		!rec->mismatch_recorded ? " is not marked (--print)"
+		: rec->mismatch_err    ? " could not be marked mismatch"
+				       : " is marked mismatch");
+	if (rec->mismatch_err) {
+		err_detail_set("%s", rec->mismatch_detail);
+		err_report(rec->mismatch_err, "cannot record the mismatch with %s", peer_jid(r));
+	}
 	return XE2E_EXIT_TRUST;
 }
 
-static int sas_finish(struct run *r, const struct verify_sas *v)
+static int sas_finish(const struct run *r, const struct verify_run_record *rec)
 {
-	switch (verify_sas_outcome(v)) {
+	switch (rec->outcome) {
 	case VERIFY_OUTCOME_MATCH:
-		return record_match(r);
+		return print_match(r, rec);
 	case VERIFY_OUTCOME_MISMATCH:
-		return record_mismatch(r, v);
+		return print_mismatch(r, rec);
 	case VERIFY_OUTCOME_REFUSED:
 		fprintf(stderr, "%s: %s reports that the codes differ; nothing recorded here\n",
-			err_progname(), r->peer.jid);
+			err_progname(), peer_jid(r));
 		return XE2E_EXIT_TRUST;
 	default:
 		break;
 	}
-	if (v->local == VERIFY_ANSWER_UNCHECKED && !r->opt.print) {
+	if (rec->no_answer) {
 		err_detail_set("no answer was given");
-		return err_report(XE2E_E_EOF, "nothing recorded for %s", r->peer.jid);
+		return err_report(XE2E_E_EOF, "nothing recorded for %s", peer_jid(r));
 	}
 	note(r, "not compared here: nothing recorded");
 	return XE2E_EXIT_OK;
 }
 
-static int run_sas(struct run *r)
+/* The key in the session's ratchet: 0, or the exit status of a failure. */
+static int print_ratchet_mix(const struct run *r, const struct verify_run_record *rec)
 {
-	struct verify_sas v;
-	struct verify_msg out;
-	unsigned n = 0;
-	int err, status;
+	if (rec->mix_err == XE2E_E_STATE && rec->mix_step)
+		fprintf(stderr, "%s: other stanzas moved the session with %s on during the run: "
+			"if the peer mixed the secret in at root step %llu, the session fails from "
+			"that step on; run a new handshake\n",
+			err_progname(), peer_jid(r), (unsigned long long)rec->mix_step);
+	if (rec->mix_err) {
+		err_detail_set("%s", rec->mix_detail);
+		return err_report(rec->mix_err,
+				  "cannot mix the shared secret into the session's keys");
+	}
+	note(r, "the shared secret goes into the session's keys at root step %llu",
+	     (unsigned long long)rec->mix_step);
+	return XE2E_EXIT_OK;
+}
 
-	if (!verify_aborts_get(r->peer.jid, &n) && n)
-		note(r, "note: %u earlier verification run%s with %s %s aborted; each was another "
-		     "chance for an attacker", n, n == 1 ? "" : "s", r->peer.jid,
-		     n == 1 ? "was" : "were");
-	err = verify_sas_start(&v, r->peer.role == SESSION_INITIATOR ? SAS_INITIATOR : SAS_RESPONDER,
-			       r->peer.hh, &out);
-	if (!err)
-		err = send_msg(r, &out, NULL);
-	verify_msg_clear(&out);
-	if (!err)
-		err = sas_loop(r, &v, &out);
-	status = err ? failed(r, err, &out) : sas_finish(r, &v);
-	verify_sas_release(&v);
-	verify_msg_clear(&out);
+static int spake2_success(const struct run *r, const struct verify_run_record *rec)
+{
+	int mixed = print_ratchet_mix(r, rec), status = print_match(r, rec);
+
+	if (rec->rs_mix_done && rec->rs_mix_err == XE2E_E_NOTFOUND) {
+		note(r, "no retained secret with this device to mix the shared secret into");
+	} else if (rec->rs_mix_done && rec->rs_mix_err) {
+		err_detail_set("%s", rec->rs_mix_detail);
+		status = err_report(rec->rs_mix_err,
+				    "cannot mix the shared secret into the retained secret");
+	} else if (rec->rs_mix_done) {
+		note(r, "the shared secret now also protects the next handshakes");
+	}
+	return status == XE2E_EXIT_OK ? mixed : status;
+}
+
+static int spake2_finish(const struct run *r, const struct verify_run_record *rec)
+{
+	switch (rec->outcome) {
+	case VERIFY_OUTCOME_MATCH:
+		return spake2_success(r, rec);
+	case VERIFY_OUTCOME_FAILED:
+		fprintf(stderr, "%s: the shared secrets differ: a typing error, or someone may be "
+			"intercepting this session (possible attack); failed runs with %s: %u of "
+			"%u\n", err_progname(), peer_jid(r), rec->failures, FAILURES_LIMIT);
+		return XE2E_EXIT_TRUST;
+	default:
+		err_detail_set("the run ended without an outcome");
+		return err_report(XE2E_E_STATE, "the verification with %s failed", peer_jid(r));
+	}
+}
+
+static int finish(struct run *r)
+{
+	struct verify_run_record rec;
+	int status;
+
+	verify_run_record(r->vr, &rec);
+	status = r->method == VERIFY_SAS ? sas_finish(r, &rec) : spake2_finish(r, &rec);
+	wipe(&rec, sizeof(rec));
 	return status;
 }
 
-/* ---- shared secret ---- */
+/* ---- starting ---- */
+
+static int start_sas(struct run *r)
+{
+	unsigned n;
+	int err = verify_run_start(r->vr, now_s(), &r->out);
+
+	n = r->out.earlier_aborts;
+	if (n)
+		note(r, "note: %u earlier verification run%s with %s %s aborted; each was another "
+		     "chance for an attacker", n, n == 1 ? "" : "s", peer_jid(r),
+		     n == 1 ? "was" : "were");
+	if (err)
+		return failed(r, err);
+	err = send_out(r);
+	return err ? failed(r, err) : XE2E_EXIT_OK;
+}
+
+/* Too many failed runs: say so, tell the peer (at once, or in answer to
+ * its first control stanza), stop. */
+static int refuse_limit(struct run *r)
+{
+	struct xml_node *stanza = NULL;
+
+	fprintf(stderr, "%s: %u failed shared-secret runs with %s: refused until "
+		"'xe2e-trustdb reset-failures %s'\n", err_progname(), r->out.failures, peer_jid(r),
+		peer_jid(r));
+	while (!r->out.over && read_stanza(r, &stanza) == XE2E_OK) {
+		verify_run_feed(r->vr, stanza, now_s(), &r->out);
+		xml_free(stanza);
+		show_in(r);
+	}
+	send_out(r);
+	return XE2E_EXIT_TRUST;
+}
 
 struct secret {
-	char text[VERIFY_SECRET_MAX + 2]; /* the line's end read too */
+	char text[VERIFY_RUN_SECRET_MAX + 2]; /* the line's end read too */
 	size_t len;
 };
 
@@ -661,8 +737,8 @@ static int secret_get(const struct run *r, struct secret *s)
 	int err;
 
 	if (!r->opt.secret_file) {
-		snprintf(prompt, sizeof(prompt), "Shared secret with %.200s: ", r->peer.jid);
-		return verify_tty_secret(prompt, s->text, sizeof(s->text), &s->len);
+		snprintf(prompt, sizeof(prompt), "Shared secret with %.200s: ", peer_jid(r));
+		return secret_on_tty(prompt, s->text, sizeof(s->text), &s->len);
 	}
 	err = read_first_line(r->opt.secret_file, s->text, sizeof(s->text), &s->len);
 	if (!err && s->len == 0) {
@@ -672,165 +748,26 @@ static int secret_get(const struct run *r, struct secret *s)
 	return err;
 }
 
-/* Too many failed runs: say so, tell the peer, stop. */
-static int refuse_limit(struct run *r, unsigned count)
+static int start_spake2(struct run *r)
 {
-	struct verify_msg in, out;
-	uint32_t epoch;
-
-	fprintf(stderr, "%s: %u failed shared-secret runs with %s: refused until "
-		"'xe2e-trustdb reset-failures %s'\n", err_progname(), count, r->peer.jid, r->peer.jid);
-	verify_msg_abort(&out, VERIFY_SPAKE2, VERIFY_REASON_LIMIT);
-	if (r->peer.role == SESSION_INITIATOR || (next_msg(r, &in, &epoch, &out) == XE2E_OK &&
-						  in.step != VERIFY_STEP_ABORT))
-		send_msg(r, &out, NULL);
-	return XE2E_EXIT_TRUST;
-}
-
-static void spake2_params_fill(const struct run *r, const struct secret *s,
-			       struct spake2_params *p)
-{
-	int a = r->peer.role == SESSION_INITIATOR;
-
-	memset(p, 0, sizeof(*p));
-	p->secret = s->text;
-	p->secret_len = s->len;
-	p->handshake_hash = r->peer.hh;
-	p->id_a = a ? r->peer.self_fpr : r->peer.fpr;
-	p->id_b = a ? r->peer.fpr : r->peer.self_fpr;
-}
-
-static int spake2_loop(struct run *r, struct verify_spake2 *v, struct verify_msg *out)
-{
-	struct verify_msg in;
-	uint32_t epoch = 0;
-	unsigned count;
-	int err = XE2E_OK;
-
-	while (!err && verify_spake2_phase(v) == VERIFY_PHASE_WAIT) {
-		err = next_msg(r, &in, &epoch, out);
-		if (!err && verify_spake2_at_stake(v, &in)) {
-			if ((err = failures_increment(NULL, r->peer.jid, &count)))
-				verify_msg_abort(out, VERIFY_SPAKE2, VERIFY_REASON_ERROR);
-			r->counted = 1;
-		}
-		if (!err)
-			err = verify_spake2_receive(v, &in, epoch, out);
-		if (err)
-			break; /* out: the abort to send, if any */
-		err = send_msg(r, out, NULL);
-		verify_msg_clear(out);
-	}
-	verify_msg_clear(&in);
-	return err;
-}
-
-_Static_assert(SPAKE2_KEY_LEN == RATCHET_MIX_LEN, "Ke is what the ratchet mixes in");
-
-/*
- * Ke goes into the session's ratchet at the root step the run names, the
- * same on both sides (xe2e(7), VERIFICATION): stored as a pending mix
- * whatever the trust store says, since the peer stores it too. Returns -1,
- * or the exit status of a failure.
- */
-static int spake2_ratchet_mix(struct run *r, const struct verify_spake2 *v,
-			      const uint8_t ke[static SPAKE2_KEY_LEN])
-{
-	uint64_t step = 0;
-	uint32_t epoch;
-	int err = verify_spake2_epoch(v, &epoch);
-
-	if (!err)
-		err = channel_mix_spake2(&r->wire.ch, epoch, ke, &step);
-	if (err == XE2E_E_STATE && step)
-		fprintf(stderr, "%s: other stanzas moved the session with %s on during the run: "
-			"if the peer mixed the secret in at root step %llu, the session fails from "
-			"that step on; run a new handshake\n",
-			err_progname(), r->peer.jid, (unsigned long long)step);
-	if (err)
-		return err_report(err, "cannot mix the shared secret into the session's keys");
-	note(r, "the shared secret goes into the session's keys at root step %llu",
-	     (unsigned long long)step);
-	return -1;
-}
-
-static int spake2_success(struct run *r, const struct verify_spake2 *v)
-{
-	uint8_t ke[SPAKE2_KEY_LEN];
-	int status, mixed = -1, err = verify_spake2_key(v, ke);
-
-	failures_reset(NULL, r->peer.jid, NULL);
-	if (!err)
-		mixed = spake2_ratchet_mix(r, v, ke);
-	status = record_match(r);
-	if (!err && status == XE2E_EXIT_OK) {
-		err = verify_record_mix(&r->peer, ke);
-		if (err == XE2E_E_NOTFOUND)
-			note(r, "no retained secret with this device to mix the shared secret into");
-		else if (err)
-			status = err_report(err, "cannot mix the shared secret into the retained secret");
-		else
-			note(r, "the shared secret now also protects the next handshakes");
-	}
-	wipe(ke, sizeof(ke));
-	return status == XE2E_EXIT_OK && mixed >= 0 ? mixed : status;
-}
-
-static int spake2_finish(struct run *r, const struct verify_spake2 *v)
-{
-	unsigned n = 0;
-
-	switch (verify_spake2_outcome(v)) {
-	case VERIFY_OUTCOME_MATCH:
-		return spake2_success(r, v);
-	case VERIFY_OUTCOME_FAILED:
-		failures_get(NULL, r->peer.jid, &n);
-		fprintf(stderr, "%s: the shared secrets differ: a typing error, or someone may be "
-			"intercepting this session (possible attack); failed runs with %s: %u of "
-			"%u\n", err_progname(), r->peer.jid, n, FAILURES_LIMIT);
-		return XE2E_EXIT_TRUST;
-	default:
-		err_detail_set("the run ended without an outcome");
-		return err_report(XE2E_E_STATE, "the verification with %s failed", r->peer.jid);
-	}
-}
-
-static int run_spake2(struct run *r)
-{
-	struct verify_spake2 v;
-	struct spake2_params params;
-	struct verify_msg out;
 	struct secret s;
-	unsigned count = 0;
-	uint32_t epoch;
-	int err, status;
+	int err = verify_run_start(r->vr, now_s(), &r->out);
 
+	if (err)
+		return err_report(err, "cannot read the failed runs with %s", peer_jid(r));
+	if (r->out.event == VERIFY_RUN_LIMIT)
+		return refuse_limit(r);
 	memset(&s, 0, sizeof(s));
-	if ((err = failures_get(NULL, r->peer.jid, &count)))
-		return err_report(err, "cannot read the failed runs with %s", r->peer.jid);
-	if (count >= FAILURES_LIMIT)
-		return refuse_limit(r, count);
-	if ((err = secret_get(r, &s)))
+	err = secret_get(r, &s);
+	if (err) {
+		wipe(&s, sizeof(s));
 		return err_report(err, "cannot read the shared secret");
-	spake2_params_fill(r, &s, &params);
-	err = verify_spake2_start(&v, r->peer.role == SESSION_INITIATOR ? SPAKE2_ROLE_A
-								       : SPAKE2_ROLE_B, &params, &out);
-	if (!err && (err = send_msg(r, &out, &epoch)) == XE2E_OK && out.step != VERIFY_STEP_NONE)
-		err = verify_spake2_start_sent(&v, epoch);
-	verify_msg_clear(&out);
-	if (!err)
-		err = spake2_loop(r, &v, &out);
-	if (err == XE2E_E_TRUST && v.peer_aborted && v.peer_reason == VERIFY_REASON_LIMIT) {
-		err_detail_set("%s has had too many failed shared-secret runs with this side",
-			       r->peer.jid);
-		status = err_report(err, "refused by %s", r->peer.jid);
-	} else {
-		status = err ? failed(r, err, &out) : spake2_finish(r, &v);
 	}
-	verify_spake2_release(&v);
-	verify_msg_clear(&out);
+	err = verify_run_secret(r->vr, s.text, s.len, now_s(), &r->out);
 	wipe(&s, sizeof(s));
-	return status;
+	if (!err)
+		err = send_out(r);
+	return err ? failed(r, err) : XE2E_EXIT_OK;
 }
 
 /* ---- set-up ---- */
@@ -845,43 +782,64 @@ static int tty_available(void)
 	return 1;
 }
 
-static int setup(struct run *r)
+static int set_up(struct run *r)
 {
+	struct verify_run_config cfg = {
+		.peer = r->opt.peer,
+		.resource = r->opt.resource,
+		.method = r->method,
+		.show_only = r->opt.print,
+	};
+	enum verify_run_stage stage;
+	char bare[JID_MAX + 1];
 	int err;
 
 	if (!r->opt.expect && !r->opt.expect_file && !r->opt.print && !r->opt.secret_file &&
 	    !tty_available())
 		return err_usage("no terminal to ask on: use --expect CODE, --print or "
 				 "--secret-file FILE");
-	if ((err = verify_peer_load(r->opt.peer, &r->peer)))
+	err = verify_run_new(&r->vr, &cfg, &stage);
+	if (err && stage == VERIFY_RUN_STAGE_PEER)
 		return err_report(err, "cannot verify %s", r->opt.peer);
-	if ((err = verify_wire_init(&r->wire, r->peer.session_id, r->opt.resource)))
-		return err_report(err, "cannot use the session with %s", r->peer.jid);
+	if (err)
+		return err_report(err, "cannot use the session with %s",
+				  jid_normalize_bare(r->opt.peer, bare) ? r->opt.peer : bare);
 	if (xml_reader_new(&r->reader, STDIN_FILENO, XML_READ_EXACT, NULL))
 		return err_report(XE2E_E_NOMEM, "cannot read standard input");
 	trace_session(r);
-	return -1;
+	return XE2E_EXIT_OK;
+}
+
+static int run(struct run *r)
+{
+	int status = set_up(r);
+
+	if (!status)
+		status = r->method == VERIFY_SAS ? start_sas(r) : start_spake2(r);
+	if (!status && !r->out.over)
+		status = exchange(r);
+	if (!status)
+		status = finish(r);
+	return status;
 }
 
 int main(int argc, char **argv)
 {
 	struct run r;
-	int status;
+	int status, done = 0;
 
 	memset(&r, 0, sizeof(r));
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &r.opt);
-	if (status >= 0)
+	status = parse_args(argc, argv, &r.opt, &done);
+	if (status || done)
 		return status;
 	signal(SIGPIPE, SIG_IGN);
 	alarm_setup();
 	r.method = r.opt.secret || r.opt.secret_file ? VERIFY_SPAKE2 : VERIFY_SAS;
-	status = setup(&r);
-	if (status < 0)
-		status = r.method == VERIFY_SAS ? run_sas(&r) : run_spake2(&r);
-	if (r.wire.loaded && verify_wire_release(&r.wire) && status == XE2E_EXIT_OK)
+	status = run(&r);
+	verify_run_out_release(&r.out);
+	if (verify_run_free(r.vr) && status == XE2E_EXIT_OK)
 		status = err_report(XE2E_E_IO, "cannot give back unused message numbers");
 	xml_reader_free(r.reader);
-	wipe(&r.peer, sizeof(r.peer));
 	return status;
 }

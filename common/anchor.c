@@ -763,7 +763,8 @@ static int set_load(const char *dir, struct anchor_set *set)
 	for (size_t i = 0; !err && i < set->n; i++)
 		err = load_anchor(path, set->names[i], &set->cas, NULL);
 	if (!err && set->n == 0) {
-		err_detail_set("no X.509 anchors are configured (xe2e-trustdb anchor add)");
+		err_detail_set("no X.509 anchors are configured (%s)",
+			       err_advice(ERR_ADVICE_ADD_ANCHOR));
 		err = XE2E_E_TRUST;
 	}
 	return err;

@@ -20,8 +20,9 @@ int channel_trust_check(const struct channel *ch)
 	if (level == TRUST_MISMATCH) {
 		err_detail_set("a SAS comparison with %s failed and its identity key is marked "
 			       "mismatch: someone may be intercepting the session. To start again: "
-			       "xe2e-trustdb forget %s, a new handshake, then xe2e-verify-sas",
-			       ch->peer_bare, ch->peer_bare);
+			       "%s %s, a new handshake, then %s", ch->peer_bare,
+			       err_advice(ERR_ADVICE_FORGET_PEER), ch->peer_bare,
+			       err_advice(ERR_ADVICE_VERIFY));
 		return XE2E_E_TRUST;
 	}
 	if (level == TRUST_REVOKED) {

@@ -1,7 +1,6 @@
 #include "err.h"
 
 #include <stdio.h>
-#include <string.h>
 
 static const char *const descriptions[XE2E_E__COUNT] = {
 	[XE2E_OK] = "success",
@@ -27,9 +26,22 @@ static const char *const descriptions[XE2E_E__COUNT] = {
 	[XE2E_E_TIMEOUT] = "timed out",
 };
 
-/* Per thread: xe2e-seal's ticker thread reports errors of its own. */
+/* The library's own words for what to do next: no program's. */
+static const char *const advice_own[ERR_ADVICE__COUNT] = {
+	[ERR_ADVICE_CREATE_IDENTITY] = "create an identity",
+	[ERR_ADVICE_RENEW_DEVICE] = "renew the device key",
+	[ERR_ADVICE_INSTALL_CERTIFICATE] = "install one first",
+	[ERR_ADVICE_ADD_ANCHOR] = "add an anchor first",
+	[ERR_ADVICE_HANDSHAKE] = "run a handshake",
+	[ERR_ADVICE_REAL_TIME_HANDSHAKE] = "run a real-time handshake",
+	[ERR_ADVICE_FORGET_PEER] = "forget",
+	[ERR_ADVICE_VERIFY] = "a verification",
+};
+
+static const char *const *advice_words = advice_own;
+
+/* Per thread: a program's threads report errors of their own. */
 static _Thread_local char detail[512];
-static char progname[64] = "xe2e";
 
 const char *err_str(int err)
 {
@@ -71,75 +83,14 @@ void err_detail_clear(void)
 	detail[0] = '\0';
 }
 
-void err_set_progname(const char *argv0)
+const char *err_advice(enum err_advice a)
 {
-	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
-	const char *base = slash ? slash + 1 : argv0;
-
-	if (base && *base)
-		snprintf(progname, sizeof(progname), "%s", base);
+	if ((unsigned)a >= ERR_ADVICE__COUNT)
+		return "";
+	return advice_words[a] ? advice_words[a] : advice_own[a];
 }
 
-const char *err_progname(void)
+void err_advice_set_words(const char *const *words)
 {
-	return progname;
-}
-
-/* 1 when the detail ends with a parenthesis that starts as the class does,
- * "the peer refused the handshake (trust)" for "trust failure": adding
- * "(trust failure)" would only stutter. */
-static int names_class(const char *d, const char *cls)
-{
-	size_t n = strlen(d);
-	const char *open = strrchr(d, '(');
-
-	if (!n || d[n - 1] != ')' || !open)
-		return 0;
-	n = (size_t)(d + n - 1 - (open + 1)); /* the text inside */
-	return n && strncmp(open + 1, cls, n) == 0 && (cls[n] == '\0' || cls[n] == ' ');
-}
-
-int err_report(int err, const char *what, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", progname);
-	va_start(ap, what);
-	vfprintf(stderr, what, ap);
-	va_end(ap);
-	if (detail[0] && names_class(detail, err_str(err)))
-		fprintf(stderr, ": %s\n", detail);
-	else if (detail[0])
-		fprintf(stderr, ": %s (%s)\n", detail, err_str(err));
-	else
-		fprintf(stderr, ": %s\n", err_str(err));
-	err_detail_clear();
-	return err_exit_code(err);
-}
-
-static void vwarn(const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void err_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap);
-	va_end(ap);
-}
-
-int err_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarn(fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-	return XE2E_EXIT_USAGE;
+	advice_words = words ? words : advice_own;
 }

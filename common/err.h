@@ -3,8 +3,9 @@
  *
  * Library functions return XE2E_OK (0) or one of these codes; they never
  * print and never exit. A function may add a detail (a file name, a line
- * number, a limit) with err_detail_set(); the program prints it with
- * err_report(), which also chooses the exit status (xe2e(7) EXIT STATUS).
+ * number, a limit) with err_detail_set(); the program says it (the
+ * programs' cmd/ui/diag.h) and chooses the exit status with
+ * err_exit_code() (xe2e(7) EXIT STATUS).
  */
 #ifndef XE2E_ERR_H
 #define XE2E_ERR_H
@@ -61,24 +62,31 @@ const char *err_detail(void);
 /* Forgets the recorded detail. */
 void err_detail_clear(void);
 
-/* Sets the program name used in diagnostics, from argv[0]. */
-void err_set_progname(const char *argv0);
-
-/* The program name, e.g. "xe2e-keygen". */
-const char *err_progname(void);
-
 /*
- * Prints "xe2e-PROG: WHAT: why" to stderr, where why is the detail and the
- * description of err ("detail (description)"; the detail alone when it
- * ends with a parenthesis that starts as the description does), and
- * returns err_exit_code(err). WHAT is a printf format.
+ * What a person can do next, where a detail says so ("no identity in DIR:
+ * run xe2e-keygen --jid JID"). The library names the step; the program
+ * that shows the detail words it, so that the library names no program
+ * and a client plugin can point to its own commands.
  */
-int err_report(int err, const char *what, ...) __attribute__((format(printf, 2, 3)));
+enum err_advice {
+	ERR_ADVICE_CREATE_IDENTITY,     /* a verb phrase: "run xe2e-keygen --jid JID" */
+	ERR_ADVICE_RENEW_DEVICE,        /* a verb phrase: "run xe2e-keygen --rotate-device" */
+	ERR_ADVICE_INSTALL_CERTIFICATE, /* a clause: "xe2e-keygen --certificate installs one" */
+	ERR_ADVICE_ADD_ANCHOR,          /* a noun phrase: "xe2e-trustdb anchor add" */
+	ERR_ADVICE_HANDSHAKE,           /* a verb phrase: "run xe2e-handshake" */
+	ERR_ADVICE_REAL_TIME_HANDSHAKE, /* a verb phrase: "run a real-time handshake
+					 * (xe2e-handshake)", not from a bundle */
+	ERR_ADVICE_FORGET_PEER,         /* followed by a JID: "xe2e-trustdb forget" */
+	ERR_ADVICE_VERIFY,              /* a noun phrase: "xe2e-verify-sas" */
+	ERR_ADVICE__COUNT
+};
 
-/* Prints "xe2e-PROG: message" to stderr (printf format). */
-void err_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The words of a step, as set by err_advice_set_words() or the library's
+ * own ("create an identity"). */
+const char *err_advice(enum err_advice a);
 
-/* Prints a usage error and returns XE2E_EXIT_USAGE. */
-int err_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Words every step from now on (words[a] for step a; the array and its
+ * strings must outlive their use); NULL goes back to the library's own. */
+void err_advice_set_words(const char *const *words);
 
 #endif

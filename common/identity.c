@@ -203,8 +203,8 @@ static int read_public_file(const char *name, size_t max, struct buf *out)
 	if (!err)
 		err = store_read_file(path, max, 0, out);
 	if (err == XE2E_E_NOTFOUND && store_dir(STORE_DATA, dir) == XE2E_OK)
-		err_detail_set("no identity in %s (%s is missing): run xe2e-keygen --jid JID", dir,
-			       name);
+		err_detail_set("no identity in %s (%s is missing): %s", dir, name,
+			       err_advice(ERR_ADVICE_CREATE_IDENTITY));
 	return err;
 }
 
@@ -285,8 +285,8 @@ static int load_binding(struct identity *id, unsigned flags, uint64_t now)
 		detail_prefix(IDENTITY_BINDING_FILE " does not match " IDENTITY_CRT_FILE);
 	if (!err && !(flags & IDENTITY_LOAD_ALLOW_EXPIRED) && now >= id->binding.expires) {
 		identity_time_format(id->binding.expires, when);
-		err_detail_set("the device binding expired on %s: run xe2e-keygen --rotate-device",
-			       when);
+		err_detail_set("the device binding expired on %s: %s", when,
+			       err_advice(ERR_ADVICE_RENEW_DEVICE));
 		err = XE2E_E_EXPIRED;
 	}
 	if (!err)
@@ -365,7 +365,7 @@ static int lock_existing(struct store_lock *lock)
 	int err = store_dir(STORE_DATA, dir);
 
 	if (!err && !store_exists(dir)) {
-		err_detail_set("no identity in %s: run xe2e-keygen --jid JID", dir);
+		err_detail_set("no identity in %s: %s", dir, err_advice(ERR_ADVICE_CREATE_IDENTITY));
 		err = XE2E_E_NOTFOUND;
 	}
 	return err ? err : lock_and_recover(lock);
@@ -570,7 +570,7 @@ int identity_rotate_device(struct passphrase *pp, uint64_t now, struct identity 
 	int err = store_dir(STORE_DATA, dir);
 
 	if (!err && !store_exists(dir)) {
-		err_detail_set("no identity in %s: run xe2e-keygen --jid JID", dir);
+		err_detail_set("no identity in %s: %s", dir, err_advice(ERR_ADVICE_CREATE_IDENTITY));
 		err = XE2E_E_NOTFOUND;
 	}
 	if (!err)

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "tty.h"
 #include "util.h"
 
 static int from_file(struct passphrase *pp);
@@ -97,10 +96,13 @@ static int from_file(struct passphrase *pp)
 	return err;
 }
 
-static int tty_prompt(const char *prompt, char *out, size_t cap, size_t *len)
+static int tty_prompt(passphrase_ask_fn ask, const char *prompt, char *out, size_t cap,
+		      size_t *len)
 {
-	int err = tty_read_secret(prompt, out, cap, len);
+	int err = ask ? ask(prompt, out, cap, len) : XE2E_E_NOTFOUND;
 
+	if (err == XE2E_E_LIMIT) /* the passphrase is wiped and never used */
+		err = XE2E_E_EOF;
 	if (err == XE2E_E_NOTFOUND)
 		err_detail_set("no terminal to ask for the passphrase; use --passphrase-file or %s",
 			       PASSPHRASE_ENV);
@@ -116,7 +118,7 @@ static int from_tty(struct passphrase *pp, const char *what, int confirm)
 	int err;
 
 	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", what);
-	err = tty_prompt(prompt, first, sizeof(first), &n1);
+	err = tty_prompt(pp->ask, prompt, first, sizeof(first), &n1);
 	if (!err && (n1 == 0 || (n1 == 1 && first[0] == '\r'))) {
 		/* refused at once, not after a second empty entry */
 		err_detail_set("empty passphrase from the terminal");
@@ -124,7 +126,7 @@ static int from_tty(struct passphrase *pp, const char *what, int confirm)
 	}
 	if (!err && confirm) {
 		snprintf(prompt, sizeof(prompt), "Passphrase for %s (again): ", what);
-		err = tty_prompt(prompt, again, sizeof(again), &n2);
+		err = tty_prompt(pp->ask, prompt, again, sizeof(again), &n2);
 		if (!err && (n1 != n2 || !ct_equal(first, again, n1))) {
 			err_detail_set("the two passphrases differ");
 			err = XE2E_E_PASSPHRASE;

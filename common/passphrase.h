@@ -23,9 +23,15 @@
 #define PASSPHRASE_MAX 1024
 #define PASSPHRASE_ENV "XE2E_PASSPHRASE"
 
+/* Reads one line typed with echo off after showing prompt (cmd/ui's
+ * prompt_secret()): XE2E_OK (*len may be 0), XE2E_E_NOTFOUND when there is
+ * no terminal, XE2E_E_EOF, or XE2E_E_LIMIT for a line over cap - 1 bytes. */
+typedef int (*passphrase_ask_fn)(const char *prompt, char *out, size_t cap, size_t *len);
+
 struct passphrase {
 	const char *file; /* --passphrase-file, or NULL */
 	int prompt;       /* --passphrase: ask on the terminal */
+	passphrase_ask_fn ask; /* asks on the terminal; NULL: there is none */
 	int have;         /* text holds the passphrase */
 	size_t len;
 	char text[PASSPHRASE_MAX + 1];
@@ -33,7 +39,8 @@ struct passphrase {
 
 /* Sets the sources from the command line (file may be NULL) and reads the
  * file at once: one that cannot be read, or holds an empty first line, is
- * an error even when no key turns out to be protected. */
+ * an error even when no key turns out to be protected. Nothing is asked
+ * until the caller sets pp->ask. */
 int passphrase_init(struct passphrase *pp, const char *file, int prompt);
 
 /* 1 when a source was given explicitly (file, --passphrase, or a non-empty

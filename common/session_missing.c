@@ -21,14 +21,15 @@ int session_missing(const char *bare)
 
 	if (store_dir(STORE_DATA, data) || store_path(STORE_DATA, IDENTITY_KEY_FILE, key) ||
 	    store_path(STORE_STATE, SESSION_DIR, sessions)) {
-		err_detail_set("no session with %.1100s: run xe2e-handshake first", bare);
+		err_detail_set("no session with %.1100s: %s first", bare,
+			       err_advice(ERR_ADVICE_HANDSHAKE));
 		return XE2E_E_NOTFOUND;
 	}
 	if (!store_exists(key))
-		err_detail_set("no identity in %.1000s (%s): run xe2e-keygen --jid JID first, "
-			       "or use the home that has one", data, home_origin());
+		err_detail_set("no identity in %.1000s (%s): %s first, or use the home that has one",
+			       data, home_origin(), err_advice(ERR_ADVICE_CREATE_IDENTITY));
 	else
-		err_detail_set("no session with %.1100s in %.1000s: run xe2e-handshake first", bare,
-			       sessions);
+		err_detail_set("no session with %.1100s in %.1000s: %s first", bare, sessions,
+			       err_advice(ERR_ADVICE_HANDSHAKE));
 	return XE2E_E_NOTFOUND;
 }

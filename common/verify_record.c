@@ -52,7 +52,7 @@ static int self_fpr(struct verify_peer *p)
 	if (!err)
 		memcpy(p->self_fpr, id.id_fpr, FINGERPRINT_LEN);
 	else if (err == XE2E_E_NOTFOUND)
-		err_detail_set("no identity: run xe2e-keygen first");
+		err_detail_set("no identity: %s", err_advice(ERR_ADVICE_CREATE_IDENTITY));
 	identity_free(&id);
 	return err;
 }
@@ -147,8 +147,8 @@ int verify_record_match(const struct verify_peer *p, enum trust_level *level)
 	/* xe2e(7) OFFLINE MESSAGES "Receiving": a session begun from a prekey bundle caps trust at
 	 * tofu until a real-time handshake has run with the peer. */
 	if (p->flags & TRUST_FLAG_OFFLINE_ORIGIN) {
-		err_detail_set("the session with %s began from a prekey bundle; run a real-time "
-			       "handshake (xe2e-handshake) before verifying", p->jid);
+		err_detail_set("the session with %s began from a prekey bundle; %s before verifying",
+			       p->jid, err_advice(ERR_ADVICE_REAL_TIME_HANDSHAKE));
 		return XE2E_E_TRUST;
 	}
 	err = trust_update(NULL, match_apply, &c);

@@ -7,7 +7,7 @@
 #include "envelope.h"
 #include "err.h"
 #include "ratchet_header.h"
-#include "stanza_frame.h"
+#include "sealed_stanza.h"
 #include "store.h"
 #include "util.h"
 
@@ -122,33 +122,22 @@ static int header_epoch(const struct buf *wire, uint32_t *epoch)
 int verify_wire_seal(struct verify_wire *w, const struct verify_msg *m, uint64_t now,
 		     struct xml_node **stanza, uint32_t *epoch)
 {
-	struct envelope_addr a = {STANZA_MESSAGE, w->ch.peer_full, w->from, "chat", NULL};
-	struct buf frame = BUF_INIT, ad = BUF_INIT, wire = BUF_INIT;
+	static const struct sealed_stanza_opts opts = {0, VERIFY_FRAME_CAP, NULL, NULL};
+	struct envelope_addr a;
+	struct buf wire = BUF_INIT;
 	struct xml_node *plain = NULL;
-	int sender_full = 0;
 	int err = plain_build(w, m, &plain);
 
 	*stanza = NULL;
 	if (!err)
-		err = stanza_frame_encode(plain, &frame);
+		err = sealed_stanza_addr(plain, &a);
 	if (!err)
-		err = stanza_frame_pad(&frame, VERIFY_FRAME_CAP);
-	if (!err)
-		err = envelope_ad_seal(&a, w->ch.self_bare, w->ch.peer_bare, &ad, &sender_full);
-	if (!err)
-		err = channel_seal(&w->ch, now, frame.data, frame.len, ad.data, ad.len, sender_full,
-				   &wire);
-	if (!err)
-		err = header_epoch(&wire, epoch);
-	if (!err)
-		err = envelope_build(&a, wire.data, wire.len, NULL, stanza);
-	if (!err && (err = envelope_copy_hints(plain, *stanza))) {
+		err = sealed_stanza_seal(&w->ch, &a, plain, &opts, now, stanza, &wire);
+	if (!err && (err = header_epoch(&wire, epoch))) {
 		xml_free(*stanza);
 		*stanza = NULL;
 	}
 	xml_free(plain);
-	buf_free(&frame);
-	buf_free(&ad);
 	buf_free(&wire);
 	return err;
 }
@@ -164,42 +153,40 @@ static int skip(const char *why)
 /* Everything before the cryptography: is the stanza the peer's, of this
  * session? */
 static int prepare(const struct verify_wire *w, const struct xml_node *stanza,
-		   struct envelope *env, struct buf *ad)
+		   struct sealed_received *rx, struct buf *ad)
 {
+	const struct envelope_addr *a = &rx->env.addr;
 	char cond[ENVELOPE_COND_MAX];
-	struct ratchet_header h;
-	size_t used;
 	int err;
 
 	if (envelope_is_bounce(stanza, cond))
 		return skip("a stanza the server bounced");
-	err = envelope_parse(stanza, env);
-	if (err == XE2E_E_NOTFOUND || err == XE2E_E_UNSUPPORTED)
+	err = sealed_stanza_read(stanza, rx);
+	if (err == XE2E_E_NOTFOUND || err == XE2E_E_UNSUPPORTED || rx->form == SEALED_INITIAL)
 		return skip("a stanza that is not sealed");
 	if (err)
 		return err;
-	if (!env->addr.from || !jid_same_bare(env->addr.from, w->ch.peer_bare))
+	if (!a->from || !jid_same_bare(a->from, w->ch.peer_bare))
 		return skip("a stanza from someone else than the peer");
-	if ((err = ratchet_header_decode(&h, env->wire.data, env->wire.len, &used)))
+	if ((err = sealed_stanza_header(rx)))
 		return err;
-	if (memcmp(h.tag, w->ch.tag, RATCHET_TAG_LEN))
+	if (memcmp(rx->tag, w->ch.tag, RATCHET_TAG_LEN))
 		return skip("a stanza of another session");
-	if ((err = envelope_check_route(&env->addr, w->ch.self_bare, w->ch.peer_bare)))
+	if ((err = envelope_check_route(a, w->ch.self_bare, w->ch.peer_bare)))
 		return err;
-	return envelope_ad_open(&env->addr, h.sender_full, w->ch.self_bare, w->ch.peer_bare, ad);
+	return sealed_stanza_ad_open(rx, w->ch.self_bare, w->ch.peer_bare, ad);
 }
 
 /* The opened frame as a control message. */
-static int decode(const struct envelope *env, const struct channel_msg *cm, struct verify_msg *m)
+static int decode(const struct sealed_received *rx, const struct channel_msg *cm,
+		  struct verify_msg *m)
 {
 	struct xml_node *out = NULL;
 	int ratchet = 0;
-	int err = stanza_frame_decode(cm->pt.data, cm->pt.len, env->addr.kind, NULL, &out, &ratchet);
+	int err = sealed_stanza_restore(rx, cm->pt.data, cm->pt.len, &out, &ratchet);
 
 	if (!err && ratchet)
 		err = skip("a ratchet stanza");
-	else if (!err)
-		err = envelope_restore(out, &env->addr);
 	if (!err && (err = verify_msg_find(out, m)) == XE2E_E_NOTFOUND) {
 		err_detail_set("a stanza of the peer that is not part of the verification");
 		err = XE2E_E_UNSUPPORTED;
@@ -221,20 +208,20 @@ static const char *open_failure(int err)
 int verify_wire_open(struct verify_wire *w, const struct xml_node *stanza, uint64_t now,
 		     struct verify_msg *m, uint32_t *epoch, int *authentic)
 {
-	struct envelope env;
+	struct sealed_received rx;
 	struct channel_msg cm;
 	struct buf ad = BUF_INIT;
 	int err;
 
-	memset(&env, 0, sizeof(env));
+	memset(&rx, 0, sizeof(rx));
 	memset(&cm, 0, sizeof(cm));
 	if (authentic)
 		*authentic = 0;
 	verify_msg_clear(m);
-	err = prepare(w, stanza, &env, &ad);
+	err = prepare(w, stanza, &rx, &ad);
 	if (!err) {
-		cm.wire = env.wire.data;
-		cm.wire_len = env.wire.len;
+		cm.wire = rx.env.wire.data;
+		cm.wire_len = rx.env.wire.len;
 		cm.ad = ad.data;
 		cm.ad_len = ad.len;
 		channel_open(&w->ch, now, &cm, 1);
@@ -244,10 +231,10 @@ int verify_wire_open(struct verify_wire *w, const struct xml_node *stanza, uint6
 	if (!err && authentic)
 		*authentic = 1;
 	if (!err)
-		err = decode(&env, &cm, m);
+		err = decode(&rx, &cm, m);
 	if (!err && epoch)
 		*epoch = cm.info.epoch;
-	envelope_free(&env);
+	sealed_received_free(&rx);
 	buf_free(&cm.pt);
 	buf_free(&ad);
 	return err;

@@ -6,8 +6,8 @@
  *     CONTROL <no-permanent-store xmlns='urn:xmpp:hints'/>
  *     <private xmlns='urn:xmpp:carbons:2'/></message>
  *
- * sealed in the session exactly as xe2e-seal seals a stanza (channel.h,
- * envelope.h, stanza_frame.h): the ratchet, the associated data, padding,
+ * sealed in the session by the calls xe2e-seal seals a stanza with
+ * (sealed_stanza.h): the ratchet, the associated data, padding,
  * the <encryption/> element and the hints outside the seal, so servers
  * neither archive nor copy it. xe2e-open shows it as it is.
  */

@@ -85,7 +85,7 @@ static int starttls(struct nego *n)
 	int err;
 
 	if (!n->features.starttls) {
-		err_detail_set("the server does not offer STARTTLS; xe2e-connect never logs in "
+		err_detail_set("the server does not offer STARTTLS; this client never logs in "
 			       "without TLS");
 		return XE2E_E_UNSUPPORTED;
 	}
@@ -140,7 +140,7 @@ static int authenticate(struct nego *n)
 		return XE2E_E_UNSUPPORTED;
 	}
 	if (!n->features.sasl || !mech) {
-		err_detail_set("no SASL mechanism in common with the server (xe2e-connect uses "
+		err_detail_set("no SASL mechanism in common with the server (this client uses "
 			       "SCRAM-SHA-256, SCRAM-SHA-1, PLAIN)");
 		return XE2E_E_UNSUPPORTED;
 	}

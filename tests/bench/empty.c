@@ -11,7 +11,7 @@
 #include <string.h>
 #include <stringprep.h>
 
-#include "err.h"
+#include "diag.h"
 
 static void touch_libraries(void)
 {

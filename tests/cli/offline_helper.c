@@ -32,7 +32,7 @@
 #include "offline.h"
 #include "offline_session.h"
 #include "prekey.h"
-#include "stanza_frame.h"
+#include "sealed_stanza.h"
 #include "store.h"
 #include "util.h"
 #include "xml.h"
@@ -77,27 +77,23 @@ static int try_all(const struct identity *self, const char *from, const struct b
 static int derive(const char *from)
 {
 	struct identity self = IDENTITY_INIT;
-	struct xml_node *st = read_stanza(), *copy = NULL;
-	struct envelope env;
-	struct envelope_addr a;
-	struct offline_header h;
+	struct xml_node *st = read_stanza();
+	struct sealed_received rx;
 	struct buf ad = BUF_INIT;
 	char bare[JID_MAX + 1];
 	int opened = 0;
 
-	memset(&env, 0, sizeof(env));
+	memset(&rx, 0, sizeof(rx));
 	if (st && !identity_load(&self, IDENTITY_LOAD_DEVICE_KEY, NULL, 0) &&
-	    !offline_envelope_parse(st, &copy, &env) && !jid_normalize_bare(from, bare) &&
-	    !offline_header_parse(env.wire.data, env.wire.len, &h)) {
+	    !sealed_stanza_read(st, &rx) && rx.form == SEALED_INITIAL &&
+	    !jid_normalize_bare(from, bare)) {
 		/* The associated data as xe2e-open makes it, from the given from. */
-		a = env.addr;
-		a.from = from;
-		if (!envelope_ad_open(&a, h.sender_full, self.jid, bare, &ad))
-			opened = try_all(&self, from, &ad, &env.wire);
+		rx.env.addr.from = from;
+		if (!sealed_stanza_ad_open(&rx, self.jid, bare, &ad))
+			opened = try_all(&self, from, &ad, &rx.env.wire);
 	}
 	puts(opened ? "opened" : "not opened");
-	envelope_free(&env);
-	xml_free(copy);
+	sealed_received_free(&rx);
 	xml_free(st);
 	buf_free(&ad);
 	identity_free(&self);
@@ -247,23 +243,19 @@ static int forge(const char *alice_home, int with_key)
 	if (with_key)
 		f.dk_a_guess = alice.device_priv;
 	if (!err)
-		err = stanza_kind_of(plain, &a.kind);
-	a.to = xml_get_attr(plain, "to");
-	a.from = xml_get_attr(plain, "from");
-	a.type = xml_get_attr(plain, "type");
-	a.id = xml_get_attr(plain, "id");
+		err = sealed_stanza_addr(plain, &a);
+	/* The associated data names the bare sender: the forged header sets
+	 * no flag. */
 	if (!err)
 		err = envelope_ad(a.kind, a.type, a.id, alice.jid, bob.jid, &ad);
 	if (!err)
-		err = stanza_frame_encode(plain, &frame);
-	if (!err)
-		err = stanza_frame_pad(&frame, 4096);
+		err = sealed_stanza_frame(plain, 4096, &frame);
 	if (!err)
 		err = forge_head(&f, &ss, ek, &msg);
 	if (!err)
 		err = forge_rest(&f, &ss, &msg);
 	if (!err)
-		err = offline_envelope_build(&a, msg.data, msg.len, NULL, &out);
+		err = sealed_stanza_wrap(&a, plain, msg.data, msg.len, SEALED_INITIAL, NULL, &out);
 	if (!err)
 		err = xml_write_stanza(STDOUT_FILENO, out);
 	if (err)

@@ -29,8 +29,8 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 FUZZ_FLAGS   := $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 \
                 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla \
-                -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"'
-FUZZ_LIB_OBJ := $(COMMON_SRC:%.c=$(FUZZ_BUILD)/%.o)
+                -MMD -MP -Icommon -Icmd/ui -DXE2E_VERSION='"$(VERSION)"'
+FUZZ_LIB_OBJ := $(COMMON_SRC:%.c=$(FUZZ_BUILD)/%.o) $(UI_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_LIB     := $(FUZZ_BUILD)/libxe2e.a
 FUZZ_UTIL    := $(FUZZ_BUILD)/tests/fuzz/util.o
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/%)
@@ -71,6 +71,11 @@ $(FUZZ_BUILD)/common/%.o: common/%.c | $(FUZZ_CHECKED)
 	@$(if $(Q),echo "  FUZZCC  $<")
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
 
+$(FUZZ_BUILD)/cmd/ui/%.o: cmd/ui/%.c | $(FUZZ_CHECKED)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -c -o $@ $<
+
 $(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c | $(FUZZ_CHECKED)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZCC  $<")
@@ -91,7 +96,7 @@ $(FUZZ_ALL:%=$(FUZZ_BUILD)/fuzz/%): $(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/tests/fu
 		$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_UTIL) $(FUZZ_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS) $(UI_LIBS)
 
 # The seed generator: tests/fuzz/seeds.c, an ordinary program over the
 # same objects. Fixtures (identities, ratchet states) are made only when
@@ -99,7 +104,7 @@ $(FUZZ_ALL:%=$(FUZZ_BUILD)/fuzz/%): $(FUZZ_BUILD)/fuzz/%: $(FUZZ_BUILD)/tests/fu
 FUZZ_SEEDS := $(FUZZ_BUILD)/fuzz-seeds
 $(FUZZ_SEEDS): $(FUZZ_BUILD)/tests/fuzz/seeds.o $(FUZZ_UTIL) $(FUZZ_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -o $@ $^ $(LIBS)
+	$(Q)$(FUZZ_CC) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -o $@ $^ $(LIBS) $(UI_LIBS)
 
 fuzz-seeds: $(FUZZ_SEEDS)
 	$(Q)$(FUZZ_SEEDS) tests/fuzz
@@ -113,4 +118,4 @@ clean: fuzz-clean
 	    $(FUZZ_ALL:%=$(FUZZ_BUILD)/tests/fuzz/driver-%.o) \
 	    $(FUZZ_ALL:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
 
--include $(wildcard $(FUZZ_BUILD)/common/*.d $(FUZZ_BUILD)/tests/fuzz/*.d)
+-include $(wildcard $(FUZZ_BUILD)/common/*.d $(FUZZ_BUILD)/cmd/ui/*.d $(FUZZ_BUILD)/tests/fuzz/*.d)

@@ -444,7 +444,7 @@ TEST(identity_create_load_rotate)
 
 	/* Expired: refused unless allowed; rotation renews it. */
 	CHECK_INT(identity_load(&c, IDENTITY_LOAD_PUBLIC, NULL, b.binding.expires), XE2E_E_EXPIRED);
-	CHECK(strstr(err_detail(), "--rotate-device") != NULL);
+	CHECK(strstr(err_detail(), err_advice(ERR_ADVICE_RENEW_DEVICE)) != NULL);
 	CHECK_INT(identity_load(&c, IDENTITY_LOAD_ALLOW_EXPIRED, NULL, b.binding.expires), XE2E_OK);
 	identity_free(&c);
 

@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encoding.h"
-#include "envelope.h"
 #include "err.h"
 #include "handshake_msg.h"
 #include "handshake_nego.h"
+#include "handshake_stanza.h"
 #include "util.h"
 #include "xml.h"
 
@@ -17,47 +16,17 @@
 
 /* ---- the stanzas ---- */
 
-static int vx_hs_add(struct xml_node *parent, const char *name, const char *ns,
-		     struct xml_node **out)
+/* The stanza of a handshake message as xe2e(7) HANDSHAKE "Stanzas" writes
+ * it: the library's own (handshake_stanza.h), as the programs send it. */
+static int vx_hs_stanza(const char *to, const char *from, const struct handshake_msg *m,
+			struct buf *text)
 {
-	struct xml_node *child = xml_element_new(name, ns);
+	struct xml_node *msg = NULL;
+	int err = handshake_stanza_build(to, from, m, &msg);
 
-	if (out)
-		*out = child;
-	return child ? xml_append_child(parent, child) : XE2E_E_NOMEM;
-}
-
-/* The stanza of a handshake message as xe2e(7) HANDSHAKE "Stanzas" writes it. */
-static int vx_hs_stanza(const char *to, const char *from, enum hs_step step,
-			const struct buf *body, struct buf *text)
-{
-	struct xml_node *msg = xml_element_new("message", NULL), *hs = NULL;
-	size_t n = b64_encoded_size(body->len);
-	char *b64 = malloc(n);
-	int err = msg && b64 ? XE2E_OK : XE2E_E_NOMEM;
-
-	if (!err)
-		err = xml_set_attr(msg, "to", to);
-	if (!err)
-		err = xml_set_attr(msg, "from", from);
-	if (!err)
-		err = xml_set_attr(msg, "type", "chat");
-	if (!err)
-		err = vx_hs_add(msg, "handshake", XE2E_NS, &hs);
-	if (!err)
-		err = xml_set_attr(hs, "step", handshake_step_name(step));
-	if (!err)
-		err = b64_encode(body->data, body->len, b64, n);
-	if (!err)
-		err = xml_append_text(hs, b64, strlen(b64));
-	if (!err)
-		err = vx_hs_add(msg, "no-permanent-store", HINTS_NS, NULL);
-	if (!err)
-		err = vx_hs_add(msg, "private", CARBONS_NS, NULL);
 	if (!err)
 		err = xml_serialize(msg, text);
 	xml_free(msg);
-	free(b64);
 	return err;
 }
 
@@ -108,8 +77,7 @@ static int vx_hs_record(struct vx *v, cJSON *m, const struct vx_hs_side *from,
 	vx_out_str(v, m, "sender", vx_hs_role(from, init));
 	vx_out_str(v, m, "step", handshake_step_name(out->step));
 	vx_wire(v, m, "body", &out->body);
-	err = vx_hs_stanza(handshake_reply_to(from->hs), from->party.full, out->step, &out->body,
-			   &text);
+	err = vx_hs_stanza(handshake_reply_to(from->hs), from->party.full, out, &text);
 	if (!err)
 		vx_wire_str(v, m, "stanza", &text);
 	buf_free(&text);

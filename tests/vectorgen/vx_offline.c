@@ -151,12 +151,12 @@ static int vx_off_open(struct vx *v, cJSON *m, struct vx_off_run *r)
 
 	if (vx_received_parse(v, &r->text, 1, r->bob.id.jid, r->alice.id.jid, &rx))
 		return -1;
-	err = offline_header_parse(rx.env.wire.data, rx.env.wire.len, &h);
+	err = offline_header_parse(rx.sealed.env.wire.data, rx.sealed.env.wire.len, &h);
 	if (!err) {
 		vx_off_header_out(v, m, &h);
 		rc.opk_priv = vx_off_opk(r, &h);
-		err = offline_open_keys(&rc, rx.env.addr.from, rx.ad.data, rx.ad.len,
-					rx.env.wire.data, rx.env.wire.len, r->now, &from, &keys,
+		err = offline_open_keys(&rc, rx.sealed.env.addr.from, rx.ad.data, rx.ad.len,
+					rx.sealed.env.wire.data, rx.sealed.env.wire.len, r->now, &from, &keys,
 					&payload);
 	}
 	if (!err) {

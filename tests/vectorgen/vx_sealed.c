@@ -108,7 +108,7 @@ static int vx_seal_open(struct vx *v, cJSON *c, const char *fallback, struct vx_
 	if (!err && (r.ad.len != ad.len || memcmp(r.ad.data, ad.data, ad.len)))
 		vx_fail(v, "the receiver's associated data differs");
 	buf_clear(&frame);
-	if (!err && (err = ratchet_decrypt(st[!s], now, r.env.wire.data, r.env.wire.len,
+	if (!err && (err = ratchet_decrypt(st[!s], now, r.sealed.env.wire.data, r.sealed.env.wire.len,
 					   r.ad.data, r.ad.len, &frame, NULL)))
 		vx_fail_err(v, err, "ratchet_decrypt");
 	if (!err)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "err.h"
-#include "offline_session.h"
+#include "sealed_stanza.h"
 #include "stanza_frame.h"
 
 #define VX_FRAME_CAP (1u << 20) /* no stanza limit in the way */
@@ -59,30 +59,12 @@ int vx_ad_out(struct vx *v, cJSON *obj, const struct envelope_addr *a, const cha
 	return 0;
 }
 
-/* The stanza element around wire, as xe2e-seal's wrap() makes it. */
-static int vx_wrap(const struct vx_plain *plain, const uint8_t *wire, size_t len,
-		   const char *fallback, int offline, struct xml_node **out)
-{
-	const struct envelope_addr *a = &plain->addr;
-	int err;
-
-	*out = NULL;
-	if (!plain->node)
-		return envelope_build_ratchet(a->to, a->from, wire, len, out);
-	if (offline)
-		err = offline_envelope_build(a, wire, len, fallback, out);
-	else
-		err = envelope_build(a, wire, len, fallback, out);
-	if (!err)
-		err = envelope_copy_hints(plain->node, *out);
-	return err;
-}
-
 int vx_sealed_out(struct vx *v, cJSON *obj, const struct vx_plain *plain, const uint8_t *wire,
 		  size_t len, const char *fallback, int offline, struct buf *text)
 {
 	struct xml_node *el = NULL;
-	int err = vx_wrap(plain, wire, len, fallback, offline, &el);
+	int err = sealed_stanza_wrap(&plain->addr, plain->node, wire, len,
+				     offline ? SEALED_INITIAL : SEALED_IN_SESSION, fallback, &el);
 
 	buf_clear(text);
 	if (!err)
@@ -93,52 +75,30 @@ int vx_sealed_out(struct vx *v, cJSON *obj, const struct vx_plain *plain, const 
 	return 0;
 }
 
-/* Whether the sender bound its full JID, from the clear header: as
- * xe2e-open learns it before it makes the associated data again. */
-static int received_sender_full(const struct envelope *env, int offline, int *sender_full)
-{
-	struct offline_header oh;
-	struct ratchet_header rh;
-	uint8_t siv[RATCHET_SIV_LEN];
-	size_t used;
-	int err;
-
-	if (offline) {
-		err = offline_header_parse(env->wire.data, env->wire.len, &oh);
-		*sender_full = oh.sender_full;
-	} else {
-		err = ratchet_message_decode(&rh, siv, env->wire.data, env->wire.len, &used);
-		*sender_full = rh.sender_full;
-	}
-	return err;
-}
-
 int vx_received_parse(struct vx *v, const struct buf *text, int offline, const char *self,
 		      const char *peer, struct vx_received *r)
 {
-	const struct envelope_addr *a = &r->env.addr;
-	int err, sender_full = 0;
+	int err;
 
 	memset(r, 0, sizeof(*r));
 	err = xml_parse_element((const char *)text->data, text->len, NULL, &r->node);
-	if (!err && offline)
-		err = offline_envelope_parse(r->node, &r->copy, &r->env);
-	else if (!err)
-		err = envelope_parse(r->node, &r->env);
 	if (!err)
-		err = envelope_check_route(a, self, peer);
+		err = sealed_stanza_read(r->node, &r->sealed);
+	if (!err && r->sealed.form != (offline ? SEALED_INITIAL : SEALED_IN_SESSION)) {
+		err_detail_set("not %s", offline ? "an initial message" : "sealed in a session");
+		err = XE2E_E_MALFORMED;
+	}
 	if (!err)
-		err = received_sender_full(&r->env, offline, &sender_full);
+		err = envelope_check_route(&r->sealed.env.addr, self, peer);
 	if (!err)
-		err = envelope_ad_open(a, sender_full, self, peer, &r->ad);
+		err = sealed_stanza_ad_open(&r->sealed, self, peer, &r->ad);
 	VX_TRY(v, err, "reading the sealed stanza");
 	return 0;
 }
 
 void vx_received_free(struct vx_received *r)
 {
-	envelope_free(&r->env);
-	xml_free(r->copy);
+	sealed_received_free(&r->sealed);
 	xml_free(r->node);
 	buf_free(&r->ad);
 	memset(r, 0, sizeof(*r));
@@ -149,11 +109,8 @@ int vx_opened_out(struct vx *v, cJSON *obj, const struct vx_received *r, const s
 	struct xml_node *out = NULL;
 	struct buf text = BUF_INIT;
 	int ratchet = 0;
-	int err = stanza_frame_decode(frame->data, frame->len, r->env.addr.kind, NULL, &out,
-				      &ratchet);
+	int err = sealed_stanza_restore(&r->sealed, frame->data, frame->len, &out, &ratchet);
 
-	if (!err && out)
-		err = envelope_restore(out, &r->env.addr);
 	if (!err && out)
 		err = xml_serialize(out, &text);
 	if (!err)

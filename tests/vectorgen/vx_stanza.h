@@ -9,6 +9,7 @@
 #define XE2E_VX_STANZA_H
 
 #include "envelope.h"
+#include "sealed_stanza.h"
 #include "vx.h"
 #include "xml.h"
 
@@ -45,8 +46,8 @@ int vx_sealed_out(struct vx *v, cJSON *obj, const struct vx_plain *plain, const 
 /* A received sealed stanza: parsed, its route checked against the session
  * (self and peer bare JIDs), its associated data made again. */
 struct vx_received {
-	struct xml_node *node, *copy;
-	struct envelope env;
+	struct xml_node *node;
+	struct sealed_received sealed;
 	struct buf ad;
 };
 

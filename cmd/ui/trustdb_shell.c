@@ -11,8 +11,9 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "diag.h"
 #include "err.h"
-#include "tty.h"
+#include "prompt.h"
 #include "util.h"
 
 #define CHUNK 4096
@@ -233,8 +234,10 @@ int trustdb_reader_secret(struct trustdb_reader *r, char out[static TRUSTDB_SECR
 
 int trustdb_tty_secret(const char *prompt, char out[static TRUSTDB_SECRET_MAX], size_t *len)
 {
-	int err = tty_read_secret(prompt, out, TRUSTDB_SECRET_MAX, len);
+	int err = prompt_secret(prompt, out, TRUSTDB_SECRET_MAX, len);
 
+	if (err == XE2E_E_LIMIT) /* wiped, as a line cut short would be */
+		err = XE2E_E_EOF;
 	if (err == XE2E_E_NOTFOUND)
 		err_detail_set("no terminal to read the secret from");
 	else if (err == XE2E_E_EOF)
@@ -436,7 +439,7 @@ int trustdb_shell_run(const struct trustdb_shell_ops *ops)
 	int status = 0, quit = 0;
 	char *line;
 
-	rl_readline_name = "xe2e-trustdb";
+	rl_readline_name = err_progname();
 	rl_attempted_completion_function = complete;
 	rl_basic_word_break_characters = " \t";
 	using_history();

@@ -1,0 +1,67 @@
+/*
+ * The command-line plumbing every xe2e program shares: the option loop with
+ * its usage errors, numbers in option values, and the checked end of
+ * standard output. Usage errors go through err_usage() (exit status 2).
+ */
+#ifndef XE2E_CLI_H
+#define XE2E_CLI_H
+
+#include <getopt.h>
+
+#include "diag.h"
+#include "passphrase.h"
+
+/* What a program's options are and what they do (see cli_parse()). */
+struct cli_spec {
+	const struct option *longopts; /* --help as 'h' and --version as 'V' among them */
+	/* Takes one option (c as getopt_long() returns it, its value in
+	 * optarg): 0 to go on, or the exit status to stop with (a usage
+	 * error). */
+	int (*option)(void *ctx, int c);
+	/* Prints --help; returns its exit status. */
+	int (*help)(void *ctx);
+};
+
+/*
+ * Runs getopt_long() over argv with -h and -V as the only short options,
+ * reporting a missing value ("option '--x' needs an argument") and an
+ * unknown option as usage errors. Long options are never abbreviated: a
+ * prefix of a name is an unknown option, so that "--passphrase" cannot
+ * turn into "--passphrase-file" and take the next argument as its value.
+ * -V prints "PROGRAM VERSION" (the name err_set_progname() took) and -h
+ * runs spec->help; both end the run (*done = 1). Every other option goes
+ * to spec->option. Returns the exit status: 0 with *done = 0 when every
+ * option was taken and the run goes on (operands start at optind).
+ */
+int cli_parse(int argc, char **argv, const struct cli_spec *spec, void *ctx, int *done);
+
+/* text as a whole decimal number from min to max (no sign, no spaces):
+ * 0 with *out set, or the usage error "OPT needs a number from MIN to
+ * MAX" (exit status 2). */
+int cli_number_arg(const char *opt, const char *text, unsigned long min, unsigned long max,
+		   unsigned long *out);
+
+/* The same for a number of seconds from min to 86400 (a day). */
+int cli_seconds_arg(const char *opt, const char *text, unsigned min, unsigned *out);
+
+/*
+ * The same three where -1 means "go on" (programs not yet on cli_parse()):
+ * parse returns -1 to go on or the exit status to stop with, --help
+ * included; cli_options() returns -1 when every option was taken.
+ */
+typedef int (*cli_option_fn)(void *ctx, int c);
+int cli_options(int argc, char **argv, const struct option *longopts, cli_option_fn parse,
+		void *ctx);
+int cli_number(const char *opt, const char *text, unsigned long min, unsigned long max,
+	       unsigned long *out);
+int cli_seconds(const char *opt, const char *text, unsigned min, unsigned *out);
+
+/* passphrase_init() for a program: the sources from its options, and the
+ * terminal to ask on (prompt.h). */
+int cli_passphrase_init(struct passphrase *pp, const char *file, int prompt);
+
+/* Flushes and closes standard output; a write that failed there (a full
+ * disk, a closed pipe) is reported and gives exit status 1, else 0. */
+int cli_finish_stdout(void);
+
+#endif
