@@ -24,6 +24,7 @@
 #include "ik_pending.h"
 #include "inspect.h"
 #include "jid.h"
+#include "openpgp.h"
 #include "passphrase.h"
 #include "replay_cache.h"
 #include "secrets.h"
@@ -55,8 +56,9 @@ static const char help_text[] =
 	"  --accept-new-key        accept a changed identity key (not a pinned one)\n"
 	"  --accept-rs-reset       accept a retained-secret mismatch with a\n"
 	"                          verified peer\n"
-	"  --send-certificate      make sure the peer gets this identity's\n"
-	"                          CA-issued certificate: XX, never IK\n"
+	"  --send-credential       make sure the peer gets this identity's CA-issued\n"
+	"                          certificate or OpenPGP credential: XX, never IK\n"
+	"                          (--send-certificate is the same)\n"
 	"  --suites LIST           suites to use, in order (ChaChaPoly,AESGCM)\n"
 	"  --passphrase            ask for the passphrase of a protected device key\n"
 	"                          on the terminal (stdin carries the stanzas)\n"
@@ -114,6 +116,7 @@ static const struct option long_options[] = {
 	{"accept-new-key", no_argument, NULL, OPT_ACCEPT_NEW_KEY},
 	{"accept-rs-reset", no_argument, NULL, OPT_ACCEPT_RS_RESET},
 	{"send-certificate", no_argument, NULL, OPT_SEND_CERTIFICATE},
+	{"send-credential", no_argument, NULL, OPT_SEND_CERTIFICATE},
 	{"suites", required_argument, NULL, OPT_SUITES},
 	{"passphrase", no_argument, NULL, OPT_PASSPHRASE},
 	{"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
@@ -299,6 +302,14 @@ static int chain_check(void *arg, const uint8_t *chain, size_t len, const char *
 {
 	(void)arg;
 	return anchor_verify_chain(NULL, chain, len, jid, now, res);
+}
+
+static int openpgp_check(void *arg, const struct hs_credential *cred, const char *jid,
+			 const uint8_t id_fpr[static FINGERPRINT_LEN], struct openpgp_result *res)
+{
+	(void)arg;
+	return openpgp_cred_check(cred->pgp_key, cred->pgp_key_len, cred->pgp_sig,
+				  cred->pgp_sig_len, cred->pgp_created, jid, id_fpr, res);
 }
 
 static int replay_check(void *arg, const uint8_t key[static 32])
@@ -550,7 +561,8 @@ static int feed(struct run *r, const char *from, const struct xml_node *el,
 
 /* ---- the outcome ---- */
 
-/* What the peer's credential was, and what its certificate chain gave. */
+/* What the peer's credential was, and what its certificate chain or
+ * OpenPGP key gave. */
 static void print_credential(const struct run *r, const struct handshake_result *res)
 {
 	if (res->cred_kind == HS_CRED_KIND_X509 && res->anchored)
@@ -558,6 +570,12 @@ static void print_credential(const struct run *r, const struct handshake_result 
 	else if (res->cred_kind == HS_CRED_KIND_X509)
 		note(r, "warning: the certificate chain of %s leads to no anchor (%s): its identity "
 		     "key counts alone", res->peer_bare, res->chain_refused);
+	if (res->cred_kind == HS_CRED_KIND_OPENPGP && res->openpgp[0])
+		note(r, "openpgp: %s%s", res->openpgp, res->anchored ? " (valid in your keyring)"
+		     : "");
+	if (res->cred_kind == HS_CRED_KIND_OPENPGP && !res->anchored)
+		note(r, "warning: the OpenPGP key of %s does not anchor it (%s): its identity key "
+		     "counts alone", res->peer_bare, res->chain_refused);
 }
 
 static void print_outcome(const struct run *r, const struct session *s)
@@ -746,10 +764,11 @@ static int load_state(struct run *r, struct passphrase *pp, uint64_t now)
 
 	if (err)
 		return err_report(err, "cannot load the local identity (made by xe2e-keygen)");
-	if ((r->opt.hs_options & HS_OPT_SEND_CHAIN) && !r->id.chain_der.len) {
-		err_detail_set("this identity has no CA-issued certificate to send "
-			       "(xe2e-keygen --certificate installs one)");
-		return err_report(XE2E_E_NOTFOUND, "--send-certificate");
+	if ((r->opt.hs_options & HS_OPT_SEND_CHAIN) &&
+	    handshake_credential_kind(&r->id) == HS_CRED_KIND_KEY) {
+		err_detail_set("this identity has no CA-issued certificate or OpenPGP credential "
+			       "to send (xe2e-keygen --certificate or --openpgp makes one)");
+		return err_report(XE2E_E_NOTFOUND, "--send-credential");
 	}
 	if ((err = trust_load(NULL, &r->trust)))
 		return err_report(err, "cannot read the trust store");
@@ -807,6 +826,7 @@ static int start(struct run *r, const struct hs_lists *lists, uint64_t now)
 	cfg.replay = replay_check;
 	cfg.cookie_key_fn = cookie_key;
 	cfg.chain = chain_check;
+	cfg.openpgp = openpgp_check;
 	cfg.now = now;
 	if (cfg.initiator)
 		device_hint(r->opt.to, &cfg);
@@ -863,8 +883,8 @@ int main(int argc, char **argv)
 		status = self_from(&r);
 	if (status < 0) {
 		hstrace_init(&r.trace, &lists);
-		if (r.id.chain_der.len)
-			hstrace_own_credential(&r.trace, 1 + 2 + r.id.chain_der.len + HS_BINDING_LEN);
+		if (handshake_credential_kind(&r.id) != HS_CRED_KIND_KEY)
+			hstrace_own_credential(&r.trace, handshake_credential_len(&r.id));
 		trace_self(&r);
 	}
 	if (status < 0 && xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_EXACT, NULL))
