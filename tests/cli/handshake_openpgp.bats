@@ -118,3 +118,132 @@ teardown() {
 		"$(wc -c <"$T/b.out") bytes, step 3 $step3" >&3
 	[ "$step3" -gt 1500 ] || fail "step 3 is $step3 bytes"
 }
+
+# Alice's identity.openpgp with the lines NAMES (created, key, signature)
+# taken from the file FROM: a credential no xe2e-keygen would make.
+splice() {
+	local from=$1 name line
+	shift
+	for name in "$@"; do
+		line=$(grep "^$name: " "$from")
+		sed -i "s|^$name: .*|$line|" "$A/identity.openpgp"
+	done
+}
+
+# Bob, a new peer, refuses Alice's credential on step 3 with status 3 and
+# the reason; his store stays as it was.
+refused_at_bob() {
+	local before
+	before=$(stored "$B" || true)
+	pair
+	assert_equal "$b_status" 3
+	grep -qF "xe2e-handshake: handshake with alice@capulet.lit failed: the OpenPGP credential of alice@capulet.lit is refused: $1" "$T/b.err" ||
+		{ show_errs; fail "no reason"; }
+	assert_equal "$(wc -l <"$T/b.err")" 1
+	assert_equal "$(stored "$B" || true)" "$before"
+	[ "$a_status" != 0 ] || fail "Alice succeeded"
+}
+
+@test "openpgp: a signature over a statement for another JID and identity key is refused (exit 3)" {
+	alice_openpgp
+	gpg_as "$GA" --quick-add-uid "$AFPR" 'xmpp:carol@example.org' 2>/dev/null
+	local C=$T/carol
+	XE2E_HOME=$C make_identity carol@example.org
+	XE2E_HOME=$C GNUPGHOME=$GA timeout $GPG_TIMEOUT xe2e-keygen --openpgp "$AFPR" \
+		>/dev/null 2>&1
+	give_key "$GA" "$GB" "$AFPR"
+	lsign "$GB" "$AFPR"
+	splice "$C/identity.openpgp" created signature
+	refused_at_bob "its OpenPGP signature does not verify for this JID and identity key"
+}
+
+@test "openpgp: a signature for another identity key of the same JID is refused (exit 3)" {
+	alice_openpgp
+	local A2=$T/alice2
+	XE2E_HOME=$A2 make_identity alice@capulet.lit
+	XE2E_HOME=$A2 GNUPGHOME=$GA timeout $GPG_TIMEOUT xe2e-keygen --openpgp "$AFPR" \
+		>/dev/null 2>&1
+	splice "$A2/identity.openpgp" created signature
+	refused_at_bob "its OpenPGP signature does not verify for this JID and identity key"
+}
+
+@test "openpgp: a signature by another key than the one sent is refused (exit 3)" {
+	alice_openpgp
+	local other
+	other=$(make_key "$GA" 'Alice Two <xmpp:alice@capulet.lit>')
+	cp "$A/identity.openpgp" "$T/first"
+	as_alice timeout $GPG_TIMEOUT xe2e-keygen --openpgp "$other" >/dev/null 2>&1
+	local second=$T/second
+	cp "$A/identity.openpgp" "$second"
+	cp "$T/first" "$A/identity.openpgp"
+	splice "$second" created signature
+	refused_at_bob "its OpenPGP signature does not verify for this JID and identity key"
+}
+
+@test "openpgp: a key without a user id xmpp: for the JID is refused (exit 3)" {
+	alice_openpgp
+	gpg_as "$GA" --quick-add-uid "$AFPR" 'Alice <alice@example.org>' 2>/dev/null
+	local key
+	key=$(gpg_as "$GA" --export-options export-minimal \
+		--export-filter 'keep-uid=uid = Alice <alice@example.org>' --export "$AFPR!" |
+		base64 -w0)
+	sed -i "s|^key: .*|key: $key|" "$A/identity.openpgp"
+	refused_at_bob "its OpenPGP key has no valid user id xmpp:alice@capulet.lit"
+}
+
+@test "openpgp: an expired key: a new peer stays tofu; an anchored one is refused (exit 3)" {
+	AFPR=$(make_key "$GA" 'Alice <xmpp:alice@capulet.lit>' ed25519 1y)
+	as_alice timeout $GPG_TIMEOUT xe2e-keygen --openpgp "$AFPR" >/dev/null 2>&1
+	give_key "$GA" "$GB" "$AFPR"
+	lsign "$GB" "$AFPR"
+	local copy=$T/bob-fresh
+	cp -a "$B" "$copy"
+	pair
+	both_ok
+	assert_equal "$(level_of "$B" alice@capulet.lit)" anchored
+	# Two years on, for Bob's GnuPG: her key has expired.
+	echo 'faked-system-time 20990101T000000' >"$GB/gpg.conf"
+	local before
+	before=$(stored "$B" || true)
+	pair --send-credential
+	assert_equal "$b_status" 3
+	grep -qF "the identity key of alice@capulet.lit is anchored in the trust store, but your keyring has its key expired: refused (no override for that)" "$T/b.err" ||
+		{ show_errs; fail "no reason"; }
+	assert_equal "$(stored "$B" || true)" "$before"
+	# A Bob who never met her: tofu, with the reason.
+	rm -rf "$B"
+	cp -a "$copy" "$B"
+	pair
+	both_ok
+	assert_equal "$(outcome b trust)" 'tofu (first contact)'
+	grep -qF "does not anchor it (your keyring has its key expired)" "$T/b.err" ||
+		{ show_errs; fail "no reason"; }
+}
+
+@test "openpgp: a revoked key: a new peer stays tofu; an anchored one is refused (exit 3)" {
+	alice_openpgp
+	give_key "$GA" "$GB" "$AFPR"
+	lsign "$GB" "$AFPR"
+	local copy=$T/bob-fresh
+	cp -a "$B" "$copy"
+	pair
+	both_ok
+	assert_equal "$(level_of "$B" alice@capulet.lit)" anchored
+	# Alice revokes her key (the certificate gpg made with it); Bob learns it.
+	sed 's/^:-----/-----/' "$GA/openpgp-revocs.d/$AFPR.rev" | gpg_as "$GA" --import 2>/dev/null
+	give_key "$GA" "$GB" "$AFPR"
+	local before
+	before=$(stored "$B" || true)
+	pair --send-credential
+	assert_equal "$b_status" 3
+	grep -qF "the identity key of alice@capulet.lit is anchored in the trust store, but your keyring has its key revoked: refused (no override for that)" "$T/b.err" ||
+		{ show_errs; fail "no reason"; }
+	assert_equal "$(stored "$B" || true)" "$before"
+	rm -rf "$B"
+	cp -a "$copy" "$B"
+	pair
+	both_ok
+	assert_equal "$(outcome b trust)" 'tofu (first contact)'
+	grep -qF "does not anchor it (your keyring has its key revoked)" "$T/b.err" ||
+		{ show_errs; fail "no reason"; }
+}

@@ -8,9 +8,9 @@
 #   openpgp_teardown           stops the homes' agents and removes them
 #   new_gpg_home VAR           one more home, its path in VAR
 #   gpg_as HOME ARGS...        gpg in that home, batch, no passphrase
-#   make_key HOME UID [ALGO [EXPIRE]]
-#                              a new key (Ed25519 by default, no expiry); its
-#                              fingerprint on stdout
+#   make_key HOME UID [ALGO [EXPIRE [USAGE]]]
+#                              a new key (Ed25519, no expiry, gpg's default
+#                              usage); its fingerprint on stdout
 #   give_key FROM TO FPR       TO imports FROM's public key FPR
 #   lsign HOME FPR             HOME's own key (made when missing) certifies
 #                              FPR locally: full validity there
@@ -56,8 +56,8 @@ gpg_as() {
 }
 
 make_key() {
-	local home=$1 uid=$2 algo=${3:-ed25519} expire=${4:-never}
-	gpg_as "$home" --quick-gen-key "$uid" "$algo" default "$expire" 2>/dev/null ||
+	local home=$1 uid=$2 algo=${3:-ed25519} expire=${4:-never} usage=${5:-default}
+	gpg_as "$home" --quick-gen-key "$uid" "$algo" "$usage" "$expire" 2>/dev/null ||
 		return 1
 	gpg_as "$home" --with-colons --list-keys 2>/dev/null |
 		awk -F: '/^pub/ { p = 1; next } p && /^fpr/ { f = $10; p = 0 } END { print f }'
