@@ -1,8 +1,7 @@
 /*
- * OpenPGP through GPGME, GnuPG's own library (xe2e(7) KEYS, "OpenPGP
- * credential"; HANDSHAKE, "Trust decisions"): making the user's OpenPGP
- * credential, checking a peer's, and asking the user's keyring how far it
- * trusts a key. GnuPG reads and writes every OpenPGP packet and signature;
+ * OpenPGP through GPGME, GnuPG's own library (xe2e(7) KEYS, and HANDSHAKE
+ * "Trust decisions"): making the user's OpenPGP credential, checking a
+ * peer's, and asking the user's keyring how far it trusts a key. GnuPG reads and writes every OpenPGP packet and signature;
  * this module asks it and reads its answers.
  *
  * The user's keyring is GnuPG's default home (GNUPGHOME, else ~/.gnupg). It

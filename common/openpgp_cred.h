@@ -1,7 +1,6 @@
 /*
- * OpenPGP credentials (xe2e(7) KEYS, "OpenPGP credential"): a user's
- * OpenPGP key certifies their xe2e identity key with a detached signature
- * over a statement. This module holds what is bytes and text only: the
+ * OpenPGP credentials (xe2e(7) KEYS): a user's OpenPGP key certifies their
+ * xe2e identity key with a detached signature over a statement. This module holds what is bytes and text only: the
  * statement, the user ids that name a JID, the file the credential is kept
  * in. It never reads an OpenPGP packet; GnuPG does (openpgp.h).
  *
