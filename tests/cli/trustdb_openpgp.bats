@@ -71,12 +71,12 @@ PGP_B=89ABCDEF0123456789ABCDEF0123456789ABCDEF
 	pair
 	both_ok
 	assert_equal "$(level_of "$B" alice@capulet.lit)" tofu
-	run --separate-stderr as_bob xe2e-trustdb openpgp check alice@capulet.lit
+	run --separate-stderr as_bob timeout $GPG_TIMEOUT xe2e-trustdb openpgp check alice@capulet.lit
 	assert_failure 3
 	assert_equal "$stderr" "xe2e-trustdb: openpgp: the OpenPGP key $AFPR of alice@capulet.lit is not valid here: its user id xmpp:alice@capulet.lit has unknown validity in your keyring (gpg --lsign-key certifies it) (trust failure)"
 	assert_equal "$(level_of "$B" alice@capulet.lit)" tofu
 	lsign "$GB" "$AFPR"
-	run --separate-stderr as_bob xe2e-trustdb openpgp check alice@capulet.lit
+	run --separate-stderr as_bob timeout $GPG_TIMEOUT xe2e-trustdb openpgp check alice@capulet.lit
 	assert_success
 	assert_line 'level: anchored'
 	assert_line "openpgp: $AFPR"
@@ -86,7 +86,7 @@ PGP_B=89ABCDEF0123456789ABCDEF0123456789ABCDEF
 	give_key "$GA" "$GB" "$AFPR"
 	local before
 	before=$(stored "$B")
-	run --separate-stderr as_bob xe2e-trustdb openpgp check alice@capulet.lit
+	run --separate-stderr as_bob timeout $GPG_TIMEOUT xe2e-trustdb openpgp check alice@capulet.lit
 	assert_failure 3
 	[[ $stderr == *"is not valid here: your keyring has its key revoked (the entry stays anchored; its next handshake with a credential is refused)"* ]] ||
 		fail "$stderr"
