@@ -19,6 +19,9 @@ CJSON_LIBS    ?= $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 CJSON_CFLAGS  ?= $(shell pkg-config --cflags libcjson 2>/dev/null)
 SODIUM_LIBS   ?= $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
 SODIUM_CFLAGS ?= $(shell pkg-config --cflags libsodium 2>/dev/null)
+# GPGME (GnuPG's library, Debian's libgpgme-dev) for OpenPGP credentials.
+GPGME_LIBS    ?= $(shell pkg-config --libs gpgme 2>/dev/null || echo -lgpgme)
+GPGME_CFLAGS  ?= $(shell pkg-config --cflags gpgme 2>/dev/null)
 VERSION       := 0.1.0
 
 ifeq ($(SANITIZE),1)
@@ -32,9 +35,10 @@ endif
 
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
                    -Wall -Wextra -Werror -Wshadow -Wvla \
-                   -pthread -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"' $(SODIUM_CFLAGS)
+                   -pthread -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"' $(SODIUM_CFLAGS) \
+                   $(GPGME_CFLAGS)
 # The protocol library's packages; the programs add the terminal's.
-LIBS    := $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(EXPAT_LIBS) $(IDN_LIBS) -pthread
+LIBS    := $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(EXPAT_LIBS) $(IDN_LIBS) $(GPGME_LIBS) -pthread
 UI_LIBS := $(READLINE_LIBS)
 
 ifeq ($(V),1)

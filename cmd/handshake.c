@@ -20,6 +20,7 @@
 #include "identity.h"
 #include "inspect.h"
 #include "jid.h"
+#include "openpgp.h"
 #include "passphrase.h"
 #include "session.h"
 #include "trust.h"
@@ -44,8 +45,9 @@ static const char help_text[] =
 	"  --accept-new-key        accept a changed identity key (not a pinned one)\n"
 	"  --accept-rs-reset       accept a retained-secret mismatch with a\n"
 	"                          verified peer\n"
-	"  --send-certificate      make sure the peer gets this identity's\n"
-	"                          CA-issued certificate: XX, never IK\n"
+	"  --send-credential       make sure the peer gets this identity's CA-issued\n"
+	"                          certificate or OpenPGP credential: XX, never IK\n"
+	"                          (--send-certificate is the same)\n"
 	"  --suites LIST           suites to use, in order (ChaChaPoly,AESGCM)\n"
 	"  --passphrase            ask for the passphrase of a protected device key\n"
 	"                          on the terminal (stdin carries the stanzas)\n"
@@ -103,6 +105,7 @@ static const struct option long_options[] = {
 	{"accept-new-key", no_argument, NULL, OPT_ACCEPT_NEW_KEY},
 	{"accept-rs-reset", no_argument, NULL, OPT_ACCEPT_RS_RESET},
 	{"send-certificate", no_argument, NULL, OPT_SEND_CERTIFICATE},
+	{"send-credential", no_argument, NULL, OPT_SEND_CERTIFICATE},
 	{"suites", required_argument, NULL, OPT_SUITES},
 	{"passphrase", no_argument, NULL, OPT_PASSPHRASE},
 	{"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
@@ -393,7 +396,8 @@ static void show_in(struct run *r, const struct xml_node *stanza)
 
 /* ---- the outcome ---- */
 
-/* What the peer's credential was, and what its certificate chain gave. */
+/* What the peer's credential was, and what its certificate chain or
+ * OpenPGP key gave. */
 static void print_credential(const struct run *r, const struct handshake_result *res)
 {
 	if (res->cred_kind == HS_CRED_KIND_X509 && res->anchored)
@@ -401,6 +405,12 @@ static void print_credential(const struct run *r, const struct handshake_result 
 	else if (res->cred_kind == HS_CRED_KIND_X509)
 		note(r, "warning: the certificate chain of %s leads to no anchor (%s): its identity "
 		     "key counts alone", res->peer_bare, res->chain_refused);
+	if (res->cred_kind == HS_CRED_KIND_OPENPGP && res->openpgp[0])
+		note(r, "openpgp: %s%s", res->openpgp, res->anchored ? " (valid in your keyring)"
+		     : "");
+	if (res->cred_kind == HS_CRED_KIND_OPENPGP && !res->anchored)
+		note(r, "warning: the OpenPGP key of %s does not anchor it (%s): its identity key "
+		     "counts alone", res->peer_bare, res->chain_refused);
 }
 
 static void print_outcome(const struct run *r)
@@ -547,10 +557,11 @@ static int load_identity(struct run *r, uint64_t now)
 	passphrase_wipe(&pp);
 	if (err)
 		return err_report(err, "cannot load the local identity (made by xe2e-keygen)");
-	if ((r->opt.hs_options & HS_OPT_SEND_CHAIN) && !r->id.chain_der.len) {
-		err_detail_set("this identity has no CA-issued certificate to send (%s)",
-			       err_advice(ERR_ADVICE_INSTALL_CERTIFICATE));
-		return err_report(XE2E_E_NOTFOUND, "--send-certificate");
+	if ((r->opt.hs_options & HS_OPT_SEND_CHAIN) &&
+	    handshake_credential_kind(&r->id) == HS_CRED_KIND_KEY) {
+		err_detail_set("this identity has no CA-issued certificate or OpenPGP credential "
+			       "to send (%s)", err_advice(ERR_ADVICE_INSTALL_CREDENTIAL));
+		return err_report(XE2E_E_NOTFOUND, "--send-credential");
 	}
 	return XE2E_EXIT_OK;
 }
@@ -592,8 +603,8 @@ static int set_up(struct run *r, const struct hs_lists *lists, uint64_t now)
 	if (status)
 		return status;
 	hstrace_init(&r->trace, lists);
-	if (r->id.chain_der.len)
-		hstrace_own_credential(&r->trace, 1 + 2 + r->id.chain_der.len + HS_BINDING_LEN);
+	if (handshake_credential_kind(&r->id) != HS_CRED_KIND_KEY)
+		hstrace_own_credential(&r->trace, handshake_credential_len(&r->id));
 	trace_self(r);
 	if (xml_reader_new(&r->reader, STDIN_FILENO, XML_READ_EXACT, NULL))
 		return err_report(XE2E_E_NOMEM, "cannot read standard input");

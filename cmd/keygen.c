@@ -2,7 +2,8 @@
  * xe2e-keygen: creates the identity key, its certificate, the device key and
  * its binding; shows their fingerprints; rotates the device key; writes a
  * certificate request and installs the certificate a CA issued; makes PSKs;
- * writes prekey bundles. See xe2e-keygen(1).
+ * writes prekey bundles; certifies the identity with an OpenPGP key. See
+ * xe2e-keygen(1).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +18,7 @@
 #include "cli.h"
 #include "err.h"
 #include "identity.h"
+#include "openpgp.h"
 #include "passphrase.h"
 #include "prekey.h"
 #include "psk.h"
@@ -33,6 +35,7 @@ static const char usage_text[] =
 	"       xe2e-keygen --rotate-device [--passphrase | --passphrase-file FILE]\n"
 	"       xe2e-keygen --csr [--output FILE] [--passphrase | --passphrase-file FILE]\n"
 	"       xe2e-keygen --certificate FILE\n"
+	"       xe2e-keygen --openpgp KEYID | none\n"
 	"       xe2e-keygen --psk\n"
 	"       xe2e-keygen --prekeys N [--rotate-prekeys] [--bundle-minimal]\n"
 	"                   [--output FILE] [--passphrase | --passphrase-file FILE]\n"
@@ -51,6 +54,9 @@ static const char help_text[] =
 	"                          identity key, to give to a CA\n"
 	"  --certificate FILE      install the certificate chain a CA issued for\n"
 	"                          the identity key (PEM, leaf first)\n"
+	"  --openpgp KEYID         certify the identity key with this OpenPGP key\n"
+	"                          (GnuPG's keyring; a user id xmpp:JID); 'none'\n"
+	"                          removes the OpenPGP credential\n"
 	"  --psk                   print a fresh random pre-shared key\n"
 	"  --prekeys N             write a prekey bundle with N new one-time prekeys\n"
 	"                          (0 to %d), making a signed prekey if needed\n"
@@ -78,6 +84,7 @@ enum mode {
 	MODE_PREKEYS,
 	MODE_CSR,
 	MODE_CERTIFICATE,
+	MODE_OPENPGP,
 };
 
 struct options {
@@ -92,6 +99,7 @@ struct options {
 	int minimal;
 	const char *output;
 	const char *certificate;
+	const char *openpgp;
 };
 
 enum {
@@ -108,6 +116,7 @@ enum {
 	OPT_OUTPUT,
 	OPT_CSR,
 	OPT_CERTIFICATE,
+	OPT_OPENPGP,
 };
 
 static const struct option long_options[] = {
@@ -124,6 +133,7 @@ static const struct option long_options[] = {
 	{"output", required_argument, NULL, OPT_OUTPUT},
 	{"csr", no_argument, NULL, OPT_CSR},
 	{"certificate", required_argument, NULL, OPT_CERTIFICATE},
+	{"openpgp", required_argument, NULL, OPT_OPENPGP},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -192,6 +202,10 @@ static int parse_option(void *ctx, int c)
 		set_mode(o, MODE_CERTIFICATE);
 		o->certificate = optarg;
 		return -1;
+	case OPT_OPENPGP:
+		set_mode(o, MODE_OPENPGP);
+		o->openpgp = optarg;
+		return -1;
 	case OPT_PASSPHRASE:
 		o->prompt = 1;
 		return -1;
@@ -210,11 +224,11 @@ static int parse_option(void *ctx, int c)
 static int check_options(const struct options *o)
 {
 	if (o->modes == 0)
-		return err_usage("one of --jid, --show, --rotate-device, --csr, --certificate, --psk, "
-				 "--prekeys or --rotate-prekeys is needed");
+		return err_usage("one of --jid, --show, --rotate-device, --csr, --certificate, "
+				 "--openpgp, --psk, --prekeys or --rotate-prekeys is needed");
 	if (o->modes > 1)
-		return err_usage("--jid, --show, --rotate-device, --csr, --certificate, --psk and "
-				 "the prekey options exclude each other");
+		return err_usage("--jid, --show, --rotate-device, --csr, --certificate, --openpgp, "
+				 "--psk and the prekey options exclude each other");
 	if (o->minimal && o->mode != MODE_PREKEYS)
 		return err_usage("--bundle-minimal goes with --prekeys or --rotate-prekeys");
 	if (o->output && o->mode != MODE_PREKEYS && o->mode != MODE_CSR)
@@ -226,12 +240,15 @@ static int check_options(const struct options *o)
 	if (o->prompt && o->passphrase_file)
 		return err_usage("--passphrase and --passphrase-file exclude each other");
 	if ((o->prompt || o->passphrase_file) &&
-	    (o->mode == MODE_SHOW || o->mode == MODE_PSK || o->mode == MODE_CERTIFICATE))
-		return err_usage("--show, --psk and --certificate use no passphrase");
+	    (o->mode == MODE_SHOW || o->mode == MODE_PSK || o->mode == MODE_CERTIFICATE ||
+	     o->mode == MODE_OPENPGP))
+		return err_usage("--show, --psk, --certificate and --openpgp use no passphrase");
 	if (o->mode == MODE_CREATE && !*o->jid)
 		return err_usage("--jid needs a JID");
 	if (o->mode == MODE_CERTIFICATE && !*o->certificate)
 		return err_usage("--certificate needs a file name");
+	if (o->mode == MODE_OPENPGP && !*o->openpgp)
+		return err_usage("--openpgp needs a key id, or none");
 	return -1;
 }
 
@@ -261,6 +278,8 @@ static int print_identity(const struct identity *id)
 	printf("jid: %s\nidentity: %s\ndevice-id: %s\ndevice-key: %s\n"
 	       "device-created: %s\ndevice-expires: %s\n",
 	       id->jid, fpr, dev, key, created, expires);
+	if (id->openpgp.key.len)
+		printf("openpgp: %s\n", id->openpgp.fpr);
 	return cli_finish_stdout();
 }
 
@@ -394,6 +413,29 @@ static int run_certificate(const struct options *o, uint64_t now)
 out:
 	identity_free(&id);
 	buf_free(&data);
+	return status;
+}
+
+/* ---- OpenPGP credentials ---- */
+
+static int run_openpgp(const struct options *o, uint64_t now)
+{
+	struct identity id = IDENTITY_INIT;
+	int err = openpgp_identity_set(o->openpgp, now, &id), status;
+
+	if (err)
+		return err_report(err, "cannot %s the OpenPGP credential", strcmp(o->openpgp,
+				  OPENPGP_NONE) ? "make" : "remove");
+	if (id.openpgp.key.len)
+		err_warn("the identity key of %s is certified by the OpenPGP key %s", id.jid,
+			 id.openpgp.fpr);
+	else
+		err_warn("removed the OpenPGP credential of %s", id.jid);
+	if (id.openpgp.key.len && id.chain_der.len)
+		err_warn("the CA-issued certificate is no longer sent (--openpgp none sends it "
+			 "again)");
+	status = print_identity(&id);
+	identity_free(&id);
 	return status;
 }
 
@@ -626,7 +668,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct options o = {MODE_NONE, 0, NULL, 0, 0, NULL, -1, 0, 0, NULL, NULL};
+	struct options o = {MODE_NONE, 0, NULL, 0, 0, NULL, -1, 0, 0, NULL, NULL, NULL};
 	struct passphrase pp;
 	uint64_t now = (uint64_t)time(NULL);
 	int status;
@@ -657,6 +699,9 @@ int main(int argc, char **argv)
 		break;
 	case MODE_CERTIFICATE:
 		status = run_certificate(&o, now);
+		break;
+	case MODE_OPENPGP:
+		status = run_openpgp(&o, now);
 		break;
 	default:
 		status = run_rotate(&pp, now);

@@ -72,6 +72,10 @@ enum err_advice {
 	ERR_ADVICE_CREATE_IDENTITY,     /* a verb phrase: "run xe2e-keygen --jid JID" */
 	ERR_ADVICE_RENEW_DEVICE,        /* a verb phrase: "run xe2e-keygen --rotate-device" */
 	ERR_ADVICE_INSTALL_CERTIFICATE, /* a clause: "xe2e-keygen --certificate installs one" */
+	ERR_ADVICE_INSTALL_CREDENTIAL,  /* a clause: "xe2e-keygen --certificate or --openpgp
+	                                 * makes one" */
+	ERR_ADVICE_REMAKE_OPENPGP,      /* a clause: "xe2e-keygen --openpgp makes it again,
+	                                 * --openpgp none removes it" */
 	ERR_ADVICE_ADD_ANCHOR,          /* a noun phrase: "xe2e-trustdb anchor add" */
 	ERR_ADVICE_HANDSHAKE,           /* a verb phrase: "run xe2e-handshake" */
 	ERR_ADVICE_REAL_TIME_HANDSHAKE, /* a verb phrase: "run a real-time handshake

@@ -168,9 +168,10 @@ int handshake_new(struct handshake **out, const struct handshake_config *cfg)
 	    (cfg->initiator && !cfg->peer) ||
 	    (!cfg->initiator && ((!cfg->cookie_key && !cfg->cookie_key_fn) || !cfg->replay)))
 		return XE2E_E_STATE;
-	if ((cfg->options & HS_OPT_SEND_CHAIN) && !cfg->self->chain_der.len) {
-		err_detail_set("this identity has no CA-issued certificate to send (%s)",
-			       err_advice(ERR_ADVICE_INSTALL_CERTIFICATE));
+	if ((cfg->options & HS_OPT_SEND_CHAIN) &&
+	    handshake_credential_kind(cfg->self) == HS_CRED_KIND_KEY) {
+		err_detail_set("this identity has no CA-issued certificate or OpenPGP credential "
+			       "to send (%s)", err_advice(ERR_ADVICE_INSTALL_CREDENTIAL));
 		return XE2E_E_STATE;
 	}
 	hs = calloc(1, sizeof(*hs));

@@ -76,8 +76,9 @@ int handshake_reason_known(const char *text);
 #define HS_OPT_PROTECT_SELF 0x1u   /* responder: swap roles on XX; initiator: refuse swaps */
 #define HS_OPT_ACCEPT_NEW_KEY 0x2u /* accept a changed identity key (never a pinned one) */
 #define HS_OPT_ACCEPT_RS_RESET 0x4u /* accept a retained-secret mismatch of a verified peer */
-#define HS_OPT_SEND_CHAIN 0x8u      /* make sure the peer gets our certificate chain:
-				     * XX, never IK (needs a CA-issued certificate) */
+#define HS_OPT_SEND_CHAIN 0x8u      /* make sure the peer gets our credential (a
+				     * certificate chain or an OpenPGP one): XX,
+				     * never IK (needs one of them) */
 
 /* Looks up the configured PSK of a bare JID: XE2E_OK and psk filled, or
  * XE2E_E_NOTFOUND when there is none. */
@@ -95,6 +96,17 @@ typedef int (*handshake_replay_fn)(void *arg, const uint8_t key[static 32]);
  */
 typedef int (*handshake_chain_fn)(void *arg, const uint8_t *chain, size_t len, const char *jid,
 				  uint64_t now, struct anchor_result *res);
+
+/*
+ * Checks a kind 3 credential presented by the bare JID jid whose identity
+ * key has the fingerprint id_fpr, as openpgp_cred_check() does: XE2E_OK with
+ * res filled (valid or not, and why); XE2E_E_TRUST, with a detail, for a
+ * signature that does not verify; XE2E_E_UNSUPPORTED, with a detail, when
+ * no OpenPGP credential can be checked here (the key then counts alone).
+ */
+typedef int (*handshake_openpgp_fn)(void *arg, const struct hs_credential *cred, const char *jid,
+				    const uint8_t id_fpr[static FINGERPRINT_LEN],
+				    struct openpgp_result *res);
 
 /* Gives the responder's 32-byte cookie key (cookie.h); asked only when a
  * retry is sent or a cookie checked, so that a responder that needs none
@@ -115,7 +127,9 @@ struct handshake_config {
 	const uint8_t *cookie_key;    /* responder: COOKIE_KEY_LEN bytes, or */
 	handshake_cookie_key_fn cookie_key_fn; /* asked when first needed */
 	handshake_chain_fn chain;     /* NULL: no chain is ever anchored */
-	void *arg;                    /* for psk, replay, cookie_key_fn and chain */
+	handshake_openpgp_fn openpgp; /* NULL: no OpenPGP key is ever checked */
+	void *arg;                    /* for psk, replay, cookie_key_fn, chain and
+				       * openpgp */
 	int have_device_hint;         /* initiator: the peer device of the current session */
 	uint32_t device_hint;
 	uint64_t now;                 /* Unix seconds; see handshake_set_time() */
@@ -240,12 +254,16 @@ struct handshake_result {
 	int device_known;           /* the device came from the trust store (IK) */
 	enum trust_level level;     /* as the snapshot said, tofu for a new peer;
 				     * anchored for a new or tofu one whose chain
-				     * led to an anchor */
+				     * led to an anchor or whose OpenPGP key is
+				     * valid */
 	int new_peer;
 	uint8_t cred_kind;          /* of the peer's credential; 0 for IK (none sent) */
-	int anchored;               /* its chain led to an anchor ... */
-	char anchor[ANCHOR_NAME_MAX + 1]; /* ... this one */
-	char chain_refused[HS_CHAIN_REASON_MAX]; /* a chain that did not: why */
+	int anchored;               /* its chain led to an anchor (this one), or
+				     * its OpenPGP key is valid here */
+	char anchor[ANCHOR_NAME_MAX + 1];
+	char openpgp[TRUST_OPENPGP_LEN]; /* kind 3: the OpenPGP key that signed */
+	char chain_refused[HS_CHAIN_REASON_MAX]; /* a chain or OpenPGP key that did
+						  * not anchor: why */
 	int key_changed;            /* accepted with HS_OPT_ACCEPT_NEW_KEY */
 	int rs_matched;             /* a retained secret was in the psk */
 	int rs_mismatch;            /* accepted: the session carries rs-reset */
@@ -265,6 +283,13 @@ const struct handshake_result *handshake_result(const struct handshake *hs);
  * outcome's peer_jid points into hs). Wipe both after use.
  */
 int handshake_session(const struct handshake *hs, struct session *s, struct session_outcome *o);
+
+/* The kind of credential an identity sends (HS_CRED_KIND_*): 3 with an
+ * OpenPGP credential, else 2 with a CA-issued certificate, else 1. */
+uint8_t handshake_credential_kind(const struct identity *id);
+
+/* The bytes that credential takes in a payload, before padding. */
+size_t handshake_credential_len(const struct identity *id);
 
 /* Derivations from the final chaining key (HKDF-SHA256, empty salt). */
 #define HS_LABEL_ROOT "xe2e root key v1"

@@ -110,19 +110,47 @@ int hs_keys_read_confirm(struct handshake *hs, const uint8_t *body, size_t len)
 	return XE2E_OK;
 }
 
-int hs_payload_own_credential(const struct handshake *hs, struct hs_credential *cred)
+/* The credential of an identity: kind 3 when it has an OpenPGP one, kind 2
+ * when its certificate is a CA's, kind 1 otherwise. */
+static void own_credential(const struct identity *id, struct hs_credential *cred)
 {
-	const struct identity *id = hs->cfg.self;
-
-	cred->kind = id->chain_der.len ? HS_CRED_KIND_X509 : HS_CRED_KIND_KEY;
+	memset(cred, 0, sizeof(*cred));
+	cred->kind = id->openpgp.key.len ? HS_CRED_KIND_OPENPGP
+		     : id->chain_der.len ? HS_CRED_KIND_X509 : HS_CRED_KIND_KEY;
 	cred->chain = id->chain_der.data;
 	cred->chain_len = id->chain_der.len;
+	cred->pgp_created = id->openpgp.created;
+	cred->pgp_key = id->openpgp.key.data;
+	cred->pgp_key_len = id->openpgp.key.len;
+	cred->pgp_sig = id->openpgp.sig.data;
+	cred->pgp_sig_len = id->openpgp.sig.len;
 	memcpy(cred->identity_pub, id->id_pub, P256_PUB_LEN);
 	cred->binding.device_id = load_be32(id->binding.device_id);
 	cred->binding.created = id->binding.created;
 	cred->binding.expires = id->binding.expires;
 	memcpy(cred->binding.sig, id->binding.sig, P256_SIG_LEN);
+}
+
+int hs_payload_own_credential(const struct handshake *hs, struct hs_credential *cred)
+{
+	own_credential(hs->cfg.self, cred);
 	return XE2E_OK;
+}
+
+uint8_t handshake_credential_kind(const struct identity *id)
+{
+	struct hs_credential cred;
+
+	own_credential(id, &cred);
+	return cred.kind;
+}
+
+size_t handshake_credential_len(const struct identity *id)
+{
+	struct hs_credential cred;
+
+	own_credential(id, &cred);
+	return hsmsg_credential_len(&cred);
 }
 
 int handshake_session(const struct handshake *hs, struct session *s, struct session_outcome *o)
@@ -165,6 +193,7 @@ int handshake_session(const struct handshake *hs, struct session *s, struct sess
 	o->set_flags = s->flags;
 	o->replace_key = r->key_changed;
 	o->anchored = r->anchored;
+	memcpy(o->openpgp, r->openpgp, sizeof(o->openpgp));
 	o->rs_mode = r->rs_mismatch ? SESSION_RS_PROVISIONAL : SESSION_RS_ROTATE;
 	memcpy(o->new_rs, r->new_rs, SESSION_KEY_LEN);
 	o->now = hs->cfg.now;

@@ -6,6 +6,9 @@
 #include "err.h"
 #include "util.h"
 
+_Static_assert(HS_CRED_OPENPGP_MAX <= HS_CRED_X509_MAX,
+	       "a kind 3 credential is no longer than the longest kind 2: HS_BODY_MAX holds");
+
 /* A cursor over input bytes. */
 struct rd {
 	const uint8_t *p;
@@ -282,20 +285,55 @@ int hsmsg_chain_check(const uint8_t *chain, size_t len)
 	return XE2E_OK;
 }
 
+/* Kind 3's key and signature: 1 to max bytes each. */
+static int pgp_sizes_ok(const struct hs_credential *c)
+{
+	return c->pgp_key_len >= 1 && c->pgp_key_len <= HS_OPENPGP_KEY_MAX &&
+	       c->pgp_sig_len >= 1 && c->pgp_sig_len <= HS_OPENPGP_SIG_MAX;
+}
+
+static int pgp_encode(const struct hs_credential *c, struct buf *out)
+{
+	uint8_t when[8];
+	int err = buf_append(out, c->identity_pub, P256_PUB_LEN);
+
+	store_be64(when, c->pgp_created);
+	if (!err)
+		err = buf_append(out, when, sizeof(when));
+	if (!err)
+		err = buf_append_lp16(out, c->pgp_key, c->pgp_key_len);
+	return err ? err : buf_append_lp16(out, c->pgp_sig, c->pgp_sig_len);
+}
+
 static int cred_encode(const struct hs_credential *c, struct buf *out)
 {
 	int err;
 
 	if (c->kind == HS_CRED_KIND_X509 && hsmsg_chain_check(c->chain, c->chain_len))
 		return XE2E_E_STATE;
-	if (c->kind != HS_CRED_KIND_KEY && c->kind != HS_CRED_KIND_X509)
+	if (c->kind == HS_CRED_KIND_OPENPGP && !pgp_sizes_ok(c))
+		return XE2E_E_STATE;
+	if (c->kind != HS_CRED_KIND_KEY && c->kind != HS_CRED_KIND_X509 &&
+	    c->kind != HS_CRED_KIND_OPENPGP)
 		return XE2E_E_STATE;
 	err = buf_append_byte(out, c->kind);
 	if (!err && c->kind == HS_CRED_KIND_KEY)
 		err = buf_append(out, c->identity_pub, P256_PUB_LEN);
 	if (!err && c->kind == HS_CRED_KIND_X509)
 		err = buf_append_lp16(out, c->chain, c->chain_len);
+	if (!err && c->kind == HS_CRED_KIND_OPENPGP)
+		err = pgp_encode(c, out);
 	return err ? err : hsmsg_binding_encode(&c->binding, out);
+}
+
+size_t hsmsg_credential_len(const struct hs_credential *c)
+{
+	if (c->kind == HS_CRED_KIND_X509)
+		return 1 + 2 + c->chain_len + HS_BINDING_LEN;
+	if (c->kind == HS_CRED_KIND_OPENPGP)
+		return HS_CRED_OPENPGP_HEAD + 2 + c->pgp_key_len + 2 + c->pgp_sig_len +
+		       HS_BINDING_LEN;
+	return HS_CRED_KEY_LEN;
 }
 
 static int chain_decode(struct rd *r, struct hs_credential *c)
@@ -310,6 +348,37 @@ static int chain_decode(struct rd *r, struct hs_credential *c)
 	return err ? err : hsmsg_chain_check(c->chain, c->chain_len);
 }
 
+/* A 2-byte length, then 1 to max bytes. */
+static int rd_lp16(struct rd *r, size_t max, const uint8_t **p, size_t *n, const char *what)
+{
+	const uint8_t *len;
+	int err = rd_bytes(r, 2, &len, "credential too short");
+
+	if (err)
+		return err;
+	*n = load_be16(len);
+	if (*n == 0 || *n > max) {
+		err_detail_set("%s of %zu bytes (1 to %zu allowed)", what, *n, max);
+		return XE2E_E_MALFORMED;
+	}
+	return rd_bytes(r, *n, p, "OpenPGP credential cut short");
+}
+
+static int pgp_decode(struct rd *r, struct hs_credential *c)
+{
+	uint8_t when[8];
+	int err = rd_copy(r, c->identity_pub, P256_PUB_LEN, "credential too short");
+
+	if (!err)
+		err = rd_copy(r, when, sizeof(when), "credential too short");
+	if (!err)
+		c->pgp_created = load_be64(when);
+	if (!err)
+		err = rd_lp16(r, HS_OPENPGP_KEY_MAX, &c->pgp_key, &c->pgp_key_len, "an OpenPGP key");
+	return err ? err : rd_lp16(r, HS_OPENPGP_SIG_MAX, &c->pgp_sig, &c->pgp_sig_len,
+				   "an OpenPGP signature");
+}
+
 static int cred_decode(struct rd *r, struct hs_credential *c)
 {
 	int err = rd_byte(r, &c->kind, "credential missing");
@@ -320,6 +389,8 @@ static int cred_decode(struct rd *r, struct hs_credential *c)
 		err = rd_copy(r, c->identity_pub, P256_PUB_LEN, "credential too short");
 	else if (c->kind == HS_CRED_KIND_X509)
 		err = chain_decode(r, c);
+	else if (c->kind == HS_CRED_KIND_OPENPGP)
+		err = pgp_decode(r, c);
 	else {
 		err_detail_set("credential kind %u", c->kind);
 		return XE2E_E_UNSUPPORTED;
@@ -334,7 +405,8 @@ static size_t padded_len(enum hs_payload_kind kind, const struct hs_payload *p, 
 
 	if (kind == HS_PAYLOAD_XX1)
 		return n;
-	if ((kind == HS_PAYLOAD_XX2 || kind == HS_PAYLOAD_XX3) && p->cred.kind == HS_CRED_KIND_X509)
+	if ((kind == HS_PAYLOAD_XX2 || kind == HS_PAYLOAD_XX3) &&
+	    (p->cred.kind == HS_CRED_KIND_X509 || p->cred.kind == HS_CRED_KIND_OPENPGP))
 		unit = HS_PAD_CHAIN_UNIT;
 	len = (n + unit - 1) / unit * unit;
 	if (kind == HS_PAYLOAD_IK1 && len < HS_IK1_PAYLOAD_MIN)

@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "dh.h"
+#include "openpgp_cred.h"
 #include "sig.h"
 #include "x509.h"
 
@@ -30,15 +31,24 @@
 #define HS_BINDING_LEN 84 /* device id, created, expires, r||s */
 #define HS_CRED_KIND_KEY 1  /* the identity key */
 #define HS_CRED_KIND_X509 2 /* an X.509 chain whose leaf holds the identity key */
+#define HS_CRED_KIND_OPENPGP 3 /* the identity key, certified by an OpenPGP key */
 #define HS_CRED_KEY_LEN (1 + P256_PUB_LEN + HS_BINDING_LEN)
 /* A chain: its length (2 bytes), 1 to HS_CHAIN_CERTS_MAX DER certificates
  * of HS_CHAIN_MAX bytes at most in all. */
 #define HS_CHAIN_CERTS_MAX X509_CHAIN_CERTS_MAX
 #define HS_CHAIN_MAX X509_CHAIN_DER_MAX
 #define HS_CRED_X509_MAX (1 + 2 + HS_CHAIN_MAX + HS_BINDING_LEN)
+/* Kind 3: the identity key, the statement's time, the OpenPGP key (1 to
+ * HS_OPENPGP_KEY_MAX bytes) and the signature (1 to HS_OPENPGP_SIG_MAX),
+ * each after its length (2 bytes). No longer than the longest kind 2. */
+#define HS_OPENPGP_KEY_MAX OPENPGP_KEY_MAX
+#define HS_OPENPGP_SIG_MAX OPENPGP_SIG_MAX
+#define HS_CRED_OPENPGP_HEAD (1 + P256_PUB_LEN + 8)
+#define HS_CRED_OPENPGP_MAX \
+	(HS_CRED_OPENPGP_HEAD + 2 + HS_OPENPGP_KEY_MAX + 2 + HS_OPENPGP_SIG_MAX + HS_BINDING_LEN)
 #define HS_PAD_UNIT 32
-/* Payloads with a chain are padded coarser: the chain's exact length would
- * tell its certificates apart. */
+/* Payloads with a chain or an OpenPGP key are padded coarser: their exact
+ * length would tell certificates and keys apart. */
 #define HS_PAD_CHAIN_UNIT 512
 #define HS_IK1_PAYLOAD_MIN 64
 /* Longest offer: version, two lists of HS_LIST_MAX, their counts, suite, pattern. */
@@ -95,13 +105,20 @@ struct hs_binding {
 
 /*
  * A credential: kind 1, the identity key; kind 2, a certificate chain whose
- * leaf's SubjectPublicKeyInfo holds it. Either with the device binding.
+ * leaf's SubjectPublicKeyInfo holds it; kind 3, the identity key and the
+ * OpenPGP signature of a statement naming it (openpgp_cred.h). Each with
+ * the device binding.
  */
 struct hs_credential {
-	uint8_t kind;                       /* HS_CRED_KIND_KEY or HS_CRED_KIND_X509 */
-	uint8_t identity_pub[P256_PUB_LEN]; /* kind 1 */
+	uint8_t kind;                       /* HS_CRED_KIND_* */
+	uint8_t identity_pub[P256_PUB_LEN]; /* kinds 1 and 3 */
 	const uint8_t *chain;               /* kind 2: DER certificates, leaf first */
 	size_t chain_len;
+	uint64_t pgp_created;               /* kind 3: the statement's time, */
+	const uint8_t *pgp_key;             /* the OpenPGP key (binary), */
+	size_t pgp_key_len;
+	const uint8_t *pgp_sig;             /* the statement's detached signature */
+	size_t pgp_sig_len;
 	struct hs_binding binding;
 };
 
@@ -170,21 +187,26 @@ int hsmsg_binding_encode(const struct hs_binding *b, struct buf *out);
  */
 int hsmsg_chain_check(const uint8_t *chain, size_t len);
 
+/* The bytes a credential takes (kind, body and binding), as encoded. */
+size_t hsmsg_credential_len(const struct hs_credential *c);
+
 /*
  * Appends the payload of the given kind, zero padded: XX1 to exactly
  * 2 * HS_RSID_LEN, IK1 to a multiple of HS_PAD_UNIT of at least
- * HS_IK1_PAYLOAD_MIN, one with a kind 2 credential to a multiple of
+ * HS_IK1_PAYLOAD_MIN, one with a kind 2 or 3 credential to a multiple of
  * HS_PAD_CHAIN_UNIT, the others to a multiple of HS_PAD_UNIT. A credential
- * of another kind, or a chain that hsmsg_chain_check() refuses, is
- * XE2E_E_STATE.
+ * of another kind, a chain that hsmsg_chain_check() refuses, or an OpenPGP
+ * key or signature empty or too long, is XE2E_E_STATE.
  */
 int hsmsg_payload_encode(enum hs_payload_kind kind, const struct hs_payload *p, struct buf *out);
 
 /*
  * Decodes a payload of the given kind. Its length must be exactly what
  * hsmsg_payload_encode() makes of its content, and every padding byte zero;
- * anything else is XE2E_E_MALFORMED. A credential of another kind than 1
- * or 2 is XE2E_E_UNSUPPORTED. A kind 2 chain points into in.
+ * anything else is XE2E_E_MALFORMED (an empty or too long OpenPGP key or
+ * signature included). A credential of another kind than 1, 2 or 3 is
+ * XE2E_E_UNSUPPORTED. A kind 2 chain and a kind 3 key and signature point
+ * into in.
  */
 int hsmsg_payload_decode(enum hs_payload_kind kind, const uint8_t *in, size_t len,
 			 struct hs_payload *p);

@@ -199,15 +199,15 @@ static int verify_binding(struct handshake *hs, const uint8_t id_pub[static P256
 	return XE2E_OK;
 }
 
-/* The identity key a credential holds: kind 1 carries it; kind 2 in its
- * leaf certificate, which must name the peer's JID (the prologue's). */
+/* The identity key a credential holds: kinds 1 and 3 carry it; kind 2 in
+ * its leaf certificate, which must name the peer's JID (the prologue's). */
 static int credential_key(struct handshake *hs, const struct hs_credential *cred,
 			  uint8_t pub[static P256_PUB_LEN])
 {
 	char why[HS_CHAIN_REASON_MAX];
 	int err;
 
-	if (cred->kind == HS_CRED_KIND_KEY) {
+	if (cred->kind == HS_CRED_KIND_KEY || cred->kind == HS_CRED_KIND_OPENPGP) {
 		memcpy(pub, cred->identity_pub, P256_PUB_LEN);
 		return XE2E_OK;
 	}
@@ -227,11 +227,55 @@ static int anchored_refused(struct handshake *hs, const char *why)
 	return XE2E_E_TRUST;
 }
 
+/* A credential that did not anchor: a warning (the key counts alone, as
+ * kind 1), unless the stored entry is anchored. */
+static int not_anchored(struct handshake *hs, int was_anchored, const char *why)
+{
+	snprintf(hs->res.chain_refused, sizeof(hs->res.chain_refused), "%s", why);
+	err_detail_clear();
+	return was_anchored ? anchored_refused(hs, why) : XE2E_OK;
+}
+
 /*
- * Whether the credential's chain leads to one of the local anchors. One
- * that does not is only a warning (the key counts alone, as kind 1) unless
- * the stored entry is anchored: an anchored key must keep coming with a
- * chain that leads to an anchor.
+ * Kind 3: the OpenPGP signature must verify for the prologue's JID and the
+ * authenticated identity key (status 3 otherwise); the key then anchors
+ * when the local keyring holds it valid. Its fingerprint is recorded either
+ * way, so that a later handshake can raise the peer once the user has
+ * certified the key.
+ */
+static int openpgp_policy(struct handshake *hs, const struct hs_credential *cred,
+			  const uint8_t fpr[static FINGERPRINT_LEN], int was_anchored)
+{
+	struct openpgp_result res;
+	char why[HS_CHAIN_REASON_MAX];
+	int err = hs->cfg.openpgp ? hs->cfg.openpgp(hs->cfg.arg, cred, hs->peer_bare, fpr, &res)
+				  : XE2E_E_NOTFOUND;
+
+	if (err == XE2E_E_TRUST) {
+		snprintf(why, sizeof(why), "%s", err_detail());
+		return refuse("the OpenPGP credential of %s is refused: %s", hs->peer_bare, why);
+	}
+	if (err == XE2E_E_NOTFOUND || err == XE2E_E_UNSUPPORTED) {
+		snprintf(why, sizeof(why), "%s", hs->cfg.openpgp ? err_detail()
+			 : "no OpenPGP keyring is checked here");
+		return not_anchored(hs, was_anchored, why);
+	}
+	if (err)
+		return err;
+	snprintf(hs->res.openpgp, sizeof(hs->res.openpgp), "%s", res.fpr);
+	if (res.valid) {
+		hs->res.anchored = 1;
+		return XE2E_OK;
+	}
+	return not_anchored(hs, was_anchored, res.why);
+}
+
+/*
+ * Whether the credential anchors the key: a chain that leads to one of the
+ * local anchors, or an OpenPGP key the local keyring holds valid. One that
+ * does not is only a warning (the key counts alone, as kind 1) unless the
+ * stored entry is anchored: an anchored key must keep coming with a
+ * credential that anchors it.
  */
 static int chain_policy(struct handshake *hs, const struct hs_credential *cred,
 			const uint8_t fpr[static FINGERPRINT_LEN])
@@ -246,7 +290,9 @@ static int chain_policy(struct handshake *hs, const struct hs_credential *cred,
 	hs->res.cred_kind = cred->kind;
 	if (cred->kind == HS_CRED_KIND_KEY)
 		return was_anchored ? anchored_refused(hs, "its credential carries no certificate "
-						       "chain") : XE2E_OK;
+						       "chain or OpenPGP key") : XE2E_OK;
+	if (cred->kind == HS_CRED_KIND_OPENPGP)
+		return openpgp_policy(hs, cred, fpr, was_anchored);
 	err = hs->cfg.chain ? hs->cfg.chain(hs->cfg.arg, cred->chain, cred->chain_len,
 					    hs->peer_bare, hs->cfg.now, &res)
 			    : XE2E_E_NOTFOUND;
@@ -263,11 +309,7 @@ static int chain_policy(struct handshake *hs, const struct hs_credential *cred,
 		snprintf(why, sizeof(why), "no X.509 anchors are checked here");
 	else
 		snprintf(why, sizeof(why), "%s", *err_detail() ? err_detail() : err_str(err));
-	snprintf(hs->res.chain_refused, sizeof(hs->res.chain_refused), "%s", why);
-	err_detail_clear();
-	if (was_anchored)
-		return anchored_refused(hs, why);
-	return XE2E_OK;
+	return not_anchored(hs, was_anchored, why);
 }
 
 int hs_policy_credential(struct handshake *hs, const struct hs_credential *cred,

@@ -12,6 +12,7 @@
 #include "handshake_stanza.h"
 #include "ik_pending.h"
 #include "jid.h"
+#include "openpgp.h"
 #include "replay_cache.h"
 #include "secrets.h"
 #include "session.h"
@@ -54,6 +55,14 @@ static int chain_check(void *arg, const uint8_t *chain, size_t len, const char *
 {
 	(void)arg;
 	return anchor_verify_chain(NULL, chain, len, jid, now, res);
+}
+
+static int openpgp_check(void *arg, const struct hs_credential *cred, const char *jid,
+			 const uint8_t id_fpr[static FINGERPRINT_LEN], struct openpgp_result *res)
+{
+	(void)arg;
+	return openpgp_cred_check(cred->pgp_key, cred->pgp_key_len, cred->pgp_sig,
+				  cred->pgp_sig_len, cred->pgp_created, jid, id_fpr, res);
 }
 
 static int replay_check(void *arg, const uint8_t key[static 32])
@@ -110,6 +119,7 @@ static int machine_new(struct handshake_run *run, const struct handshake_run_con
 	cfg.replay = replay_check;
 	cfg.cookie_key_fn = cookie_key;
 	cfg.chain = chain_check;
+	cfg.openpgp = openpgp_check;
 	cfg.now = rc->now;
 	if (cfg.initiator && cfg.peer)
 		device_hint(cfg.peer, &cfg);

@@ -17,6 +17,7 @@
 #include "x509.h"
 
 #define BINDING_TEXT_MAX (JID_MAX + 512)
+#define OPENPGP_TEXT_MAX (JID_MAX + 16384)
 #define COMMIT_MAX 256
 #define NEW_SUFFIX ".new"
 
@@ -26,6 +27,18 @@ static const char *const identity_files[] = {
 	IDENTITY_CRT_FILE,
 	IDENTITY_DEVICE_KEY_FILE,
 	IDENTITY_BINDING_FILE,
+	IDENTITY_OPENPGP_FILE,
+};
+
+/* What a new identity's commit does: its four files in place, the old
+ * identity's OpenPGP credential removed (a name after REMOVE_MARK). */
+#define REMOVE_MARK "-"
+static const char *const create_files[] = {
+	IDENTITY_KEY_FILE,
+	IDENTITY_CRT_FILE,
+	IDENTITY_DEVICE_KEY_FILE,
+	IDENTITY_BINDING_FILE,
+	REMOVE_MARK IDENTITY_OPENPGP_FILE,
 };
 
 static const char *const device_files[] = {
@@ -85,6 +98,15 @@ static int put_in_place(const char *name)
 	return XE2E_OK;
 }
 
+/* Removes name, when it is there (a commit line REMOVE_MARK name). */
+static int remove_file(const char *name)
+{
+	char path[STORE_PATH_MAX];
+	int err = data_path(name, "", path);
+
+	return err ? err : store_remove(path);
+}
+
 /* Finishes a replacement whose commit file is at path: every listed file. */
 static int roll_forward(const char *path)
 {
@@ -92,16 +114,18 @@ static int roll_forward(const char *path)
 	int err = store_read_file(path, COMMIT_MAX, 0, &list);
 	const char *p = (const char *)list.data, *end = p + list.len, *nl;
 	char name[64];
+	size_t mark;
 
 	for (; !err && p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl || !is_known_file(p, (size_t)(nl - p))) {
+		mark = nl && *p == REMOVE_MARK[0];
+		if (!nl || !is_known_file(p + mark, (size_t)(nl - p) - mark)) {
 			err_detail_set("%s is damaged; the identity files need checking by hand", path);
 			err = XE2E_E_MALFORMED;
 			break;
 		}
-		snprintf(name, sizeof(name), "%.*s", (int)(nl - p), p);
-		err = put_in_place(name);
+		snprintf(name, sizeof(name), "%.*s", (int)(nl - p - mark), p + mark);
+		err = mark ? remove_file(name) : put_in_place(name);
 	}
 	buf_free(&list);
 	if (!err)
@@ -340,6 +364,32 @@ static int load_identity_key(struct identity *id, struct passphrase *pp)
 	return err;
 }
 
+/* The OpenPGP credential, when there is one: it must be this identity's. */
+static int load_openpgp(struct identity *id)
+{
+	char path[STORE_PATH_MAX], jid[JID_MAX + 1];
+	uint8_t fpr[FINGERPRINT_LEN];
+	struct buf text = BUF_INIT;
+	int err = data_path(IDENTITY_OPENPGP_FILE, "", path);
+
+	if (!err)
+		err = store_read_file(path, OPENPGP_TEXT_MAX, 0, &text);
+	if (err == XE2E_E_NOTFOUND) {
+		err_detail_clear();
+		return XE2E_OK;
+	}
+	if (!err)
+		err = openpgp_cred_parse(text.data, text.len, &id->openpgp, jid, fpr);
+	if (!err && (strcmp(jid, id->jid) || memcmp(fpr, id->id_fpr, FINGERPRINT_LEN))) {
+		openpgp_cred_free(&id->openpgp);
+		err_detail_set("%s is for another identity than %s (%s)", IDENTITY_OPENPGP_FILE,
+			       id->jid, err_advice(ERR_ADVICE_REMAKE_OPENPGP));
+		err = XE2E_E_MALFORMED;
+	}
+	buf_free(&text);
+	return err;
+}
+
 /* identity_load() with the lock held. */
 static int load_locked(struct identity *id, unsigned flags, struct passphrase *pp, uint64_t now)
 {
@@ -347,6 +397,8 @@ static int load_locked(struct identity *id, unsigned flags, struct passphrase *p
 
 	if (!err)
 		err = load_binding(id, flags, now);
+	if (!err)
+		err = load_openpgp(id);
 	if (!err && (flags & IDENTITY_LOAD_DEVICE_KEY))
 		err = load_device_key(id, pp);
 	if (!err && (flags & IDENTITY_LOAD_IDENTITY_KEY))
@@ -387,6 +439,7 @@ void identity_free(struct identity *id)
 {
 	buf_free(&id->cert_der);
 	buf_free(&id->chain_der);
+	openpgp_cred_free(&id->openpgp);
 	id->cert_not_before = id->cert_not_after = 0;
 	p256_free(id->id_key);
 	id->id_key = NULL;
@@ -493,7 +546,7 @@ static int create_locked(const char *jid, struct passphrase *pp, uint64_t now, i
 	if (!err)
 		err = write_new_identity(jid, pp, now);
 	if (!err)
-		err = commit(identity_files, ARRAY_SIZE(identity_files));
+		err = commit(create_files, ARRAY_SIZE(create_files));
 	else
 		roll_back();
 	if (!err)
@@ -657,6 +710,53 @@ int identity_certificate_install(const uint8_t *data, size_t len, uint64_t now,
 	if (err)
 		return err;
 	err = install_locked(data, len, now, id);
+	store_unlock(&lock);
+	return err;
+}
+
+/* ---- OpenPGP credentials ---- */
+
+static int openpgp_locked(const struct openpgp_cred *c, const char *jid,
+			  const uint8_t id_fpr[static FINGERPRINT_LEN], uint64_t now,
+			  struct identity *id)
+{
+	static const char *const add[] = {IDENTITY_OPENPGP_FILE};
+	static const char *const drop[] = {REMOVE_MARK IDENTITY_OPENPGP_FILE};
+	struct identity old = IDENTITY_INIT;
+	struct buf text = BUF_INIT;
+	int err = load_locked(&old, IDENTITY_LOAD_ALLOW_EXPIRED, NULL, now);
+
+	if (!err && (strcmp(old.jid, jid) || memcmp(old.id_fpr, id_fpr, FINGERPRINT_LEN))) {
+		err_detail_set("the identity changed meanwhile: run again");
+		err = XE2E_E_STATE;
+	}
+	if (!err && !c && !old.openpgp.key.len) {
+		err_detail_set("the identity of %s has no OpenPGP credential", old.jid);
+		err = XE2E_E_NOTFOUND;
+	}
+	if (!err && c && !(err = openpgp_cred_format(c, jid, id_fpr, &text)))
+		err = write_new(IDENTITY_OPENPGP_FILE, &text);
+	if (!err)
+		err = c ? commit(add, ARRAY_SIZE(add)) : commit(drop, ARRAY_SIZE(drop));
+	else
+		roll_back();
+	identity_free(&old);
+	buf_free(&text);
+	if (!err)
+		err = load_locked(id, IDENTITY_LOAD_ALLOW_EXPIRED, NULL, now);
+	return err;
+}
+
+int identity_openpgp_install(const struct openpgp_cred *c, const char *jid,
+			     const uint8_t id_fpr[static FINGERPRINT_LEN], uint64_t now,
+			     struct identity *id)
+{
+	struct store_lock lock;
+	int err = lock_existing(&lock);
+
+	if (err)
+		return err;
+	err = openpgp_locked(c, jid, id_fpr, now, id);
 	store_unlock(&lock);
 	return err;
 }

@@ -11,6 +11,8 @@
  *                    issued for the key (leaf first, then intermediates)
  *   device.key       X25519 private key, keyfile format, 0600
  *   device.binding   the device binding, text form below, 0644
+ *   identity.openpgp the OpenPGP credential, when the user made one
+ *                    (openpgp_cred.h), 0644
  *   device.binding.verified
  *                    the record that a load verified the binding under
  *                    identity.crt's key (below), 0600
@@ -20,11 +22,12 @@
  *
  * The JID is the one named in the binding (and in the certificate).
  *
- * Replacing files (creation, --force, device rotation) is one atomic step
- * as far as readers can tell: every new file is first written and fsync'ed
- * as NAME.new; then identity.commit, listing the names, is created — the
- * commit point; then each NAME.new is renamed to NAME, and identity.commit
- * removed. Whoever next takes the lock finishes an interrupted step: with
+ * Replacing files (creation, --force, device rotation, a certificate or
+ * OpenPGP credential) is one atomic step as far as readers can tell: every
+ * new file is first written and fsync'ed as NAME.new; then identity.commit,
+ * listing the names, is created — the commit point; then each NAME.new is
+ * renamed to NAME (a name listed as "-NAME" is removed instead), and
+ * identity.commit removed. Whoever next takes the lock finishes an interrupted step: with
  * identity.commit present it renames the remaining NAME.new files (roll
  * forward), without it it deletes them (roll back). A crash therefore
  * leaves either the old identity or the new one, never a mix.
@@ -63,6 +66,7 @@
 #include "buf.h"
 #include "dh.h"
 #include "jid.h"
+#include "openpgp_cred.h"
 #include "passphrase.h"
 #include "sig.h"
 
@@ -73,6 +77,7 @@
 #define IDENTITY_VERIFIED_FILE "device.binding.verified"
 #define IDENTITY_LOCK_FILE "identity.lock"
 #define IDENTITY_COMMIT_FILE "identity.commit"
+#define IDENTITY_OPENPGP_FILE OPENPGP_FILE
 
 #define IDENTITY_BINDING_CONTEXT "xe2e device-binding v1"
 #define IDENTITY_BINDING_LIFETIME (730ull * 24 * 60 * 60)
@@ -182,12 +187,14 @@ struct identity {
 	uint64_t cert_not_before;         /* the leaf's validity, UNIX seconds */
 	uint64_t cert_not_after;
 	struct device_binding binding;
+	struct openpgp_cred openpgp;      /* identity.openpgp; its key empty when
+					   * there is none */
 	struct p256_key *id_key;          /* with IDENTITY_LOAD_IDENTITY_KEY */
 	uint8_t device_priv[X25519_LEN];  /* with IDENTITY_LOAD_DEVICE_KEY */
 	unsigned loaded;                  /* the IDENTITY_LOAD_* flags met */
 };
 
-#define IDENTITY_INIT {.cert_der = BUF_INIT, .chain_der = BUF_INIT}
+#define IDENTITY_INIT {.cert_der = BUF_INIT, .chain_der = BUF_INIT, .openpgp = OPENPGP_CRED_INIT}
 
 enum identity_load_flags {
 	IDENTITY_LOAD_PUBLIC = 0,        /* certificate and binding only */
@@ -203,7 +210,9 @@ enum identity_load_flags {
  * the certificate's key (once: see identity_binding_recorded()) and (unless
  * IDENTITY_LOAD_ALLOW_EXPIRED) has not expired at now, and that loaded
  * private keys match the certificate and binding. Passphrases come from pp
- * (may be NULL). No identity: XE2E_E_NOTFOUND.
+ * (may be NULL). An identity.openpgp must be for the identity's JID and
+ * key (XE2E_E_MALFORMED otherwise); its signature is not checked here. No
+ * identity: XE2E_E_NOTFOUND.
  */
 int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, uint64_t now);
 
@@ -211,7 +220,8 @@ int identity_load(struct identity *id, unsigned flags, struct passphrase *pp, ui
  * Creates a new identity for the bare JID jid (identity_jid_normalize()):
  * identity key, certificate, device key with a fresh device id, binding
  * created at now. Refuses (XE2E_E_EXISTS) when any identity file exists,
- * unless force, which replaces them all at once. Keys are protected when
+ * unless force, which replaces them all at once (an OpenPGP credential of
+ * the old identity is removed in the same step). Keys are protected when
  * passphrase_given(pp); the passphrase is had before anything is made, so
  * a refusal, or no passphrase, creates nothing, not even a directory.
  * Fills id (as for identity_load()) with the public parts.
@@ -241,6 +251,17 @@ int identity_rotate_device(struct passphrase *pp, uint64_t now, struct identity 
  */
 int identity_certificate_install(const uint8_t *data, size_t len, uint64_t now,
 				 struct identity *id);
+
+/*
+ * Installs the OpenPGP credential c (openpgp_cred_make() made it for the
+ * identity jid, id_fpr) as identity.openpgp, or removes it when c is NULL
+ * (XE2E_E_NOTFOUND when there is none), in one step as above. The identity
+ * must still be that one (XE2E_E_STATE otherwise: it changed meanwhile).
+ * Fills id with the public parts then loaded.
+ */
+int identity_openpgp_install(const struct openpgp_cred *c, const char *jid,
+			     const uint8_t id_fpr[static FINGERPRINT_LEN], uint64_t now,
+			     struct identity *id);
 
 /*
  * Appends the PEM of a PKCS#10 certificate request for the identity key

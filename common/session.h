@@ -251,10 +251,13 @@ struct session_outcome {
 				     * the JID's other entries (never pinned or
 				     * anchored ones: XE2E_E_TRUST) */
 	int anchored;               /* the peer's certificate chain led to an X.509
-				     * anchor: a new entry, or a tofu one, becomes
-				     * anchored. A credential checked without that
-				     * (device_known 0) is refused for an entry that
-				     * is anchored (XE2E_E_TRUST). */
+				     * anchor, or its OpenPGP key is valid in the
+				     * local keyring: a new entry, or a tofu one,
+				     * becomes anchored. A credential checked without
+				     * that (device_known 0) is refused for an entry
+				     * that is anchored (XE2E_E_TRUST). */
+	char openpgp[TRUST_OPENPGP_LEN]; /* the OpenPGP key whose signature the
+				     * credential carried, recorded; "" for none */
 	enum session_rs_mode rs_mode;
 	uint8_t new_rs[SESSION_KEY_LEN];
 	uint64_t now;

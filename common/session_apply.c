@@ -49,9 +49,9 @@ static int check_known_device(const struct trust_db *db, const struct session_ou
 	return XE2E_OK;
 }
 
-/* The level a credential gives: a chain to an anchor raises a new or tofu
- * entry to anchored; an anchored entry needs such a chain every time one
- * is presented. */
+/* The level a credential gives: a chain to an anchor, or a valid OpenPGP
+ * key, raises a new or tofu entry to anchored; an anchored entry needs one
+ * every time a credential is presented. */
 static int apply_level(struct trust_db *db, const struct session_outcome *o,
 		       struct trust_peer *peer)
 {
@@ -80,6 +80,8 @@ static int apply_trust(struct trust_db *db, void *arg)
 		err = trust_check_identity(db, o->peer_jid, o->fpr, &peer);
 	if (!err)
 		err = apply_level(db, o, peer);
+	if (!err && o->openpgp[0])
+		err = trust_peer_set_openpgp(db, o->peer_jid, o->fpr, o->openpgp);
 	if (err)
 		return err;
 	if (o->device_known)

@@ -8,11 +8,13 @@
 #include "encoding.h"
 #include "err.h"
 #include "jid.h"
+#include "openpgp_cred.h"
 #include "textrec.h"
 #include "util.h"
 
 #define LINE_MAX_LEN 4096
 #define RECORD_FIELDS 7
+#define PEER_FIELDS_MAX 8 /* with the optional openpgp= */
 #define HEADER_PREFIX "# xe2e trust store v"
 
 static const char *const level_names[] = {
@@ -277,14 +279,32 @@ static int parse_identity(const struct parse *p, char *const *f, uint8_t fpr[FIN
 	return XE2E_OK;
 }
 
+/* The optional last field of a peer record. */
+static int parse_openpgp(const struct parse *p, const char *field, struct trust_peer *peer)
+{
+	const char *value;
+	int err = keyed(p, field, "openpgp", &value);
+
+	if (err)
+		return err;
+	if (openpgp_fpr_check(value))
+		return textrec_fail(&p->at, "bad OpenPGP fingerprint (want 40 upper-case hex "
+				    "digits)");
+	strcpy(peer->openpgp, value);
+	return XE2E_OK;
+}
+
 static int parse_peer(struct parse *p, char *const *f, size_t n)
 {
 	struct trust_peer peer = {.jid = f[1]};
 	const char *value;
 	int err;
 
-	if (n != RECORD_FIELDS)
-		return textrec_fail(&p->at, "peer record has %zu fields, want %d", n, RECORD_FIELDS);
+	if (n != RECORD_FIELDS && n != PEER_FIELDS_MAX)
+		return textrec_fail(&p->at, "peer record has %zu fields, want %d or %d", n,
+				    RECORD_FIELDS, PEER_FIELDS_MAX);
+	if (n == PEER_FIELDS_MAX && (err = parse_openpgp(p, f[7], &peer)))
+		return err;
 	if ((err = parse_identity(p, f, peer.fpr)) || (err = keyed(p, f[3], "level", &value)))
 		return err;
 	if (trust_level_parse(value, &peer.level))
@@ -352,7 +372,7 @@ static int parse_header(const struct parse *p, const char *line)
 static int parse_line(struct parse *p, const char *s, size_t n)
 {
 	char line[LINE_MAX_LEN + 1];
-	char *field[RECORD_FIELDS];
+	char *field[PEER_FIELDS_MAX];
 	size_t count = 0;
 	int err;
 
@@ -368,7 +388,7 @@ static int parse_line(struct parse *p, const char *s, size_t n)
 		return parse_header(p, line);
 	if (n == 0 || line[0] == '#')
 		return XE2E_OK;
-	if ((err = textrec_split(&p->at, line, field, RECORD_FIELDS, &count)))
+	if ((err = textrec_split(&p->at, line, field, PEER_FIELDS_MAX, &count)))
 		return err;
 	if (strcmp(field[0], "peer") == 0)
 		return parse_peer(p, field, count);
@@ -456,9 +476,9 @@ static int format_peer(const struct trust_peer *peer, struct buf *out)
 	hex_encode(peer->fpr, FINGERPRINT_LEN, fpr);
 	trust_flags_format(peer->flags, flags);
 	err = buf_printf(out, "peer %s %s level=%s flags=%s first-seen=%" PRIu64
-			 " last-seen=%" PRIu64 "\n",
+			 " last-seen=%" PRIu64 "%s%s\n",
 			 peer->jid, fpr, trust_level_name(peer->level), flags, peer->first_seen,
-			 peer->last_seen);
+			 peer->last_seen, peer->openpgp[0] ? " openpgp=" : "", peer->openpgp);
 	for (size_t i = 0; !err && i < peer->n_devices; i++) {
 		const struct trust_device *dev = &peer->devices[i];
 		char pub[2 * X25519_LEN + 1];
@@ -572,6 +592,19 @@ int trust_peer_clear_flags(struct trust_db *db, const char *jid,
 	if (!peer)
 		return not_found(jid, fpr);
 	peer->flags &= ~flags;
+	return XE2E_OK;
+}
+
+int trust_peer_set_openpgp(struct trust_db *db, const char *jid,
+			   const uint8_t fpr[static FINGERPRINT_LEN], const char *openpgp)
+{
+	struct trust_peer *peer = trust_find(db, jid, fpr);
+
+	if (openpgp[0] && openpgp_fpr_check(openpgp))
+		return XE2E_E_MALFORMED;
+	if (!peer)
+		return not_found(jid, fpr);
+	snprintf(peer->openpgp, sizeof(peer->openpgp), "%s", openpgp);
 	return XE2E_OK;
 }
 

@@ -15,7 +15,7 @@
  *   header  = "# xe2e trust store v1" LF
  *   record  = (peer / device) LF
  *   peer    = "peer" SP jid SP fpr SP "level=" level SP "flags=" flags
- *             SP "first-seen=" time SP "last-seen=" time
+ *             SP "first-seen=" time SP "last-seen=" time [SP "openpgp=" pgp]
  *   device  = "device" SP jid SP fpr SP devid SP pub
  *             SP "created=" time SP "expires=" time
  *   comment = "#" *(any byte but LF or a control character) LF
@@ -24,6 +24,9 @@
  *   fpr     = 64 lower-case hex digits: the identity key's fingerprint
  *   devid   = 8 lower-case hex digits: the 32-bit device id
  *   pub     = 64 lower-case hex digits: the device's X25519 public key
+ *   pgp     = 40 upper-case hex digits: the fingerprint of the OpenPGP key
+ *             whose signature the peer's credential carried (kind 3), as
+ *             GnuPG spells it
  *   level   = "tofu" / "verified" / "anchored" / "pinned" / "mismatch"
  *             / "revoked"
  *   flags   = "-" / flag *("," flag)   ; each once, in the order below
@@ -69,7 +72,8 @@
 enum trust_level {
 	TRUST_TOFU = 1, /* leap of faith: first seen, never verified */
 	TRUST_VERIFIED, /* SAS or shared secret compared */
-	TRUST_ANCHORED, /* X.509 chain to a configured CA, JID in the certificate */
+	TRUST_ANCHORED, /* X.509 chain to a configured CA, JID in the certificate;
+			 * or an OpenPGP key the local keyring holds valid */
 	TRUST_PINNED,   /* fingerprint or PSK set by hand */
 	TRUST_MISMATCH, /* a SAS comparison failed: possible attack */
 	TRUST_REVOKED,  /* withdrawn by the user; never accepted again */
@@ -96,9 +100,13 @@ struct trust_device {
 	uint64_t expires; /* 0 when the binding does not expire */
 };
 
+/* An OpenPGP fingerprint: 40 hex digits and a NUL. */
+#define TRUST_OPENPGP_LEN 41
+
 struct trust_peer {
 	char *jid; /* bare, owned */
 	uint8_t fpr[FINGERPRINT_LEN];
+	char openpgp[TRUST_OPENPGP_LEN]; /* "" when no OpenPGP key was recorded */
 	enum trust_level level;
 	unsigned flags;
 	uint64_t first_seen;
@@ -217,6 +225,11 @@ int trust_peer_set_flags(struct trust_db *db, const char *jid,
 /* Clears the given flags of (jid, fpr), keeping the others. */
 int trust_peer_clear_flags(struct trust_db *db, const char *jid,
 			   const uint8_t fpr[static FINGERPRINT_LEN], unsigned flags);
+
+/* Records the OpenPGP fingerprint of (jid, fpr): 40 upper-case hex digits
+ * (XE2E_E_MALFORMED otherwise), or "" to forget it. */
+int trust_peer_set_openpgp(struct trust_db *db, const char *jid,
+			   const uint8_t fpr[static FINGERPRINT_LEN], const char *openpgp);
 
 /* Records that (jid, fpr) was seen at now (last-seen never goes back). */
 int trust_peer_seen(struct trust_db *db, const char *jid,

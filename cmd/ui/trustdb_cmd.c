@@ -43,6 +43,9 @@ static const struct trustdb_command commands[] = {
 	{"anchor verify", "FILE [JID]",
 	 "check a certificate chain against the anchors; record its key as anchored", 1, 2,
 	 A(TRUSTDB_ARG_FILE, JID), tdb_cmd_anchor_verify},
+	{"openpgp check", "JID",
+	 "check a peer's recorded OpenPGP key against your GnuPG keyring; valid: anchored", 1, 1,
+	 A(JID), tdb_cmd_openpgp_check},
 	{"sessions list", "", "list the sessions", 0, 0, A(NONE), tdb_cmd_sessions_list},
 	{"sessions show", "ID", "show a session's public state", 1, 1, A(TRUSTDB_ARG_SESSION),
 	 tdb_cmd_sessions_show},
@@ -94,7 +97,7 @@ const struct trustdb_command *trustdb_command_find(int argc, char **argv, int *n
 static int is_group(const char *word)
 {
 	return strcmp(word, "psk") == 0 || strcmp(word, "anchor") == 0 ||
-	       strcmp(word, "sessions") == 0;
+	       strcmp(word, "openpgp") == 0 || strcmp(word, "sessions") == 0;
 }
 
 static int usage(int *flag, const char *fmt, const char *a, const char *b)

@@ -45,8 +45,8 @@ int tdb_xml_line(struct buf *out, struct xml_node *el);
 
 /*
  * The <peer> element of an entry: jid, identity, level, flags, first-seen,
- * last-seen; with devices, a <device> child per device (id, key, created,
- * expires).
+ * last-seen, and openpgp when an OpenPGP key is recorded; with devices, a
+ * <device> child per device (id, key, created, expires).
  */
 struct xml_node *tdb_peer_element(const struct trust_peer *peer, int devices);
 
@@ -66,6 +66,8 @@ int tdb_cmd_anchor_add(struct trustdb *t, char **args, int nargs, struct buf *ou
 int tdb_cmd_anchor_list(struct trustdb *t, char **args, int nargs, struct buf *out);
 int tdb_cmd_anchor_remove(struct trustdb *t, char **args, int nargs, struct buf *out);
 int tdb_cmd_anchor_verify(struct trustdb *t, char **args, int nargs, struct buf *out);
+
+int tdb_cmd_openpgp_check(struct trustdb *t, char **args, int nargs, struct buf *out);
 
 int tdb_cmd_sessions_list(struct trustdb *t, char **args, int nargs, struct buf *out);
 int tdb_cmd_sessions_show(struct trustdb *t, char **args, int nargs, struct buf *out);

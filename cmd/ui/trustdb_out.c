@@ -97,9 +97,10 @@ static int peer_attrs(struct xml_node *el, const struct trust_peer *peer)
 	    (err = xml_set_attr(el, "identity", fpr)) ||
 	    (err = xml_set_attr(el, "level", trust_level_name(peer->level))) ||
 	    (err = xml_set_attr(el, "flags", flags)) ||
-	    (err = tdb_xml_attr(el, "first-seen", "%" PRIu64, peer->first_seen)))
+	    (err = tdb_xml_attr(el, "first-seen", "%" PRIu64, peer->first_seen)) ||
+	    (err = tdb_xml_attr(el, "last-seen", "%" PRIu64, peer->last_seen)))
 		return err;
-	return tdb_xml_attr(el, "last-seen", "%" PRIu64, peer->last_seen);
+	return peer->openpgp[0] ? xml_set_attr(el, "openpgp", peer->openpgp) : XE2E_OK;
 }
 
 static int device_child(struct xml_node *parent, const struct trust_device *dev)

@@ -22,8 +22,9 @@ static int list_line(const struct trust_peer *peer, struct buf *out)
 
 	tdb_hex32(peer->fpr, fpr);
 	trust_flags_format(peer->flags, flags);
-	return buf_printf(out, "%s %s %s %s\n", peer->jid, fpr, trust_level_name(peer->level),
-			  flags);
+	return buf_printf(out, "%s %s %s %s%s%s\n", peer->jid, fpr,
+			  trust_level_name(peer->level), flags, peer->openpgp[0] ? " " : "",
+			  peer->openpgp);
 }
 
 int tdb_cmd_list(struct trustdb *t, char **args, int nargs, struct buf *out)
@@ -108,6 +109,8 @@ static int show_plain(const struct trust_peer *peer, const struct extras *x, str
 			 "last-seen: %s\npsk: %s\nspake2-failures: %u\n",
 			 peer->jid, fpr, trust_level_name(peer->level), flags, first, last,
 			 x->psk ? "yes" : "no", x->failures);
+	if (!err && peer->openpgp[0])
+		err = buf_printf(out, "openpgp: %s\n", peer->openpgp);
 	for (size_t i = 0; !err && i < peer->n_devices; i++) {
 		const struct trust_device *d = &peer->devices[i];
 		char key[65], created[32], expires[32], slots[SLOTS_TEXT_LEN];

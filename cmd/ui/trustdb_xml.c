@@ -3,8 +3,8 @@
  *
  *   <trustdb xmlns='urn:xe2e:trustdb:1' version='1'>
  *   <peer jid='...' identity='64 hex' level='...' flags='...'
- *         first-seen='UNIX' last-seen='UNIX'><device id='8 hex' key='64 hex'
- *         created='UNIX' expires='UNIX'/>...</peer>
+ *         first-seen='UNIX' last-seen='UNIX' [openpgp='40 HEX']><device
+ *         id='8 hex' key='64 hex' created='UNIX' expires='UNIX'/>...</peer>
  *   ...
  *   </trustdb>
  *
@@ -12,7 +12,8 @@
  * No secret is ever exported: PSKs and retained secrets stay where they
  * are. Import is a merge under the trust store's lock, all or nothing: an
  * entry that would change what the store says (another level, another key
- * for a JID, an older or conflicting device binding) is refused.
+ * for a JID, another OpenPGP key, an older or conflicting device binding)
+ * is refused.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 
 #include "encoding.h"
 #include "err.h"
+#include "openpgp_cred.h"
 #include "trustdb_int.h"
 #include "util.h"
 
@@ -82,9 +84,10 @@ static int blank_text(const struct xml_node *n)
 	return 1;
 }
 
-/* el has exactly the unprefixed attributes in names. */
+/* el has the first required of the unprefixed attributes in names, and
+ * no other than the n in names. */
 static int attrs_exact(const struct reader *r, const struct xml_node *el,
-		       const char *const *names, size_t n)
+		       const char *const *names, size_t required, size_t n)
 {
 	for (size_t i = 0; i < el->n_attrs; i++) {
 		size_t j = 0;
@@ -94,7 +97,7 @@ static int attrs_exact(const struct reader *r, const struct xml_node *el,
 		if (j == n)
 			return bad(r, "unexpected attribute %.40s", el->attrs[i].name);
 	}
-	for (size_t j = 0; j < n; j++) {
+	for (size_t j = 0; j < required; j++) {
 		if (!xml_get_attr(el, names[j]))
 			return bad(r, "missing attribute %s", names[j]);
 	}
@@ -134,7 +137,8 @@ static const char *const device_attrs[] = {"id", "key", "created", "expires"};
 static int read_device(const struct reader *r, const struct xml_node *el, struct trust_device *d)
 {
 	uint8_t id[4];
-	int err = attrs_exact(r, el, device_attrs, ARRAY_SIZE(device_attrs));
+	int err = attrs_exact(r, el, device_attrs, ARRAY_SIZE(device_attrs),
+			      ARRAY_SIZE(device_attrs));
 
 	if (err)
 		return err;
@@ -149,8 +153,9 @@ static int read_device(const struct reader *r, const struct xml_node *el, struct
 	return XE2E_OK;
 }
 
-static const char *const peer_attrs[] = {"jid",   "identity",   "level",
-					 "flags", "first-seen", "last-seen"};
+/* The last one optional. */
+static const char *const peer_attrs[] = {"jid",        "identity",  "level",  "flags",
+					 "first-seen", "last-seen", "openpgp"};
 
 /* An imported entry, before it is merged. */
 struct entry {
@@ -159,10 +164,26 @@ struct entry {
 	size_t n_devices;
 };
 
+/* The optional openpgp attribute; attrs_exact() sees the others. */
+static int read_openpgp(const struct reader *r, const struct xml_node *el, struct trust_peer *p)
+{
+	const char *v = xml_get_attr(el, "openpgp");
+
+	if (!v)
+		return XE2E_OK;
+	if (openpgp_fpr_check(v))
+		return bad(r, "bad OpenPGP fingerprint %.48s", v);
+	strcpy(p->openpgp, v);
+	return XE2E_OK;
+}
+
 static int read_peer_attrs(struct reader *r, const struct xml_node *el, struct trust_peer *p)
 {
-	int err = attrs_exact(r, el, peer_attrs, ARRAY_SIZE(peer_attrs));
+	int err = attrs_exact(r, el, peer_attrs, ARRAY_SIZE(peer_attrs) - 1,
+			      ARRAY_SIZE(peer_attrs));
 
+	if (!err)
+		err = read_openpgp(r, el, p);
 	if (err)
 		return err;
 	p->jid = (char *)xml_get_attr(el, "jid");
@@ -224,7 +245,7 @@ static int read_root(struct import *im, const struct xml_node *root)
 
 	if (!is_ours(root, EXPORT_ROOT))
 		return bad(&r, "not an xe2e-trustdb export (want <trustdb xmlns='%s'>)", TRUSTDB_NS);
-	if ((err = attrs_exact(&r, root, root_attrs, 1)))
+	if ((err = attrs_exact(&r, root, root_attrs, 1, 1)))
 		return err;
 	if (strcmp(xml_get_attr(root, "version"), EXPORT_VERSION) != 0)
 		return bad(&r, "export version %.16s not supported", xml_get_attr(root, "version"));
@@ -265,6 +286,13 @@ static int merge_known(struct trust_peer *have, const struct entry *e)
 			 trust_level_name(have->level), trust_level_name(e->peer.level));
 		return conflict(e, why);
 	}
+	if (e->peer.openpgp[0] && have->openpgp[0] && strcmp(have->openpgp, e->peer.openpgp)) {
+		snprintf(why, sizeof(why), "the store has the OpenPGP key %s, the file %s",
+			 have->openpgp, e->peer.openpgp);
+		return conflict(e, why);
+	}
+	if (e->peer.openpgp[0])
+		strcpy(have->openpgp, e->peer.openpgp);
 	have->flags |= e->peer.flags;
 	if (e->peer.first_seen < have->first_seen)
 		have->first_seen = e->peer.first_seen;
@@ -285,6 +313,7 @@ static int merge_new(struct trust_db *db, const struct entry *e, uint64_t now)
 	if ((err = trust_peer_add(db, e->peer.jid, e->peer.fpr, e->peer.level, now, &p)))
 		return err;
 	p->flags = e->peer.flags;
+	strcpy(p->openpgp, e->peer.openpgp);
 	p->first_seen = e->peer.first_seen;
 	p->last_seen = e->peer.last_seen;
 	return XE2E_OK;

@@ -12,7 +12,15 @@ set -euo pipefail
 build=${1:-build}
 empty=$(cd "$build/bench" && pwd)/empty
 T=$(mktemp -d /tmp/xe2e-bench-hs.XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+# GnuPG homes of the kind 3 runs: their agents go with them.
+stop_agents() {
+	local h
+	for h in "$T"/gpg-*; do
+		[ -d "$h" ] && GNUPGHOME=$h timeout 10 gpgconf --kill gpg-agent >/dev/null 2>&1
+	done
+	return 0
+}
+trap 'stop_agents; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export LC_ALL=C
 unset XE2E_PASSPHRASE XDG_DATA_HOME XDG_STATE_HOME
 RUNS=${XE2E_BENCH_RUNS:-20}
@@ -52,6 +60,34 @@ ca_homes() {
 		$(openssl x509 -in "$T/inter.pem" -outform DER | wc -c)))
 }
 
+# Homes N (3: Ed25519, 4: RSA-3072): Alice's identity key certified by her
+# OpenPGP key (xe2e-keygen --openpgp), made by gpg in her GnuPG home
+# $T/gpg-aN; Bob's, $T/gpg-bN, holds her key certified by his own, so he
+# records her as anchored. pgp_len N is her credential's OpenPGP key and
+# signature, in bytes.
+pgp_homes() {
+	local n=$1 algo=$2 ga=$T/gpg-a$1 gb=$T/gpg-b$1 fpr
+	mkdir -m 700 "$ga" "$gb"
+	cp -a "$T/alice0" "$T/alice$n"
+	cp -a "$T/bob0" "$T/bob$n"
+	gpg_in() {
+		local home=$1
+		shift
+		GNUPGHOME=$home timeout $LIMIT gpg --batch --no-tty --pinentry-mode loopback \
+			--passphrase '' "$@" 2>/dev/null
+	}
+	gpg_in "$ga" --quick-gen-key 'Alice <xmpp:alice@capulet.lit>' "$algo" default never
+	fpr=$(gpg_in "$ga" --with-colons --list-keys | awk -F: '/^fpr/ { print $10; exit }')
+	XE2E_HOME=$T/alice$n GNUPGHOME=$ga timeout $LIMIT xe2e-keygen --openpgp "$fpr" \
+		>/dev/null 2>&1
+	gpg_in "$gb" --quick-gen-key 'Bob <bob@montague.lit>' ed25519 default never
+	gpg_in "$ga" --export "$fpr" | gpg_in "$gb" --import
+	gpg_in "$gb" --quick-lsign-key "$fpr" >/dev/null
+	pgp_len[$n]=$(($(sed -n 's/^key: //p' "$T/alice$n/identity.openpgp" | base64 -d | wc -c) +
+		$(sed -n 's/^signature: //p' "$T/alice$n/identity.openpgp" | base64 -d | wc -c)))
+}
+declare -a pgp_len
+
 # Arithmetic on decimals (awk: no bc needed).
 calc() {
 	awk "BEGIN { printf \"%.9f\", $1 }"
@@ -73,13 +109,14 @@ pair() {
 	[ $# -gt 0 ] && shift
 	bargs=("$@")
 	(
-		XE2E_HOME=$T/bob timeout $LIMIT xe2e-handshake --respond --resource garden \
-			--stats "${bargs[@]}" <"$T/a2b" 2>"$T/b.err" | tee "$T/b.out" >"$T/b2a"
+		XE2E_HOME=$T/bob GNUPGHOME=${GB:-$T/gpg-none} timeout $LIMIT xe2e-handshake \
+			--respond --resource garden --stats "${bargs[@]}" <"$T/a2b" 2>"$T/b.err" |
+			tee "$T/b.out" >"$T/b2a"
 	) &
 	local bob=$!
-	XE2E_HOME=$T/alice timeout $LIMIT xe2e-handshake --to bob@montague.lit \
-		--resource balcony --stats "${aargs[@]}" <"$T/b2a" 2>"$T/a.err" |
-		tee "$T/a.out" >"$T/a2b"
+	XE2E_HOME=$T/alice GNUPGHOME=${GA:-$T/gpg-none} timeout $LIMIT xe2e-handshake \
+		--to bob@montague.lit --resource balcony --stats "${aargs[@]}" <"$T/b2a" \
+		2>"$T/a.err" | tee "$T/a.out" >"$T/a2b"
 	wait "$bob"
 	if ! grep -q '^xe2e-handshake: session: ' "$T/a.err" ||
 		! grep -q '^xe2e-handshake: session: ' "$T/b.err"; then
@@ -146,6 +183,19 @@ if command -v openssl >/dev/null; then
 	wire_row "first contact, Alice with a CA's certificate (credential kind 2)" XXpsk2 \
 		"3 stanzas and the confirmation; 1,800 bytes plus her chain, padded"
 fi
+if command -v gpg >/dev/null; then
+	for n in 3 4; do
+		algo=ed25519 name=Ed25519
+		[ "$n" = 4 ] && algo=rsa3072 name=RSA-3072
+		pgp_homes "$n" "$algo"
+		homes "$n"
+		GA=$T/gpg-a$n GB=$T/gpg-b$n pair
+		grep -q '^xe2e-handshake: trust: anchored' "$T/b.err" ||
+			{ echo "handshake bench: Bob did not anchor Alice ($name)" >&2; exit 1; }
+		wire_row "first contact, Alice with an $name OpenPGP key (credential kind 3)" XXpsk2 \
+			"3 stanzas and the confirmation; 1,800 bytes plus her key and signature, padded"
+	done
+fi
 echo
 if command -v openssl >/dev/null; then
 	echo "Credential kind 2: Alice's identity key certified by an intermediate CA"
@@ -154,48 +204,74 @@ if command -v openssl >/dev/null; then
 	echo "Bob has the root as X.509 anchor and records Alice as anchored."
 	echo
 fi
+if command -v gpg >/dev/null; then
+	echo "Credential kind 3: Alice's identity key certified by her OpenPGP key, made"
+	echo "by gpg (an Ed25519 key: ${pgp_len[3]} bytes of key and signature; an RSA-3072"
+	echo "key: ${pgp_len[4]} bytes) in step 3, padded to 512 bytes; Bob's GnuPG keyring"
+	echo "holds her key certified by his own and he records Alice as anchored."
+	echo
+fi
 
-# Sets CPU_MS to the milliseconds of CPU (user + system) used so far by
-# this shell's finished children; runs no process of its own.
-children_cpu() {
-	local user sys
-	times >"$T/times"
-	{ read -r _ && read -r user sys; } <"$T/times"
-	CPU_MS=0
-	for t in "$user" "$sys"; do
-		local min=${t%%m*} sec=${t#*m}
-		sec=${sec%s}
-		CPU_MS=$((CPU_MS + min * 60000 + 10#${sec/./}))
-	done
-}
+# One run, as a child subreaper (prctl PR_SET_CHILD_SUBREAPER): every
+# process the run starts ends as its descendant and is reaped by it, gpg's
+# too (GPGME starts gpg through a second fork, detached from the program
+# that asked). Prints the run's wall time and the CPU (user + system) of
+# all its processes, in seconds; fails when the run did or when one of its
+# processes outlives it by 10 s (a daemon, such as an agent).
+reaper_py='
+import ctypes, os, resource, sys, time
+if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:
+    sys.exit("handshake bench: cannot become a child subreaper")
+before = resource.getrusage(resource.RUSAGE_CHILDREN)
+start = time.monotonic()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status = os.waitpid(pid, 0)
+wall = time.monotonic() - start
+deadline = time.monotonic() + 10
+while True:
+    try:
+        if os.waitpid(-1, os.WNOHANG)[0] == 0:
+            if time.monotonic() > deadline:
+                sys.exit("handshake bench: a process outlived the run")
+            time.sleep(0.01)
+    except ChildProcessError:
+        break
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = ru.ru_utime + ru.ru_stime - before.ru_utime - before.ru_stime
+print("%.9f %.9f" % (wall, cpu))
+sys.exit(os.waitstatus_to_exitcode(status) != 0)
+'
 
-# Mean wall time and mean CPU of the children, in seconds ("WALL CPU"),
-# over RUNS runs of a command: bob's process in the background, alice's in
-# the foreground, joined by the FIFOs, nothing else in between. The homes
-# are restored before each run, outside the measured part.
+# Mean wall time and mean CPU of all the processes, in seconds ("WALL
+# CPU"), over RUNS runs of a function (exported), written to $T/timed: each
+# run a shell under the reaper above, starting bob's process in the
+# background and alice's in the foreground, joined by the FIFOs, nothing
+# else in between. The homes are restored before each run, outside the
+# measured part.
 timed() {
-	local kind=$1 wall=0 cpu=0 start end c0
-	shift
+	local kind=$1 fn=$2 wall=0 cpu=0 w c
 	for _ in $(seq "$RUNS"); do
 		[ "$kind" = none ] || homes "$kind"
-		children_cpu
-		c0=$CPU_MS
-		start=$EPOCHREALTIME
-		"$@"
-		end=$EPOCHREALTIME
-		children_cpu
-		cpu=$((cpu + CPU_MS - c0))
-		wall=$(calc "$wall + $end - $start")
+		read -r w c < <(python3 -c "$reaper_py" bash -c "$fn" ||
+			echo "failed")
+		[ -n "$c" ] || { echo "handshake bench: a timed run of $fn failed" >&2; exit 1; }
+		wall=$(calc "$wall + $w")
+		cpu=$(calc "$cpu + $c")
 	done
-	echo "$(calc "$wall / $RUNS") $(calc "$cpu / 1000 / $RUNS")"
+	echo "$(calc "$wall / $RUNS") $(calc "$cpu / $RUNS")" >"$T/timed"
 }
 
 handshake_pair() {
-	XE2E_HOME=$T/bob timeout $LIMIT xe2e-handshake --respond --quiet \
-		>"$T/b2a" <"$T/a2b" &
+	XE2E_HOME=$T/bob GNUPGHOME=${GB:-$T/gpg-none} timeout $LIMIT xe2e-handshake \
+		--respond --quiet >"$T/b2a" <"$T/a2b" &
 	local bob=$!
-	XE2E_HOME=$T/alice timeout $LIMIT xe2e-handshake --to bob@montague.lit --quiet \
-		<"$T/b2a" >"$T/a2b"
+	XE2E_HOME=$T/alice GNUPGHOME=${GA:-$T/gpg-none} timeout $LIMIT xe2e-handshake \
+		--to bob@montague.lit --quiet <"$T/b2a" >"$T/a2b"
 	wait "$bob"
 }
 
@@ -206,9 +282,20 @@ empty_pair() {
 	wait "$bob"
 }
 
-read -r t_empty c_empty < <(timed none empty_pair)
-read -r t_xx c_xx < <(timed 0 handshake_pair)
-read -r t_ik c_ik < <(timed 1 handshake_pair)
+export T LIMIT empty GA GB
+export -f handshake_pair empty_pair
+timed none empty_pair
+read -r t_empty c_empty <"$T/timed"
+timed 0 handshake_pair
+read -r t_xx c_xx <"$T/timed"
+timed 1 handshake_pair
+read -r t_ik c_ik <"$T/timed"
+if command -v gpg >/dev/null; then
+	for n in 3 4; do
+		GA=$T/gpg-a$n GB=$T/gpg-b$n timed "$n" handshake_pair
+		read -r "t_pgp$n" "c_pgp$n" <"$T/timed"
+	done
+fi
 # Check that the timed runs did what they claim.
 homes 1
 handshake_pair
@@ -218,15 +305,16 @@ handshake_pair
 echo "### Handshake between two processes"
 echo
 echo "Method: wall time of a whole handshake, both processes started over the FIFOs"
-echo "(each under timeout(1)) and waited for, mean of $RUNS runs; the homes are"
-echo "copied back before each run, outside the timed part. Each process loads its"
-echo "identity, runs its side and stores the session, trust store and retained"
+echo "(each under timeout(1)) by a shell and waited for, mean of $RUNS runs; the homes"
+echo "are copied back before each run, outside the timed part. Each process loads"
+echo "its identity, runs its side and stores the session, trust store and retained"
 echo "secrets, each file written with fsync; the CPU column is the user and system"
-echo "time of all the processes of a run (getrusage of the children, timeout(1)"
-echo "included: the handshake benchmark above gives each xe2e-handshake process's"
-echo "own), and the rest of the wall time is waiting, for the peer and for the"
-echo "disk. The limit: the empty program, linked like xe2e-handshake, started twice"
-echo "the same way."
+echo "time of all the processes of a run: the shell, timeout(1), and with an OpenPGP"
+echo "key the gpg processes GPGME starts detached (the run's parent is a child"
+echo "subreaper and reaps them all; the handshake benchmark above gives each"
+echo "xe2e-handshake process's own). The rest of the wall time is waiting, for the"
+echo "peer, for gpg and for the disk. The limit: the empty program, linked like"
+echo "xe2e-handshake, started twice the same way."
 echo
 echo "| run | wall time | CPU of the processes | empty program twice (wall, CPU) | wall ratio |"
 echo "| --- | --- | --- | --- | --- |"
@@ -237,4 +325,8 @@ row() {
 }
 row "first contact (XXpsk2, fresh homes)" "$t_xx" "$c_xx"
 row "known peer (IKpsk1, second contact)" "$t_ik" "$c_ik"
+if command -v gpg >/dev/null; then
+	row "first contact, Alice's Ed25519 OpenPGP key checked by Bob's GnuPG" "$t_pgp3" "$c_pgp3"
+	row "first contact, Alice's RSA-3072 OpenPGP key checked by Bob's GnuPG" "$t_pgp4" "$c_pgp4"
+fi
 echo

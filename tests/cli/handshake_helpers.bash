@@ -8,6 +8,7 @@
 #                             b_status, $T/a.err, $T/b.err, $T/a.out and
 #                             $T/b.out (the stanzas each side sent)
 #   A2B_FILTER=cmd pair ...   pipes Alice's stanzas through cmd on the way
+#   GA=DIR GB=DIR pair ...    each side's GnuPG home (GNUPGHOME), when set
 #   as_alice CMD..., as_bob CMD...   a command in that side's home
 
 HS_TIMEOUT=20
@@ -44,6 +45,7 @@ pair() {
 	(
 		{
 			st=0
+			[ -z "${GB:-}" ] || export GNUPGHOME=$GB
 			XE2E_HOME=$B timeout $HS_TIMEOUT xe2e-handshake --respond --resource garden \
 				--timeout 10 "${bargs[@]}" || st=$?
 			echo $st >"$T/b.status"
@@ -55,6 +57,7 @@ pair() {
 	local bob=$!
 	{
 		st=0
+		[ -z "${GA:-}" ] || export GNUPGHOME=$GA
 		XE2E_HOME=$A timeout $HS_TIMEOUT xe2e-handshake --to bob@montague.lit \
 			--resource balcony --timeout 10 "${aargs[@]}" || st=$?
 		echo $st >"$T/a.status"

@@ -49,7 +49,7 @@ setup() {
 	run --separate-stderr as_alice xe2e-handshake --to bob@montague.lit --send-certificate \
 		</dev/null
 	assert_failure 1
-	[[ $stderr == *"no CA-issued certificate to send (xe2e-keygen --certificate installs one)"* ]] ||
+	[[ $stderr == *"no CA-issued certificate or OpenPGP credential to send (xe2e-keygen --certificate or --openpgp makes one)"* ]] ||
 		fail "$stderr"
 	as_alice xe2e-keygen --certificate "$T/alice-chain.pem" 2>/dev/null >/dev/null
 	as_bob xe2e-trustdb anchor add "$T/root.pem"
@@ -114,7 +114,7 @@ setup() {
 	pair
 	# Bob refuses on step 3, which Alice sent as the last of her handshake.
 	assert_equal "$b_status" 3
-	grep -qF 'the identity key of alice@capulet.lit is anchored in the trust store, but its credential carries no certificate chain: refused (no override for that)' "$T/b.err" ||
+	grep -qF 'the identity key of alice@capulet.lit is anchored in the trust store, but its credential carries no certificate chain or OpenPGP key: refused (no override for that)' "$T/b.err" ||
 		{ show_errs; fail "no reason"; }
 	assert_equal "$(wc -l <"$T/b.err")" 1
 	assert_equal "$(stored "$B")" "$before"

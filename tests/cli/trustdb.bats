@@ -12,8 +12,8 @@ load trustdb_helpers
 	assert_equal "$stderr" ''
 	local words
 	for words in list show pin verify revoke forget 'psk set' 'psk clear' 'anchor add' \
-		'anchor list' 'anchor remove' 'anchor verify' 'sessions list' 'sessions show' \
-		'sessions close' export import reset-failures; do
+		'anchor list' 'anchor remove' 'anchor verify' 'openpgp check' 'sessions list' \
+		'sessions show' 'sessions close' export import reset-failures; do
 		assert_line --regexp "^$words( |:)"
 	done
 	run xe2e-trustdb --version
@@ -35,8 +35,8 @@ load trustdb_helpers
 @test "trustdb: the man page describes every command" {
 	local page="$BATS_TEST_DIRNAME/../../man/xe2e-trustdb.1" words
 	for words in list show pin verify revoke forget 'psk set' 'psk clear' 'anchor add' \
-		'anchor list' 'anchor remove' 'anchor verify' 'sessions list' 'sessions show' \
-		'sessions close' export import reset-failures help; do
+		'anchor list' 'anchor remove' 'anchor verify' 'openpgp check' 'sessions list' \
+		'sessions show' 'sessions close' export import reset-failures help; do
 		grep -q "^\.It Cm ${words// / Cm }\( \|$\)" "$page" || fail "no entry for '$words'"
 	done
 }

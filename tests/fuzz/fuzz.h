@@ -73,6 +73,7 @@ int fuzz_jid(const uint8_t *data, size_t size);
 int fuzz_keyfile(const uint8_t *data, size_t size);
 int fuzz_noise(const uint8_t *data, size_t size);
 int fuzz_offline_header(const uint8_t *data, size_t size);
+int fuzz_openpgp(const uint8_t *data, size_t size);
 int fuzz_prekey_store(const uint8_t *data, size_t size);
 int fuzz_psk_text(const uint8_t *data, size_t size);
 int fuzz_ratchet_header(const uint8_t *data, size_t size);

@@ -5,7 +5,7 @@
  * must encode back to exactly the bytes it took, and decoded lists must be
  * valid lists that hold the codes used; a credential's chain (kind 2)
  * must be framed as hsmsg_chain_check() wants, inside the input, and its
- * payload padded to the chain unit.
+ * payload padded to the chain unit, as a kind 3 credential's is.
  */
 #include "fuzz.h"
 
@@ -83,6 +83,11 @@ static void fz_hsmsg_payload(enum hs_payload_kind kind, const uint8_t *data, siz
 		FUZZ_CHECK(kind == HS_PAYLOAD_XX2 || kind == HS_PAYLOAD_XX3);
 		FUZZ_CHECK(p.cred.chain == data + 3 && p.cred.chain_len <= HS_CHAIN_MAX);
 		FUZZ_CHECK(hsmsg_chain_check(p.cred.chain, p.cred.chain_len) == XE2E_OK);
+		FUZZ_CHECK(size % HS_PAD_CHAIN_UNIT == 0);
+	}
+	if (p.cred.kind == HS_CRED_KIND_OPENPGP) {
+		FUZZ_CHECK(kind == HS_PAYLOAD_XX2 || kind == HS_PAYLOAD_XX3);
+		FUZZ_CHECK(p.cred.pgp_sig + p.cred.pgp_sig_len <= data + size);
 		FUZZ_CHECK(size % HS_PAD_CHAIN_UNIT == 0);
 	}
 	if (kind == HS_PAYLOAD_XX1)

@@ -22,6 +22,7 @@
 #include "encoding.h"
 #include "envelope.h"
 #include "identity.h"
+#include "openpgp_cred.h"
 #include "prekey.h"
 #include "replay_cache.h"
 #include "rng.h"
@@ -519,6 +520,14 @@ static void seeds_handshake_flows(void)
 	buf_free(&m5.body);
 }
 
+/* An OpenPGP key and signature as a credential carries them: packet
+ * headers and filler (the fuzz targets never give them to GnuPG). */
+static const uint8_t fz_pgp_key[] = {0x98, 0x33, 0x04, 0x6a, 0x00, 0x00, 0x00, 0x16, 0x09,
+				     0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x0f, 0x01,
+				     0xb4, 0x1e, 'A', 'l', 'i', 'c', 'e'};
+static const uint8_t fz_pgp_sig[] = {0x88, 0x75, 0x04, 0x00, 0x16, 0x08, 0x00, 0x1d, 0x16,
+				     0x21, 0x04, 0x01, 0x02, 0x03};
+
 static void seeds_handshake_payloads(void)
 {
 	const struct identity *who[2] = {&fz_hs.alice, &fz_hs.bob};
@@ -558,6 +567,21 @@ static void seeds_handshake_payloads(void)
 			die("hsmsg_payload_encode", XE2E_E_MALFORMED);
 		snprintf(name, sizeof(name), "payload-%d-chain", k);
 		seed("handshake_msg", name, 2 + k, b.data, b.len);
+		/* Kind 3: the identity key and an OpenPGP key and signature (opaque
+		 * bytes here: GnuPG reads them). */
+		p.cred.kind = HS_CRED_KIND_OPENPGP;
+		p.cred.pgp_created = FUZZ_NOW - 3600;
+		p.cred.pgp_key = fz_pgp_key;
+		p.cred.pgp_key_len = sizeof(fz_pgp_key);
+		p.cred.pgp_sig = fz_pgp_sig;
+		p.cred.pgp_sig_len = sizeof(fz_pgp_sig);
+		buf_clear(&b);
+		if (hsmsg_payload_encode((enum hs_payload_kind)k, &p, &b))
+			die("hsmsg_payload_encode", XE2E_E_MALFORMED);
+		snprintf(name, sizeof(name), "payload-%d-openpgp", k);
+		seed("handshake_msg", name, 2 + k, b.data, b.len);
+		if (k == HS_PAYLOAD_XX3)
+			seed("openpgp", "payload-alice", 0, b.data + 1, b.len - 1);
 	}
 	buf_free(&b);
 	buf_free(&chain);
@@ -646,6 +670,24 @@ static void seeds_identity_files(void)
 	}
 	buf_free(&b);
 	buf_free(&k);
+}
+
+static void seeds_openpgp(void)
+{
+	struct openpgp_cred c = OPENPGP_CRED_INIT;
+	struct buf b = BUF_INIT;
+
+	strcpy(c.fpr, "0123456789ABCDEF0123456789ABCDEF01234567");
+	c.created = FUZZ_NOW - 3600;
+	buf_append(&c.key, fz_pgp_key, sizeof(fz_pgp_key));
+	buf_append(&c.sig, fz_pgp_sig, sizeof(fz_pgp_sig));
+	if (openpgp_cred_format(&c, FZ_HS_ALICE, fz_hs.alice.id_fpr, &b))
+		die("openpgp_cred_format", XE2E_E_MALFORMED);
+	seed("openpgp", "file-alice", 1, b.data, b.len);
+	seed_str("openpgp", "uid-name", 2, "Alice <xmpp:alice@capulet.lit>");
+	seed_str("openpgp", "uid-bare", 2, "xmpp:alice@capulet.lit");
+	openpgp_cred_free(&c);
+	buf_free(&b);
 }
 
 static void seeds_trust(void)
@@ -1262,6 +1304,7 @@ int main(int argc, char **argv)
 	seeds_handshake_flows();
 	seeds_handshake_payloads();
 	seeds_identity_files();
+	seeds_openpgp();
 	seeds_trust();
 	seeds_trustdb_import();
 	seeds_scram();

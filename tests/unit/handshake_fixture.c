@@ -9,6 +9,7 @@
 #include "cookie.h"
 #include "err.h"
 #include "handshake_nego.h"
+#include "openpgp.h"
 #include "replay_cache.h"
 #include "rng.h"
 #include "unit.h"
@@ -95,6 +96,16 @@ static int chain_cb(void *arg, const uint8_t *chain, size_t len, const char *jid
 	return anchor_verify_chain(NULL, chain, len, jid, now, res);
 }
 
+/* OpenPGP credentials are checked by GnuPG, against the user's default
+ * keyring (GNUPGHOME). */
+static int openpgp_cb(void *arg, const struct hs_credential *cred, const char *jid,
+		      const uint8_t id_fpr[static FINGERPRINT_LEN], struct openpgp_result *res)
+{
+	(void)arg;
+	return openpgp_cred_check(cred->pgp_key, cred->pgp_key_len, cred->pgp_sig,
+				  cred->pgp_sig_len, cred->pgp_created, jid, id_fpr, res);
+}
+
 static int cookie_cb(void *arg, uint8_t key[static 32])
 {
 	struct hs_side *s = arg;
@@ -121,6 +132,7 @@ int side_begin(struct hs_side *s, int initiator, const struct hs_side *peer)
 	cfg.arg = s;
 	cfg.cookie_key_fn = cookie_cb;
 	cfg.chain = chain_cb;
+	cfg.openpgp = openpgp_cb;
 	cfg.now = s->now;
 	return handshake_new(&s->hs, &cfg);
 }

@@ -3,7 +3,8 @@
  * XE2E_HOME (a fresh identity made by identity_create), trust store and
  * retained-secret snapshots, and a driver that passes the messages between
  * the two objects, optionally changing one on the way. Certificate chains
- * are checked against the X.509 anchors in the receiving side's home.
+ * are checked against the X.509 anchors in the receiving side's home,
+ * OpenPGP credentials by GnuPG.
  */
 #ifndef XE2E_HANDSHAKE_FIXTURE_H
 #define XE2E_HANDSHAKE_FIXTURE_H

@@ -26,6 +26,7 @@
 #include "../fuzz/fuzz_keyfile.c"
 #include "../fuzz/fuzz_noise.c"
 #include "../fuzz/fuzz_offline_header.c"
+#include "../fuzz/fuzz_openpgp.c"
 #include "../fuzz/fuzz_prekey_store.c"
 #include "../fuzz/fuzz_psk_text.c"
 #include "../fuzz/fuzz_ratchet_header.c"
@@ -115,10 +116,10 @@ TEST(fuzz_regress_targets_exist)
 {
 	static const char *const names[] = {
 		"base64", "binding", "bundle", "handshake", "handshake_msg", "hex", "jid", "keyfile",
-		"noise", "offline_header", "prekey_store", "psk_text", "ratchet_header", "ratchet_msg",
-		"ratchet_state", "replay_cache", "scram", "secrets", "session", "sig_der", "spki",
-		"stanza", "stanza_frame", "trust", "trustdb_import", "verify_run", "x509", "xml",
-		"xml_reader", "xmpp_features", "xmpp_frame",
+		"noise", "offline_header", "openpgp", "prekey_store", "psk_text", "ratchet_header",
+		"ratchet_msg", "ratchet_state", "replay_cache", "scram", "secrets", "session",
+		"sig_der", "spki", "stanza", "stanza_frame", "trust", "trustdb_import", "verify_run",
+		"x509", "xml", "xml_reader", "xmpp_features", "xmpp_frame",
 	};
 	char path[1024];
 
@@ -144,6 +145,7 @@ FZR_TARGET(jid)
 FZR_TARGET(keyfile)
 FZR_TARGET(noise)
 FZR_TARGET(offline_header)
+FZR_TARGET(openpgp)
 FZR_TARGET(prekey_store)
 FZR_TARGET(psk_text)
 FZR_TARGET(ratchet_header)

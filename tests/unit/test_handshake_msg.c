@@ -180,9 +180,9 @@ TEST(hsmsg_payloads)
 	CHECK_INT(back.cred.binding.expires, 1800000000);
 	CHECK_MEM(back.cred.binding.sig, p.cred.binding.sig, 64);
 	CHECK_MEM(b.data + 66, "\x01\x02\x03\x04", 4);
-	b.data[0] = 3;
+	b.data[0] = 4;
 	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_UNSUPPORTED);
-	p.cred.kind = 3;
+	p.cred.kind = 4;
 	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX3, &p, &b), XE2E_E_STATE);
 	buf_free(&b);
 }
@@ -405,6 +405,158 @@ TEST(hsmsg_chain_limits_and_bad_framing)
 	hand_payload(chain.data, chain.len, &b);
 	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
 	buf_free(&chain);
+	buf_free(&b);
+}
+
+/* ---- credential kind 3: an OpenPGP signature of the identity key ---- */
+
+/* A kind 3 credential with a key and a signature of these sizes (their
+ * bytes are opaque here: GnuPG reads them). */
+static void pgp_payload(struct hs_payload *p, struct buf *key, size_t key_len, struct buf *sig,
+			size_t sig_len)
+{
+	fill_payload(p);
+	buf_clear(key);
+	buf_clear(sig);
+	for (size_t i = 0; i < key_len; i++)
+		CHECK_INT(buf_append_byte(key, (uint8_t)(0x99 + i)), XE2E_OK);
+	for (size_t i = 0; i < sig_len; i++)
+		CHECK_INT(buf_append_byte(sig, (uint8_t)(0x88 ^ i)), XE2E_OK);
+	p->cred.kind = HS_CRED_KIND_OPENPGP;
+	p->cred.pgp_created = 0x0102030405060708ull;
+	p->cred.pgp_key = key->data;
+	p->cred.pgp_key_len = key->len;
+	p->cred.pgp_sig = sig->data;
+	p->cred.pgp_sig_len = sig->len;
+}
+
+TEST(hsmsg_openpgp_round_trip)
+{
+	struct hs_payload p, back;
+	struct buf key = BUF_INIT, sig = BUF_INIT, b = BUF_INIT;
+	const size_t head = 1 + 65 + 8;
+
+	pgp_payload(&p, &key, 233, &sig, 119);
+	CHECK_INT(hsmsg_credential_len(&p.cred), head + 2 + 233 + 2 + 119 + HS_BINDING_LEN);
+	for (int step = 0; step < 2; step++) {
+		enum hs_payload_kind kind = step ? HS_PAYLOAD_XX3 : HS_PAYLOAD_XX2;
+
+		buf_clear(&b);
+		CHECK_INT(hsmsg_payload_encode(kind, &p, &b), XE2E_OK);
+		/* Padded to the chain unit, as kind 2 is. */
+		CHECK_INT(b.len, 1024);
+		/* kind | identity key | created | key_len | key | sig_len | sig | binding */
+		CHECK_INT(b.data[0], HS_CRED_KIND_OPENPGP);
+		CHECK_MEM(b.data + 1, p.cred.identity_pub, 65);
+		CHECK_MEM(b.data + 66, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+		CHECK_INT(load_be16(b.data + head), 233);
+		CHECK_MEM(b.data + head + 2, key.data, 233);
+		CHECK_INT(load_be16(b.data + head + 2 + 233), 119);
+		CHECK_MEM(b.data + head + 4 + 233, sig.data, 119);
+		CHECK_MEM(b.data + head + 4 + 233 + 119, "\x01\x02\x03\x04", 4);
+		CHECK_INT(hsmsg_payload_decode(kind, b.data, b.len, &back), XE2E_OK);
+		CHECK_INT(back.cred.kind, HS_CRED_KIND_OPENPGP);
+		CHECK_MEM(back.cred.identity_pub, p.cred.identity_pub, 65);
+		CHECK(back.cred.pgp_created == p.cred.pgp_created);
+		CHECK(back.cred.pgp_key == b.data + head + 2 && back.cred.pgp_key_len == 233);
+		CHECK(back.cred.pgp_sig == b.data + head + 4 + 233 && back.cred.pgp_sig_len == 119);
+		CHECK_INT(back.cred.binding.device_id, 0x01020304);
+		/* Padded to 32 only: refused. */
+		CHECK_INT(hsmsg_payload_decode(kind, b.data, 512, &back), XE2E_E_MALFORMED);
+	}
+	buf_free(&key);
+	buf_free(&sig);
+	buf_free(&b);
+}
+
+/* The payload of a kind 3 credential with the key and signature lengths
+ * given on the wire (key_len, sig_len) and n_key, n_sig bytes after them,
+ * encoded by hand, padded as the decoder wants. */
+static void pgp_hand_payload(size_t key_len, size_t n_key, size_t sig_len, size_t n_sig,
+			     struct buf *b)
+{
+	struct hs_payload p;
+	uint8_t len[2], when[8] = {0};
+	size_t padded;
+
+	fill_payload(&p);
+	buf_clear(b);
+	CHECK_INT(buf_append_byte(b, HS_CRED_KIND_OPENPGP), XE2E_OK);
+	CHECK_INT(buf_append(b, p.cred.identity_pub, 65), XE2E_OK);
+	CHECK_INT(buf_append(b, when, 8), XE2E_OK);
+	store_be16(len, (uint16_t)key_len);
+	CHECK_INT(buf_append(b, len, 2), XE2E_OK);
+	for (size_t i = 0; i < n_key; i++)
+		CHECK_INT(buf_append_byte(b, 0x99), XE2E_OK);
+	store_be16(len, (uint16_t)sig_len);
+	CHECK_INT(buf_append(b, len, 2), XE2E_OK);
+	for (size_t i = 0; i < n_sig; i++)
+		CHECK_INT(buf_append_byte(b, 0x88), XE2E_OK);
+	CHECK_INT(hsmsg_binding_encode(&p.cred.binding, b), XE2E_OK);
+	CHECK_INT(buf_append(b, "\x01\x01\x02\x01\x02", 5), XE2E_OK);
+	padded = (b->len + HS_PAD_CHAIN_UNIT - 1) / HS_PAD_CHAIN_UNIT * HS_PAD_CHAIN_UNIT;
+	while (b->len < padded)
+		CHECK_INT(buf_append_byte(b, 0), XE2E_OK);
+}
+
+TEST(hsmsg_openpgp_limits_truncations_and_flips)
+{
+	struct hs_payload p, back;
+	struct buf key = BUF_INIT, sig = BUF_INIT, b = BUF_INIT;
+	size_t refused = 0, changed = 0, fields;
+
+	/* The longest key and signature, with the longest lists: within
+	 * HS_BODY_MAX, so a receiver's limit holds for kind 3 too. */
+	pgp_payload(&p, &key, HS_OPENPGP_KEY_MAX, &sig, HS_OPENPGP_SIG_MAX);
+	memset(&p.lists, 0, sizeof(p.lists));
+	p.lists.n_versions = p.lists.n_suites = HS_LIST_MAX;
+	for (int k = 0; k < HS_LIST_MAX; k++)
+		p.lists.versions[k] = p.lists.suites[k] = (uint8_t)(k + 1);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX2, &p, &b), XE2E_OK);
+	CHECK(b.len <= HS_BODY_MAX - 32 - 48 - 16);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX2, b.data, b.len, &back), XE2E_OK);
+	/* One byte more of either, or none: the encoder refuses, and so does the
+	 * decoder when the lengths say so. */
+	pgp_payload(&p, &key, HS_OPENPGP_KEY_MAX + 1, &sig, 10);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX3, &p, &b), XE2E_E_STATE);
+	pgp_payload(&p, &key, 10, &sig, HS_OPENPGP_SIG_MAX + 1);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX3, &p, &b), XE2E_E_STATE);
+	pgp_payload(&p, &key, 0, &sig, 10);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX3, &p, &b), XE2E_E_STATE);
+	pgp_hand_payload(HS_OPENPGP_KEY_MAX + 1, HS_OPENPGP_KEY_MAX + 1, 10, 10, &b);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
+	pgp_hand_payload(10, 10, HS_OPENPGP_SIG_MAX + 1, HS_OPENPGP_SIG_MAX + 1, &b);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
+	pgp_hand_payload(0, 0, 10, 10, &b);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
+	pgp_hand_payload(10, 10, 0, 0, &b);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
+	/* A key length that runs past the payload. */
+	pgp_hand_payload(2000, 10, 10, 10, &b);
+	CHECK_INT(hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back), XE2E_E_MALFORMED);
+	/* Every truncation of the fields is refused. */
+	pgp_payload(&p, &key, 233, &sig, 119);
+	buf_clear(&b);
+	CHECK_INT(hsmsg_payload_encode(HS_PAYLOAD_XX3, &p, &b), XE2E_OK);
+	fields = hsmsg_credential_len(&p.cred) + 5;
+	for (size_t n = 0; n < fields; n++)
+		if (hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, n, &back) != XE2E_E_MALFORMED)
+			unit_fail(__FILE__, __LINE__, "a payload cut to %zu bytes was read", n);
+	/* Every byte flipped: refused, or read as another payload that encodes
+	 * to exactly those bytes. */
+	for (size_t i = 0; i < b.len; i++) {
+		b.data[i] ^= 0x41;
+		if (hsmsg_payload_decode(HS_PAYLOAD_XX3, b.data, b.len, &back) != XE2E_OK)
+			refused++;
+		else if (reencodes(HS_PAYLOAD_XX3, b.data, b.len))
+			changed++;
+		b.data[i] ^= 0x41;
+	}
+	CHECK_INT(refused + changed, b.len);
+	CHECK(refused >= b.len - fields + 4);
+	unit_note("%zu flips refused, %zu read as other content", refused, changed);
+	buf_free(&key);
+	buf_free(&sig);
 	buf_free(&b);
 }
 

@@ -244,7 +244,16 @@ static const struct bad_case bad_lines[] = {
 	 "last-seen time"},
 	{"peer " BOB " " FPR_A " level=tofu flags=- first-seen=3 last-seen=2\n", "first-seen after"},
 	{"peer " BOB " " FPR_A " level=tofu flags=- first-seen=1\n", "fields"},
-	{"peer " BOB " " FPR_A " level=tofu flags=- first-seen=1 last-seen=2 x=y\n", "too many"},
+	{"peer " BOB " " FPR_A " level=tofu flags=- first-seen=1 last-seen=2 x=y\n",
+	 "expected openpgp="},
+	{"peer " BOB " " FPR_A " level=tofu flags=- first-seen=1 last-seen=2 openpgp=\n",
+	 "bad OpenPGP fingerprint"},
+	{"peer " BOB " " FPR_A " level=tofu flags=- first-seen=1 last-seen=2 "
+	 "openpgp=0123456789abcdef0123456789ABCDEF01234567\n", "bad OpenPGP fingerprint"},
+	{"peer " BOB " " FPR_A " level=tofu flags=- first-seen=1 last-seen=2 "
+	 "openpgp=0123456789ABCDEF0123456789ABCDEF012345678\n", "bad OpenPGP fingerprint"},
+	{"peer " BOB " " FPR_A " level=tofu flags=- first-seen=1 last-seen=2 "
+	 "openpgp=0123456789ABCDEF0123456789ABCDEF01234567 x=y\n", "too many"},
 	{"peer " BOB " " FPR_A "  level=tofu flags=- first-seen=1 last-seen=2\n", "empty field"},
 	{"peer " BOB " " FPR_A " level=tofu flags=- first-seen=1 last-seen=2 \n", "empty field"},
 	{"peer " BOB " " FPR_A " level=tofu\tflags=- first-seen=1 last-seen=2\n", "control"},
@@ -254,7 +263,9 @@ static const struct bad_case bad_lines[] = {
 	{"device " ALICE " " FPR_A " 0000001 " PUB_1 " created=10 expires=0\n", "bad device id"},
 	{"device " ALICE " " FPR_A " 00000001 " PUB_1 "00 created=10 expires=0\n", "bad device key"},
 	{"device " ALICE " " FPR_A " 00000001 " PUB_1 " created=10 expires=10\n", "expires"},
-	{"device " ALICE " " FPR_A " 00000001 " PUB_1 " created=10 expires=0 x\n", "too many"},
+	{"device " ALICE " " FPR_A " 00000001 " PUB_1 " created=10 expires=0 x\n",
+	 "device record has 8 fields"},
+	{"device " ALICE " " FPR_A " 00000001 " PUB_1 " created=10 expires=0 x y\n", "too many"},
 	{"device " ALICE " " FPR_A " 00000001 " PUB_1 " made=10 expires=0\n", "expected created="},
 	{DEV_A1 DEV_A1, "duplicate device"},
 	{DEV_A1 "device " ALICE " " FPR_A " 00000002 " PUB_1 " created=10 expires=0\n",
