@@ -130,7 +130,7 @@ test-unit: all $(UNIT_TESTS)
 	$(Q)$(UNIT_TESTS)
 test-cli: all
 	$(Q)./scripts/ensure-deps --server
-	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bats tests/cli
+	$(Q)XE2E_BUILD=$(BUILD) bats tests/cli
 
 demo: all
 	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" ./scripts/demo
