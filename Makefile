@@ -116,10 +116,11 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBXE2E)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBXE2E) $(LIBS)
 
-# The README's test command: every test in the normal build, then the same
-# tests in the sanitizer build; one summary line for both. Everything a
-# test calls is installed first, Prosody included, so that nothing is
-# skipped for want of a package. (+: the builds it runs share make's -j.)
+# The README's test command: every test in the normal build and the same
+# tests in the sanitizer build, two jobs at a time; one summary line for
+# both. Everything a test calls is installed first, Prosody included, so
+# that nothing is skipped for want of a package. (+: the builds it runs
+# share make's -j.)
 check:
 	$(Q)./scripts/ensure-deps --server
 	+$(Q)./tests/run-all
