@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 #include "util.h"
@@ -177,19 +178,8 @@ static int attrs_exact(const struct xml_node *el, const char *const *names, size
 
 static int parse_time_text(const char *s, uint64_t *out)
 {
-	size_t n = strlen(s);
-	uint64_t v = 0;
-
-	if (n == 0 || n > 20 || (s[0] == '0' && n > 1))
+	if (decimal_parse_str(s, UINT64_MAX, out))
 		return bad("a time in the bundle is not a canonical number%s", "");
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned)(s[i] - '0');
-
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - d) / 10)
-			return bad("a time in the bundle is not a canonical number%s", "");
-		v = v * 10 + d;
-	}
-	*out = v;
 	return XE2E_OK;
 }
 

@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "err.h"
 #include "trust.h"
 
 #define LINE_MAX_LEN 4096
-#define COUNT_DIGITS_MAX 6
+#define COUNT_MAX 999999 /* six digits */
 
 struct count {
 	char *jid;
@@ -77,14 +78,12 @@ static int parse_fail(const char *name, size_t line, const char *fmt, ...)
 
 static int parse_count(const char *s, unsigned *out)
 {
-	size_t n = strlen(s);
-	unsigned v = 0;
+	uint64_t v;
 
-	if (n == 0 || n > COUNT_DIGITS_MAX || s[0] == '0' || strspn(s, "0123456789") != n)
+	/* a count is at least 1: an entry at 0 is not written */
+	if (decimal_parse_str(s, COUNT_MAX, &v) || v == 0)
 		return XE2E_E_MALFORMED;
-	for (; *s; s++)
-		v = v * 10 + (unsigned)(*s - '0');
-	*out = v;
+	*out = (unsigned)v;
 	return XE2E_OK;
 }
 

@@ -1,6 +1,7 @@
 /* Device bindings: the identity key's signed statement that ties a device
  * key to it, in its binary form (signed, carried in handshakes) and its
  * text form (identity.binding). See identity.h. */
+#include "decimal.h"
 #include "identity.h"
 
 #include <stdio.h>
@@ -284,14 +285,9 @@ static int lines_time(struct lines *l, const char *name, uint64_t *t)
 
 	if (err)
 		return err;
-	if (len == 0 || len > 12 || (v[0] == '0' && len > 1))
+	/* twelve digits at most, as written: 999999999999 is year 31690 */
+	if (decimal_parse(v, len, UINT64_C(999999999999), t))
 		return lines_error(l, "not a time in UNIX seconds");
-	*t = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return lines_error(l, "not a time in UNIX seconds");
-		*t = *t * 10 + (uint64_t)(v[i] - '0');
-	}
 	return XE2E_OK;
 }
 

@@ -1,4 +1,5 @@
 /* The IK responder's pending sessions (see ik_pending.h). */
+#include "decimal.h"
 #include "ik_pending.h"
 
 #include <stdio.h>
@@ -44,21 +45,6 @@ static int records_push(struct records *rs, const struct record *rec)
 	return XE2E_OK;
 }
 
-static int parse_time(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n == 0 || n > 20 || (s[0] == '0' && n > 1))
-		return XE2E_E_MALFORMED;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
-			return XE2E_E_MALFORMED;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return XE2E_OK;
-}
-
 /* "ID TIME PEER": fixed-width hex around a decimal time. */
 static int parse_line(struct records *rs, const char *s, size_t n)
 {
@@ -71,7 +57,7 @@ static int parse_line(struct records *rs, const char *s, size_t n)
 	sp = memchr(time, ' ', n - 2 * SESSION_ID_LEN - 1);
 	if (!sp || (size_t)(s + n - sp - 1) != 2 * PEER_LEN ||
 	    hex_decode(s, 2 * SESSION_ID_LEN, rec.id, sizeof(rec.id)) ||
-	    parse_time(time, (size_t)(sp - time), &rec.time) ||
+	    decimal_parse(time, (size_t)(sp - time), UINT64_MAX, &rec.time) ||
 	    hex_decode(sp + 1, 2 * PEER_LEN, rec.peer, sizeof(rec.peer)))
 		return XE2E_E_MALFORMED;
 	return records_push(rs, &rec);

@@ -1,3 +1,4 @@
+#include "decimal.h"
 #include "keyfile.h"
 
 #include <stdio.h>
@@ -61,16 +62,9 @@ static int type_from_name(const char *s, size_t n, enum keyfile_type *type)
 /* A decimal number without sign or leading zeros, within [min, max]. */
 static int parse_u32(const char *s, size_t n, uint32_t min, uint32_t max, uint32_t *out)
 {
-	unsigned long long v = 0;
+	uint64_t v;
 
-	if (n == 0 || n > 10 || (s[0] == '0' && n > 1))
-		return XE2E_E_MALFORMED;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return XE2E_E_MALFORMED;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	if (v < min || v > max)
+	if (decimal_parse(s, n, max, &v) || v < min)
 		return XE2E_E_MALFORMED;
 	*out = (uint32_t)v;
 	return XE2E_OK;

@@ -1,5 +1,6 @@
 /* The prekey store in memory: lookups, creation, consumption, pruning and
  * the replay cache (see prekey.h). */
+#include "decimal.h"
 #include "prekey.h"
 
 #include <stdlib.h>
@@ -271,15 +272,12 @@ int prekey_sender_tag(const char *bare_jid, uint8_t tag[static PREKEY_SENDER_LEN
 int prekey_seen_quota(uint32_t *quota)
 {
 	const char *env = getenv(PREKEY_QUOTA_ENV);
-	unsigned long v = 0;
-	char *end = NULL;
+	uint64_t v;
 
 	*quota = PREKEY_SEEN_PER_SENDER;
 	if (!env || !*env)
 		return XE2E_OK;
-	if (env[0] >= '1' && env[0] <= '9')
-		v = strtoul(env, &end, 10);
-	if (!end || *end || v > PREKEY_SEEN_MAX) {
+	if (decimal_parse_str(env, PREKEY_SEEN_MAX, &v) || v == 0) {
 		err_detail_set("%s must be a number from 1 to %d", PREKEY_QUOTA_ENV,
 			       PREKEY_SEEN_MAX);
 		return XE2E_E_MALFORMED;

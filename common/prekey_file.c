@@ -1,5 +1,6 @@
 /* The prekey store's file: strict text form, locked atomic updates
  * (see prekey.h). */
+#include "decimal.h"
 #include "prekey.h"
 
 #include <inttypes.h>
@@ -65,19 +66,7 @@ static int field_is(const struct line *l, size_t i, const char *word)
 
 static int parse_time(const char *s, size_t n, uint64_t *out)
 {
-	uint64_t v = 0;
-
-	if (n == 0 || n > 20 || (s[0] == '0' && n > 1))
-		return XE2E_E_MALFORMED;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d = (unsigned)(s[i] - '0');
-
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - d) / 10)
-			return XE2E_E_MALFORMED;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return XE2E_OK;
+	return decimal_parse(s, n, UINT64_MAX, out);
 }
 
 /* Lower-case hex of exactly n bytes. */

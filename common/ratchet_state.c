@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 #include "hash.h"
@@ -210,18 +211,8 @@ static int line_take(struct cursor *c, const char *name, const char **val, size_
 static int parse_num(const struct cursor *c, const char *s, size_t len, uint64_t max,
 		     uint64_t *out)
 {
-	uint64_t v = 0;
-
-	if (len == 0 || len > 20 || (s[0] == '0' && len > 1))
-		return parse_fail(c, "bad number");
-	for (size_t i = 0; i < len; i++) {
-		unsigned d = (unsigned char)s[i] - '0';
-
-		if (d > 9 || d > max || v > (max - d) / 10)
-			return parse_fail(c, "bad or too large number");
-		v = v * 10 + d;
-	}
-	*out = v;
+	if (decimal_parse(s, len, max, out))
+		return parse_fail(c, "bad or too large number");
 	return XE2E_OK;
 }
 

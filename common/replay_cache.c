@@ -1,4 +1,5 @@
 /* The IK replay cache (see replay_cache.h). */
+#include "decimal.h"
 #include "replay_cache.h"
 
 #include <stdio.h>
@@ -48,21 +49,6 @@ static int cache_push(struct cache *c, const uint8_t key[static REPLAY_CACHE_KEY
 	return XE2E_OK;
 }
 
-static int parse_time(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n == 0 || n > 20 || (s[0] == '0' && n > 1))
-		return XE2E_E_MALFORMED;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - 9) / 10)
-			return XE2E_E_MALFORMED;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	*out = v;
-	return XE2E_OK;
-}
-
 static int parse_line(struct cache *c, const char *s, size_t n)
 {
 	uint8_t key[REPLAY_CACHE_KEY_LEN];
@@ -70,7 +56,8 @@ static int parse_line(struct cache *c, const char *s, size_t n)
 
 	if (n < 2 * REPLAY_CACHE_KEY_LEN + 2 || s[2 * REPLAY_CACHE_KEY_LEN] != ' ' ||
 	    hex_decode(s, 2 * REPLAY_CACHE_KEY_LEN, key, sizeof(key)) ||
-	    parse_time(s + 2 * REPLAY_CACHE_KEY_LEN + 1, n - 2 * REPLAY_CACHE_KEY_LEN - 1, &t))
+	    decimal_parse(s + 2 * REPLAY_CACHE_KEY_LEN + 1, n - 2 * REPLAY_CACHE_KEY_LEN - 1,
+			  UINT64_MAX, &t))
 		return XE2E_E_MALFORMED;
 	return cache_push(c, key, t);
 }

@@ -1,4 +1,5 @@
 /* Session files and the per-peer current pointer (see session.h). */
+#include "decimal.h"
 #include "session.h"
 
 #include <dirent.h>
@@ -230,26 +231,11 @@ static int field_hex(struct lines *l, const char *key, uint8_t *out, size_t n, i
 	return XE2E_OK;
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s || (s[0] == '0' && s[1]) || strlen(s) > 20)
-		return XE2E_E_MALFORMED;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-			return XE2E_E_MALFORMED;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return XE2E_OK;
-}
-
 static int field_u64(struct lines *l, const char *key, uint64_t *out)
 {
 	int err = next_field(l, key);
 
-	if (!err && parse_u64(l->value, out))
+	if (!err && decimal_parse_str(l->value, UINT64_MAX, out))
 		err = parse_fail(l, key);
 	return err;
 }
@@ -456,8 +442,9 @@ static int parse_written_as(struct lines *l, struct session *s)
 	if (!c2)
 		return parse_fail(l, "written-as");
 	*c1 = *c2 = '\0';
-	if (parse_u64(l->value, &dev) || parse_u64(c1 + 1, &ino) || parse_u64(c2 + 1, &gen) ||
-	    gen > UINT32_MAX)
+	if (decimal_parse_str(l->value, UINT64_MAX, &dev) ||
+	    decimal_parse_str(c1 + 1, UINT64_MAX, &ino) ||
+	    decimal_parse_str(c2 + 1, UINT32_MAX, &gen))
 		return parse_fail(l, "written-as");
 	s->dev = dev;
 	s->ino = ino;

@@ -1,3 +1,4 @@
+#include "decimal.h"
 #include "textrec.h"
 
 #include <stdarg.h>
@@ -28,19 +29,7 @@ int textrec_hex(const char *s, uint8_t *out, size_t n)
 
 int textrec_u64(const char *s, uint64_t *out)
 {
-	uint64_t v = 0;
-
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
-		return XE2E_E_MALFORMED;
-	for (; *s; s++) {
-		unsigned d = (unsigned)(*s - '0');
-
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
-			return XE2E_E_MALFORMED;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return XE2E_OK;
+	return decimal_parse_str(s, UINT64_MAX, out);
 }
 
 int textrec_split(const struct textrec *at, char *line, char **field, size_t max, size_t *n)

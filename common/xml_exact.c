@@ -60,16 +60,6 @@ void xml_exact_free(struct xml_reader *r)
 	}
 }
 
-static int wait_readable(int fd)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
 /* Reads exactly n bytes the reader knows are there (what tee(2) copied,
  * or what it looked at before). */
 static int read_known(int fd, char *buf, size_t n)
@@ -80,7 +70,7 @@ static int read_known(int fd, char *buf, size_t n)
 		got = read(fd, buf, n);
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && wait_readable(fd) == 0)
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && xml_wait_readable(fd) == 0)
 			continue;
 		if (got <= 0)
 			return -1;
@@ -121,7 +111,7 @@ int xml_exact_read(struct xml_reader *r, char *buf, size_t want, size_t *n)
 			break;
 		if (errno == EINTR)
 			continue;
-		if ((errno == EAGAIN || errno == EWOULDBLOCK) && wait_readable(r->fd) == 0)
+		if ((errno == EAGAIN || errno == EWOULDBLOCK) && xml_wait_readable(r->fd) == 0)
 			continue;
 		if (errno == EINVAL && r->how == XML_EXACT_TEE && r->taken == r->consumed) {
 			xml_exact_free(r); /* not a pipe tee(2) takes: one byte at a time */

@@ -31,7 +31,7 @@ static int is_ws(char c)
 
 /* --- input --- */
 
-static int wait_readable(int fd)
+int xml_wait_readable(int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 
@@ -71,7 +71,7 @@ static int source_read(struct xml_reader *r, char *buf, size_t want, size_t *n)
 			break;
 		if (errno == EINTR)
 			continue;
-		if ((errno == EAGAIN || errno == EWOULDBLOCK) && wait_readable(r->fd) == 0)
+		if ((errno == EAGAIN || errno == EWOULDBLOCK) && xml_wait_readable(r->fd) == 0)
 			continue;
 		return xml_build_fail(r, XE2E_E_IO, 1, "read: %s", strerror(errno));
 	}

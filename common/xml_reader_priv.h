@@ -115,6 +115,12 @@ size_t xml_gate_held(const struct xml_reader *r);
 /* Wipes and frees the held input. */
 void xml_gate_free(struct xml_reader *r);
 
+/* --- xml_reader.c --- */
+
+/* Waits until fd has input, end of input or an error (for a non-blocking
+ * fd whose read said EAGAIN). -1 when poll(2) itself fails. */
+int xml_wait_readable(int fd);
+
 /* --- xml_exact.c --- */
 
 /* Chooses how an exact reader reads its fd. */

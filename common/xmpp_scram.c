@@ -3,6 +3,7 @@
  * message syntax). hash.h offers SHA-256 only, and SCRAM-SHA-1 needs SHA-1,
  * so both go through mbedTLS's md layer here: HMAC, the hash, PBKDF2.
  */
+#include "decimal.h"
 #include "xmpp_scram.h"
 
 #include <stdio.h>
@@ -167,18 +168,14 @@ static int take_attr(const char **p, const char *end, char name, const char **va
 
 static int parse_iterations(const char *v, size_t n, unsigned long *out)
 {
-	unsigned long i = 0;
+	uint64_t i;
 
-	if (n == 0 || n > 9 || v[0] == '0')
+	/* a positive count of nine digits at most */
+	if (n > 9 || decimal_parse(v, n, UINT64_MAX, &i) || i == 0)
 		return XE2E_E_MALFORMED;
-	for (size_t k = 0; k < n; k++) {
-		if (v[k] < '0' || v[k] > '9')
-			return XE2E_E_MALFORMED;
-		i = i * 10 + (unsigned long)(v[k] - '0');
-	}
 	if (i < SCRAM_MIN_ITERATIONS || i > SCRAM_MAX_ITERATIONS) {
-		err_detail_set("the server asks for %lu SCRAM iterations; allowed are %u to %u", i,
-			       SCRAM_MIN_ITERATIONS, SCRAM_MAX_ITERATIONS);
+		err_detail_set("the server asks for %llu SCRAM iterations; allowed are %u to %u",
+			       (unsigned long long)i, SCRAM_MIN_ITERATIONS, SCRAM_MAX_ITERATIONS);
 		return XE2E_E_LIMIT;
 	}
 	*out = i;

@@ -9,40 +9,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "buf.h"
 #include "cacophony.h"
+#include "err.h"
+#include "store.h"
+
+/* Larger than any vector file (cacophony.txt is about 1.5 MiB). */
+#define VECTOR_FILE_MAX (64u << 20)
 
 struct counts {
 	unsigned passed, failed, skipped, no_hash;
 };
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (data = malloc((size_t)n + 1)) != NULL) {
-		if (fread(data, 1, (size_t)n, f) != (size_t)n) {
-			free(data);
-			data = NULL;
-		} else {
-			data[n] = '\0';
-		}
-	}
-	fclose(f);
-	return data;
-}
-
 static void run_file(const char *path, struct counts *c)
 {
-	char *text = read_file(path), why[512];
-	cJSON *root = text ? cJSON_Parse(text) : NULL;
-	const cJSON *vecs = cJSON_GetObjectItemCaseSensitive(root, "vectors"), *v;
+	struct buf text = BUF_INIT;
+	char why[512];
+	cJSON *root = NULL;
+	const cJSON *vecs, *v;
 
-	free(text);
+	if (store_read_file(path, VECTOR_FILE_MAX, 0, &text) == XE2E_OK && buf_terminate(&text) == XE2E_OK)
+		root = cJSON_Parse((const char *)text.data);
+	buf_free(&text);
+	vecs = cJSON_GetObjectItemCaseSensitive(root, "vectors");
 	if (!cJSON_IsArray(vecs)) {
 		fprintf(stderr, "noise-vectors: %s: not a cacophony vector file\n", path);
 		c->failed++;

@@ -17,7 +17,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "buf.h"
+#include "err.h"
+#include "store.h"
 #include "vx.h"
+
+/* Larger than any vector file, which are a few hundred KiB. */
+#define VECTOR_FILE_MAX (64u << 20)
 
 struct vx_file {
 	const char *name;
@@ -32,27 +38,6 @@ static const struct vx_file files[] = {
 	{"spake2.json", vx_spake2},
 	{"offline.json", vx_offline},
 };
-
-static char *read_text(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (data = malloc((size_t)n + 1)) != NULL) {
-		if (fread(data, 1, (size_t)n, f) != (size_t)n) {
-			free(data);
-			data = NULL;
-		} else {
-			data[n] = '\0';
-		}
-	}
-	fclose(f);
-	return data;
-}
 
 static int write_text(const char *path, const char *text)
 {
@@ -87,13 +72,14 @@ static int generate(const char *dir, const struct vx_file *f)
 static int check(const char *dir, const struct vx_file *f, unsigned *passed, unsigned *failed)
 {
 	struct vx v = {.check = 1, .file = f->name};
-	char path[4096], *text;
-	cJSON *root;
+	struct buf text = BUF_INIT;
+	char path[4096];
+	cJSON *root = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, f->name);
-	text = read_text(path);
-	root = text ? cJSON_Parse(text) : NULL;
-	free(text);
+	if (store_read_file(path, VECTOR_FILE_MAX, 0, &text) == XE2E_OK && buf_terminate(&text) == XE2E_OK)
+		root = cJSON_Parse((const char *)text.data);
+	buf_free(&text);
 	if (!root) {
 		fprintf(stderr, "FAIL %s: cannot read it as JSON\n", path);
 		(*failed)++;
