@@ -136,10 +136,11 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBUI) $(LIBXE2E)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(LIBS) $(UI_LIBS)
 
-# The README's test command: every test in the normal build, then the same
-# tests in the sanitizer build; one summary line for both. Everything a
-# test calls is installed first, Prosody included, so that nothing is
-# skipped for want of a package. (+: the builds it runs share make's -j.)
+# The README's test command: every test in the normal build and the same
+# tests in the sanitizer build, two jobs at a time; one summary line for
+# both. Everything a test calls is installed first, Prosody included, so
+# that nothing is skipped for want of a package. (+: the builds it runs
+# share make's -j.)
 check:
 	$(Q)./scripts/ensure-deps --server
 	+$(Q)./tests/run-all
@@ -150,7 +151,7 @@ test-unit: all $(UNIT_TESTS)
 	$(Q)$(UNIT_TESTS)
 test-cli: all
 	$(Q)./scripts/ensure-deps --server
-	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" bats tests/cli
+	$(Q)XE2E_BUILD=$(BUILD) bats tests/cli
 
 demo: all
 	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" ./scripts/demo

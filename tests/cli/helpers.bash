@@ -2,11 +2,31 @@
 #
 #   load helpers
 #
-# Every test then runs with its own empty XE2E_HOME, fast key derivation,
-# and no passphrase or XDG variables from the caller's environment. A file
-# that needs more setup defines its own setup() and calls xe2e_setup first.
+# Every test then runs this tree's programs, with its own empty XE2E_HOME,
+# fast key derivation, and no passphrase or XDG variables from the
+# caller's environment. A file that needs more setup defines its own
+# setup() and calls xe2e_setup first.
 
 bats_require_minimum_version 1.5.0
+
+# The programs under test come first in PATH: those of the build that
+# XE2E_BUILD names, relative to the tree (build, the default, or build-san
+# for the sanitizer build), so that after `make` a file runs alone as
+# `bats tests/cli/FILE.bats`, and tests/run-all picks the build.
+export XE2E_BUILD=${XE2E_BUILD:-build}
+xe2e_use_build() {
+	local dir=${BASH_SOURCE[0]%/*} bin
+	[[ $dir == /* ]] || dir=$PWD/$dir
+	bin=${dir%/tests/cli}/$XE2E_BUILD/bin
+	[[ $dir == */tests/cli ]] || bin=$dir/../../$XE2E_BUILD/bin
+	[[ $XE2E_BUILD != /* ]] || bin=$XE2E_BUILD/bin
+	[ -d "$bin" ] || return 0
+	case :$PATH: in
+	:"$bin":*) ;;
+	*) PATH=$bin:$PATH ;;
+	esac
+}
+xe2e_use_build
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'

@@ -35,6 +35,15 @@
 
 HOSTILE_TIMEOUT=${HOSTILE_TIMEOUT:-30}
 
+# A table is a test that starts its program once for each of up to a
+# hundred rows, each run under HOSTILE_TIMEOUT: on a loaded machine (both
+# builds' tests at once on two processors, the sanitizer's slow starts)
+# it takes minutes where another test takes seconds. Its limit as a whole,
+# only there to end a test that hangs, is four times that of the others
+# (reckoned once: bats reads this file in more than one process).
+export HOSTILE_TEST_TIMEOUT=${HOSTILE_TEST_TIMEOUT:-$((BATS_TEST_TIMEOUT * 4))}
+BATS_TEST_TIMEOUT=$HOSTILE_TEST_TIMEOUT
+
 hostile_begin() {
 	HOSTILE_HOMES=("$@")
 	HOSTILE_ROWS=0

@@ -6,6 +6,7 @@
 
 load helpers
 load seal_helpers
+load handshake_helpers
 
 ALICE_PEER=bob@montague.lit
 BOB_PEER=alice@capulet.lit
@@ -18,49 +19,19 @@ setup() {
 	export INPUTRC=/dev/null TERM=xterm
 }
 
-# vpair [ALICE ARGS] -- [BOB ARGS]: a run on both sides through two FIFOs.
-# Afterwards a_status, b_status, $T/va.err, $T/vb.err, $T/va.out and
-# $T/vb.out (the stanzas each side sent). After its run each side writes
-# $A_NEXT / $B_NEXT, closes its output and keeps what is left of its input
-# in $T/va.rest / $T/vb.rest.
+# vpair [ALICE ARGS] -- [BOB ARGS]: a run of xe2e-verify-sas on both sides
+# (run_pair with the TAG v): afterwards a_status, b_status, $T/va.err,
+# $T/vb.err, $T/va.out, $T/vb.out, $T/va.rest and $T/vb.rest.
 vpair() {
-	local aargs=() bargs=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do aargs+=("$1"); shift; done
-	[ $# -gt 0 ] && shift
-	bargs=("$@")
-	rm -f "$T/v.ab" "$T/v.ba" "$T"/v[ab].*
-	mkfifo "$T/v.ab" "$T/v.ba"
-	(
-		{
-			st=0
-			as bob timeout $V_TIMEOUT xe2e-verify-sas --peer $BOB_PEER --timeout 10 \
-				"${bargs[@]}" || st=$?
-			echo $st >"$T/vb.status"
-			[ -z "${B_NEXT:-}" ] || printf '%s\n' "$B_NEXT"
-			exec >/dev/null
-			cat >"$T/vb.rest"
-		} <"$T/v.ab" 2>"$T/vb.err" | tee "$T/vb.out" >"$T/v.ba"
-	) &
-	local bob=$!
-	{
-		st=0
-		as alice timeout $V_TIMEOUT xe2e-verify-sas --peer $ALICE_PEER --timeout 10 \
-			"${aargs[@]}" || st=$?
-		echo $st >"$T/va.status"
-		[ -z "${A_NEXT:-}" ] || printf '%s\n' "$A_NEXT"
-		exec >/dev/null
-		cat >"$T/va.rest"
-	} <"$T/v.ba" 2>"$T/va.err" | tee "$T/va.out" | ${A2B_FILTER:-cat} >"$T/v.ab"
-	wait "$bob" || true
-	a_status=$(cat "$T/va.status")
-	b_status=$(cat "$T/vb.status")
+	run_pair v verify_alice verify_bob "$@"
 }
 
-show_errs() {
-	echo "alice ($a_status):"
-	cat "$T/va.err"
-	echo "bob ($b_status):"
-	cat "$T/vb.err"
+verify_bob() {
+	as bob timeout $V_TIMEOUT xe2e-verify-sas --peer $BOB_PEER --timeout 10 "$@"
+}
+
+verify_alice() {
+	as alice timeout $V_TIMEOUT xe2e-verify-sas --peer $ALICE_PEER --timeout 10 "$@"
 }
 
 # Each side expects, through a FIFO, the code the other side wrote to its
@@ -118,6 +89,7 @@ pty_run() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do aargs+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	bargs=("$@")
+	PAIR_TAG=v
 	rm -f "$T/v.ab" "$T/v.ba" "$T/tty.out"
 	mkfifo "$T/v.ab" "$T/v.ba"
 	as bob bounded_io $V_TIMEOUT "$T/v.ab" "$T/v.ba" \

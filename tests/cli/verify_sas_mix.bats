@@ -8,6 +8,7 @@
 
 load helpers
 load seal_helpers
+load handshake_helpers
 
 setup() {
 	seal_setup
@@ -26,31 +27,23 @@ exchange() {
 	assert_equal "$(xopen alice <"$T/b$1.xml")" "$(msg bob alice "b$1" "from bob $1")"
 }
 
-# A --secret-file run between alice and bob through two FIFOs, with the
-# secret in $T/secret (bob's in $B_SECRET when set); alice's stanzas pass
-# through $A2B_FILTER (a command) on their way to bob. Sets a_status and
-# b_status; $T/va.err, $T/vb.err, and $T/va.out (alice's stanzas).
+# A --secret-file run between alice and bob (run_pair with the TAG v),
+# with the secret in $T/secret (bob's in $B_SECRET when set); alice's
+# stanzas pass through $A2B_FILTER (a command) on their way to bob. Sets
+# a_status and b_status; $T/va.err, $T/vb.err, and $T/va.out (alice's
+# stanzas).
 spair() {
-	rm -f "$T/v.ab" "$T/v.ba"
-	mkfifo "$T/v.ab" "$T/v.ba"
-	as bob timeout 60 xe2e-verify-sas --peer $ALICE_JID --timeout 20 \
-		--secret-file "${B_SECRET:-$T/secret}" <"$T/v.ab" >"$T/v.ba" 2>"$T/vb.err" &
-	local bob=$!
-	{
-		st=0
-		as alice timeout 60 xe2e-verify-sas --peer $BOB_JID --timeout 20 \
-			--secret-file "$T/secret" <"$T/v.ba" 2>"$T/va.err" || st=$?
-		echo $st >"$T/va.status"
-	} | tee "$T/va.out" | ${A2B_FILTER:-cat} >"$T/v.ab"
-	wait "$bob" && b_status=0 || b_status=$?
-	a_status=$(cat "$T/va.status")
+	run_pair v spair_alice spair_bob
 }
 
-show_errs() {
-	echo "alice ($a_status):"
-	cat "$T/va.err"
-	echo "bob ($b_status):"
-	cat "$T/vb.err"
+spair_alice() {
+	as alice timeout 60 xe2e-verify-sas --peer $BOB_JID --timeout 20 \
+		--secret-file "$T/secret"
+}
+
+spair_bob() {
+	as bob timeout 60 xe2e-verify-sas --peer $ALICE_JID --timeout 20 \
+		--secret-file "${B_SECRET:-$T/secret}"
 }
 
 # WHO's current session id.

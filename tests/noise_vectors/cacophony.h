@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encoding.h"
 #include "err.h"
 #include "noise.h"
 
@@ -56,31 +57,13 @@ struct cacophony_run {
 	int no_hash; /* the optional handshake_hash field is absent */
 };
 
-static int cacophony_hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes hex into out; -1 if it is not hex or longer than max bytes. */
 static long cacophony_unhex(const char *hex, uint8_t *out, size_t max)
 {
 	size_t n = strlen(hex);
 
-	if (n % 2 || n / 2 > max)
+	if (n % 2 || n / 2 > max || hex_decode(hex, n, out, n / 2) != XE2E_OK)
 		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = cacophony_hex_nibble(hex[2 * i]), lo = cacophony_hex_nibble(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
 	return (long)(n / 2);
 }
 

@@ -243,3 +243,29 @@ int hs_both_done(const struct hs_side *a, const struct hs_side *b)
 	       !memcmp(x->new_rs, y->new_rs, SESSION_KEY_LEN) &&
 	       !memcmp(x->r0_pub, y->r0_pub, X25519_LEN);
 }
+
+void hs_pair_init(struct hs_side *alice, struct hs_side *bob)
+{
+	side_free(alice);
+	side_free(bob);
+	side_init(alice, "alice@capulet.lit", "balcony");
+	side_init(bob, "bob@montague.lit", "garden");
+	side_reload(alice);
+	side_reload(bob);
+}
+
+int hs_pair_known(struct hs_side *alice, struct hs_side *bob)
+{
+	struct hs_run run = {0};
+	int n;
+
+	hs_pair_init(alice, bob);
+	n = hs_run(alice, bob, &run, NULL, NULL);
+	CHECK(hs_both_done(alice, bob));
+	CHECK_INT(side_commit(alice), XE2E_OK);
+	CHECK_INT(side_commit(bob), XE2E_OK);
+	side_reload(alice);
+	side_reload(bob);
+	hs_run_free(&run);
+	return n;
+}

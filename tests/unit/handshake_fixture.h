@@ -74,4 +74,13 @@ void hs_run_free(struct hs_run *run);
 /* 1 when both sides finished with equal keys. */
 int hs_both_done(const struct hs_side *a, const struct hs_side *b);
 
+/* Alice (alice@capulet.lit/balcony) and Bob (bob@montague.lit/garden) made
+ * anew: what they held is freed; fresh identities, snapshots loaded. */
+void hs_pair_init(struct hs_side *alice, struct hs_side *bob);
+
+/* hs_pair_init, then a first contact (XX, alice initiates) that both
+ * finish and store, snapshots reloaded: the two know each other. Returns
+ * the number of messages of the run. */
+int hs_pair_known(struct hs_side *alice, struct hs_side *bob);
+
 #endif

@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "encoding.h"
+#include "err.h"
+
 #define MAX_TESTS 1024
 
 struct test {
@@ -100,18 +103,18 @@ char *unit_read_file(const char *path, size_t *len)
 
 uint8_t *unit_hex(const char *hex, size_t *len)
 {
-	size_t n = strlen(hex) / 2;
-	uint8_t *out = malloc(n ? n : 1);
+	size_t n = hex ? strlen(hex) / 2 : 0;
+	uint8_t *out;
 
-	for (size_t i = 0; out && i < n; i++) {
-		unsigned v;
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-			free(out);
-			return NULL;
-		}
-		out[i] = (uint8_t)v;
+	if (!hex || strlen(hex) % 2)
+		return NULL;
+	out = malloc(n ? n : 1);
+	if (out && hex_decode(hex, 2 * n, out, n) != XE2E_OK) {
+		free(out);
+		return NULL;
 	}
-	*len = n;
+	if (out)
+		*len = n;
 	return out;
 }
 

@@ -49,30 +49,10 @@ static int ratchet_started_from(const struct session *s, enum ratchet_role role,
 	return same;
 }
 
-static void pair_init(void)
-{
-	side_free(&alice);
-	side_free(&bob);
-	side_init(&alice, "alice@capulet.lit", "balcony");
-	side_init(&bob, "bob@montague.lit", "garden");
-	side_reload(&alice);
-	side_reload(&bob);
-}
-
 /* First contact, committed on both sides, snapshots reloaded. */
 static void first_contact(void)
 {
-	struct hs_run run = {0};
-
-	pair_init();
-	hs_run(&alice, &bob, &run, NULL, NULL);
-	CHECK_INT(run.n, 4);
-	CHECK(hs_both_done(&alice, &bob));
-	CHECK_INT(side_commit(&alice), XE2E_OK);
-	CHECK_INT(side_commit(&bob), XE2E_OK);
-	side_reload(&alice);
-	side_reload(&bob);
-	hs_run_free(&run);
+	CHECK_INT(hs_pair_known(&alice, &bob), 4);
 }
 
 static const struct handshake_result *res(const struct hs_side *s)
@@ -85,7 +65,7 @@ TEST(handshake_xx_first_contact)
 	struct hs_run run = {0};
 	const struct handshake_result *a, *b;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	hs_run(&alice, &bob, &run, NULL, NULL);
 	CHECK_INT(run.n, 4);
 	CHECK_INT(run.step[0], HS_STEP_1);
@@ -126,7 +106,7 @@ TEST(handshake_xx_sizes_fixed)
 	struct hs_run run = {0};
 	size_t first[4] = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	for (int i = 0; i < 3; i++) {
 		hs_run(&alice, &bob, &run, NULL, NULL);
 		CHECK_INT(run.n, 4);
@@ -208,7 +188,7 @@ TEST(handshake_swap)
 {
 	struct hs_run run = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	bob.options = HS_OPT_PROTECT_SELF;
 	hs_run(&alice, &bob, &run, NULL, NULL);
 	CHECK_INT(run.n, 5);
@@ -236,7 +216,7 @@ TEST(handshake_both_protect_self)
 {
 	struct hs_run run = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	alice.options = bob.options = HS_OPT_PROTECT_SELF;
 	hs_run(&alice, &bob, &run, NULL, NULL);
 	CHECK_INT(run.n, 3);
@@ -255,7 +235,7 @@ TEST(handshake_swap_refused_after_ik)
 
 	first_contact();
 	/* A swap answering Alice's IK step 1 is an error. */
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	hs_run(&alice, &bob, &run, NULL, NULL); /* a swap body: any XX step 1 */
 	first_contact();
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
@@ -285,7 +265,7 @@ TEST(handshake_swap_refused_after_a_retry_of_ik)
 			     24, {0}};
 	struct buf retry = BUF_INIT;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	hs_run(&alice, &bob, &run, NULL, NULL); /* a swap body: any XX step 1 */
 	first_contact();
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
@@ -369,7 +349,7 @@ TEST(handshake_peer_full_only_from_authenticated_stanzas)
 	struct hs_retry r = {HS_RETRY_CHOICE, HS_VERSION_1, HS_SUITE_AESGCM, HS_PATTERN_XX, 24, {0}};
 	struct buf retry = BUF_INIT;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	alice.to = "bob@montague.lit";
 	bob.options = HS_OPT_PROTECT_SELF;
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
@@ -425,7 +405,7 @@ TEST(handshake_suite_retry)
 {
 	struct hs_run run = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(hsnego_lists_parse_suites("AESGCM", &bob.lists), XE2E_OK);
 	hs_run(&alice, &bob, &run, NULL, NULL);
 	CHECK_INT(run.n, 6);
@@ -443,7 +423,7 @@ TEST(handshake_no_common_suite)
 {
 	struct hs_run run = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(hsnego_lists_parse_suites("AESGCM", &bob.lists), XE2E_OK);
 	CHECK_INT(hsnego_lists_parse_suites("ChaChaPoly", &alice.lists), XE2E_OK);
 	hs_run(&alice, &bob, &run, NULL, NULL);
@@ -477,7 +457,7 @@ static unsigned long verifies_of_run(struct hs_side *init, struct hs_side *resp,
  */
 TEST(handshake_verifies_a_known_binding_once)
 {
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(verifies_of_run(&alice, &bob, 4), 2);
 	CHECK_INT(side_commit(&alice), XE2E_OK);
 	CHECK_INT(side_commit(&bob), XE2E_OK);
@@ -524,7 +504,7 @@ TEST(handshake_psk_match_and_mismatch)
 {
 	struct hs_run run = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	memset(alice.psk, 0x42, 32);
 	memset(bob.psk, 0x42, 32);
 	alice.have_psk = bob.have_psk = 1;
@@ -708,7 +688,7 @@ TEST(handshake_both_initiators_told_so)
 	struct handshake_msg a1 = HANDSHAKE_MSG_INIT, b1 = HANDSHAKE_MSG_INIT;
 	struct handshake_msg out = HANDSHAKE_MSG_INIT;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
 	CHECK_INT(side_begin(&bob, 1, &alice), XE2E_OK);
 	CHECK_INT(handshake_start(alice.hs, &a1), XE2E_OK);
@@ -759,7 +739,7 @@ TEST(handshake_responder_from_limits)
 {
 	struct hs_run run = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	bob.from_only = "carol@example.org";
 	hs_run(&alice, &bob, &run, NULL, NULL);
 	CHECK_INT(run.n, 2);
@@ -779,7 +759,7 @@ TEST(handshake_derivations)
 	struct session s;
 	const struct handshake_result *a, *b;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	hs_run(&alice, &bob, &run, NULL, NULL);
 	a = res(&alice);
 	b = res(&bob);

@@ -13,28 +13,9 @@
 
 static struct hs_side alice, bob;
 
-static void pair_init(void)
-{
-	side_free(&alice);
-	side_free(&bob);
-	side_init(&alice, "alice@capulet.lit", "balcony");
-	side_init(&bob, "bob@montague.lit", "garden");
-	side_reload(&alice);
-	side_reload(&bob);
-}
-
 static void first_contact(void)
 {
-	struct hs_run run = {0};
-
-	pair_init();
-	hs_run(&alice, &bob, &run, NULL, NULL);
-	CHECK(hs_both_done(&alice, &bob));
-	CHECK_INT(side_commit(&alice), XE2E_OK);
-	CHECK_INT(side_commit(&bob), XE2E_OK);
-	side_reload(&alice);
-	side_reload(&bob);
-	hs_run_free(&run);
+	hs_pair_known(&alice, &bob);
 }
 
 struct flip {
@@ -112,7 +93,7 @@ TEST(handshake_tamper_every_bit)
 {
 	long runs = 0;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	alice.replay_in_memory = bob.replay_in_memory = 1;
 	flip_all("XX", 4, 0, &runs);
 	bob.options = HS_OPT_PROTECT_SELF;
@@ -143,7 +124,7 @@ TEST(handshake_stripped_suite_fails)
 {
 	struct hs_run run = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	hs_run(&alice, &bob, &run, strip_suite, NULL);
 	CHECK(!handshake_result(alice.hs) && !handshake_result(bob.hs));
 	CHECK_INT(run.err_resp, XE2E_E_AUTH); /* the prologue differs: message 1's tag */
@@ -156,7 +137,7 @@ TEST(handshake_wrong_jid_in_prologue)
 	struct handshake_msg m1 = HANDSHAKE_MSG_INIT, out = HANDSHAKE_MSG_INIT;
 	struct hs_run run = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	/* Step 1 arrives claiming another sender. */
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
 	CHECK_INT(side_begin(&bob, 0, &alice), XE2E_OK);
@@ -181,7 +162,7 @@ TEST(handshake_other_jid_ignored)
 {
 	struct handshake_msg m = HANDSHAKE_MSG_INIT, out = HANDSHAKE_MSG_INIT;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
 	CHECK_INT(side_begin(&bob, 0, &alice), XE2E_OK);
 	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
@@ -205,7 +186,7 @@ TEST(handshake_other_jid_ignored)
 /* Drives Alice against an AESGCM-only Bob up to Bob's retry. */
 static void to_retry(struct handshake_msg *m, struct handshake_msg *retry)
 {
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(hsnego_lists_parse_suites("AESGCM", &bob.lists), XE2E_OK);
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
 	CHECK_INT(side_begin(&bob, 0, &alice), XE2E_OK);
@@ -222,7 +203,7 @@ TEST(handshake_forged_retry)
 	uint8_t forged[5 + 24] = {HS_RETRY_CHOICE, 1, HS_SUITE_AESGCM, HS_PATTERN_XX, 24};
 
 	/* A retry Bob never sent: his cookie check refuses the retried step 1. */
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(rng_bytes(forged + 5, 24), XE2E_OK);
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
 	CHECK_INT(side_begin(&bob, 0, &alice), XE2E_OK);
@@ -245,7 +226,7 @@ TEST(handshake_forged_retry)
 		  XE2E_E_AUTH);
 	CHECK(!handshake_result(bob.hs));
 	/* A retry naming a suite Alice did not offer. */
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(hsnego_lists_parse_suites("ChaChaPoly", &alice.lists), XE2E_OK);
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
 	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
@@ -372,7 +353,7 @@ TEST(handshake_abort_from_known_peer)
 {
 	struct handshake_msg m = HANDSHAKE_MSG_INIT;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(side_begin(&alice, 1, &bob), XE2E_OK);
 	CHECK_INT(handshake_start(alice.hs, &m), XE2E_OK);
 	CHECK_INT(handshake_read(alice.hs, bob.full, HS_STEP_ABORT, NULL, 0, "unsupported", &m),
@@ -394,7 +375,7 @@ TEST(handshake_failure_is_final)
 	struct handshake_msg m = HANDSHAKE_MSG_INIT, out = HANDSHAKE_MSG_INIT;
 	uint8_t junk[3] = {1, 2, 3};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(side_begin(&bob, 0, &alice), XE2E_OK);
 	CHECK_INT(handshake_read(bob.hs, alice.full, HS_STEP_1, junk, sizeof(junk), NULL, &out),
 		  XE2E_E_MALFORMED);

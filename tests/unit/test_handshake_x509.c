@@ -199,16 +199,6 @@ static void side_anchor(struct hs_side *s, const struct ca *ca)
 	CHECK_INT(anchor_add(NULL, "test-ca", ca->der.data, ca->der.len, s->now, NULL), XE2E_OK);
 }
 
-static void pair_init(void)
-{
-	side_free(&alice);
-	side_free(&bob);
-	side_init(&alice, "alice@capulet.lit", "balcony");
-	side_init(&bob, "bob@montague.lit", "garden");
-	side_reload(&alice);
-	side_reload(&bob);
-}
-
 static const struct handshake_result *res(const struct hs_side *s)
 {
 	return handshake_result(s->hs);
@@ -245,7 +235,7 @@ TEST(handshake_x509_responder_anchors_the_initiator)
 	struct ca ca;
 	const struct handshake_result *b;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	ca_make(&ca);
 	side_certify(&alice, &ca, TO);
 	side_anchor(&bob, &ca);
@@ -284,7 +274,7 @@ TEST(handshake_x509_initiator_anchors_the_responder)
 	struct hs_run run = {0};
 	struct ca ca;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	ca_make(&ca);
 	side_certify(&bob, &ca, TO);
 	side_anchor(&alice, &ca);
@@ -301,7 +291,7 @@ TEST(handshake_x509_no_anchor_counts_as_the_key_alone)
 	struct hs_run run = {0};
 	struct ca ca, other;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	ca_make(&ca);
 	ca_make(&other);
 	side_certify(&alice, &ca, TO);
@@ -327,7 +317,7 @@ TEST(handshake_x509_send_chain_raises_a_tofu_peer)
 	struct hs_run run = {0};
 	struct ca ca;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	ca_make(&ca);
 	CHECK_INT(run_commit(&run), 4);
 	CHECK_INT(stored_level(&bob, &alice), TRUST_TOFU);
@@ -407,7 +397,7 @@ TEST(handshake_x509_anchored_peer_needs_its_chain)
 	uint64_t start;
 	char until[15];
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	start = alice.now;
 	ca_make(&ca);
 	CHECK_INT(buf_append(&self_signed, alice.id.cert_der.data, alice.id.cert_der.len), XE2E_OK);
@@ -452,7 +442,7 @@ TEST(handshake_x509_certificate_of_another_jid_refused)
 	struct ca ca;
 	char detail[512] = "";
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	ca_make(&ca);
 	side_anchor(&bob, &ca);
 	/* A chain installed behind the library's back: its leaf names Mallory. */
@@ -504,7 +494,7 @@ TEST(handshake_x509_commit_rechecks_the_store)
 {
 	struct hs_run run = {0};
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	CHECK_INT(run_commit(&run), 4);
 	CHECK_INT(stored_level(&bob, &alice), TRUST_TOFU);
 	/* Alice comes again with a kind 1 credential (XX: she forgot Bob), and
@@ -540,7 +530,7 @@ TEST(identity_certificate_install_refuses)
 	size_t len0 = 0, len1 = 0;
 	char *before, *after;
 
-	pair_init();
+	hs_pair_init(&alice, &bob);
 	ca_make(&ca);
 	before = crt_text(&alice, &len0);
 	side_use(&alice);

@@ -37,19 +37,7 @@ static struct end ea, eb;
  * at each end. */
 static void pair_up(void)
 {
-	struct hs_run run = {0};
-
-	side_free(&alice);
-	side_free(&bob);
-	side_init(&alice, "alice@capulet.lit", "balcony");
-	side_init(&bob, "bob@montague.lit", "garden");
-	side_reload(&alice);
-	side_reload(&bob);
-	hs_run(&alice, &bob, &run, NULL, NULL);
-	CHECK(hs_both_done(&alice, &bob));
-	CHECK_INT(side_commit(&alice), XE2E_OK);
-	CHECK_INT(side_commit(&bob), XE2E_OK);
-	hs_run_free(&run);
+	hs_pair_known(&alice, &bob);
 	ea.side = &alice;
 	eb.side = &bob;
 	side_use(&alice);

@@ -90,33 +90,15 @@ void vec_scratch_free(void)
 	scratch_len = scratch_cap = 0;
 }
 
-static int vec_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 uint8_t *vec_unhex(const char *hex, size_t *len)
 {
-	size_t n = hex ? strlen(hex) : 1;
-	uint8_t *out;
+	uint8_t *decoded = unit_hex(hex, len), *out;
 
-	if (n % 2 != 0)
+	if (!decoded)
 		return NULL;
-	out = vec_alloc(n / 2);
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = vec_hexval(hex[2 * i]), lo = vec_hexval(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return NULL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	*len = n / 2;
+	out = vec_alloc(*len);
+	memcpy(out, decoded, *len);
+	free(decoded);
 	return out;
 }
 
