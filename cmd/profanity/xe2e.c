@@ -694,11 +694,11 @@ static void register_command(void)
 			      arguments, examples, command);
 }
 
-void prof_init(const char *const version, const char *const status_, const char *const account_name,
+void prof_init(const char *const version, const char *const build_status, const char *const account_name,
 	       const char *const fulljid)
 {
 	(void)version;
-	(void)status_;
+	(void)build_status;
 	(void)account_name;
 	register_command();
 	prof_register_timed(tick, 5);
