@@ -200,9 +200,14 @@ install-plugin: $(PLUGIN)
 	install -d $(DESTDIR)$(PLUGIN_DIR)
 	install -m 0644 $(PLUGIN) $(DESTDIR)$(PLUGIN_DIR)/
 else
-all: plugin
-plugin install-plugin:
-	@echo "  SKIP    $(PLUGIN): no profapi.h (Debian's profanity package)"
+# Said once as the makefile is read (not by make -n, whose output the build
+# test reads), when a goal would have built the plugin.
+ifneq ($(filter all plugin install install-plugin,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(findstring n,$(firstword -$(MAKEFLAGS))),)
+$(info   SKIP    $(PLUGIN): no profapi.h (Debian's profanity package))
+endif
+endif
+plugin install-plugin: ;
 endif
 install: install-plugin
 uninstall: uninstall-plugin

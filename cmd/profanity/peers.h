@@ -17,6 +17,7 @@
 struct peer {
 	char jid[JID_MAX + 1]; /* bare; "" for a free slot */
 	struct xl_hs *hs;      /* a handshake, owned, or NULL */
+	long long hs_since;    /* when it started (Unix seconds) */
 	struct xl_verify *v;   /* a verification run, owned, or NULL */
 	int code_shown;        /* the run's code was shown */
 	int needs_secret;      /* the run waits for this side's shared secret */

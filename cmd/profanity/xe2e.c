@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "peers.h"
 #include "xe2e_lib.h"
@@ -27,6 +28,9 @@
 /* Sent instead of a stanza that must not leave: white space between
  * stanzas, which a server ignores (a stanza hook cannot drop a stanza). */
 #define NOTHING " "
+/* A handshake the peer left unanswered this long is given up, so that
+ * messages to the peer are not held back for ever. */
+#define HANDSHAKE_TIMEOUT 60
 
 static struct xl *lib;
 static struct peers peers;
@@ -172,6 +176,7 @@ static void start(const char *peer)
 		return;
 	}
 	p->hs = hs;
+	p->hs_since = (long long)time(NULL);
 	send_text(send);
 	show(peer, "handshake started; waiting for the peer");
 }
@@ -196,6 +201,7 @@ static void handshake_in(const char *text, const struct xl_peek *pk)
 			return;
 		}
 		p->hs = hs;
+		p->hs_since = (long long)time(NULL);
 		show(pk->from_bare, "handshake asked for by the peer; answering");
 	}
 	st = xl_hs_feed(p->hs, text, &send, &line);
@@ -637,6 +643,24 @@ static void command(char **args)
 		end(peer);
 }
 
+/* Every few seconds: handshakes the peer left unanswered are given up. */
+static void tick(void)
+{
+	long long now = (long long)time(NULL);
+	size_t i;
+
+	for (i = 0; i < PEERS_MAX; i++) {
+		struct peer *p = &peers.slot[i];
+		struct xl_line line;
+
+		if (!p->jid[0] || !p->hs || now - p->hs_since < HANDSHAKE_TIMEOUT)
+			continue;
+		snprintf(line.text, sizeof(line.text),
+			 "handshake given up: no answer from the peer in %d s", HANDSHAKE_TIMEOUT);
+		handshake_over(p, XL_HS_FAILED, &line);
+	}
+}
+
 static void register_command(void)
 {
 	static char *synopsis[] = {
@@ -670,13 +694,14 @@ static void register_command(void)
 			      arguments, examples, command);
 }
 
-void prof_init(const char *const version, const char *const status_, const char *const account_name,
+void prof_init(const char *const version, const char *const build_status, const char *const account_name,
 	       const char *const fulljid)
 {
 	(void)version;
-	(void)status_;
+	(void)build_status;
 	(void)account_name;
 	register_command();
+	prof_register_timed(tick, 5);
 	if (fulljid)
 		connected(fulljid);
 }
