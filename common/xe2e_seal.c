@@ -323,8 +323,10 @@ int xe2e_sealer_bundle(struct xe2e_sealer *s, const char *path, uint64_t now,
 	s->have_target = 0;
 	s->bundle_pending = 0;
 	err = offline_target_load(path, s->opts.to, now, &s->target);
-	if (err)
+	if (err) {
+		offline_target_free(&s->target); /* a refused bundle may hold what was read */
 		return err;
+	}
 	s->have_target = 1;
 	s->bundle_pending = 1;
 	strcpy(info->peer_bare, s->target.peer_bare);
