@@ -33,9 +33,13 @@ else
 BUILD         ?= build
 endif
 
+# The library's layers, lowest first (common/README.md): every header is
+# named by its file name alone, and tests/lint/check-layers keeps each
+# layer's includes to its own and those below.
+LAYERS := base crypto xml protocol state engine xmpp
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
                    -Wall -Wextra -Werror -Wshadow -Wvla \
-                   -pthread -MMD -MP -Icommon -DXE2E_VERSION='"$(VERSION)"' $(SODIUM_CFLAGS) \
+                   -pthread -MMD -MP $(LAYERS:%=-Icommon/%) -DXE2E_VERSION='"$(VERSION)"' $(SODIUM_CFLAGS) \
                    $(GPGME_CFLAGS)
 # The protocol library's packages; the programs add the terminal's.
 LIBS    := $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(EXPAT_LIBS) $(IDN_LIBS) $(GPGME_LIBS) -pthread
@@ -47,7 +51,7 @@ else
 Q := @
 endif
 
-COMMON_SRC := $(sort $(wildcard common/*.c))
+COMMON_SRC := $(sort $(foreach l,$(LAYERS),$(wildcard common/$(l)/*.c)))
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 CMD_SRC    := $(sort $(wildcard cmd/*.c))
 UI_SRC     := $(sort $(wildcard cmd/ui/*.c))

@@ -25,15 +25,15 @@ setup() {
 
 @test "citations: a subsection that does not exist fails the check" {
 	copy_tree
-	printf '/* the window (xe2e(7) SESSIONS "Windows") */\n' >>"$T/tree/common/err.h"
+	printf '/* the window (xe2e(7) SESSIONS "Windows") */\n' >>"$T/tree/common/base/err.h"
 	run "$CHECK" "$T/tree"
 	assert_failure 1
-	assert_output --regexp '^common/err.h:[0-9]+: xe2e\(7\) SESSIONS has no subsection "Windows"$'
+	assert_output --regexp '^common/base/err.h:[0-9]+: xe2e\(7\) SESSIONS has no subsection "Windows"$'
 }
 
 @test "citations: a section named across a comment's line break is checked too" {
 	copy_tree
-	printf '/* the store (xe2e(7) TRUST\n * STORES) */\n' >>"$T/tree/common/err.h"
+	printf '/* the store (xe2e(7) TRUST\n * STORES) */\n' >>"$T/tree/common/base/err.h"
 	run "$CHECK" "$T/tree"
 	assert_failure 1
 	assert_output --partial 'xe2e(7) has no section TRUST STORES'
@@ -41,7 +41,7 @@ setup() {
 
 @test "citations: a citation of the design document outside the repository fails" {
 	copy_tree
-	printf '/* as planned (DESIGN section 6) */\n' >>"$T/tree/common/err.h"
+	printf '/* as planned (DESIGN section 6) */\n' >>"$T/tree/common/base/err.h"
 	run "$CHECK" "$T/tree"
 	assert_failure 1
 	assert_output --partial 'cites DESIGN, which is not part of the repository'
@@ -57,10 +57,10 @@ setup() {
 
 @test "citations: a section name with digits is read whole" {
 	copy_tree
-	printf '/* the layers (xe2e(7) IMPLEMENTING XE2E) */\n' >>"$T/tree/common/err.h"
+	printf '/* the layers (xe2e(7) IMPLEMENTING XE2E) */\n' >>"$T/tree/common/base/err.h"
 	run "$CHECK" "$T/tree"
 	assert_success
-	printf '/* the layers (xe2e(7) IMPLEMENTING XE3E) */\n' >>"$T/tree/common/err.h"
+	printf '/* the layers (xe2e(7) IMPLEMENTING XE3E) */\n' >>"$T/tree/common/base/err.h"
 	run "$CHECK" "$T/tree"
 	assert_failure 1
 	assert_output --partial 'xe2e(7) has no section IMPLEMENTING XE3E'

@@ -29,7 +29,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 FUZZ_FLAGS   := $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 \
                 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla \
-                -MMD -MP -Icommon -Icmd/ui -DXE2E_VERSION='"$(VERSION)"' $(GPGME_CFLAGS)
+                -MMD -MP $(LAYERS:%=-Icommon/%) -Icmd/ui -DXE2E_VERSION='"$(VERSION)"' $(GPGME_CFLAGS)
 FUZZ_LIB_OBJ := $(COMMON_SRC:%.c=$(FUZZ_BUILD)/%.o) $(UI_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_LIB     := $(FUZZ_BUILD)/libxe2e.a
 FUZZ_UTIL    := $(FUZZ_BUILD)/tests/fuzz/util.o
@@ -118,4 +118,4 @@ clean: fuzz-clean
 	    $(FUZZ_ALL:%=$(FUZZ_BUILD)/tests/fuzz/driver-%.o) \
 	    $(FUZZ_ALL:%=$(FUZZ_BUILD)/tests/fuzz/fuzz_%.o)
 
--include $(wildcard $(FUZZ_BUILD)/common/*.d $(FUZZ_BUILD)/cmd/ui/*.d $(FUZZ_BUILD)/tests/fuzz/*.d)
+-include $(wildcard $(FUZZ_BUILD)/common/*/*.d $(FUZZ_BUILD)/cmd/ui/*.d $(FUZZ_BUILD)/tests/fuzz/*.d)

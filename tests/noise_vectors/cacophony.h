@@ -1,6 +1,6 @@
 /*
  * Runs one Noise test vector in the cacophony JSON format against
- * common/noise.h: both sides with the vector's fixed ephemerals, every
+ * common/protocol/noise.h: both sides with the vector's fixed ephemerals, every
  * handshake and transport ciphertext and the handshake hash compared.
  * Shared by tests/unit/test_noise.c and tests/noise_vectors/main.c, so the
  * functions are static.

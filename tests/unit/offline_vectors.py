@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An independent implementation of the xe2e offline construction
-(xe2e(7) OFFLINE MESSAGES, common/offline.h) and of the signed-prekey
-signature (common/bundle.h), on pyca/cryptography, printing fixed vectors
+(xe2e(7) OFFLINE MESSAGES, common/state/offline.h) and of the signed-prekey
+signature (common/state/bundle.h), on pyca/cryptography, printing fixed vectors
 for tests/unit/test_offline.c and tests/unit/test_bundle.c."""
 import hashlib, hmac, struct
 from cryptography.hazmat.primitives.asymmetric import ec, x25519

@@ -1,6 +1,6 @@
 /*
  * The library's random generator, replaced for the vectors (vx.h): this
- * file defines rng_bytes() and rng_mbedtls() of common/rng.h, so the
+ * file defines rng_bytes() and rng_mbedtls() of common/base/rng.h, so the
  * linker never takes libxe2e.a's rng.o.
  *
  * rng_bytes() is every random value of the protocol (keys, nonces, decoy

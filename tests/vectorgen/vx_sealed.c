@@ -66,7 +66,7 @@ static void vx_ratchet_addr(struct vx *v, cJSON *c, struct vx_plain *p, char to[
 }
 
 /* ratchet_encrypt() with the header's sender flag, as a session seals one
- * stanza (common/channel.c). */
+ * stanza (common/engine/channel.c). */
 static int seal_one(struct ratchet_state *st, uint64_t now, int sender_full,
 		    const struct buf *frame, const struct buf *ad, struct buf *wire)
 {

@@ -75,7 +75,7 @@ int mbedtls_ecp_mul(mbedtls_ecp_group *grp, mbedtls_ecp_point *R, const mbedtls_
 	COUNTED(op, real_(grp, R, m, P, f_rng, p_rng));
 }
 
-/* X25519 by libsodium (common/dh_sodium.c), the programs' provider. */
+/* X25519 by libsodium (common/crypto/dh_sodium.c), the programs' provider. */
 int crypto_scalarmult_base(unsigned char *q, const unsigned char *n)
 {
 	REAL(crypto_scalarmult_base);
