@@ -1,10 +1,10 @@
-#include "decimal.h"
 #include "textrec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 
@@ -51,5 +51,31 @@ int textrec_split(const struct textrec *at, char *line, char **field, size_t max
 		line = space + 1;
 	}
 	*n = count;
+	return XE2E_OK;
+}
+
+int textrec_each_line(const char *name, const char *text, size_t len, const char *header,
+		      const char *kind, const char *what,
+		      int (*line_fn)(void *arg, const char *line, size_t n),
+		      void *arg)
+{
+	size_t off = strlen(header), line = 1;
+
+	if (len < off || memcmp(text, header, off) != 0) {
+		err_detail_set("%s: not an xe2e %s file", name, kind);
+		return XE2E_E_MALFORMED;
+	}
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		int err;
+
+		line++;
+		err = nl ? line_fn(arg, text + off, (size_t)(nl - text - off)) : XE2E_E_MALFORMED;
+		if (err == XE2E_E_MALFORMED)
+			err_detail_set("%s line %zu: malformed %s", name, line, what);
+		if (err)
+			return err;
+		off = (size_t)(nl - text) + 1;
+	}
 	return XE2E_OK;
 }

@@ -33,4 +33,18 @@ int textrec_u64(const char *s, uint64_t *out);
  * with a detail. */
 int textrec_split(const struct textrec *at, char *line, char **field, size_t max, size_t *n);
 
+/*
+ * Reads a file of records in memory: its first line must be header (with
+ * its LF), each further line ends with LF and goes to line_fn(arg, line,
+ * length without the LF). A missing header is XE2E_E_MALFORMED with the
+ * detail "NAME: not an xe2e KIND file"; a line_fn error of
+ * XE2E_E_MALFORMED, or a last line without LF, gets the detail
+ * "NAME line N: malformed WHAT". Other errors of line_fn end the read
+ * as they are.
+ */
+int textrec_each_line(const char *name, const char *text, size_t len, const char *header,
+		      const char *kind, const char *what,
+		      int (*line_fn)(void *arg, const char *line, size_t n),
+		      void *arg);
+
 #endif

@@ -1,4 +1,3 @@
-#include "decimal.h"
 #include "keyfile.h"
 
 #include <stdio.h>
@@ -6,6 +5,7 @@
 #include <string.h>
 
 #include "aead.h"
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 #include "hash.h"

@@ -1,13 +1,13 @@
 /* Device bindings: the identity key's signed statement that ties a device
  * key to it, in its binary form (signed, carried in handshakes) and its
  * text form (identity.binding). See identity.h. */
-#include "decimal.h"
 #include "identity.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 #include "util.h"

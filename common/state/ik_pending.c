@@ -1,5 +1,4 @@
 /* The IK responder's pending sessions (see ik_pending.h). */
-#include "decimal.h"
 #include "ik_pending.h"
 
 #include <stdio.h>
@@ -7,10 +6,12 @@
 #include <string.h>
 
 #include "buf.h"
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 #include "hash.h"
 #include "store.h"
+#include "textrec.h"
 #include "util.h"
 
 #define HEADER "xe2e ik-pending v1\n"
@@ -46,8 +47,9 @@ static int records_push(struct records *rs, const struct record *rec)
 }
 
 /* "ID TIME PEER": fixed-width hex around a decimal time. */
-static int parse_line(struct records *rs, const char *s, size_t n)
+static int parse_line(void *arg, const char *s, size_t n)
 {
+	struct records *rs = arg;
 	struct record rec;
 	const char *time = s + 2 * SESSION_ID_LEN + 1, *sp;
 
@@ -61,29 +63,6 @@ static int parse_line(struct records *rs, const char *s, size_t n)
 	    hex_decode(sp + 1, 2 * PEER_LEN, rec.peer, sizeof(rec.peer)))
 		return XE2E_E_MALFORMED;
 	return records_push(rs, &rec);
-}
-
-static int records_parse(const char *path, const char *text, size_t len, struct records *rs)
-{
-	size_t off = strlen(HEADER), line = 1;
-
-	if (len < off || memcmp(text, HEADER, off) != 0) {
-		err_detail_set("%s: not an xe2e ik-pending file", path);
-		return XE2E_E_MALFORMED;
-	}
-	while (off < len) {
-		const char *nl = memchr(text + off, '\n', len - off);
-		int err;
-
-		line++;
-		err = nl ? parse_line(rs, text + off, (size_t)(nl - text - off)) : XE2E_E_MALFORMED;
-		if (err == XE2E_E_MALFORMED)
-			err_detail_set("%s line %zu: malformed record", path, line);
-		if (err)
-			return err;
-		off = (size_t)(nl - text) + 1;
-	}
-	return XE2E_OK;
 }
 
 static int records_format(const struct records *rs, struct buf *out)
@@ -167,7 +146,8 @@ static int locked_record(const char *path, const struct record *rec, uint64_t no
 	if (err == XE2E_E_NOTFOUND)
 		err = buf_append_str(&text, HEADER);
 	if (!err)
-		err = records_parse(path, (const char *)text.data, text.len, &rs);
+		err = textrec_each_line(path, (const char *)text.data, text.len, HEADER,
+					"ik-pending", "record", parse_line, &rs);
 	if (!err)
 		err = records_push(&rs, rec);
 	if (!err)

@@ -1,11 +1,11 @@
 /* The prekey store in memory: lookups, creation, consumption, pruning and
  * the replay cache (see prekey.h). */
-#include "decimal.h"
 #include "prekey.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "err.h"
 #include "hash.h"
 #include "prekey_int.h"

@@ -1,6 +1,5 @@
 /* The prekey store's file: strict text form, locked atomic updates
  * (see prekey.h). */
-#include "decimal.h"
 #include "prekey.h"
 
 #include <inttypes.h>
@@ -8,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 #include "prekey_int.h"

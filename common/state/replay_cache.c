@@ -1,5 +1,4 @@
 /* The IK replay cache (see replay_cache.h). */
-#include "decimal.h"
 #include "replay_cache.h"
 
 #include <stdio.h>
@@ -7,9 +6,11 @@
 #include <string.h>
 
 #include "buf.h"
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 #include "store.h"
+#include "textrec.h"
 #include "util.h"
 
 #define HEADER "xe2e ik-replay v1\n"
@@ -49,8 +50,9 @@ static int cache_push(struct cache *c, const uint8_t key[static REPLAY_CACHE_KEY
 	return XE2E_OK;
 }
 
-static int parse_line(struct cache *c, const char *s, size_t n)
+static int parse_line(void *arg, const char *s, size_t n)
 {
+	struct cache *c = arg;
 	uint8_t key[REPLAY_CACHE_KEY_LEN];
 	uint64_t t;
 
@@ -60,29 +62,6 @@ static int parse_line(struct cache *c, const char *s, size_t n)
 			  UINT64_MAX, &t))
 		return XE2E_E_MALFORMED;
 	return cache_push(c, key, t);
-}
-
-static int cache_parse(const char *path, const char *text, size_t len, struct cache *c)
-{
-	size_t off = strlen(HEADER), line = 1;
-
-	if (len < off || memcmp(text, HEADER, off) != 0) {
-		err_detail_set("%s: not an xe2e ik-replay file", path);
-		return XE2E_E_MALFORMED;
-	}
-	while (off < len) {
-		const char *nl = memchr(text + off, '\n', len - off);
-		int err;
-
-		line++;
-		err = nl ? parse_line(c, text + off, (size_t)(nl - text - off)) : XE2E_E_MALFORMED;
-		if (err == XE2E_E_MALFORMED)
-			err_detail_set("%s line %zu: malformed entry", path, line);
-		if (err)
-			return err;
-		off = (size_t)(nl - text) + 1;
-	}
-	return XE2E_OK;
 }
 
 /* Keeps the entries younger than ttl, and at most max - 1 of them. An
@@ -140,7 +119,8 @@ static int locked_check_add(const char *path, const uint8_t key[static REPLAY_CA
 	if (err == XE2E_E_NOTFOUND)
 		err = buf_append_str(&text, HEADER);
 	if (!err)
-		err = cache_parse(path, (const char *)text.data, text.len, &c);
+		err = textrec_each_line(path, (const char *)text.data, text.len, HEADER,
+					"ik-replay", "entry", parse_line, &c);
 	if (!err)
 		cache_prune(&c, now, p);
 	if (!err && cache_has(&c, key)) {

@@ -1,5 +1,4 @@
 /* Session files and the per-peer current pointer (see session.h). */
-#include "decimal.h"
 #include "session.h"
 
 #include <dirent.h>
@@ -14,6 +13,7 @@
 #include <linux/fs.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 #include "handshake_nego.h"

@@ -3,7 +3,6 @@
  * message syntax). hash.h offers SHA-256 only, and SCRAM-SHA-1 needs SHA-1,
  * so both go through mbedTLS's md layer here: HMAC, the hash, PBKDF2.
  */
-#include "decimal.h"
 #include "xmpp_scram.h"
 
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <mbedtls/pkcs5.h>
 #include <stringprep.h>
 
+#include "decimal.h"
 #include "encoding.h"
 #include "err.h"
 #include "rng.h"
