@@ -133,32 +133,6 @@ static int parse_one(mbedtls_x509_crt *crt, const uint8_t *data, size_t len)
 	return err;
 }
 
-/* The subject's P-256 key, or XE2E_E_UNSUPPORTED naming what it is. */
-static int crt_p256(const mbedtls_x509_crt *crt, const char *whose, uint8_t pub[static P256_PUB_LEN])
-{
-	const mbedtls_ecp_keypair *ec;
-	const mbedtls_ecp_curve_info *curve;
-	size_t len = 0;
-
-	if (mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_ECKEY) {
-		err_detail_set("%s key is %s; only P-256 keys are supported", whose,
-			       mbedtls_pk_get_name(&crt->pk));
-		return XE2E_E_UNSUPPORTED;
-	}
-	ec = mbedtls_pk_ec(crt->pk);
-	if (ec->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
-		curve = mbedtls_ecp_curve_info_from_grp_id(ec->grp.id);
-		err_detail_set("%s key is on curve %s; only P-256 keys are supported", whose,
-			       curve ? curve->name : "(unknown)");
-		return XE2E_E_UNSUPPORTED;
-	}
-	if (mbedtls_ecp_point_write_binary(&ec->grp, &ec->Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, pub,
-					   P256_PUB_LEN) != 0 ||
-	    len != P256_PUB_LEN)
-		return XE2E_E_WEAKKEY;
-	return p256_check_public(pub);
-}
-
 static void crt_subject(const mbedtls_x509_crt *crt, char out[static ANCHOR_SUBJECT_MAX])
 {
 	if (mbedtls_x509_dn_gets(out, ANCHOR_SUBJECT_MAX, &crt->subject) < 0)
@@ -183,7 +157,7 @@ static int ca_check(const mbedtls_x509_crt *crt, struct anchor_info *info)
 			       info->subject);
 		return XE2E_E_TRUST;
 	}
-	if ((err = crt_p256(crt, "the CA's", pub)) || (err = p256_fingerprint(pub, info->fpr)))
+	if ((err = x509_crt_p256(crt, "the CA's", pub)) || (err = p256_fingerprint(pub, info->fpr)))
 		return err;
 	info->not_before = x509_time_unix(&crt->valid_from);
 	info->not_after = x509_time_unix(&crt->valid_to);
@@ -846,7 +820,7 @@ int anchor_leaf_key(const uint8_t *chain, size_t len, const char *jid,
 	mbedtls_x509_crt_init(&crt);
 	err = parse_der_list(&crt, chain, len, ANCHOR_CHAIN_MAX);
 	if (!err)
-		err = crt_p256(&crt, "the leaf certificate's", pub);
+		err = x509_crt_p256(&crt, "the leaf certificate's", pub);
 	if (!err)
 		err = leaf_names(&crt, jid);
 	mbedtls_x509_crt_free(&crt);
@@ -859,7 +833,7 @@ static int verify_parsed(const char *dir, mbedtls_x509_crt *chain, const char *j
 {
 	struct verify_ctx v;
 	struct anchor_set set;
-	int err = crt_p256(chain, "the leaf certificate's", res->pub);
+	int err = x509_crt_p256(chain, "the leaf certificate's", res->pub);
 
 	if (err)
 		return err;

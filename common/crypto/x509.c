@@ -520,14 +520,22 @@ static int cert_jid(const mbedtls_x509_crt *crt, char *jid, size_t jid_size)
 	return XE2E_E_MALFORMED;
 }
 
-static int cert_pub(mbedtls_x509_crt *crt, uint8_t pub[static P256_PUB_LEN])
+int x509_crt_p256(const mbedtls_x509_crt *crt, const char *whose, uint8_t pub[static P256_PUB_LEN])
 {
 	const mbedtls_ecp_keypair *ec;
+	const mbedtls_ecp_curve_info *curve;
 	size_t len = 0;
 
-	if (mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_ECKEY ||
-	    (ec = mbedtls_pk_ec(crt->pk))->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
-		err_detail_set("the certificate's key is not a P-256 key");
+	if (mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_ECKEY) {
+		err_detail_set("%s key is %s; only P-256 keys are supported", whose,
+			       mbedtls_pk_get_name(&crt->pk));
+		return XE2E_E_UNSUPPORTED;
+	}
+	ec = mbedtls_pk_ec(crt->pk);
+	if (ec->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+		curve = mbedtls_ecp_curve_info_from_grp_id(ec->grp.id);
+		err_detail_set("%s key is on curve %s; only P-256 keys are supported", whose,
+			       curve ? curve->name : "(unknown)");
 		return XE2E_E_UNSUPPORTED;
 	}
 	if (mbedtls_ecp_point_write_binary(&ec->grp, &ec->Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &len, pub,
@@ -572,7 +580,7 @@ int x509_cert_read(const uint8_t *data, size_t len, struct x509_cert_info *info)
 	mbedtls_x509_crt_init(&crt);
 	err = parse_crt(&crt, data, len);
 	if (!err)
-		err = cert_pub(&crt, info->pub);
+		err = x509_crt_p256(&crt, "the certificate's", info->pub);
 	if (!err)
 		err = cert_jid(&crt, info->jid, sizeof(info->jid));
 	if (!err)
@@ -650,7 +658,7 @@ static int chain_parse(mbedtls_x509_crt *crt, struct x509_chain_info *info)
 		info->n++;
 	}
 	for (const mbedtls_x509_crt *c = crt; !err && c && c->raw.p; c = c->next)
-		err = cert_pub((mbedtls_x509_crt *)c, pub);
+		err = x509_crt_p256(c, "a chain certificate's", pub);
 	return err;
 }
 

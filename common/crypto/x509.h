@@ -27,6 +27,8 @@
 #include "buf.h"
 #include "sig.h"
 
+struct mbedtls_x509_crt;
+
 /* The longest JID (RFC 7622: three parts of at most 1023 bytes). */
 #define X509_JID_MAX 3071
 #define X509_MAX_SIZE 16384 /* bytes of a certificate file we read */
@@ -111,5 +113,13 @@ uint64_t x509_time_to_unix(int year, int mon, int day, int hour, int min, int se
 /* Appends the PEM of each certificate of a DER chain (as x509_chain_read()
  * gives it), one after another. */
 int x509_chain_pem(const uint8_t *chain, size_t len, struct buf *pem);
+
+/*
+ * The subject's P-256 key of a parsed certificate, uncompressed and checked
+ * on the curve; XE2E_E_UNSUPPORTED with the detail "WHOSE key is RSA; only
+ * P-256 keys are supported" (or the curve it is on) for any other key.
+ */
+int x509_crt_p256(const struct mbedtls_x509_crt *crt, const char *whose,
+		  uint8_t pub[static P256_PUB_LEN]);
 
 #endif
