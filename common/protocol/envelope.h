@@ -41,9 +41,9 @@
 
 #include "buf.h"
 #include "stanza_frame.h"
+#include "xe2e_ns.h"
 #include "xml.h"
 
-#define XE2E_NS "urn:xe2e:1"
 #define EME_NS "urn:xmpp:eme:0"
 #define HINTS_NS "urn:xmpp:hints"
 #define CARBONS_NS "urn:xmpp:carbons:2"

@@ -145,7 +145,7 @@ int verify_msg_build(const struct verify_msg *m, struct xml_node **out)
 		err_detail_set("an inconsistent control element");
 		return err;
 	}
-	el = xml_element_new(verify_method_name(m->method), VERIFY_NS);
+	el = xml_element_new(verify_method_name(m->method), XE2E_NS);
 	err = el ? xml_set_attr(el, "step", s->name) : XE2E_E_NOMEM;
 	if (!err && m->reason != VERIFY_REASON_NONE)
 		err = xml_set_attr(el, "reason", verify_reason_name(m->reason));
@@ -244,7 +244,7 @@ int verify_msg_parse(const struct xml_node *el, struct verify_msg *m)
 	int err;
 
 	verify_msg_clear(m);
-	if (el->type != XML_ELEMENT || !el->ns || strcmp(el->ns, VERIFY_NS))
+	if (el->type != XML_ELEMENT || !el->ns || strcmp(el->ns, XE2E_NS))
 		return XE2E_E_NOTFOUND;
 	if (!strcmp(el->name, "sas"))
 		m->method = VERIFY_SAS;
@@ -264,7 +264,7 @@ int verify_msg_parse(const struct xml_node *el, struct verify_msg *m)
 
 static int is_control(const struct xml_node *el)
 {
-	return el->type == XML_ELEMENT && el->ns && !strcmp(el->ns, VERIFY_NS) &&
+	return el->type == XML_ELEMENT && el->ns && !strcmp(el->ns, XE2E_NS) &&
 	       (!strcmp(el->name, "sas") || !strcmp(el->name, "spake2"));
 }
 

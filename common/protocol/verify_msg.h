@@ -38,9 +38,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xe2e_ns.h"
 #include "xml.h"
 
-#define VERIFY_NS "urn:xe2e:1"
 #define VERIFY_BODY_MAX 97 /* share-confirm: 65 + 32 bytes */
 
 enum verify_method {

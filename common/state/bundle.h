@@ -66,8 +66,8 @@
 #include "identity.h"
 #include "jid.h"
 #include "sig.h"
+#include "xe2e_ns.h"
 
-#define BUNDLE_NS "urn:xe2e:1"
 #define BUNDLE_VERSION "1"
 #define BUNDLE_SPK_CONTEXT "xe2e signed-prekey v1"
 #define BUNDLE_IDENTITY_INFO "xe2e bundle identity v1"

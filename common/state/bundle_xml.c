@@ -61,7 +61,7 @@ static int set_id_attr(struct xml_node *el, const char *name, uint32_t id)
 static int add_b64_child(struct xml_node *parent, const char *name, const uint8_t *data,
 			 size_t n, struct xml_node **out)
 {
-	struct xml_node *el = xml_element_new(name, BUNDLE_NS);
+	struct xml_node *el = xml_element_new(name, XE2E_NS);
 	size_t size = b64_encoded_size(n);
 	char *text = malloc(size);
 	int err = el && text ? b64_encode(data, n, text, size) : XE2E_E_NOMEM;
@@ -129,7 +129,7 @@ static int add_prekeys(struct xml_node *root, const struct bundle *b)
 
 int bundle_format(const struct bundle *b, struct buf *out)
 {
-	struct xml_node *root = xml_element_new("bundle", BUNDLE_NS);
+	struct xml_node *root = xml_element_new("bundle", XE2E_NS);
 	int err = root ? XE2E_OK : XE2E_E_NOMEM;
 
 	if (!err && b->n_opk > BUNDLE_OPK_MAX)
@@ -357,7 +357,7 @@ static int kids_collect(const struct xml_node *root, struct kids *k)
 			return bad("text in the bundle%s", "");
 		if (c->type != XML_ELEMENT)
 			continue;
-		if (!c->ns || strcmp(c->ns, BUNDLE_NS) != 0)
+		if (!c->ns || strcmp(c->ns, XE2E_NS) != 0)
 			return bad("<%s> in another namespace in the bundle", c->name);
 		k->el[k->n++] = c;
 	}
@@ -413,8 +413,8 @@ static int parse_root(const struct xml_node *root, struct bundle *b)
 	char norm[JID_MAX + 1];
 	int err;
 
-	if (strcmp(root->name, "bundle") != 0 || !root->ns || strcmp(root->ns, BUNDLE_NS) != 0)
-		return bad("not a bundle in %s", BUNDLE_NS);
+	if (strcmp(root->name, "bundle") != 0 || !root->ns || strcmp(root->ns, XE2E_NS) != 0)
+		return bad("not a bundle in %s", XE2E_NS);
 	err = attrs_exact(root, names, ARRAY_SIZE(names));
 	if (!err && strcmp(xml_get_attr(root, "version"), BUNDLE_VERSION) != 0) {
 		err_detail_set("bundle version %.16s", xml_get_attr(root, "version"));
