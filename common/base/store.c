@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +200,17 @@ static int fsync_dir(const char *path)
 	return XE2E_OK;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+static int wait_writable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+int store_write_all(int fd, const void *data, size_t len)
 {
 	const uint8_t *p = data;
 
@@ -208,6 +219,10 @@ static int write_all(int fd, const void *data, size_t len)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && wait_writable(fd) == 0)
+			continue;
+		if (n == 0)
+			errno = EIO;
 		if (n <= 0)
 			return -1;
 		p += n;
@@ -235,7 +250,7 @@ static int write_temp(const char *path, const void *data, size_t len, mode_t mod
 		return io_error("cannot create", tmp);
 	if (fchmod(fd, mode) != 0)
 		err = io_error("cannot chmod", tmp);
-	else if (write_all(fd, data, len) != 0)
+	else if (store_write_all(fd, data, len) != 0)
 		err = io_error("cannot write", tmp);
 	else if (fsync(fd) != 0)
 		err = io_error("cannot fsync", tmp);

@@ -50,6 +50,13 @@ int store_write_atomic(const char *path, const void *data, size_t len, mode_t mo
 int store_create(const char *path, const void *data, size_t len, mode_t mode);
 
 /*
+ * Writes all len bytes to fd, through EINTR, short writes and (on a
+ * non-blocking fd) EAGAIN. 0, or -1 with errno set (EIO when write(2)
+ * wrote nothing).
+ */
+int store_write_all(int fd, const void *data, size_t len);
+
+/*
  * Reads a whole file (O_NOFOLLOW) into out, refusing files over max bytes
  * (XE2E_E_LIMIT). When secret is set, a file that group or others can read
  * or write is refused with XE2E_E_PERM and a detail saying "chmod 600 PATH".

@@ -500,21 +500,6 @@ int session_lock(const uint8_t id[static SESSION_ID_LEN], struct store_lock *loc
 	return err ? err : store_lock(path, lock);
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int fsync_parent(const char *path)
 {
 	char dir[STORE_PATH_MAX];
@@ -560,7 +545,7 @@ static int write_content(int fd, const char *tmp, struct session *s)
 	if (!err)
 		err = format_all(s, (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 				 gen, &text);
-	if (!err && write_all(fd, text.data, text.len) != 0)
+	if (!err && store_write_all(fd, text.data, text.len) != 0)
 		err = io_fail("cannot write", tmp);
 	if (!err && fsync(fd) != 0)
 		err = io_fail("cannot fsync", tmp);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "store.h"
 #include "util.h"
 #include "xml_priv.h"
 
@@ -246,32 +247,11 @@ int xml_serialize(const struct xml_node *node, struct buf *out)
 
 /* --- writing --- */
 
-static int wait_writable(int fd)
-{
-	struct pollfd p = {.fd = fd, .events = POLLOUT};
-
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
-			return -1;
-	return 0;
-}
-
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && wait_writable(fd) == 0)
-			continue;
-		if (w <= 0) {
-			err_detail_set("write: %s", w < 0 ? strerror(errno) : "nothing written");
-			return XE2E_E_IO;
-		}
-		p += w;
-		n -= (size_t)w;
+	if (store_write_all(fd, p, n) != 0) {
+		err_detail_set("write: %s", strerror(errno));
+		return XE2E_E_IO;
 	}
 	return XE2E_OK;
 }
