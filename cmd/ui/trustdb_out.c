@@ -22,7 +22,7 @@ int tdb_arg_jid(const char *text, char out[static JID_MAX + 1])
 		err_detail_set("not a JID: \"%.64s\"", text);
 		return err;
 	}
-	return trust_jid_check(out);
+	return jid_check_normal_bare(out);
 }
 
 int tdb_arg_fpr(const char *text, uint8_t fpr[static FINGERPRINT_LEN])

@@ -187,7 +187,7 @@ static int read_peer_attrs(struct reader *r, const struct xml_node *el, struct t
 	if (err)
 		return err;
 	p->jid = (char *)xml_get_attr(el, "jid");
-	if (trust_jid_check(p->jid))
+	if (jid_check_normal_bare(p->jid))
 		return bad(r, "not a normalised bare JID: %.64s", p->jid);
 	r->jid = p->jid;
 	if (lower_hex(xml_get_attr(el, "identity"), p->fpr, FINGERPRINT_LEN))

@@ -175,3 +175,27 @@ int jid_same_full(const char *a, const char *b)
 	return !strcmp(x.local, y.local) && !strcmp(x.domain, y.domain) &&
 	       !strcmp(x.resource, y.resource);
 }
+
+int jid_check_normal_bare(const char *jid)
+{
+	char normal[JID_MAX + 1];
+	size_t len = strlen(jid);
+	const char *at = strchr(jid, '@');
+
+	if (len == 0 || len > JID_STORED_MAX)
+		goto bad;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)jid[i];
+
+		if (c <= ' ' || c == 0x7f || c == '/')
+			goto bad;
+	}
+	if (at && (at == jid || at[1] == '\0' || strchr(at + 1, '@')))
+		goto bad;
+	if (jid_normalize_bare(jid, normal) || strcmp(normal, jid) != 0)
+		goto bad;
+	return XE2E_OK;
+bad:
+	err_detail_set("not a normalised bare JID: \"%.64s\"", jid);
+	return XE2E_E_MALFORMED;
+}

@@ -40,4 +40,16 @@ int jid_same_bare(const char *a, const char *b);
  * also when either does not parse). */
 int jid_same_full(const char *a, const char *b);
 
+/* The longest JID the stores (trust store, secrets, counters) hold. */
+#define JID_STORED_MAX 2047
+
+/*
+ * Checks that jid is a bare JID already in normal form
+ * (jid_normalize_bare() gives it back unchanged): 1 to JID_STORED_MAX bytes,
+ * no "/", space or control character, at most one "@". The stores compare
+ * JIDs byte for byte, so callers normalise first. XE2E_E_MALFORMED
+ * otherwise.
+ */
+int jid_check_normal_bare(const char *jid);
+
 #endif

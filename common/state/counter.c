@@ -8,7 +8,7 @@
 
 #include "decimal.h"
 #include "err.h"
-#include "trust.h"
+#include "jid.h"
 
 #define LINE_MAX_LEN 4096
 #define COUNT_MAX 999999 /* six digits */
@@ -95,7 +95,7 @@ static int parse_entry(const char *name, size_t line, char *text, struct counts 
 	if (!space || strchr(space + 1, ' '))
 		return parse_fail(name, line, "want \"JID COUNT\"");
 	*space = '\0';
-	if (trust_jid_check(text))
+	if (jid_check_normal_bare(text))
 		return parse_fail(name, line, "not a normalised bare JID: \"%.64s\"", text);
 	if (parse_count(space + 1, &count))
 		return parse_fail(name, line, "bad count \"%.16s\"", space + 1);
@@ -201,7 +201,7 @@ int counter_get(const struct counter_kind *k, const char *path, const char *jid,
 
 	*count = 0;
 	if (!err)
-		err = trust_jid_check(jid);
+		err = jid_check_normal_bare(jid);
 	if (!err)
 		err = load(k, file, &raw, &f);
 	if (!err && (entry = counts_find(&f, jid)))
@@ -257,7 +257,7 @@ static int update(const struct counter_kind *k, const char *path, const char *ji
 {
 	char file[STORE_PATH_MAX], lockfile[STORE_PATH_MAX];
 	struct store_lock lock;
-	int err = trust_jid_check(jid);
+	int err = jid_check_normal_bare(jid);
 
 	if (!err && !path)
 		err = store_ensure_dir(STORE_STATE);

@@ -15,7 +15,7 @@
  *   file   = header LF *(entry LF / comment / blank)
  *   header = the kind's header, e.g. "# xe2e sas aborts v1"
  *   entry  = jid SP count              ; one line per JID
- *   jid    = a bare JID as trust_jid_check() accepts it
+ *   jid    = a bare JID as jid_check_normal_bare() accepts it
  *   count  = %x31-39 *5DIGIT           ; 1 to COUNTER_MAX
  *
  * A kind may also read an older header (old_header: files of an earlier

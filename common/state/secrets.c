@@ -8,11 +8,11 @@
 #include "buf.h"
 #include "encoding.h"
 #include "err.h"
-#include "textrec.h"
 #include "hash.h"
+#include "jid.h"
 #include "rng.h"
 #include "spake2.h"
-#include "trust.h"
+#include "textrec.h"
 #include "util.h"
 
 #define LINE_MAX_LEN 4096
@@ -228,7 +228,7 @@ static int psk_record(const struct textrec *l, char **f, void *dbv)
 	uint8_t key[PSK_LEN];
 	int err;
 
-	if (trust_jid_check(f[1]))
+	if (jid_check_normal_bare(f[1]))
 		return textrec_fail(l, "not a normalised bare JID: \"%.64s\"", f[1]);
 	if (psk_lookup(db, f[1]))
 		return textrec_fail(l, "second PSK for %.64s", f[1]);
@@ -322,7 +322,7 @@ int psk_set(const char *path, const char *jid, const uint8_t psk[static PSK_LEN]
 	struct psk_change c = {jid, psk};
 	int err;
 
-	if ((err = trust_jid_check(jid)))
+	if ((err = jid_check_normal_bare(jid)))
 		return err;
 	if (ct_is_zero(psk, PSK_LEN)) {
 		err_detail_set("an all-zero PSK is no PSK");
@@ -339,7 +339,7 @@ int psk_clear(const char *path, const char *jid)
 	struct psk_change c = {jid, NULL};
 	int err;
 
-	if ((err = trust_jid_check(jid)))
+	if ((err = jid_check_normal_bare(jid)))
 		return err;
 	err = secrets_update(path, STORE_DATA, PSK_FILE_NAME, &psk_kind, &db, psk_change_clear,
 			     &c);

@@ -109,30 +109,6 @@ int trust_level_flags_check(enum trust_level level, unsigned flags)
 	return XE2E_E_MALFORMED;
 }
 
-int trust_jid_check(const char *jid)
-{
-	char normal[JID_MAX + 1];
-	size_t len = strlen(jid);
-	const char *at = strchr(jid, '@');
-
-	if (len == 0 || len > TRUST_JID_MAX)
-		goto bad;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)jid[i];
-
-		if (c <= ' ' || c == 0x7f || c == '/')
-			goto bad;
-	}
-	if (at && (at == jid || at[1] == '\0' || strchr(at + 1, '@')))
-		goto bad;
-	if (jid_normalize_bare(jid, normal) || strcmp(normal, jid) != 0)
-		goto bad;
-	return XE2E_OK;
-bad:
-	err_detail_set("not a normalised bare JID: \"%.64s\"", jid);
-	return XE2E_E_MALFORMED;
-}
-
 int trust_default_path(char path[static STORE_PATH_MAX])
 {
 	return store_path(STORE_DATA, TRUST_FILE_NAME, path);
@@ -272,7 +248,7 @@ static int keyed_time(const struct parse *p, const char *field, const char *key,
 /* The JID and fingerprint that start peer and device records. */
 static int parse_identity(const struct parse *p, char *const *f, uint8_t fpr[FINGERPRINT_LEN])
 {
-	if (trust_jid_check(f[1]))
+	if (jid_check_normal_bare(f[1]))
 		return textrec_fail(&p->at, "not a normalised bare JID: \"%.64s\"", f[1]);
 	if (textrec_hex(f[2], fpr, FINGERPRINT_LEN))
 		return textrec_fail(&p->at, "bad fingerprint (want 64 lower-case hex digits)");
@@ -542,7 +518,7 @@ int trust_peer_add(struct trust_db *db, const char *jid, const uint8_t fpr[stati
 				   .last_seen = now};
 	int err;
 
-	if ((err = trust_jid_check(jid)))
+	if ((err = jid_check_normal_bare(jid)))
 		return err;
 	if (!trust_level_name(level))
 		return XE2E_E_MALFORMED;

@@ -20,7 +20,7 @@
  *             SP "created=" time SP "expires=" time
  *   comment = "#" *(any byte but LF or a control character) LF
  *   blank   = LF
- *   jid     = a bare JID as trust_jid_check() accepts it
+ *   jid     = a bare JID as jid_check_normal_bare() accepts it
  *   fpr     = 64 lower-case hex digits: the identity key's fingerprint
  *   devid   = 8 lower-case hex digits: the 32-bit device id
  *   pub     = 64 lower-case hex digits: the device's X25519 public key
@@ -59,13 +59,14 @@
 
 #include "buf.h"
 #include "dh.h"
+#include "jid.h"
 #include "sig.h"
 #include "store.h"
 
 #define TRUST_FILE_NAME "trust"
 #define TRUST_HEADER "# xe2e trust store v1"
 /* Longest bare JID: a 1023-byte localpart, "@", a 1023-byte domain. */
-#define TRUST_JID_MAX 2047
+#define TRUST_JID_MAX JID_STORED_MAX
 /* Largest trust file read. */
 #define TRUST_FILE_MAX (16u << 20)
 
@@ -142,15 +143,6 @@ int trust_flags_parse(const char *text, unsigned *flags);
 /* Checks that an entry may carry flags at level: offline-origin caps the
  * level at tofu. XE2E_E_MALFORMED, with a detail, otherwise. */
 int trust_level_flags_check(enum trust_level level, unsigned flags);
-
-/*
- * Checks that jid is a bare JID already in normal form (jid.h's
- * jid_normalize_bare() gives it back unchanged): 1 to TRUST_JID_MAX bytes,
- * no "/", space or control character, at most one "@". The stores compare
- * JIDs byte for byte, so callers normalise first. XE2E_E_MALFORMED
- * otherwise.
- */
-int trust_jid_check(const char *jid);
 
 /* The default trust file: "trust" in the data tree. */
 int trust_default_path(char path[static STORE_PATH_MAX]);

@@ -97,7 +97,7 @@ TEST(trust_offline_origin_caps_the_level)
 	err_detail_clear();
 }
 
-TEST(trust_jid_check_wants_normalised_bare_jids)
+TEST(jid_check_normal_bare_wants_normalised_bare_jids)
 {
 	static const char *const bad[] = {
 		"", "alice@capulet.lit/balcony", "Alice@capulet.lit", "alice@Capulet.lit",
@@ -105,10 +105,10 @@ TEST(trust_jid_check_wants_normalised_bare_jids)
 		"alice\t@capulet.lit",
 	};
 
-	CHECK_INT(trust_jid_check(ALICE), XE2E_OK);
-	CHECK_INT(trust_jid_check("capulet.lit"), XE2E_OK);
+	CHECK_INT(jid_check_normal_bare(ALICE), XE2E_OK);
+	CHECK_INT(jid_check_normal_bare("capulet.lit"), XE2E_OK);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (trust_jid_check(bad[i]) != XE2E_E_MALFORMED)
+		if (jid_check_normal_bare(bad[i]) != XE2E_E_MALFORMED)
 			unit_fail(__FILE__, __LINE__, "accepted \"%s\"", bad[i]);
 	}
 }
