@@ -7,16 +7,18 @@ load seal_helpers
 # A tool that runs the recipient's derivation with every stored key, and a
 # forger (tests/cli/offline_helper.c), built against the library under test.
 setup_file() {
-	local bin lib san=
+	local bin lib san= layer inc=()
 	bin=$(dirname "$(command -v xe2e-open)")
+	# every layer of the library on the include path, as the Makefile does
+	for layer in "$BATS_TEST_DIRNAME"/../../common/*/; do inc+=(-I"$layer"); done
 	lib="$bin/../libxe2e.a"
 	if nm "$lib" 2>/dev/null | grep -q '__asan_'; then
 		san='-fsanitize=address,undefined'
 	fi
 	# shellcheck disable=SC2086
-	cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -I"$BATS_TEST_DIRNAME/../../common" $san \
+	cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE "${inc[@]}" $san \
 		-o "$BATS_FILE_TMPDIR/offline_helper" "$BATS_TEST_DIRNAME/offline_helper.c" "$lib" \
-		-lmbedtls -lmbedx509 -lmbedcrypto -lsodium -lexpat -lreadline -lidn
+		-lmbedtls -lmbedx509 -lmbedcrypto -lsodium -lexpat -lidn -lgpgme
 }
 
 setup() {
