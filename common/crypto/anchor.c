@@ -23,7 +23,6 @@
 #define TAG_OTHER_NAME (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0)
 #define TAG_URI (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 6)
 #define XMPP_URI_PREFIX "xmpp:"
-#define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
 #define PEM_END "-----END CERTIFICATE-----"
 #define PEM_LINE 64
 /* Levels of a verified chain: the leaf, intermediates, the anchor. */
@@ -39,81 +38,14 @@ static const mbedtls_x509_crt_profile anchor_profile = {
 	2048,
 };
 
+_Static_assert(X509_CHAIN_CERTS_MAX == ANCHOR_CHAIN_MAX, "an identity's chain is an anchor chain");
+
 /* ---- small helpers ---- */
 
 /* UNIX seconds of an X.509 time; times before 1970 count as 0. */
 static uint64_t x509_time_unix(const mbedtls_x509_time *t)
 {
 	return x509_time_to_unix(t->year, t->mon, t->day, t->hour, t->min, t->sec);
-}
-
-static int is_pem(const uint8_t *data, size_t len)
-{
-	size_t n = strlen(PEM_BEGIN);
-
-	for (size_t i = 0; i + n <= len; i++) {
-		if (memcmp(data + i, PEM_BEGIN, n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Parses every certificate of a PEM text into crt (mbedTLS wants it
- * NUL-terminated and counted with the NUL). */
-static int parse_pem(mbedtls_x509_crt *crt, const uint8_t *data, size_t len)
-{
-	struct buf copy = BUF_INIT;
-	int ret, err = buf_append(&copy, data, len);
-
-	if (!err)
-		err = buf_append_byte(&copy, 0);
-	if (err)
-		return err;
-	ret = mbedtls_x509_crt_parse(crt, copy.data, copy.len);
-	buf_free(&copy);
-	if (ret != 0) {
-		err_detail_set("not a valid PEM certificate");
-		return XE2E_E_MALFORMED;
-	}
-	return XE2E_OK;
-}
-
-/* Splits concatenated DER certificates and parses each into crt. */
-static int parse_der_list(mbedtls_x509_crt *crt, const uint8_t *data, size_t len, size_t max)
-{
-	unsigned char *p = (unsigned char *)data, *end = p + len;
-	size_t count = 0;
-
-	if (len == 0) {
-		err_detail_set("no certificate");
-		return XE2E_E_MALFORMED;
-	}
-	while (p < end) {
-		unsigned char *start = p;
-		size_t inner;
-
-		if (++count > max) {
-			err_detail_set("more than %zu certificates", max);
-			return XE2E_E_MALFORMED;
-		}
-		if (mbedtls_asn1_get_tag(&p, end, &inner, MBEDTLS_ASN1_CONSTRUCTED |
-							      MBEDTLS_ASN1_SEQUENCE) != 0 ||
-		    mbedtls_x509_crt_parse_der(crt, start, (size_t)(p - start) + inner) != 0) {
-			err_detail_set("certificate %zu is not valid DER", count);
-			return XE2E_E_MALFORMED;
-		}
-		p += inner;
-	}
-	return XE2E_OK;
-}
-
-static size_t crt_count(const mbedtls_x509_crt *crt)
-{
-	size_t n = 0;
-
-	for (; crt && crt->raw.p; crt = crt->next)
-		n++;
-	return n;
 }
 
 /* Exactly one certificate, PEM or DER. */
@@ -125,8 +57,8 @@ static int parse_one(mbedtls_x509_crt *crt, const uint8_t *data, size_t len)
 		err_detail_set("certificate file larger than %d bytes", ANCHOR_CERT_MAX);
 		return XE2E_E_LIMIT;
 	}
-	err = is_pem(data, len) ? parse_pem(crt, data, len) : parse_der_list(crt, data, len, 1);
-	if (!err && crt_count(crt) != 1) {
+	err = x509_is_pem(data, len) ? x509_pem_parse(crt, data, len) : x509_der_list_parse(crt, data, len, 1);
+	if (!err && x509_crt_count(crt) != 1) {
 		err_detail_set("more than one certificate (an anchor is one CA certificate)");
 		err = XE2E_E_MALFORMED;
 	}
@@ -173,7 +105,7 @@ static int pem_encode(const uint8_t *der, size_t len, struct buf *out)
 	size_t n = b64 ? strlen(b64) : 0;
 
 	if (!err)
-		err = buf_append_str(out, PEM_BEGIN "\n");
+		err = buf_append_str(out, X509_PEM_BEGIN "\n");
 	for (size_t i = 0; !err && i < n; i += PEM_LINE) {
 		err = buf_append(out, b64 + i, n - i < PEM_LINE ? n - i : PEM_LINE);
 		if (!err)
@@ -537,27 +469,7 @@ int anchor_remove(const char *dir, const char *name)
 
 int anchor_chain_from_file(const uint8_t *data, size_t len, struct buf *der)
 {
-	mbedtls_x509_crt crt;
-	size_t count;
-	int err;
-
-	if (len > (size_t)ANCHOR_CHAIN_MAX * ANCHOR_CERT_MAX) {
-		err_detail_set("chain file larger than %d bytes", ANCHOR_CHAIN_MAX * ANCHOR_CERT_MAX);
-		return XE2E_E_LIMIT;
-	}
-	mbedtls_x509_crt_init(&crt);
-	err = is_pem(data, len) ? parse_pem(&crt, data, len)
-				: parse_der_list(&crt, data, len, ANCHOR_CHAIN_MAX);
-	count = crt_count(&crt);
-	if (!err && (count == 0 || count > ANCHOR_CHAIN_MAX)) {
-		err_detail_set("a chain holds 1 to %d certificates, not %zu", ANCHOR_CHAIN_MAX,
-			       count);
-		err = XE2E_E_MALFORMED;
-	}
-	for (mbedtls_x509_crt *c = &crt; !err && c && c->raw.p; c = c->next)
-		err = buf_append(der, c->raw.p, c->raw.len);
-	mbedtls_x509_crt_free(&crt);
-	return err;
+	return x509_chain_from_file(data, len, ANCHOR_CHAIN_MAX, der);
 }
 
 /* A name from a certificate as a normalised bare JID, or 0 when it is not one. */
@@ -646,7 +558,7 @@ int anchor_leaf_jid(const uint8_t *chain, size_t len, char jid[static JID_MAX + 
 	int err;
 
 	mbedtls_x509_crt_init(&crt);
-	err = parse_der_list(&crt, chain, len, ANCHOR_CHAIN_MAX);
+	err = x509_der_list_parse(&crt, chain, len, ANCHOR_CHAIN_MAX);
 	if (!err && !crt_each_jid(&crt, match_first, jid)) {
 		err_detail_set("the certificate names no JID (no id-on-xmppAddr or xmpp: URI)"
 			       X509_JID_HINT);
@@ -818,7 +730,7 @@ int anchor_leaf_key(const uint8_t *chain, size_t len, const char *jid,
 	int err;
 
 	mbedtls_x509_crt_init(&crt);
-	err = parse_der_list(&crt, chain, len, ANCHOR_CHAIN_MAX);
+	err = x509_der_list_parse(&crt, chain, len, ANCHOR_CHAIN_MAX);
 	if (!err)
 		err = x509_crt_p256(&crt, "the leaf certificate's", pub);
 	if (!err)
@@ -858,7 +770,7 @@ int anchor_verify_chain(const char *dir, const uint8_t *chain, size_t len, const
 
 	memset(res, 0, sizeof(*res));
 	mbedtls_x509_crt_init(&crt);
-	err = parse_der_list(&crt, chain, len, ANCHOR_CHAIN_MAX);
+	err = x509_der_list_parse(&crt, chain, len, ANCHOR_CHAIN_MAX);
 	if (!err)
 		err = verify_parsed(dir, &crt, jid, now, res);
 	mbedtls_x509_crt_free(&crt);

@@ -27,13 +27,14 @@
 #include "jid.h"
 #include "sig.h"
 #include "store.h"
+#include "x509.h"
 
 #define ANCHOR_DIR_NAME "anchors"
 #define ANCHOR_NAME_MAX 64
 /* Certificates of a chain as presented: the leaf and its intermediates. */
 #define ANCHOR_CHAIN_MAX 8
 /* Bytes of one certificate, DER or PEM. */
-#define ANCHOR_CERT_MAX 16384
+#define ANCHOR_CERT_MAX X509_CERT_FILE_MAX
 #define ANCHOR_SUBJECT_MAX 256
 
 /* What anchor_list() and anchor_add() tell about an anchor. */

@@ -13,7 +13,6 @@
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/x509_csr.h>
 
-#include "anchor.h"
 #include "err.h"
 #include "rng.h"
 #include "util.h"
@@ -33,7 +32,6 @@
 #define TAG_SEQUENCE (MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE)
 #define TAG_VERSION (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0)
 
-_Static_assert(X509_CHAIN_CERTS_MAX == ANCHOR_CHAIN_MAX, "an identity's chain is an anchor chain");
 
 /* AlgorithmIdentifier ecdsa-with-SHA256 (1.2.840.10045.4.3.2) as RFC 5758
  * 3.2 wants it, parameters absent, and as mbedTLS 2.28 writes it, with a
@@ -669,7 +667,7 @@ int x509_chain_read(const uint8_t *data, size_t len, struct x509_chain_info *inf
 
 	memset(info, 0, sizeof(*info));
 	mbedtls_x509_crt_init(&crt);
-	err = anchor_chain_from_file(data, len, &info->chain);
+	err = x509_chain_from_file(data, len, X509_CHAIN_CERTS_MAX, &info->chain);
 	if (err == XE2E_E_MALFORMED)
 		detail_prefix("not a valid certificate");
 	if (!err && info->chain.len > X509_CHAIN_DER_MAX) {
@@ -712,5 +710,101 @@ int x509_chain_pem(const uint8_t *chain, size_t len, struct buf *pem)
 		err = pem_append(PEM_CRT_BEGIN, PEM_CRT_END, p, (size_t)(q - p) + inner, pem);
 		p = q + inner;
 	}
+	return err;
+}
+
+/* ---- certificate files ---- */
+
+int x509_is_pem(const uint8_t *data, size_t len)
+{
+	size_t n = strlen(X509_PEM_BEGIN);
+
+	for (size_t i = 0; i + n <= len; i++) {
+		if (memcmp(data + i, X509_PEM_BEGIN, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Parses every certificate of a PEM text into crt (mbedTLS wants it
+ * NUL-terminated and counted with the NUL). */
+int x509_pem_parse(mbedtls_x509_crt *crt, const uint8_t *data, size_t len)
+{
+	struct buf copy = BUF_INIT;
+	int ret, err = buf_append(&copy, data, len);
+
+	if (!err)
+		err = buf_append_byte(&copy, 0);
+	if (err)
+		return err;
+	ret = mbedtls_x509_crt_parse(crt, copy.data, copy.len);
+	buf_free(&copy);
+	if (ret != 0) {
+		err_detail_set("not a valid PEM certificate");
+		return XE2E_E_MALFORMED;
+	}
+	return XE2E_OK;
+}
+
+/* Splits concatenated DER certificates and parses each into crt. */
+int x509_der_list_parse(mbedtls_x509_crt *crt, const uint8_t *data, size_t len, size_t max)
+{
+	unsigned char *p = (unsigned char *)data, *end = p + len;
+	size_t count = 0;
+
+	if (len == 0) {
+		err_detail_set("no certificate");
+		return XE2E_E_MALFORMED;
+	}
+	while (p < end) {
+		unsigned char *start = p;
+		size_t inner;
+
+		if (++count > max) {
+			err_detail_set("more than %zu certificates", max);
+			return XE2E_E_MALFORMED;
+		}
+		if (mbedtls_asn1_get_tag(&p, end, &inner, MBEDTLS_ASN1_CONSTRUCTED |
+							      MBEDTLS_ASN1_SEQUENCE) != 0 ||
+		    mbedtls_x509_crt_parse_der(crt, start, (size_t)(p - start) + inner) != 0) {
+			err_detail_set("certificate %zu is not valid DER", count);
+			return XE2E_E_MALFORMED;
+		}
+		p += inner;
+	}
+	return XE2E_OK;
+}
+
+size_t x509_crt_count(const mbedtls_x509_crt *crt)
+{
+	size_t n = 0;
+
+	for (; crt && crt->raw.p; crt = crt->next)
+		n++;
+	return n;
+}
+
+int x509_chain_from_file(const uint8_t *data, size_t len, size_t max, struct buf *der)
+{
+	mbedtls_x509_crt crt;
+	size_t count;
+	int err;
+
+	if (len > max * X509_CERT_FILE_MAX) {
+		err_detail_set("chain file larger than %zu bytes", max * X509_CERT_FILE_MAX);
+		return XE2E_E_LIMIT;
+	}
+	mbedtls_x509_crt_init(&crt);
+	err = x509_is_pem(data, len) ? x509_pem_parse(&crt, data, len)
+				: x509_der_list_parse(&crt, data, len, max);
+	count = x509_crt_count(&crt);
+	if (!err && (count == 0 || count > max)) {
+		err_detail_set("a chain holds 1 to %zu certificates, not %zu", max,
+			       count);
+		err = XE2E_E_MALFORMED;
+	}
+	for (mbedtls_x509_crt *c = &crt; !err && c && c->raw.p; c = c->next)
+		err = buf_append(der, c->raw.p, c->raw.len);
+	mbedtls_x509_crt_free(&crt);
 	return err;
 }

@@ -122,4 +122,28 @@ int x509_chain_pem(const uint8_t *chain, size_t len, struct buf *pem);
 int x509_crt_p256(const struct mbedtls_x509_crt *crt, const char *whose,
 		  uint8_t pub[static P256_PUB_LEN]);
 
+/* ---- certificate files: PEM certificates one after another, or DER ---- */
+
+#define X509_PEM_BEGIN "-----BEGIN CERTIFICATE-----"
+#define X509_CERT_FILE_MAX 16384 /* bytes of one certificate's file */
+
+/* 1 when data holds a PEM certificate's first line. */
+int x509_is_pem(const uint8_t *data, size_t len);
+
+/* Parses every certificate of a PEM text into crt (mbedTLS wants it
+ * NUL-terminated and counted with the NUL): XE2E_E_MALFORMED otherwise. */
+int x509_pem_parse(struct mbedtls_x509_crt *crt, const uint8_t *data, size_t len);
+
+/* Splits DER certificates one after another and parses each into crt, at
+ * most max: XE2E_E_MALFORMED with a detail naming the certificate. */
+int x509_der_list_parse(struct mbedtls_x509_crt *crt, const uint8_t *data, size_t len,
+			size_t max);
+
+/* The certificates parsed into crt. */
+size_t x509_crt_count(const struct mbedtls_x509_crt *crt);
+
+/* A chain file (PEM or DER certificates one after another, 1 to max of
+ * them) appended to der as DER certificates one after another. */
+int x509_chain_from_file(const uint8_t *data, size_t len, size_t max, struct buf *der);
+
 #endif
