@@ -19,6 +19,44 @@ import xml.etree.ElementTree as ET
 
 SCHEMES = [("xe2e", "xe2e"), ("omemo", "OMEMO"), ("otr", "OTR")]
 TEXT = "Hello, Bob!"
+METHOD = """
+Two Profanity 0.13.1 clients under tmux, the xe2e plugin loaded in both,
+one account each on a private Prosody 0.12 (PEP, MAM archiving every
+message, offline storage), each in the other's roster. One run goes
+through OTR, then OMEMO, then xe2e, with the same conversation: a
+session, "Hello, Bob!" typed in Alice's chat window, both people
+verifying the other.
+
+- Stanzas and bytes: every stanza both clients sent to the server and
+  received from it during the step, as each client's debug log
+  (profanity -l DEBUG) prints it serialized, in UTF-8 bytes; pings to
+  the server left out; no TLS or TCP framing. A step ends when neither
+  log has grown for a second.
+- Key publication: /omemo gen (device list and bundle through PEP, with
+  the notifications both receive) and /otr gen. Session setup:
+  /xe2e start (the handshake), /omemo start (bundle fetches; device lists
+  arrived by PEP notification at key publication), /otr start (the AKE).
+- "Hello, Bob!": the message stanza is the largest message Alice sent in
+  that step, and as the server delivered it to Bob. "All stanzas" is
+  everything in the step: chat states, receipts, and what the first
+  message sets off (an OMEMO prekey used makes the receiver republish
+  its bundle and fetch the sender's).
+- In clear on the server: the elements under each message both clients
+  sent in that step, read as the server reads them. Storage: whether
+  the server's archive files hold that message (by its id) and the
+  text, and its offline store, read after the whole run.
+- Verification: xe2e, /xe2e verify and a yes on each side; OMEMO, each
+  side shows the other's fingerprint (/omemo fingerprint JID fetches
+  the bundle again), the other shows their own, and trusts it (Alice
+  before the message, Bob after it); OTR, the Socialist Millionaires'
+  Protocol asked by each side in turn. Commands are those the run typed
+  (moving between windows not counted); /omemo trust takes the
+  fingerprint, 64 hexadecimal digits, as its argument.
+- Profanity 0.13.1 publishes its OMEMO device only in a device list it
+  could fetch, and Prosody answers item-not-found for an account that
+  never had one: an empty list is published first for each account,
+  through a second login of the account, not counted.
+"""
 ENTRY = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z): ")
 STANZA = re.compile(r"\b(SENT|RECV): (<(?:message|presence|iq)\b.*)$", re.S)
 SHORT_NS = {
@@ -29,6 +67,7 @@ SHORT_NS = {
     "eu.siacs.conversations.axolotl": "OMEMO payload",
     "urn:xe2e:1": "xe2e seal",
     "urn:xmpp:sid:0": "origin id",
+    "urn:xmpp:carbons:2": "carbons",
     "jabber:client": "",
 }
 
@@ -130,19 +169,15 @@ def in_clear(messages):
             ns, name = local(child.tag)
             what = SHORT_NS.get(ns, ns)
             if name == "body":
-                body = child.text or ""
-                label = "body (the text)" if TEXT in body else (
-                    "body (a notice)" if "encrypted" in body.lower() else "body (ciphertext)")
-                if body.strip() == "":
-                    label = "body (white space)"
-            elif what == "chat state":
-                label = "chat state <%s/>" % name
-            elif what == "receipt":
-                label = "receipt <%s/>" % name
-            elif what == "storage hint":
-                label = "hint <%s/>" % name
+                body = (child.text or "").strip()
+                if TEXT in body:
+                    label = "body: the text"
+                elif body.startswith("?OTR"):
+                    label = "body: ciphertext"
+                else:
+                    label = "body: a notice"
             elif what:
-                label = what
+                label = "%s <%s/>" % (what, name)
             else:
                 label = "<%s/> %s" % (name, ns)
             if label not in seen:
@@ -166,16 +201,14 @@ def archived(data, hello):
         with open(path, encoding="utf-8", errors="replace") as f:
             content += f.read()
     offline = glob.glob(os.path.join(data, "*", "offline", "*"))
-    found = []
-    if TEXT in content:
-        found.append("the text")
     m = re.search(r'\bid="([^"]*)"', hello or "")
     if m and m.group(1) in content:
-        found.append("its id")
-    if hello and ("chatstates" in hello and "chatstates" in content):
-        found.append("chat states")
-    where = "archived: " + (", ".join(found) if found else "ciphertext only")
-    return where + ("; offline store: %d file(s)" % len(offline))
+        kept = "archived, with its id"
+    else:
+        kept = "not archived"
+    if TEXT in content:
+        kept += "; the text is in the archive"
+    return kept + ("; offline store: %d file(s)" % len(offline) if offline else "; offline store empty")
 
 
 def commands(typed, scheme):
@@ -185,9 +218,18 @@ def commands(typed, scheme):
             step, who, command = line.rstrip("\n").split(" ", 2)
             if not step.startswith(scheme + "-"):
                 continue
-            words = " ".join(command.split()[:2])
-            (once if step.endswith("-keys") else verified).append("%s: %s" % (who, words))
+            words = command.split()
+            shown = words[:2] + [w for w in words[2:3] if w in ("yes", "no")]
+            (once if step.endswith("-keys") else verified).append((who, " ".join(shown)))
     return once, verified
+
+
+def listed(commands):
+    """N (Alice a, Bob b): who typed what, in order."""
+    people = ", ".join("%s %d" % (who.capitalize(), sum(1 for w, _ in commands if w == who))
+                       for who in ("alice", "bob"))
+    return "%d (%s): %s" % (len(commands), people,
+                            "; ".join("%s %s" % (who.capitalize(), c) for who, c in commands))
 
 
 def main():
@@ -212,8 +254,8 @@ def main():
         col["archive"] = archived(data, sent)
         col["verify"] = traffic.summary([n for n in names if n.startswith(scheme + "-verify")])
         once, verified = commands(typed, scheme)
-        col["commands"] = "%d: %s" % (len(verified), "; ".join(verified))
-        col["once"] = "%d: %s" % (len(once), "; ".join(once)) if once else "0 (xe2e-keygen, in a shell, once per account)"
+        col["commands"] = listed(verified)
+        col["once"] = listed(once) if once else "0 in the client (xe2e-keygen in a shell, once per account)"
         rows[scheme] = col
     labels = [
         ("keys", "One-time key publication (stanzas, bytes)"),
@@ -228,24 +270,8 @@ def main():
     ]
     print("### Side by side in Profanity: xe2e, OMEMO, OTR")
     print()
-    print("Two Profanity %s clients under tmux with the xe2e plugin loaded, one"
-          % "0.13.1")
-    print("account each on a private Prosody 0.12 (mod_pep, mod_mam, mod_offline), each")
-    print("the other's contact; one run goes through OTR, then OMEMO, then xe2e,")
-    print('each with the same conversation: a session, "Hello, Bob!" from Alice,')
-    print("verification of the peer by both. Stanzas and bytes are every stanza")
-    print("both clients sent (to the server) and received (from it) during the")
-    print("step, as each one's debug log (profanity -l DEBUG) shows it serialized,")
-    print("server pings left out; TLS and TCP framing are not counted. The")
-    print("message stanza is the largest <message/> Alice sent in that step (Bob")
-    print('receives it as the server delivers it). "In clear" lists what the')
-    print("server reads under every <message/> both clients sent in that step;")
-    print("storage is read from the server's archive and offline files after the")
-    print("whole run (OTR and OMEMO ran first: text found there is theirs). OMEMO")
-    print("needs one step Profanity 0.13.1 does not take on a new account: an")
-    print("empty device list is published first for each account, through a")
-    print("second login (not counted). Commands are those the run typed, by")
-    print("person; a fingerprint typed in /omemo trust is 8 groups of 8 hex digits.")
+    for line in METHOD.strip("\n").split("\n"):
+        print(line)
     print()
     print("| | " + " | ".join(title for _, title in SCHEMES) + " |")
     print("| --- | " + " | ".join("---" for _ in SCHEMES) + " |")

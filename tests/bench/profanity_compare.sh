@@ -208,7 +208,7 @@ client_wait $A "xe2e: session "
 client_wait $B "xe2e: session "
 settle
 step xe2e-hello
-client_type $A "/msg $B@$XMPP_DOMAIN Hello, Bob!"
+client_type $A "Hello, Bob!"
 client_wait $B "~ $A@$XMPP_DOMAIN: Hello, Bob!"
 settle
 step xe2e-verify
