@@ -9,7 +9,7 @@
 # log (profanity -l DEBUG prints each one as libstrophe serialized it);
 # profanity_compare.py counts them per step and prints the table.
 #
-#   bash tests/bench/profanity_compare.sh BUILD_DIR
+#   bash tests/bench/profanity_compare.sh BUILD_DIR   (relative to the tree)
 #
 # Needs profanity, tmux and prosody; says so and stops (status 0) without
 # them. KEEP=1 keeps the logs and the server's files.
@@ -44,7 +44,11 @@ profanity_require
 cleanup() {
 	clients_stop
 	prosody_stop
-	[ -n "${KEEP:-}" ] && echo "kept in $T" >&2 || rm -rf "$T"
+	if [ -n "${KEEP:-}" ]; then
+		echo "kept in $T" >&2
+	else
+		rm -rf "$T"
+	fi
 }
 trap cleanup EXIT
 
@@ -85,10 +89,10 @@ command_by() {
 # Waits for the stanza traffic of a step to end: a second in which
 # neither log grew (30 s at most).
 settle() {
-	local i a b la lb
+	local a b la lb
 	la=$(client_home $A)/data/profanity/logs/profanity.log
 	lb=$(client_home $B)/data/profanity/logs/profanity.log
-	for i in $(seq 1 30); do
+	for _ in $(seq 1 30); do
 		a=$(wc -c <"$la") b=$(wc -c <"$lb")
 		sleep 1
 		[ "$a" = "$(wc -c <"$la")" ] && [ "$b" = "$(wc -c <"$lb")" ] && return 0
@@ -220,7 +224,7 @@ command_by $B "/xe2e verify yes $A@$XMPP_DOMAIN"
 client_wait $A "[xe2e verified]"
 client_wait $B "[xe2e verified]"
 settle
-step done
+step finished
 
 python3 "$root/tests/bench/profanity_compare.py" "$steps" "$typed" \
 	"$(client_home $A)/data/profanity/logs/profanity.log" \
