@@ -24,6 +24,8 @@
 # Offline storage (mod_offline) and the message archive (mod_mam, archive
 # never expiring, every message archived by default) are on, in Prosody's
 # "internal" storage: plain files under PROSODY_DATA that tests can grep.
+# PROSODY_MODULES, set before prosody_start, names more modules to load
+# ("pep" for clients that publish keys, as OMEMO does).
 
 PROSODY_HOSTS="xe2e.test sha1.xe2e.test localhost"
 
@@ -77,6 +79,14 @@ _prosody_cert() {
 	chmod 600 "$dir/certs/server.key"
 }
 
+# PROSODY_MODULES as more entries of modules_enabled.
+_prosody_more_modules() {
+	local m
+	for m in ${PROSODY_MODULES:-}; do
+		printf ', "%s"' "$m"
+	done
+}
+
 _prosody_config() {
 	local dir=$1 port=$2 h hash
 	cat <<EOF
@@ -95,7 +105,7 @@ s2s_ports = {}
 http_ports = {}
 https_ports = {}
 component_ports = {}
-modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "mam" }
+modules_enabled = { "roster", "saslauth", "tls", "disco", "ping", "mam"$(_prosody_more_modules) }
 modules_disabled = { "s2s", "s2s_auth_certs" }
 c2s_require_encryption = true
 allow_registration = false
