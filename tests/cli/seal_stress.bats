@@ -97,10 +97,20 @@ start_ms() {
 	echo $(((t1 - t0) / 1000000))
 }
 
-# Sleeps a random time up to BASE + SPREAD milliseconds.
-sleep_random() {
-	local ms=$(($1 + RANDOM % $2))
+# kill_randomly PID: kills PID with SIGKILL after a random BASE to
+# BASE + SPREAD milliseconds (the caller's base and spread), and counts the
+# kill in the caller's kills. A kill that comes too late (the program had
+# ended: this machine is faster, or less loaded, than when base was
+# measured) halves base and spread, so that later kills land again.
+kill_randomly() {
+	local ms=$((base + RANDOM % spread))
 	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+	if kill -9 "$1" 2>/dev/null; then
+		kills=$((kills + 1))
+	else
+		base=$((base / 2))
+		spread=$((spread > 1 ? spread / 2 : 1))
+	fi
 }
 
 # Complete lines only (a process killed while writing leaves a partial one).
@@ -111,13 +121,12 @@ complete_lines() {
 @test "stress: seal killed at random moments: every stanza it wrote opens exactly once" {
 	msgs alice bob 300 >"$D/plain"
 	: >"$D/all"
-	local i runs pid kills=0 deadline=$((SECONDS + 30)) base
+	local i runs pid kills=0 deadline=$((SECONDS + 30)) base spread=30
 	base=$(start_ms xe2e-seal)
 	for ((i = 0; i < 200 && SECONDS < deadline; i++)); do
 		(exec env XE2E_HOME="$D/alice" xe2e-seal <"$D/plain" >"$D/part" 2>/dev/null) &
 		pid=$!
-		sleep_random "$base" 30
-		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+		kill_randomly "$pid"
 		wait "$pid" 2>/dev/null || true
 		complete_lines "$D/part" >>"$D/all"
 	done
@@ -142,13 +151,12 @@ open_killed() {
 	msgs alice bob "$n" >"$D/plain"
 	xseal alice <"$D/plain" >"$D/wire"
 	: >"$D/all"
-	local i runs pid kills=0 deadline=$((SECONDS + 30)) base
+	local i runs pid kills=0 deadline=$((SECONDS + 30)) base spread=40
 	base=$(start_ms xe2e-open)
 	for ((i = 0; i < 200 && SECONDS < deadline; i++)); do
 		(exec env XE2E_HOME="$D/bob" xe2e-open "$@" <"$D/wire" >"$D/part" 2>/dev/null) &
 		pid=$!
-		sleep_random "$base" 40
-		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+		kill_randomly "$pid"
 		wait "$pid" 2>/dev/null || true
 		complete_lines "$D/part" >>"$D/all"
 	done
