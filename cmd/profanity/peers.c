@@ -40,6 +40,15 @@ struct peer *peers_get(struct peers *ps, const char *jid)
 	return NULL;
 }
 
+struct peer *peers_renew(struct peers *ps, const char *jid)
+{
+	struct peer *p = peers_find(ps, jid);
+
+	if (p)
+		peers_drop(ps, p);
+	return peers_get(ps, jid);
+}
+
 void peers_drop(struct peers *ps, struct peer *p)
 {
 	(void)ps;

@@ -36,6 +36,10 @@ struct peer *peers_find(struct peers *ps, const char *jid);
  * is full or the JID is none. */
 struct peer *peers_get(struct peers *ps, const char *jid);
 
+/* The peer's entry with nothing under way: what was is dropped first.
+ * NULL when the table is full or the JID is none. */
+struct peer *peers_renew(struct peers *ps, const char *jid);
+
 /* Frees what the entry holds and the slot (a verification run under way
  * is aborted without telling the peer). */
 void peers_drop(struct peers *ps, struct peer *p);

@@ -59,8 +59,7 @@ static uint64_t now(void)
 	return (uint64_t)time(NULL);
 }
 
-static void line_set(struct xl_line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line_set(struct xl_line *l, const char *fmt, ...)
+void xl_line_set(struct xl_line *l, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -85,9 +84,9 @@ static void line_err(struct xl_line *l, int err, const char *what)
 	const char *d = err_detail();
 
 	if (d && *d)
-		line_set(l, "%s: %s (%s)", what, err_str(err), d);
+		xl_line_set(l, "%s: %s (%s)", what, err_str(err), d);
 	else
-		line_set(l, "%s: %s", what, err_str(err));
+		xl_line_set(l, "%s: %s", what, err_str(err));
 	line_safe(l);
 	err_detail_clear();
 }
@@ -176,7 +175,7 @@ static int identity_ready(struct xl *x, struct xl_line *why)
 	}
 	x->id_loaded = 1;
 	if (!jid_same_bare(x->id.jid, x->self_bare)) {
-		line_set(why, "the identity in XE2E_HOME is %s's, not this account's (%s)",
+		xl_line_set(why, "the identity in XE2E_HOME is %s's, not this account's (%s)",
 			 x->id.jid, x->self_bare);
 		return XE2E_E_STATE;
 	}
@@ -297,7 +296,7 @@ static void done_line(const struct handshake_run_outcome *oc, struct xl_line *li
 	char id[SESSION_ID_TEXT_LEN];
 
 	session_id_format(oc->session_id, id);
-	line_set(line, "session %.16s started, trust %s%s", id, trust_level_name(oc->trust),
+	xl_line_set(line, "session %.16s started, trust %s%s", id, trust_level_name(oc->trust),
 		 oc->trust == TRUST_TOFU ? " (not verified yet: /xe2e verify)" : "");
 }
 
@@ -317,7 +316,7 @@ enum xl_hs_state xl_hs_feed(struct xl_hs *hs, const char *text, char **send,
 		done_line(&hs->out.outcome, line);
 		return XL_HS_DONE;
 	case HANDSHAKE_RUN_FAILED:
-		line_set(line, "handshake failed");
+		xl_line_set(line, "handshake failed");
 		return XL_HS_FAILED;
 	default:
 		return XL_HS_GOING;
@@ -387,7 +386,7 @@ int xl_session_line(const char *peer_bare, struct xl_line *line)
 
 	memset(&s, 0, sizeof(s));
 	if ((err = session_current_get(peer_bare, id))) {
-		line_set(line, "no session with %s (/xe2e start %s)", peer_bare, peer_bare);
+		xl_line_set(line, "no session with %s (/xe2e start %s)", peer_bare, peer_bare);
 		return err;
 	}
 	if ((err = session_read(id, &s))) {
@@ -396,7 +395,7 @@ int xl_session_line(const char *peer_bare, struct xl_line *line)
 	}
 	session_id_format(id, idt);
 	fingerprint_format(s.peer_fpr, fpr);
-	line_set(line, "session %.16s with %s, trust %s, peer identity %s", idt, s.peer_jid,
+	xl_line_set(line, "session %.16s with %s, trust %s, peer identity %s", idt, s.peer_jid,
 		 trust_level_name(level_now(&s)), fpr);
 	session_wipe(&s);
 	return XE2E_OK;
@@ -416,7 +415,7 @@ int xl_seal(struct xl *x, const char *text, char **out, struct xl_line *why)
 	memset(&res, 0, sizeof(res));
 	err = xe2e_seal_text(x->sealer, text, strlen(text), now(), &res, out, &len);
 	if (err) {
-		line_set(why, "not sent, it could not be sealed: %s%s%s", err_str(err),
+		xl_line_set(why, "not sent, it could not be sealed: %s%s%s", err_str(err),
 			 res.detail[0] ? ": " : "", res.detail);
 		line_safe(why);
 	} else if (res.flags & XE2E_SEALED_PASSED) {
@@ -451,7 +450,7 @@ static void body_of(const struct xml_node *plain, struct xl_open_out *o)
 
 static enum xl_opened refused(struct xl_open_out *o, const struct xe2e_opened *r)
 {
-	line_set(&o->line, "a stanza that did not open (%s)%s%s", r->reason ? r->reason : err_str(r->err),
+	xl_line_set(&o->line, "a stanza that did not open (%s)%s%s", r->reason ? r->reason : err_str(r->err),
 		 r->detail[0] ? ": " : "", r->detail);
 	line_safe(&o->line);
 	return XL_OPENED_REFUSED;
@@ -541,23 +540,24 @@ static enum xl_verify_state verify_over(struct xl_verify *v, struct xl_line *lin
 	switch (rec.outcome) {
 	case VERIFY_OUTCOME_MATCH:
 		if (rec.match_err) {
-			line_set(line, "the codes matched, but recording it failed: %s (%s)",
+			xl_line_set(line, "the codes matched, but recording it failed: %s (%s)",
 				 err_str(rec.match_err), rec.match_detail);
 			return XL_V_OVER;
 		}
-		line_set(line, "verified: the peer's identity is now %s", trust_level_name(rec.level));
+		xl_line_set(line, "verified: the peer's identity is now %s", trust_level_name(rec.level));
 		return XL_V_VERIFIED;
 	case VERIFY_OUTCOME_MISMATCH:
-		line_set(line, "MISMATCH: %s; %s (messages to the peer are no longer sealed: "
-			 "run /xe2e start again, and compare the codes by another way)",
+		xl_line_set(line, "MISMATCH: %s; %s (messages to the peer are no longer sealed: "
+			 "to start over, /xe2e trust forget on both sides, /xe2e start, and "
+			 "compare the codes by another way)",
 			 mismatch_why(rec.mismatch),
 			 rec.mismatch_recorded ? "recorded in the trust store" : "not recorded");
 		return XL_V_OVER;
 	case VERIFY_OUTCOME_FAILED:
-		line_set(line, "the shared secrets differ (%u failed runs with the peer)", rec.failures);
+		xl_line_set(line, "the shared secrets differ (%u failed runs with the peer)", rec.failures);
 		return XL_V_OVER;
 	default:
-		line_set(line, "verification ended without an outcome");
+		xl_line_set(line, "verification ended without an outcome");
 		return XL_V_OVER;
 	}
 }
@@ -576,10 +576,10 @@ static enum xl_verify_state verify_after(struct xl_verify *v, int err, char **se
 	case VERIFY_RUN_SECRET_NEEDED:
 		return XL_V_SECRET;
 	case VERIFY_RUN_SAS:
-		line_set(line, "%s", v->out.code);
+		xl_line_set(line, "%s", v->out.code);
 		return XL_V_CODE;
 	case VERIFY_RUN_LIMIT:
-		line_set(line, "refused: too many failed shared-secret runs (%u)", v->out.failures);
+		xl_line_set(line, "refused: too many failed shared-secret runs (%u)", v->out.failures);
 		return XL_V_OVER;
 	default:
 		break;
@@ -603,7 +603,7 @@ enum xl_verify_state xl_verify_new(struct xl *x, const char *peer_bare, int secr
 	*out = NULL;
 	*send = NULL;
 	if (!(v = calloc(1, sizeof(*v)))) {
-		line_set(line, "out of memory");
+		xl_line_set(line, "out of memory");
 		return XL_V_OVER;
 	}
 	v->x = x;

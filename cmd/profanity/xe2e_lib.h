@@ -24,6 +24,9 @@ struct xl_line {
 	char text[XL_LINE_MAX];
 };
 
+/* Sets the line, printf-style (cut to fit). */
+void xl_line_set(struct xl_line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* ---- the library as one handle ---- */
 
 struct xl;

@@ -175,10 +175,8 @@ send_as_relay() {
 	server_kept_none "$code_a"
 }
 
-@test "profanity plugin: a wrong answer to the code shows the mismatch on both sides, and sealing stops" {
-	session_up
-	client_type "$A" "/msg $B@xe2e.test before the comparison"
-	client_wait "$B" "~ $A@xe2e.test: before the comparison"
+# The codes compared, A saying yes and B no: a mismatch on both sides.
+codes_differ() {
 	client_type "$A" "/xe2e verify"
 	client_wait "$A" "xe2e: code "
 	client_wait "$B" "xe2e: code "
@@ -186,6 +184,13 @@ send_as_relay() {
 	client_type "$B" "/xe2e verify no"
 	client_wait "$A" "xe2e: MISMATCH: the peer said the codes differ"
 	client_wait "$B" "xe2e: MISMATCH: you said the codes differ"
+}
+
+@test "profanity plugin: a wrong answer to the code shows the mismatch on both sides, and sealing stops" {
+	session_up
+	client_type "$A" "/msg $B@xe2e.test before the comparison"
+	client_wait "$B" "~ $A@xe2e.test: before the comparison"
+	codes_differ
 	client_wait "$A" "[xe2e untrusted]"
 	# nothing more is sealed to the peer, and nothing leaves in plaintext
 	client_type "$A" "after the mismatch"
@@ -251,23 +256,131 @@ session_and_windows() {
 	client_wait "$B" "~ $A@xe2e.test: windows open"
 }
 
+# Gives the secret as /xe2e secret asks: alone, then on the next line.
+secret_typed() {
+	client_type "$1" "/xe2e secret"
+	client_wait "$1" "xe2e: type the shared secret on the next line in this window"
+	client_type "$1" "$2"
+}
+
+# Fails unless NAME's chat log (Profanity's message database) holds the
+# line CONTROL it sent and not the TEXT; and unless its debug log holds
+# TEXT only where Profanity logs each input line (xe2e-profanity(7)).
+client_logged_none() {
+	local name=$1 text=$2 control=$3 db log
+	db=$(client_home "$name")/data/profanity/database
+	log=$(client_home "$name")/data/profanity/logs/profanity.log
+	grep -rqF -- "$control" "$db" || { echo "no '$control' in $name's chat log" >&2; return 1; }
+	! grep -rqF -- "$text" "$db" || { echo "$name's chat log holds '$text'" >&2; return 1; }
+	! grep -F -- "$text" "$log" | grep -vqF 'DBG: Input received: ' ||
+		{ echo "$name's debug log holds '$text' beyond the input line" >&2; return 1; }
+}
+
 @test "profanity plugin: /xe2e secret on both sides with the same secret: verified" {
 	session_and_windows
-	client_type "$A" "/xe2e secret correct-horse"
+	secret_typed "$A" correct-horse
 	client_wait "$B" "xe2e: the peer asks to prove a secret you share"
-	client_type "$B" "/xe2e secret correct-horse"
+	secret_typed "$B" correct-horse
 	client_wait "$A" "xe2e: verified: the peer's identity is now verified"
 	client_wait "$B" "xe2e: verified: the peer's identity is now verified"
 	client_wait "$A" "[xe2e verified]"
+	# the line holding the secret was taken: never shown in a window, never
+	# sent (sealed or not), never in a chat log or the server's files
+	client_not_shown "$A" "correct-horse"
+	client_not_shown "$B" "correct-horse"
 	server_kept_none 'correct-horse'
+	# the line after it is a message again
+	client_type "$A" "after the secret"
+	client_wait "$B" "~ $A@xe2e.test: after the secret"
+	client_type "$B" "after the secret too"
+	client_wait "$A" "~ $B@xe2e.test: after the secret too"
+	client_logged_none "$A" "correct-horse" "after the secret"
+	client_logged_none "$B" "correct-horse" "after the secret too"
+	run client_sent "$A" "correct-horse"
+	assert_output ''
 }
 
 @test "profanity plugin: /xe2e secret with different secrets: both sides say they differ" {
 	session_and_windows
-	client_type "$A" "/xe2e secret correct-horse"
+	secret_typed "$A" correct-horse
 	client_wait "$B" "xe2e: the peer asks to prove a secret you share"
-	client_type "$B" "/xe2e secret battery-staple"
+	secret_typed "$B" battery-staple
 	client_wait "$A" "xe2e: the shared secrets differ"
 	client_wait "$B" "xe2e: the shared secrets differ"
 	client_not_shown "$A" "[xe2e verified]"
+	client_not_shown "$B" "battery-staple"
+}
+
+@test "profanity plugin: /xe2e secret with the secret as an argument is refused, and /xe2e end cancels" {
+	session_and_windows
+	client_type "$A" "/xe2e secret correct-horse"
+	client_wait "$A" "xe2e: not used: type /xe2e secret alone"
+	client_not_shown "$B" "xe2e: the peer asks"
+	# asked for, then cancelled: the next line is a message
+	client_type "$A" "/xe2e secret"
+	client_type "$A" "/xe2e end"
+	client_wait "$A" "xe2e: no secret awaited any more"
+	client_type "$A" "a message, not a secret"
+	client_wait "$B" "~ $A@xe2e.test: a message, not a secret"
+}
+
+# The trust store's entry of NAME's peer PEER, as xe2e-trustdb shows it.
+trustdb_show() {
+	XE2E_HOME=$(client_home "$1")/xe2e xe2e-trustdb show "$2@xe2e.test"
+}
+
+@test "profanity plugin: /xe2e trust shows what xe2e-trustdb shows; revoke stops sealing, and the programs see it" {
+	session_and_windows
+	fpr=$(fingerprint_of "$B")
+	client_type "$A" "/xe2e trust"
+	client_wait "$A" "xe2e: identity $fpr (this session's): tofu (believed on first use"
+	# the program reads the same entry: fingerprint, level, device
+	run trustdb_show "$A" "$B"
+	assert_success
+	assert_output --partial "identity: $fpr"
+	assert_output --partial "level: tofu"
+	device=$(trustdb_show "$A" "$B" | sed -n 's/^device: \([0-9a-f]*\) .*/\1/p')
+	[ -n "$device" ]
+	client_wait "$A" "xe2e:   device $device, created "
+	first=$(trustdb_show "$A" "$B" | sed -n 's/^first-seen: //p')
+	client_wait "$A" "xe2e:   flags -, first seen $first, last seen "
+	# revoked from the chat: the program's store says so, and nothing more
+	# leaves for the peer, sealed or not
+	client_type "$A" "/xe2e trust revoke"
+	client_wait "$A" "xe2e: revoked: 1 identity key of $B@xe2e.test"
+	run env XE2E_HOME="$(client_home "$A")/xe2e" xe2e-trustdb list
+	assert_output --partial "$B@xe2e.test $(printf '%s' "$fpr" | tr -d ' ' | tr 'A-F' 'a-f') revoked"
+	client_wait "$A" "[xe2e untrusted]"
+	client_type "$A" "after the revocation"
+	client_wait "$A" "xe2e: not sent, it could not be sealed"
+	sleep 2 # what would have arrived by now
+	client_not_shown "$B" "after the revocation"
+	server_kept_none 'after the revocation'
+	# a JID the store does not know
+	client_type "$A" "/xe2e trust nobody@xe2e.test"
+	client_type "$A" "/win 1"
+	client_wait "$A" "xe2e: nobody@xe2e.test: no trust entry for nobody@xe2e.test"
+}
+
+@test "profanity plugin: after a mismatch, /xe2e trust forget on both sides and a new handshake start over" {
+	session_and_windows
+	codes_differ
+	# the key marked mismatch refuses a new handshake
+	client_type "$A" "/xe2e trust"
+	client_wait "$A" "(this session's): mismatch (a comparison failed"
+	# forgotten on both sides: the programs no longer know the keys
+	client_type "$A" "/xe2e trust forget"
+	client_type "$B" "/xe2e trust forget"
+	client_wait "$A" "xe2e: forgotten: 1 identity key of $B@xe2e.test"
+	client_wait "$B" "xe2e: forgotten: 1 identity key of $A@xe2e.test"
+	run trustdb_show "$A" "$B"
+	assert_failure
+	assert_output --partial "no trust entry for $B@xe2e.test"
+	# and a new handshake makes a new session, believed on first use
+	client_type "$A" "/xe2e start"
+	client_wait "$A" "started, trust tofu (not verified yet"
+	client_type "$A" "after starting over"
+	client_wait "$B" "~ $A@xe2e.test: after starting over"
+	run trustdb_show "$A" "$B"
+	assert_output --partial "level: tofu"
 }
