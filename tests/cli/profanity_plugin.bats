@@ -85,6 +85,13 @@ send_as_relay() {
 	assert_success
 	server_kept_none 'Hello, Bob!'
 	server_kept_none 'from the garden'
+	# the archive keeps the sealed message with Profanity's own message id in
+	# clear (xe2e-profanity(7) CAVEATS)
+	id=$(grep -F "<sealed xmlns='urn:xe2e:1'>" "$(client_home "$A")/data/profanity/logs/profanity.log" |
+		sed -n "s/.*SENT: <message[^>]* id='\([^']*\)'.*/\1/p" | head -n 1)
+	[ -n "$id" ]
+	run grep -rlF -- "$id" "$PROSODY_DATA"
+	assert_output --partial "/archive/"
 	server_kept_none "$(fingerprint_of "$A")"
 	server_kept_none "$(fingerprint_of "$B")"
 	# the session is the programs' too: xe2e-trustdb lists it
