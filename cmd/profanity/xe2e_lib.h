@@ -4,7 +4,7 @@
  * sealed for its peer, a received stanza opened. Everything here works on
  * stanzas as XML text, as Profanity hands them over, and says what went
  * wrong as one line of text for a chat window; nothing here knows
- * Profanity (profapi.h is plugin.c's alone).
+ * Profanity (profapi.h is xe2e.c's alone).
  *
  * The files are those of the data and state trees that XE2E_HOME selects,
  * the same as the programs': xe2e-trustdb(1) shows and manages what the
