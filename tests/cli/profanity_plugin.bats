@@ -141,6 +141,22 @@ send_as_relay() {
 	server_kept_none 'during the handshake'
 }
 
+# Types TEXT in A's window when nothing can be sealed to B: A's window says
+# so, and neither B nor the server gets the text.
+not_sent() {
+	client_type "$A" "$1"
+	client_wait "$A" "xe2e: not sent, it could not be sealed"
+	sleep 2 # what would have arrived by now
+	client_not_shown "$B" "$1"
+	server_kept_none "$1"
+}
+
+# Fails unless xe2e-trustdb list, in NAME's files, has PEER's key at LEVEL.
+trustdb_lists() {
+	run env XE2E_HOME="$(client_home "$1")/xe2e" xe2e-trustdb list
+	assert_output --partial "$2@xe2e.test $(fingerprint_of "$2" | tr -d ' ') $3"
+}
+
 @test "profanity plugin: fail closed, a session that cannot seal sends nothing and says why" {
 	session_up
 	client_type "$A" "/msg $B@xe2e.test before"
@@ -149,11 +165,7 @@ send_as_relay() {
 	for f in "$(client_home "$A")"/xe2e/state/sessions/*.session; do
 		printf 'damaged\n' >"$f"
 	done
-	client_type "$A" "after the damage"
-	client_wait "$A" "xe2e: not sent, it could not be sealed"
-	sleep 2 # what would have arrived by now
-	client_not_shown "$B" "after the damage"
-	server_kept_none 'after the damage'
+	not_sent "after the damage"
 }
 
 @test "profanity plugin: /xe2e verify shows one code on both sides; both say yes: verified" {
@@ -174,8 +186,7 @@ send_as_relay() {
 	client_wait "$A" "[xe2e verified]"
 	client_wait "$B" "[xe2e verified]"
 	# the trust store the programs read says so too
-	run env XE2E_HOME="$(client_home "$A")/xe2e" xe2e-trustdb list
-	assert_output --partial "$B@xe2e.test $(fingerprint_of "$B" | tr -d ' ') verified"
+	trustdb_lists "$A" "$B" verified
 	# the conversation goes on, verified
 	client_type "$B" "after the comparison"
 	client_wait "$A" "~ $B@xe2e.test: after the comparison"
@@ -200,11 +211,7 @@ codes_differ() {
 	codes_differ
 	client_wait "$A" "[xe2e untrusted]"
 	# nothing more is sealed to the peer, and nothing leaves in plaintext
-	client_type "$A" "after the mismatch"
-	client_wait "$A" "xe2e: not sent, it could not be sealed"
-	sleep 2 # what would have arrived by now
-	client_not_shown "$B" "after the mismatch"
-	server_kept_none 'after the mismatch'
+	not_sent "after the mismatch"
 }
 
 @test "profanity plugin: the same session used by the programs and by the client, in turn" {
@@ -355,14 +362,9 @@ trustdb_show() {
 	# leaves for the peer, sealed or not
 	client_type "$A" "/xe2e trust revoke"
 	client_wait "$A" "xe2e: revoked: 1 identity key of $B@xe2e.test"
-	run env XE2E_HOME="$(client_home "$A")/xe2e" xe2e-trustdb list
-	assert_output --partial "$B@xe2e.test $(printf '%s' "$fpr" | tr -d ' ' | tr 'A-F' 'a-f') revoked"
+	trustdb_lists "$A" "$B" revoked
 	client_wait "$A" "[xe2e untrusted]"
-	client_type "$A" "after the revocation"
-	client_wait "$A" "xe2e: not sent, it could not be sealed"
-	sleep 2 # what would have arrived by now
-	client_not_shown "$B" "after the revocation"
-	server_kept_none 'after the revocation'
+	not_sent "after the revocation"
 	# a JID the store does not know
 	client_type "$A" "/xe2e trust nobody@xe2e.test"
 	client_type "$A" "/win 1"
