@@ -66,6 +66,13 @@ PROGRAM_LIBS := -Wl,-Bstatic $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(EXPAT_LIBS) $(IDN_
 else
 PROGRAM_LIBS := $(LIBS) $(UI_LIBS)
 endif
+# What counts public-key operations (tests/bench/opcount/shims.h, in the
+# unit tests, the handshake benchmark and a preloaded library) stands
+# between the code and mbedTLS or libsodium as a shared library's symbol:
+# these link the shared libraries, and tests/bench/opcount.sh counts in
+# the programs linked that way ($(BUILD)/shared-bin/).
+SHARED_LIBS     := $(LIBS) $(UI_LIBS)
+SHARED_PROGRAMS := $(CMD_SRC:cmd/%.c=$(BUILD)/shared-bin/xe2e-%)
 
 ifeq ($(V),1)
 Q :=
@@ -131,7 +138,7 @@ $(BUILD)/bin/xe2e-%: $(BUILD)/cmd/%.o $(LIBUI) $(LIBXE2E)
 $(UNIT_TESTS): $(UNIT_OBJ) $(LIBUI) $(LIBXE2E)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBUI) $(LIBXE2E) $(PROGRAM_LIBS) $(CJSON_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBUI) $(LIBXE2E) $(SHARED_LIBS) $(CJSON_LIBS)
 
 NOISE_VECTORS := $(BUILD)/tests/noise-vectors
 $(NOISE_VECTORS): $(BUILD)/tests/noise_vectors/main.o $(LIBXE2E)
@@ -160,7 +167,14 @@ $(BUILD)/tests/bench/%.o: override CFLAGS += -Icmd/ui
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBUI) $(LIBXE2E)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(PROGRAM_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(BENCH_LIBS)
+
+BENCH_LIBS := $(PROGRAM_LIBS)
+$(BUILD)/bench/handshake: BENCH_LIBS := $(SHARED_LIBS)
+
+$(BUILD)/shared-bin/xe2e-%: $(BUILD)/cmd/%.o $(LIBUI) $(LIBXE2E)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(SHARED_LIBS)
 
 # The README's test command: every test in the normal build and the same
 # tests in the sanitizer build, two jobs at a time; one summary line for
@@ -190,7 +204,7 @@ demo-xmpp: all
 valgrind: all
 	$(Q)./tests/valgrind/run
 
-bench: all $(BENCHES)
+bench: all $(BENCHES) $(SHARED_PROGRAMS)
 	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" ./scripts/bench "$(BUILD)"
 
 install: all
