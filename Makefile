@@ -45,6 +45,35 @@ override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE \
 LIBS    := $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(EXPAT_LIBS) $(IDN_LIBS) $(GPGME_LIBS) -pthread
 UI_LIBS := $(READLINE_LIBS)
 
+# The programs (and the unit tests and benchmarks, which must measure what
+# the programs run) take these packages from their static archives; only
+# the C library stays shared. Each xe2e program is a short-lived process,
+# and mapping and relocating nine more shared objects (with GPGME's
+# libassuan and libgpg-error and readline's libtinfo) cost every start
+# more CPU than a whole known-peer handshake (BENCHMARKS.md); from an
+# archive the linker takes only the objects a program calls, so a program
+# that never prompts carries no readline. STATIC_LIBS=0 links the shared
+# libraries instead (a distribution's security updates then apply without
+# a rebuild). The Profanity plugin and the fuzz targets use LIBS as is.
+STATIC_LIBS   ?= 1
+ifeq ($(STATIC_LIBS),1)
+GPGME_STATIC_LIBS    ?= $(shell pkg-config --static --libs gpgme 2>/dev/null || \
+                          echo -lgpgme -lassuan -lgpg-error)
+READLINE_STATIC_LIBS ?= $(shell pkg-config --static --libs readline 2>/dev/null || \
+                          echo -lreadline -ltinfo)
+PROGRAM_LIBS := -Wl,-Bstatic $(MBEDTLS_LIBS) $(SODIUM_LIBS) $(EXPAT_LIBS) $(IDN_LIBS) \
+                $(GPGME_STATIC_LIBS) $(READLINE_STATIC_LIBS) -Wl,-Bdynamic -pthread -lm
+else
+PROGRAM_LIBS := $(LIBS) $(UI_LIBS)
+endif
+# What counts public-key operations (tests/bench/opcount/shims.h, in the
+# unit tests, the handshake benchmark and a preloaded library) stands
+# between the code and mbedTLS or libsodium as a shared library's symbol:
+# these link the shared libraries, and tests/bench/opcount.sh counts in
+# the programs linked that way ($(BUILD)/shared-bin/).
+SHARED_LIBS     := $(LIBS) $(UI_LIBS)
+SHARED_PROGRAMS := $(CMD_SRC:cmd/%.c=$(BUILD)/shared-bin/xe2e-%)
+
 ifeq ($(V),1)
 Q :=
 else
@@ -104,12 +133,12 @@ $(LIBUI): $(UI_OBJ)
 $(BUILD)/bin/xe2e-%: $(BUILD)/cmd/%.o $(LIBUI) $(LIBXE2E)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(LIBS) $(UI_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(PROGRAM_LIBS)
 
 $(UNIT_TESTS): $(UNIT_OBJ) $(LIBUI) $(LIBXE2E)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBUI) $(LIBXE2E) $(LIBS) $(UI_LIBS) $(CJSON_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBUI) $(LIBXE2E) $(SHARED_LIBS) $(CJSON_LIBS)
 
 NOISE_VECTORS := $(BUILD)/tests/noise-vectors
 $(NOISE_VECTORS): $(BUILD)/tests/noise_vectors/main.o $(LIBXE2E)
@@ -138,7 +167,14 @@ $(BUILD)/tests/bench/%.o: override CFLAGS += -Icmd/ui
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIBUI) $(LIBXE2E)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(LIBS) $(UI_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(BENCH_LIBS)
+
+BENCH_LIBS := $(PROGRAM_LIBS)
+$(BUILD)/bench/handshake: BENCH_LIBS := $(SHARED_LIBS)
+
+$(BUILD)/shared-bin/xe2e-%: $(BUILD)/cmd/%.o $(LIBUI) $(LIBXE2E)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(SHARED_LIBS)
 
 # The README's test command: every test in the normal build and the same
 # tests in the sanitizer build, two jobs at a time; one summary line for
@@ -168,7 +204,7 @@ demo-xmpp: all
 valgrind: all
 	$(Q)./tests/valgrind/run
 
-bench: all $(BENCHES)
+bench: all $(BENCHES) $(SHARED_PROGRAMS)
 	$(Q)PATH="$(CURDIR)/$(BUILD)/bin:$$PATH" ./scripts/bench "$(BUILD)"
 
 install: all

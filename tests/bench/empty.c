@@ -1,9 +1,11 @@
 /*
  * An empty program linked like xe2e-seal: the floor for per-process costs
- * (exec and the dynamic linking of mbedTLS, expat and libidn). The linker
- * drops a library nothing refers to (--as-needed is Debian's default), so
- * the program refers to one function of each, called only when asked, and
- * the benchmarks never ask.
+ * (exec, libc's dynamic linking, and what of mbedTLS, expat and libidn
+ * the programs take from the static archives, STATIC_LIBS in the
+ * Makefile). The linker drops a library nothing refers to (an archive's
+ * objects, or a shared library under Debian's default --as-needed), so
+ * the program refers to one function of each, called only when asked,
+ * and the benchmarks never ask.
  */
 #include <expat.h>
 #include <mbedtls/x509_crt.h>

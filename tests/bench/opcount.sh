@@ -6,9 +6,19 @@
 #
 #   bash tests/bench/opcount.sh [BUILD_DIR]
 #
-# Needs the xe2e programs on PATH (make bench puts the build's bin first)
-# and a C compiler for the counting library; BUILD_DIR is not used.
+# Counts in the programs of BUILD_DIR/shared-bin/ (make bench links them
+# there from the same objects): the preloaded library stands in for
+# mbedTLS's and libsodium's functions only where a program calls them in
+# a shared library, and the programs of BUILD_DIR/bin/ have them from the
+# static archives (Makefile, STATIC_LIBS). Needs a C compiler for the
+# counting library.
 set -euo pipefail
+build=${1:-build}
+if [ ! -x "$build/shared-bin/xe2e-handshake" ]; then
+	echo "opcount: no $build/shared-bin/xe2e-handshake (make bench links it)" >&2
+	exit 1
+fi
+PATH=$(cd "$build/shared-bin" && pwd):$PATH
 T=$(mktemp -d /tmp/xe2e-bench-opcount.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 export LC_ALL=C
