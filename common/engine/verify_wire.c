@@ -72,40 +72,16 @@ int verify_wire_release(struct verify_wire *w)
 
 /* ---- sending ---- */
 
-static int add_child(struct xml_node *parent, const char *name, const char *ns)
-{
-	struct xml_node *child = xml_element_new(name, ns);
-	int err = child ? xml_append_child(parent, child) : XE2E_E_NOMEM;
-
-	if (err)
-		xml_free(child);
-	return err;
-}
-
 /* The plain stanza around the control element. */
 static int plain_build(const struct verify_wire *w, const struct verify_msg *m,
 		       struct xml_node **out)
 {
-	struct xml_node *msg = xml_element_new("message", XML_NS_CLIENT), *ctl = NULL;
-	int err = msg ? XE2E_OK : XE2E_E_NOMEM;
+	struct xml_node *ctl = NULL;
+	int err = verify_msg_build(m, &ctl);
 
-	if (!err)
-		err = xml_set_attr(msg, "to", w->ch.peer_full);
-	if (!err)
-		err = xml_set_attr(msg, "from", w->from);
-	if (!err)
-		err = xml_set_attr(msg, "type", "chat");
-	if (!err && !(err = verify_msg_build(m, &ctl)) && (err = xml_append_child(msg, ctl)))
-		xml_free(ctl);
-	if (!err)
-		err = add_child(msg, "no-permanent-store", HINTS_NS);
-	if (!err)
-		err = add_child(msg, "private", CARBONS_NS);
 	if (err)
-		xml_free(msg);
-	else
-		*out = msg;
-	return err;
+		return err;
+	return envelope_control_message(XML_NS_CLIENT, w->ch.peer_full, w->from, ctl, out);
 }
 
 static int header_epoch(const struct buf *wire, uint32_t *epoch)
