@@ -191,18 +191,23 @@ static int check_certificate(const struct bundle *b)
 	return err;
 }
 
+void bundle_binding(const struct bundle *b, struct device_binding *db)
+{
+	memset(db, 0, sizeof(*db));
+	strcpy(db->jid, b->jid);
+	store_be32(db->device_id, b->device_id);
+	memcpy(db->device_pub, b->device_pub, X25519_LEN);
+	db->created = b->binding_created;
+	db->expires = b->binding_expires;
+	memcpy(db->sig, b->binding_sig, P256_SIG_LEN);
+}
+
 static int check_binding(const struct bundle *b, uint64_t now)
 {
 	struct device_binding db;
 	int err;
 
-	memset(&db, 0, sizeof(db));
-	strcpy(db.jid, b->jid);
-	store_be32(db.device_id, b->device_id);
-	memcpy(db.device_pub, b->device_pub, X25519_LEN);
-	db.created = b->binding_created;
-	db.expires = b->binding_expires;
-	memcpy(db.sig, b->binding_sig, P256_SIG_LEN);
+	bundle_binding(b, &db);
 	err = identity_binding_verify(b->id_pub, &db, now);
 	if (err == XE2E_E_EXPIRED)
 		err_detail_set("the device binding in the bundle of %s expired", b->jid);

@@ -57,12 +57,7 @@ static void sign_binding(struct fixture *f)
 	struct bundle *b = &f->b;
 	struct device_binding db;
 
-	memset(&db, 0, sizeof(db));
-	strcpy(db.jid, b->jid);
-	store_be32(db.device_id, b->device_id);
-	memcpy(db.device_pub, b->device_pub, X25519_LEN);
-	db.created = b->binding_created;
-	db.expires = b->binding_expires;
+	bundle_binding(b, &db);
 	CHECK_INT(identity_binding_sign(f->id_key, &db), XE2E_OK);
 	memcpy(b->binding_sig, db.sig, P256_SIG_LEN);
 }
