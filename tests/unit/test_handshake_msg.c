@@ -815,16 +815,8 @@ TEST(replay_cache_malformed_left_alone)
 	memset(k, 7, 32);
 	snprintf(path, sizeof(path), "%s/ik-replay", unit_tmpdir());
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		FILE *f = fopen(path, "wb");
-		size_t len;
-		char *text;
-
-		fputs(bad[i], f);
-		fclose(f);
-		chmod(path, 0600);
+		unit_write_secret(path, bad[i]);
 		CHECK_INT(replay_cache_check_add(path, k, 1000, NULL), XE2E_E_MALFORMED);
-		text = unit_read_file(path, &len);
-		CHECK(text && len == strlen(bad[i]) && !memcmp(text, bad[i], len));
-		free(text);
+		CHECK(unit_file_is(path, bad[i]));
 	}
 }
