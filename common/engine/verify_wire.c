@@ -193,7 +193,7 @@ int verify_wire_open(struct verify_wire *w, const struct xml_node *stanza, uint6
 	memset(&cm, 0, sizeof(cm));
 	if (authentic)
 		*authentic = 0;
-	verify_msg_clear(m);
+	verify_msg_wipe(m);
 	err = prepare(w, stanza, &rx, &ad);
 	if (!err) {
 		cm.wire = rx.env.wire.data;

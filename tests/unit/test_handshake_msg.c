@@ -484,11 +484,11 @@ static void pgp_hand_payload(size_t key_len, size_t n_key, size_t sig_len, size_
 	CHECK_INT(buf_append_byte(b, HS_CRED_KIND_OPENPGP), XE2E_OK);
 	CHECK_INT(buf_append(b, p.cred.identity_pub, 65), XE2E_OK);
 	CHECK_INT(buf_append(b, when, 8), XE2E_OK);
-	store_be16(len, (uint16_t)key_len);
+	put_be16(len, (uint16_t)key_len);
 	CHECK_INT(buf_append(b, len, 2), XE2E_OK);
 	for (size_t i = 0; i < n_key; i++)
 		CHECK_INT(buf_append_byte(b, 0x99), XE2E_OK);
-	store_be16(len, (uint16_t)sig_len);
+	put_be16(len, (uint16_t)sig_len);
 	CHECK_INT(buf_append(b, len, 2), XE2E_OK);
 	for (size_t i = 0; i < n_sig; i++)
 		CHECK_INT(buf_append_byte(b, 0x88), XE2E_OK);
