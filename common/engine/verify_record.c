@@ -26,25 +26,6 @@ static void facts_take(struct verify_peer *p, const struct session *s)
 	memcpy(p->hh, s->handshake_hash, SESSION_HASH_LEN);
 }
 
-/* Runs fn on session id as read under its lock; the copy is wiped. */
-static int with_session(const uint8_t id[static SESSION_ID_LEN],
-			int (*fn)(struct session *s, void *ctx), void *ctx)
-{
-	struct store_lock lock;
-	struct session s;
-	int err = session_lock(id, &lock);
-
-	if (err)
-		return err;
-	memset(&s, 0, sizeof(s));
-	err = session_read(id, &s);
-	if (!err)
-		err = fn(&s, ctx);
-	session_wipe(&s);
-	store_unlock(&lock);
-	return err;
-}
-
 static int take_facts(struct session *s, void *p)
 {
 	facts_take(p, s);
@@ -53,7 +34,7 @@ static int take_facts(struct session *s, void *p)
 
 static int session_facts(struct verify_peer *p)
 {
-	return with_session(p->session_id, take_facts, p);
+	return session_with_locked(p->session_id, take_facts, p);
 }
 
 static int self_fpr(struct verify_peer *p)
@@ -152,7 +133,7 @@ static int session_mark(const struct verify_peer *p, enum trust_level level)
 {
 	struct mark m = {p, level};
 
-	return with_session(p->session_id, mark, &m);
+	return session_with_locked(p->session_id, mark, &m);
 }
 
 int verify_record_match(const struct verify_peer *p, enum trust_level *level)

@@ -11,25 +11,19 @@
 #include "store.h"
 #include "util.h"
 
+static int take_interval(struct session *s, void *interval)
+{
+	struct ratchet_info info;
+
+	ratchet_info_get(s->ratchet, &info);
+	*(uint32_t *)interval = info.policy.step_interval;
+	return XE2E_OK;
+}
+
 /* The session's own step interval, so that using it changes no policy. */
 static int step_interval_of(const uint8_t id[static SESSION_ID_LEN], uint32_t *interval)
 {
-	struct store_lock lock;
-	struct ratchet_info info;
-	struct session s;
-	int err = session_lock(id, &lock);
-
-	if (err)
-		return err;
-	memset(&s, 0, sizeof(s));
-	err = session_read(id, &s);
-	if (!err) {
-		ratchet_info_get(s.ratchet, &info);
-		*interval = info.policy.step_interval;
-	}
-	session_wipe(&s);
-	store_unlock(&lock);
-	return err;
+	return session_with_locked(id, take_interval, interval);
 }
 
 int verify_wire_init(struct verify_wire *w, const uint8_t id[static SESSION_ID_LEN],
