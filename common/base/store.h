@@ -81,6 +81,19 @@ int store_lock(const char *path, struct store_lock *lock);
 /* Unlocks and closes. */
 void store_unlock(struct store_lock *lock);
 
+/*
+ * A file rewritten whole under an exclusive lock on PATH.lock (never
+ * renamed), for the small files of records that each change reads and
+ * writes back: reads path as a secret file of at most max bytes (a
+ * missing one reads as the text missing), lets change() turn text into
+ * the new content, and replaces path with it atomically, mode 0600.
+ * Nothing is written when change() fails. The errors of store_lock(),
+ * store_read_file() (XE2E_E_LIMIT when PATH.lock is too long a path),
+ * change() and store_write_atomic().
+ */
+int store_rewrite_locked(const char *path, size_t max, const char *missing,
+			 int (*change)(const char *path, struct buf *text, void *ctx), void *ctx);
+
 /* The (device, inode) of an open file or path, for detecting restored or
  * copied state files. */
 int store_file_id(const char *path, unsigned long long *dev, unsigned long long *ino);

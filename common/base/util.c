@@ -43,13 +43,13 @@ uint64_t load_be64(const uint8_t *p)
 	return (uint64_t)load_be32(p) << 32 | load_be32(p + 4);
 }
 
-void store_be16(uint8_t *p, uint16_t v)
+void put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-void store_be32(uint8_t *p, uint32_t v)
+void put_be32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -57,13 +57,13 @@ void store_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-void store_be64(uint8_t *p, uint64_t v)
+void put_be64(uint8_t *p, uint64_t v)
 {
-	store_be32(p, (uint32_t)(v >> 32));
-	store_be32(p + 4, (uint32_t)v);
+	put_be32(p, (uint32_t)(v >> 32));
+	put_be32(p + 4, (uint32_t)v);
 }
 
-void store_le64(uint8_t *p, uint64_t v)
+void put_le64(uint8_t *p, uint64_t v)
 {
 	for (int i = 0; i < 8; i++)
 		p[i] = (uint8_t)(v >> (8 * i));

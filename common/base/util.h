@@ -21,9 +21,9 @@ int ct_is_zero(const void *p, size_t n);
 uint16_t load_be16(const uint8_t *p);
 uint32_t load_be32(const uint8_t *p);
 uint64_t load_be64(const uint8_t *p);
-void store_be16(uint8_t *p, uint16_t v);
-void store_be32(uint8_t *p, uint32_t v);
-void store_be64(uint8_t *p, uint64_t v);
-void store_le64(uint8_t *p, uint64_t v);
+void put_be16(uint8_t *p, uint16_t v);
+void put_be32(uint8_t *p, uint32_t v);
+void put_be64(uint8_t *p, uint64_t v);
+void put_le64(uint8_t *p, uint64_t v);
 
 #endif

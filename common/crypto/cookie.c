@@ -38,7 +38,7 @@ int cookie_make(const uint8_t key[static COOKIE_KEY_LEN], const struct cookie_in
 	uint8_t mac[SHA256_LEN];
 	int err;
 
-	store_be64(out, now);
+	put_be64(out, now);
 	err = cookie_mac(key, in, out, mac);
 	if (!err)
 		memcpy(out + 8, mac, COOKIE_MAC_LEN);

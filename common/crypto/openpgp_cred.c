@@ -28,7 +28,7 @@ int openpgp_statement(const char *jid, const uint8_t id_fpr[static FINGERPRINT_L
 	uint8_t when[8];
 	int err = buf_append_lp16(out, context, sizeof(context) - 1);
 
-	store_be64(when, created);
+	put_be64(when, created);
 	if (!err)
 		err = buf_append_lp16(out, jid, strlen(jid));
 	if (!err)

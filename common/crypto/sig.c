@@ -110,6 +110,20 @@ void *p256_mbedtls_keypair(struct p256_key *key)
 	return &key->kp;
 }
 
+int p256_mbedtls_pk(struct p256_key *key, void *pk)
+{
+	mbedtls_pk_context *ctx = pk;
+	mbedtls_ecp_keypair *dst;
+
+	if (mbedtls_pk_setup(ctx, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0)
+		return XE2E_E_CRYPTO;
+	dst = mbedtls_pk_ec(*ctx);
+	if (mbedtls_ecp_group_copy(&dst->grp, &key->kp.grp) != 0 ||
+	    mbedtls_mpi_copy(&dst->d, &key->kp.d) != 0 || mbedtls_ecp_copy(&dst->Q, &key->kp.Q) != 0)
+		return XE2E_E_CRYPTO;
+	return XE2E_OK;
+}
+
 int p256_sign(const struct p256_key *key, const void *msg, size_t len,
 	      uint8_t sig[static P256_SIG_LEN])
 {

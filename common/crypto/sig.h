@@ -42,6 +42,10 @@ void p256_free(struct p256_key *key);
 /* The mbedtls_ecp_keypair inside, for the X.509 writer only. */
 void *p256_mbedtls_keypair(struct p256_key *key);
 
+/* Sets up pk, an initialised mbedtls_pk_context, to hold a copy of the key
+ * pair (the X.509 writer wants one). XE2E_E_CRYPTO on failure. */
+int p256_mbedtls_pk(struct p256_key *key, void *pk);
+
 /* Deterministic ECDSA signature over SHA-256(msg). */
 int p256_sign(const struct p256_key *key, const void *msg, size_t len,
 	      uint8_t sig[static P256_SIG_LEN]);

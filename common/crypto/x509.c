@@ -150,21 +150,6 @@ static int set_serial(mbedtls_x509write_cert *crt)
 	return err;
 }
 
-/* A pk context holding a copy of the key pair (the writer wants one). */
-static int pk_from_key(struct p256_key *key, mbedtls_pk_context *pk)
-{
-	const mbedtls_ecp_keypair *src = p256_mbedtls_keypair(key);
-	mbedtls_ecp_keypair *dst;
-
-	if (!src || mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0)
-		return XE2E_E_CRYPTO;
-	dst = mbedtls_pk_ec(*pk);
-	if (mbedtls_ecp_group_copy(&dst->grp, &src->grp) != 0 ||
-	    mbedtls_mpi_copy(&dst->d, &src->d) != 0 || mbedtls_ecp_copy(&dst->Q, &src->Q) != 0)
-		return XE2E_E_CRYPTO;
-	return XE2E_OK;
-}
-
 static int set_names(mbedtls_x509write_cert *crt, const char *jid)
 {
 	struct buf name = BUF_INIT;
@@ -409,7 +394,7 @@ int x509_selfsigned_write(struct p256_key *key, const char *jid, uint64_t not_be
 
 	mbedtls_x509write_crt_init(&crt);
 	mbedtls_pk_init(&pk);
-	err = der ? pk_from_key(key, &pk) : XE2E_E_NOMEM;
+	err = der ? p256_mbedtls_pk(key, &pk) : XE2E_E_NOMEM;
 	if (!err)
 		err = set_fields(&crt, &pk, jid, not_before);
 	if (!err && (n = mbedtls_x509write_crt_der(&crt, der, DER_MAX, rng_mbedtls, NULL)) <= 0)
@@ -462,7 +447,7 @@ int x509_csr_write(struct p256_key *key, const char *jid, struct buf *pem)
 
 	mbedtls_x509write_csr_init(&csr);
 	mbedtls_pk_init(&pk);
-	err = der ? pk_from_key(key, &pk) : XE2E_E_NOMEM;
+	err = der ? p256_mbedtls_pk(key, &pk) : XE2E_E_NOMEM;
 	if (!err)
 		err = csr_fields(&csr, &pk, jid);
 	if (!err && (n = mbedtls_x509write_csr_der(&csr, der, DER_MAX, rng_mbedtls, NULL)) <= 0)

@@ -186,7 +186,7 @@ static int verify_binding(struct handshake *hs, const uint8_t id_pub[static P256
 
 	memset(&b, 0, sizeof(b));
 	strcpy(b.jid, hs->peer_bare);
-	store_be32(b.device_id, cred->binding.device_id);
+	put_be32(b.device_id, cred->binding.device_id);
 	memcpy(b.device_pub, rs_pub, X25519_LEN);
 	b.created = cred->binding.created;
 	b.expires = cred->binding.expires;

@@ -122,24 +122,33 @@ static int retry_choice(struct handshake *hs, const struct hs_step1 *s1,
 
 /* ---- XX ---- */
 
-static int write_xx2(struct handshake *hs, struct handshake_msg *out)
+/* The responder's step 2: p, whose own part the caller filled, with the
+ * lists and the fresh r0 (made before), in the Noise message. */
+static int write_step2(struct handshake *hs, enum hs_payload_kind kind, struct hs_payload *p,
+		       struct handshake_msg *out)
 {
-	struct hs_payload p;
 	struct buf payload = BUF_INIT;
-	int err = hs_r0_make(hs);
+	int err;
 
-	memset(&p, 0, sizeof(p));
-	hs_payload_own_credential(hs, &p.cred);
-	p.lists = hs->cfg.lists;
-	memcpy(p.r0, hs->r0_pub, X25519_LEN);
-	if (!err)
-		err = hsmsg_payload_encode(HS_PAYLOAD_XX2, &p, &payload);
+	p->lists = hs->cfg.lists;
+	memcpy(p->r0, hs->r0_pub, X25519_LEN);
+	err = hsmsg_payload_encode(kind, p, &payload);
 	if (!err)
 		err = hs_noise_write(hs->ns, &payload, &out->body);
 	if (!err)
 		out->step = HS_STEP_2;
 	buf_free(&payload);
 	return err;
+}
+
+static int write_xx2(struct handshake *hs, struct handshake_msg *out)
+{
+	struct hs_payload p;
+	int err = hs_r0_make(hs);
+
+	memset(&p, 0, sizeof(p));
+	hs_payload_own_credential(hs, &p.cred);
+	return err ? err : write_step2(hs, HS_PAYLOAD_XX2, &p, out);
 }
 
 int hs_resp_read_xx1(struct handshake *hs, const uint8_t *msg, size_t len,
@@ -319,21 +328,11 @@ static int ik_checks(struct handshake *hs, struct ik_trial *t, const struct hs_p
 static int write_ik2(struct handshake *hs, struct handshake_msg *out)
 {
 	struct hs_payload p;
-	struct buf payload = BUF_INIT;
 	int err = hs_r0_make(hs);
 
 	memset(&p, 0, sizeof(p));
 	memcpy(p.fpr, hs->cfg.self->id_fpr, FINGERPRINT_LEN);
-	p.lists = hs->cfg.lists;
-	memcpy(p.r0, hs->r0_pub, X25519_LEN);
-	if (!err)
-		err = hsmsg_payload_encode(HS_PAYLOAD_IK2, &p, &payload);
-	if (!err)
-		err = hs_noise_write(hs->ns, &payload, &out->body);
-	if (!err)
-		out->step = HS_STEP_2;
-	buf_free(&payload);
-	return err;
+	return err ? err : write_step2(hs, HS_PAYLOAD_IK2, &p, out);
 }
 
 static int read_ik1(struct handshake *hs, const struct hs_step1 *s1, struct handshake_msg *out)

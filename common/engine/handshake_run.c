@@ -13,6 +13,7 @@
 #include "ik_pending.h"
 #include "jid.h"
 #include "openpgp.h"
+#include "psk.h"
 #include "replay_cache.h"
 #include "secrets.h"
 #include "session.h"

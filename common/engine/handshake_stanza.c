@@ -8,15 +8,6 @@
 #include "envelope.h"
 #include "err.h"
 
-static int add_child(struct xml_node *parent, const char *name, const char *ns)
-{
-	struct xml_node *child = xml_element_new(name, ns);
-
-	if (!child)
-		return XE2E_E_NOMEM;
-	return xml_append_child(parent, child);
-}
-
 static int body_text(struct xml_node *hs, const struct buf *body)
 {
 	size_t n = b64_encoded_size(body->len);
@@ -48,28 +39,10 @@ static int handshake_element(const struct handshake_msg *m, struct xml_node **ou
 int handshake_stanza_build(const char *to, const char *from, const struct handshake_msg *m,
 			   struct xml_node **out)
 {
-	struct xml_node *msg = xml_element_new("message", NULL), *hs = NULL;
-	int err = msg ? XE2E_OK : XE2E_E_NOMEM;
+	struct xml_node *hs = NULL;
+	int err = handshake_element(m, &hs);
 
-	if (!err)
-		err = xml_set_attr(msg, "to", to);
-	if (!err)
-		err = xml_set_attr(msg, "from", from);
-	if (!err)
-		err = xml_set_attr(msg, "type", "chat");
-	if (!err)
-		err = handshake_element(m, &hs);
-	if (!err)
-		err = xml_append_child(msg, hs);
-	if (!err)
-		err = add_child(msg, "no-permanent-store", HINTS_NS);
-	if (!err)
-		err = add_child(msg, "private", CARBONS_NS);
-	if (err)
-		xml_free(msg);
-	else
-		*out = msg;
-	return err;
+	return err ? err : envelope_control_message(NULL, to, from, hs, out);
 }
 
 const struct xml_node *handshake_stanza_element(const struct xml_node *stanza)

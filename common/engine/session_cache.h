@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "channel.h"
-#include "xe2e.h"
+#include "xe2e_session.h"
 
 struct session_cache {
 	struct channel **ch;

@@ -26,21 +26,15 @@ static void facts_take(struct verify_peer *p, const struct session *s)
 	memcpy(p->hh, s->handshake_hash, SESSION_HASH_LEN);
 }
 
+static int take_facts(struct session *s, void *p)
+{
+	facts_take(p, s);
+	return XE2E_OK;
+}
+
 static int session_facts(struct verify_peer *p)
 {
-	struct store_lock lock;
-	struct session s;
-	int err = session_lock(p->session_id, &lock);
-
-	if (err)
-		return err;
-	memset(&s, 0, sizeof(s));
-	err = session_read(p->session_id, &s);
-	if (!err)
-		facts_take(p, &s);
-	session_wipe(&s);
-	store_unlock(&lock);
-	return err;
+	return session_with_locked(p->session_id, take_facts, p);
 }
 
 static int self_fpr(struct verify_peer *p)
@@ -114,29 +108,32 @@ static int match_apply(struct trust_db *db, void *arg)
 	return XE2E_OK;
 }
 
+struct mark {
+	const struct verify_peer *p;
+	enum trust_level level;
+};
+
+static int mark(struct session *s, void *ctx)
+{
+	const struct mark *m = ctx;
+
+	if (memcmp(s->peer_fpr, m->p->fpr, FINGERPRINT_LEN)) {
+		err_detail_set("the session changed during the run");
+		return XE2E_E_TRUST;
+	}
+	if (!(s->flags & TRUST_FLAG_RS_RESET || s->trust != m->level))
+		return XE2E_OK;
+	s->flags &= ~TRUST_FLAG_RS_RESET;
+	s->trust = m->level;
+	return session_write(s);
+}
+
 /* The session's rs-reset flag cleared and its level updated. */
 static int session_mark(const struct verify_peer *p, enum trust_level level)
 {
-	struct store_lock lock;
-	struct session s;
-	int err = session_lock(p->session_id, &lock);
+	struct mark m = {p, level};
 
-	if (err)
-		return err;
-	memset(&s, 0, sizeof(s));
-	err = session_read(p->session_id, &s);
-	if (!err && memcmp(s.peer_fpr, p->fpr, FINGERPRINT_LEN)) {
-		err_detail_set("the session changed during the run");
-		err = XE2E_E_TRUST;
-	}
-	if (!err && (s.flags & TRUST_FLAG_RS_RESET || s.trust != level)) {
-		s.flags &= ~TRUST_FLAG_RS_RESET;
-		s.trust = level;
-		err = session_write(&s);
-	}
-	session_wipe(&s);
-	store_unlock(&lock);
-	return err;
+	return session_with_locked(p->session_id, mark, &m);
 }
 
 int verify_record_match(const struct verify_peer *p, enum trust_level *level)

@@ -69,9 +69,9 @@ int verify_run_free(struct verify_run *run)
 	if (run->wire.loaded)
 		err = verify_wire_release(&run->wire);
 	if (run->machine && run->method == VERIFY_SAS)
-		verify_sas_release(&run->sas);
+		verify_sas_wipe(&run->sas);
 	else if (run->machine)
-		verify_spake2_release(&run->sp);
+		verify_spake2_wipe(&run->sp);
 	wipe(run, sizeof(*run));
 	free(run);
 	return err;
@@ -121,7 +121,7 @@ static int send_or_drop(struct verify_run *run, uint64_t now, struct verify_run_
 	int err = out_send(run, now, out, epoch);
 
 	if (err)
-		verify_msg_clear(&run->sent);
+		verify_msg_wipe(&run->sent);
 	return err;
 }
 
@@ -170,7 +170,7 @@ int verify_run_start(struct verify_run *run, uint64_t now, struct verify_run_out
 	unsigned n = 0;
 
 	out_reset(out);
-	verify_msg_clear(&run->sent);
+	verify_msg_wipe(&run->sent);
 	if (run->method == VERIFY_SPAKE2) {
 		err = failures_get(NULL, run->peer.jid, &out->failures);
 		if (err)
@@ -224,7 +224,7 @@ int verify_run_secret(struct verify_run *run, const char *secret, size_t len, ui
 	uint32_t epoch = 0;
 
 	out_reset(out);
-	verify_msg_clear(&run->sent);
+	verify_msg_wipe(&run->sent);
 	if (!len || len > sizeof(run->secret)) {
 		err_detail_set(len ? "the secret is too long" : "an empty secret");
 		return failed(run, len ? XE2E_E_LIMIT : XE2E_E_MALFORMED, now, out);
@@ -316,9 +316,9 @@ static int sas_restart(struct verify_run *run)
 	struct verify_msg none;
 	int err;
 
-	verify_sas_release(&run->sas);
+	verify_sas_wipe(&run->sas);
 	err = verify_sas_start(&run->sas, SAS_RESPONDER, run->peer.hh, &none);
-	verify_msg_clear(&none);
+	verify_msg_wipe(&none);
 	return err;
 }
 
@@ -365,7 +365,7 @@ int verify_run_feed(struct verify_run *run, const struct xml_node *stanza, uint6
 	int err;
 
 	out_reset(out);
-	verify_msg_clear(&run->sent);
+	verify_msg_wipe(&run->sent);
 	if (run->over || (!run->machine && !run->refusing)) {
 		err_detail_set(run->over ? "the run is over" : "the run has not started");
 		return XE2E_E_STATE;
@@ -399,7 +399,7 @@ int verify_run_answer(struct verify_run *run, enum verify_answer answer,
 	int err;
 
 	out_reset(out);
-	verify_msg_clear(&run->sent);
+	verify_msg_wipe(&run->sent);
 	if (run->method != VERIFY_SAS || !run->machine) {
 		err_detail_set("no code to answer");
 		return XE2E_E_STATE;
@@ -408,7 +408,7 @@ int verify_run_answer(struct verify_run *run, enum verify_answer answer,
 	if (!err)
 		err = out_send(run, now, out, NULL);
 	if (err) {
-		verify_msg_clear(&run->sent); /* the peer stops on its own */
+		verify_msg_wipe(&run->sent); /* the peer stops on its own */
 		return failed(run, err, now, out);
 	}
 	next_event(run, out);

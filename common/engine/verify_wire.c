@@ -11,25 +11,19 @@
 #include "store.h"
 #include "util.h"
 
+static int take_interval(struct session *s, void *interval)
+{
+	struct ratchet_info info;
+
+	ratchet_info_get(s->ratchet, &info);
+	*(uint32_t *)interval = info.policy.step_interval;
+	return XE2E_OK;
+}
+
 /* The session's own step interval, so that using it changes no policy. */
 static int step_interval_of(const uint8_t id[static SESSION_ID_LEN], uint32_t *interval)
 {
-	struct store_lock lock;
-	struct ratchet_info info;
-	struct session s;
-	int err = session_lock(id, &lock);
-
-	if (err)
-		return err;
-	memset(&s, 0, sizeof(s));
-	err = session_read(id, &s);
-	if (!err) {
-		ratchet_info_get(s.ratchet, &info);
-		*interval = info.policy.step_interval;
-	}
-	session_wipe(&s);
-	store_unlock(&lock);
-	return err;
+	return session_with_locked(id, take_interval, interval);
 }
 
 int verify_wire_init(struct verify_wire *w, const uint8_t id[static SESSION_ID_LEN],
@@ -72,40 +66,16 @@ int verify_wire_release(struct verify_wire *w)
 
 /* ---- sending ---- */
 
-static int add_child(struct xml_node *parent, const char *name, const char *ns)
-{
-	struct xml_node *child = xml_element_new(name, ns);
-	int err = child ? xml_append_child(parent, child) : XE2E_E_NOMEM;
-
-	if (err)
-		xml_free(child);
-	return err;
-}
-
 /* The plain stanza around the control element. */
 static int plain_build(const struct verify_wire *w, const struct verify_msg *m,
 		       struct xml_node **out)
 {
-	struct xml_node *msg = xml_element_new("message", XML_NS_CLIENT), *ctl = NULL;
-	int err = msg ? XE2E_OK : XE2E_E_NOMEM;
+	struct xml_node *ctl = NULL;
+	int err = verify_msg_build(m, &ctl);
 
-	if (!err)
-		err = xml_set_attr(msg, "to", w->ch.peer_full);
-	if (!err)
-		err = xml_set_attr(msg, "from", w->from);
-	if (!err)
-		err = xml_set_attr(msg, "type", "chat");
-	if (!err && !(err = verify_msg_build(m, &ctl)) && (err = xml_append_child(msg, ctl)))
-		xml_free(ctl);
-	if (!err)
-		err = add_child(msg, "no-permanent-store", HINTS_NS);
-	if (!err)
-		err = add_child(msg, "private", CARBONS_NS);
 	if (err)
-		xml_free(msg);
-	else
-		*out = msg;
-	return err;
+		return err;
+	return envelope_control_message(XML_NS_CLIENT, w->ch.peer_full, w->from, ctl, out);
 }
 
 static int header_epoch(const struct buf *wire, uint32_t *epoch)
@@ -217,7 +187,7 @@ int verify_wire_open(struct verify_wire *w, const struct xml_node *stanza, uint6
 	memset(&cm, 0, sizeof(cm));
 	if (authentic)
 		*authentic = 0;
-	verify_msg_clear(m);
+	verify_msg_wipe(m);
 	err = prepare(w, stanza, &rx, &ad);
 	if (!err) {
 		cm.wire = rx.env.wire.data;

@@ -149,6 +149,32 @@ static int add_child(struct xml_node *parent, const char *name, const char *ns,
 	return err;
 }
 
+int envelope_control_message(const char *ns, const char *to, const char *from,
+			     struct xml_node *child, struct xml_node **out)
+{
+	struct xml_node *msg = xml_element_new("message", ns);
+	int err = msg ? XE2E_OK : XE2E_E_NOMEM;
+
+	if (!err)
+		err = xml_set_attr(msg, "to", to);
+	if (!err)
+		err = xml_set_attr(msg, "from", from);
+	if (!err)
+		err = xml_set_attr(msg, "type", "chat");
+	if (!err && !(err = xml_append_child(msg, child)))
+		child = NULL;
+	if (!err)
+		err = add_child(msg, "no-permanent-store", HINTS_NS, NULL, NULL, NULL);
+	if (!err)
+		err = add_child(msg, "private", CARBONS_NS, NULL, NULL, NULL);
+	xml_free(child);
+	if (err)
+		xml_free(msg);
+	else
+		*out = msg;
+	return err;
+}
+
 static int add_sealed(struct xml_node *el, const uint8_t *wire, size_t wire_len)
 {
 	size_t n = b64_encoded_size(wire_len);

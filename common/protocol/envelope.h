@@ -51,6 +51,16 @@
 #define ENVELOPE_AD_LABEL "xe2e stanza v1"
 #define ENVELOPE_COND_MAX 64
 
+/*
+ * The chat message from from to to that carries a protocol element of its
+ * own (a handshake step, a verification control element), with the hints
+ * that keep it out of archives and carbons (no-permanent-store, private).
+ * ns is the message's namespace (NULL: none). child is taken over, also
+ * when this fails.
+ */
+int envelope_control_message(const char *ns, const char *to, const char *from,
+			     struct xml_node *child, struct xml_node **out);
+
 /* Appends the associated data described above to ad, with sender as it
  * is. XE2E_E_LIMIT for a field longer than 65535 bytes. */
 int envelope_ad(enum stanza_kind kind, const char *type, const char *id, const char *sender,

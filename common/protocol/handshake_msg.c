@@ -222,9 +222,9 @@ int hsmsg_binding_encode(const struct hs_binding *b, struct buf *out)
 	uint8_t raw[HS_BINDING_LEN];
 	int err;
 
-	store_be32(raw, b->device_id);
-	store_be64(raw + 4, b->created);
-	store_be64(raw + 12, b->expires);
+	put_be32(raw, b->device_id);
+	put_be64(raw + 4, b->created);
+	put_be64(raw + 12, b->expires);
 	memcpy(raw + 20, b->sig, P256_SIG_LEN);
 	err = buf_append(out, raw, sizeof(raw));
 	wipe(raw, sizeof(raw));
@@ -297,7 +297,7 @@ static int pgp_encode(const struct hs_credential *c, struct buf *out)
 	uint8_t when[8];
 	int err = buf_append(out, c->identity_pub, P256_PUB_LEN);
 
-	store_be64(when, c->pgp_created);
+	put_be64(when, c->pgp_created);
 	if (!err)
 		err = buf_append(out, when, sizeof(when));
 	if (!err)

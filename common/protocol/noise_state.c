@@ -44,9 +44,9 @@ static void make_nonce(enum aead_cipher cipher, uint64_t n, uint8_t nonce[static
 {
 	memset(nonce, 0, 4);
 	if (cipher == AEAD_AES256GCM)
-		store_be64(nonce + 4, n);
+		put_be64(nonce + 4, n);
 	else
-		store_le64(nonce + 4, n);
+		put_le64(nonce + 4, n);
 }
 
 static int seal_at(const struct noise_cipherstate *cs, uint64_t n, const uint8_t *ad,

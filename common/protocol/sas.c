@@ -308,7 +308,7 @@ int sas_check(const struct sas *s, const char *typed)
 	return err;
 }
 
-void sas_release(struct sas *s)
+void sas_wipe(struct sas *s)
 {
 	wipe(s, sizeof(*s));
 }

@@ -68,7 +68,7 @@ struct sas {
 };
 
 /* Starts one side of a run over the session's handshake hash. A bad role
- * is XE2E_E_MALFORMED (and final). Release with sas_release(). */
+ * is XE2E_E_MALFORMED (and final). Release with sas_wipe(). */
 int sas_init(struct sas *s, enum sas_role role, const uint8_t hh[static SAS_HH_LEN]);
 
 /*
@@ -97,7 +97,7 @@ int sas_code(const struct sas *s, char out[static SAS_TEXT_LEN]);
 int sas_check(const struct sas *s, const char *typed);
 
 /* Wipes the state; it can then be initialised again. */
-void sas_release(struct sas *s);
+void sas_wipe(struct sas *s);
 
 /* SHA-256(hh || "xe2e sas commit" || nA). */
 int sas_commitment(const uint8_t hh[static SAS_HH_LEN], const uint8_t n_a[static SAS_NONCE_LEN],

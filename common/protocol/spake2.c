@@ -93,7 +93,7 @@ out:
 void spake2_aad(uint64_t epoch, uint8_t aad[static SPAKE2_AAD_LEN])
 {
 	memcpy(aad, spake2_aad_label, LABEL_LEN(spake2_aad_label));
-	store_be64(aad + LABEL_LEN(spake2_aad_label), epoch);
+	put_be64(aad + LABEL_LEN(spake2_aad_label), epoch);
 }
 
 /* The group, the scalars and the working points of one step. */
@@ -265,7 +265,7 @@ static int spake2_k_compute(const struct spake2 *s, const uint8_t *msg, size_t l
 
 static size_t spake2_tt_put(uint8_t *tt, size_t off, const void *p, size_t n)
 {
-	store_le64(tt + off, (uint64_t)n);
+	put_le64(tt + off, (uint64_t)n);
 	if (n)
 		memcpy(tt + off + 8, p, n);
 	return off + 8 + n;
@@ -406,7 +406,7 @@ int spake2_key(const struct spake2 *s, uint8_t ke[static SPAKE2_KEY_LEN])
 	return XE2E_OK;
 }
 
-void spake2_release(struct spake2 *s)
+void spake2_wipe(struct spake2 *s)
 {
 	wipe(s, sizeof(*s));
 }
@@ -458,7 +458,7 @@ int spake2_vector(const uint8_t w[static SPAKE2_W_LEN], const uint8_t x[static S
 				      aad_len);
 	if (!err)
 		err = spake2_vector_run(&a, &b, trace);
-	spake2_release(&a);
-	spake2_release(&b);
+	spake2_wipe(&a);
+	spake2_wipe(&b);
 	return err;
 }

@@ -33,7 +33,7 @@
  *	spake2_confirm()         the own confirmation to send
  *	spake2_verify_confirm()  the peer's confirmation, constant-time
  *	spake2_key()             Ke, only once the peer has confirmed
- *	spake2_release()         wipes everything; always call it
+ *	spake2_wipe()         wipes everything; always call it
  *
  * Any failure is final: the state wipes its secrets and every later call
  * is XE2E_E_STATE. spake2_process() or spake2_verify_confirm() called out
@@ -110,7 +110,7 @@ void spake2_aad(uint64_t epoch, uint8_t aad[static SPAKE2_AAD_LEN]);
 /*
  * Starts one side of a run of the xe2e profile: derives w from the secret
  * (spake2_password), draws x and computes the own share. The state must be
- * released with spake2_release() whatever this returns.
+ * released with spake2_wipe() whatever this returns.
  */
 int spake2_init(struct spake2 *s, enum spake2_role role, const struct spake2_params *p);
 
@@ -148,7 +148,7 @@ int spake2_verify_confirm(struct spake2 *s, const uint8_t *conf, size_t len);
 int spake2_key(const struct spake2 *s, uint8_t ke[static SPAKE2_KEY_LEN]);
 
 /* Wipes the state; it can then be initialised again. */
-void spake2_release(struct spake2 *s);
+void spake2_wipe(struct spake2 *s);
 
 /*
  * The retained secret after a confirmed run (xe2e(7) VERIFICATION "Shared secret"):

@@ -73,7 +73,7 @@ enum verify_method verify_step_method(enum verify_step step)
 	return s ? s->method : 0;
 }
 
-void verify_msg_clear(struct verify_msg *m)
+void verify_msg_wipe(struct verify_msg *m)
 {
 	wipe(m, sizeof(*m));
 }
@@ -81,7 +81,7 @@ void verify_msg_clear(struct verify_msg *m)
 void verify_msg_result(struct verify_msg *m, enum verify_method method, enum verify_answer answer,
 		       enum verify_reason reason)
 {
-	verify_msg_clear(m);
+	verify_msg_wipe(m);
 	m->method = method;
 	m->step = VERIFY_STEP_RESULT;
 	m->answer = answer;
@@ -90,7 +90,7 @@ void verify_msg_result(struct verify_msg *m, enum verify_method method, enum ver
 
 void verify_msg_abort(struct verify_msg *m, enum verify_method method, enum verify_reason reason)
 {
-	verify_msg_clear(m);
+	verify_msg_wipe(m);
 	m->method = method;
 	m->step = VERIFY_STEP_ABORT;
 	m->reason = reason;
@@ -243,7 +243,7 @@ int verify_msg_parse(const struct xml_node *el, struct verify_msg *m)
 	const struct step_info *s;
 	int err;
 
-	verify_msg_clear(m);
+	verify_msg_wipe(m);
 	if (el->type != XML_ELEMENT || !el->ns || strcmp(el->ns, XE2E_NS))
 		return XE2E_E_NOTFOUND;
 	if (!strcmp(el->name, "sas"))
@@ -258,7 +258,7 @@ int verify_msg_parse(const struct xml_node *el, struct verify_msg *m)
 	if (!err)
 		err = read_body(el, s, m);
 	if (err)
-		verify_msg_clear(m);
+		verify_msg_wipe(m);
 	return err;
 }
 
@@ -273,7 +273,7 @@ int verify_msg_find(const struct xml_node *stanza, struct verify_msg *m)
 	const struct xml_node *found = NULL;
 	const char *type = xml_get_attr(stanza, "type");
 
-	verify_msg_clear(m);
+	verify_msg_wipe(m);
 	if (strcmp(stanza->name, "message") || !type || strcmp(type, "chat"))
 		return XE2E_E_NOTFOUND;
 	for (size_t i = 0; i < stanza->n_children; i++) {

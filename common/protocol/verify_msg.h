@@ -134,6 +134,6 @@ int verify_msg_parse(const struct xml_node *el, struct verify_msg *m);
 int verify_msg_find(const struct xml_node *stanza, struct verify_msg *m);
 
 /* Wipes m. */
-void verify_msg_clear(struct verify_msg *m);
+void verify_msg_wipe(struct verify_msg *m);
 
 #endif

@@ -8,7 +8,7 @@
 
 static void none(struct verify_msg *out)
 {
-	verify_msg_clear(out);
+	verify_msg_wipe(out);
 }
 
 /* A protocol error: abort (unless answering an abort) and stop. */
@@ -18,7 +18,7 @@ static int stop(struct verify_sas *v, struct verify_msg *out, enum verify_reason
 		verify_msg_abort(out, VERIFY_SAS, reason);
 	v->phase = VERIFY_PHASE_DONE;
 	v->failed = 1;
-	sas_release(&v->sas);
+	sas_wipe(&v->sas);
 	return err;
 }
 
@@ -47,7 +47,7 @@ static int send_next(struct verify_sas *v, struct verify_msg *out)
 	int err = sas_send(&v->sas, msg);
 
 	if (!err) {
-		verify_msg_clear(out);
+		verify_msg_wipe(out);
 		out->method = VERIFY_SAS;
 		out->step = step_of(msg[0]);
 		memcpy(out->body, msg + 1, SAS_NONCE_LEN);
@@ -123,7 +123,7 @@ static int exchange(struct verify_sas *v, const struct verify_msg *in, struct ve
 		/* The reveal does not match the commitment: no code, answer no. */
 		v->forged = 1;
 		v->local = VERIFY_ANSWER_NO;
-		sas_release(&v->sas);
+		sas_wipe(&v->sas);
 		verify_msg_result(out, VERIFY_SAS, VERIFY_ANSWER_NO, VERIFY_REASON_COMMITMENT);
 		return XE2E_OK;
 	}
@@ -160,7 +160,7 @@ int verify_sas_receive(struct verify_sas *v, const struct verify_msg *in, struct
 		v->peer_aborted = 1;
 		v->peer_reason = in->reason;
 		v->phase = VERIFY_PHASE_DONE;
-		sas_release(&v->sas);
+		sas_wipe(&v->sas);
 		err_detail_set("the peer stopped the run (%s)", verify_reason_name(in->reason));
 		return XE2E_E_TRUST;
 	}
@@ -217,8 +217,8 @@ enum verify_outcome verify_sas_outcome(const struct verify_sas *v)
 	return v->peer == VERIFY_ANSWER_NO ? VERIFY_OUTCOME_REFUSED : VERIFY_OUTCOME_SHOWN;
 }
 
-void verify_sas_release(struct verify_sas *v)
+void verify_sas_wipe(struct verify_sas *v)
 {
-	sas_release(&v->sas);
+	sas_wipe(&v->sas);
 	wipe(v, sizeof(*v));
 }

@@ -78,6 +78,6 @@ int verify_sas_check(const struct verify_sas *v, const char *typed);
 enum verify_outcome verify_sas_outcome(const struct verify_sas *v);
 
 /* Wipes the run. */
-void verify_sas_release(struct verify_sas *v);
+void verify_sas_wipe(struct verify_sas *v);
 
 #endif

@@ -20,7 +20,7 @@ static void done(struct verify_spake2 *v)
 {
 	v->state = ST_DONE;
 	v->phase = VERIFY_PHASE_DONE;
-	spake2_release(&v->sp);
+	spake2_wipe(&v->sp);
 }
 
 static int stop(struct verify_spake2 *v, struct verify_msg *out, enum verify_reason reason, int err)
@@ -43,7 +43,7 @@ int verify_spake2_start(struct verify_spake2 *v, enum spake2_role role,
 			const struct spake2_params *params, struct verify_msg *out)
 {
 	memset(v, 0, sizeof(*v));
-	verify_msg_clear(out);
+	verify_msg_wipe(out);
 	v->role = role;
 	v->params = *params;
 	v->phase = VERIFY_PHASE_WAIT;
@@ -79,7 +79,7 @@ int verify_spake2_at_stake(const struct verify_spake2 *v, const struct verify_ms
 static void message(struct verify_msg *out, enum verify_step step, const uint8_t *a, size_t a_len,
 		    const uint8_t *b, size_t b_len)
 {
-	verify_msg_clear(out);
+	verify_msg_wipe(out);
 	out->method = VERIFY_SPAKE2;
 	out->step = step;
 	memcpy(out->body, a, a_len);
@@ -228,7 +228,7 @@ static int step(struct verify_spake2 *v, const struct verify_msg *in, uint64_t e
 int verify_spake2_receive(struct verify_spake2 *v, const struct verify_msg *in, uint64_t epoch,
 			  struct verify_msg *out)
 {
-	verify_msg_clear(out);
+	verify_msg_wipe(out);
 	if (v->phase != VERIFY_PHASE_WAIT) {
 		err_detail_set("the shared-secret run is over");
 		return XE2E_E_STATE;
@@ -285,8 +285,8 @@ int verify_spake2_epoch(const struct verify_spake2 *v, uint32_t *epoch)
 	return XE2E_OK;
 }
 
-void verify_spake2_release(struct verify_spake2 *v)
+void verify_spake2_wipe(struct verify_spake2 *v)
 {
-	spake2_release(&v->sp);
+	spake2_wipe(&v->sp);
 	wipe(v, sizeof(*v));
 }

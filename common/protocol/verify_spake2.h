@@ -93,6 +93,6 @@ int verify_spake2_key(const struct verify_spake2 *v, uint8_t ke[static SPAKE2_KE
 int verify_spake2_epoch(const struct verify_spake2 *v, uint32_t *epoch);
 
 /* Wipes the run (not the caller's secret). */
-void verify_spake2_release(struct verify_spake2 *v);
+void verify_spake2_wipe(struct verify_spake2 *v);
 
 #endif

@@ -64,9 +64,9 @@ int bundle_spk_message(const char *jid, uint32_t device_id, uint32_t spk_id,
 	uint8_t dev[4], times[16];
 	int err;
 
-	store_be32(dev, device_id);
-	store_be64(times, created);
-	store_be64(times + 8, expires);
+	put_be32(dev, device_id);
+	put_be64(times, created);
+	put_be64(times + 8, expires);
 	err = buf_append_lp16(out, BUNDLE_SPK_CONTEXT, strlen(BUNDLE_SPK_CONTEXT));
 	if (!err)
 		err = buf_append_lp16(out, jid, strlen(jid));
@@ -118,7 +118,7 @@ static int identity_key(const struct bundle *b, const uint8_t fpr[static FINGERP
 	int err = hkdf(HASH_SHA256, b->id_salt, BUNDLE_SALT_LEN, fpr, FINGERPRINT_LEN,
 		       BUNDLE_IDENTITY_INFO, strlen(BUNDLE_IDENTITY_INFO), key, AEAD_KEY_LEN);
 
-	store_be32(dev, b->device_id);
+	put_be32(dev, b->device_id);
 	if (!err)
 		err = buf_append_lp16(ad, b->jid, strlen(b->jid));
 	if (!err)
@@ -191,18 +191,23 @@ static int check_certificate(const struct bundle *b)
 	return err;
 }
 
+void bundle_binding(const struct bundle *b, struct device_binding *db)
+{
+	memset(db, 0, sizeof(*db));
+	strcpy(db->jid, b->jid);
+	put_be32(db->device_id, b->device_id);
+	memcpy(db->device_pub, b->device_pub, X25519_LEN);
+	db->created = b->binding_created;
+	db->expires = b->binding_expires;
+	memcpy(db->sig, b->binding_sig, P256_SIG_LEN);
+}
+
 static int check_binding(const struct bundle *b, uint64_t now)
 {
 	struct device_binding db;
 	int err;
 
-	memset(&db, 0, sizeof(db));
-	strcpy(db.jid, b->jid);
-	store_be32(db.device_id, b->device_id);
-	memcpy(db.device_pub, b->device_pub, X25519_LEN);
-	db.created = b->binding_created;
-	db.expires = b->binding_expires;
-	memcpy(db.sig, b->binding_sig, P256_SIG_LEN);
+	bundle_binding(b, &db);
 	err = identity_binding_verify(b->id_pub, &db, now);
 	if (err == XE2E_E_EXPIRED)
 		err_detail_set("the device binding in the bundle of %s expired", b->jid);

@@ -164,6 +164,9 @@ int bundle_open_identity(const struct bundle *b, const uint8_t fpr[static FINGER
 /* Appends the XML of b (one line, no newline). */
 int bundle_format(const struct bundle *b, struct buf *out);
 
+/* The device binding (identity.h) that b carries, its signature included. */
+void bundle_binding(const struct bundle *b, struct device_binding *db);
+
 /*
  * Parses exactly len bytes of bundle XML into b (bundle_init() first),
  * strictly as described above: the element, namespace, version and form;

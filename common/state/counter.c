@@ -1,7 +1,6 @@
 /* Counts per peer, a file per purpose (see counter.h). */
 #include "counter.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "decimal.h"
 #include "err.h"
 #include "jid.h"
+#include "textrec.h"
 
 #define LINE_MAX_LEN 4096
 #define COUNT_MAX 999999 /* six digits */
@@ -59,22 +59,7 @@ int counter_default_path(const struct counter_kind *k, char path[static STORE_PA
 	return store_path(STORE_STATE, k->file_name, path);
 }
 
-/* ---- parsing ---- */
-
-static int parse_fail(const char *name, size_t line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int parse_fail(const char *name, size_t line, const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	err_detail_set("%s line %zu: %s", name, line, what);
-	return XE2E_E_MALFORMED;
-}
+/* ---- parsing (errors through textrec_fail: "NAME line N: what") ---- */
 
 static int parse_count(const char *s, unsigned *out)
 {
@@ -93,14 +78,15 @@ static int parse_entry(const char *name, size_t line, char *text, struct counts 
 	unsigned count;
 
 	if (!space || strchr(space + 1, ' '))
-		return parse_fail(name, line, "want \"JID COUNT\"");
+		return textrec_fail(&(struct textrec){name, line}, "want \"JID COUNT\"");
 	*space = '\0';
 	if (jid_check_normal_bare(text))
-		return parse_fail(name, line, "not a normalised bare JID: \"%.64s\"", text);
+		return textrec_fail(&(struct textrec){name, line},
+				    "not a normalised bare JID: \"%.64s\"", text);
 	if (parse_count(space + 1, &count))
-		return parse_fail(name, line, "bad count \"%.16s\"", space + 1);
+		return textrec_fail(&(struct textrec){name, line}, "bad count \"%.16s\"", space + 1);
 	if (counts_find(f, text))
-		return parse_fail(name, line, "duplicate JID %.64s", text);
+		return textrec_fail(&(struct textrec){name, line}, "duplicate JID %.64s", text);
 	return counts_push(f, text, count);
 }
 
@@ -116,16 +102,16 @@ static int parse_line(const struct counter_kind *k, const char *name, size_t lin
 	char text[LINE_MAX_LEN + 1];
 
 	if (n > LINE_MAX_LEN)
-		return parse_fail(name, line, "line longer than %d bytes", LINE_MAX_LEN);
+		return textrec_fail(&(struct textrec){name, line}, "line longer than %d bytes", LINE_MAX_LEN);
 	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
-			return parse_fail(name, line, "control character at column %zu", i + 1);
+			return textrec_fail(&(struct textrec){name, line}, "control character at column %zu", i + 1);
 	}
 	memcpy(text, s, n);
 	text[n] = '\0';
 	if (line == 1)
 		return header_ok(k, text) ? XE2E_OK
-					  : parse_fail(name, line, "no \"%s\" header", k->header);
+					  : textrec_fail(&(struct textrec){name, line}, "no \"%s\" header", k->header);
 	if (n == 0 || text[0] == '#')
 		return XE2E_OK;
 	return parse_entry(name, line, text, f);
@@ -139,12 +125,12 @@ static int counts_parse(const struct counter_kind *k, const char *name, const ch
 	int err = XE2E_OK;
 
 	if (len == 0)
-		err = parse_fail(name, 1, "empty file (no \"%s\" header)", k->header);
+		err = textrec_fail(&(struct textrec){name, 1}, "empty file (no \"%s\" header)", k->header);
 	for (; !err && pos < end; line++) {
 		const char *nl = memchr(pos, '\n', (size_t)(end - pos));
 
 		if (!nl) {
-			err = parse_fail(name, line, "no newline at the end (truncated file?)");
+			err = textrec_fail(&(struct textrec){name, line}, "no newline at the end (truncated file?)");
 			break;
 		}
 		err = parse_line(k, name, line, pos, (size_t)(nl - pos), f);

@@ -19,8 +19,8 @@ int identity_binding_message(const struct device_binding *b, struct buf *out)
 	uint8_t times[16];
 	int err;
 
-	store_be64(times, b->created);
-	store_be64(times + 8, b->expires);
+	put_be64(times, b->created);
+	put_be64(times + 8, b->expires);
 	err = buf_append_lp16(out, IDENTITY_BINDING_CONTEXT, strlen(IDENTITY_BINDING_CONTEXT));
 	if (!err)
 		err = buf_append_lp16(out, b->jid, strlen(b->jid));
@@ -150,8 +150,8 @@ int identity_binding_encode(const struct device_binding *b, struct buf *out)
 	uint8_t times[16];
 	int err = buf_append_byte(out, IDENTITY_BINDING_VERSION);
 
-	store_be64(times, b->created);
-	store_be64(times + 8, b->expires);
+	put_be64(times, b->created);
+	put_be64(times + 8, b->expires);
 	if (!err)
 		err = buf_append_lp16(out, b->jid, strlen(b->jid));
 	if (!err)

@@ -137,31 +137,30 @@ static int peer_digest(const char *peer_bare, uint8_t out[static PEER_LEN])
 	return err;
 }
 
-static int locked_record(const char *path, const struct record *rec, uint64_t now)
-{
-	struct buf text = BUF_INIT;
-	struct records rs = {NULL, 0, 0};
-	int err = store_read_file(path, (IK_PENDING_MAX + 16) * LINE_LEN, 1, &text);
+struct record_change {
+	const struct record *rec;
+	uint64_t now;
+};
 
-	if (err == XE2E_E_NOTFOUND)
-		err = buf_append_str(&text, HEADER);
+/* Under the file's lock: adds the record, deletes what it pushes out. */
+static int change_record(const char *path, struct buf *text, void *ctx)
+{
+	const struct record_change *c = ctx;
+	struct records rs = {NULL, 0, 0};
+	int err = textrec_each_line(path, (const char *)text->data, text->len, HEADER,
+				    "ik-pending", "record", parse_line, &rs);
+
 	if (!err)
-		err = textrec_each_line(path, (const char *)text.data, text.len, HEADER,
-					"ik-pending", "record", parse_line, &rs);
+		err = records_push(&rs, c->rec);
 	if (!err)
-		err = records_push(&rs, rec);
-	if (!err)
-		records_mark(&rs, now);
+		records_mark(&rs, c->now);
 	for (size_t i = 0; !err && i < rs.n; i++)
 		if (rs.r[i].drop)
 			delete_if_pending(rs.r[i].id);
 	err_detail_clear();
-	buf_clear(&text);
+	buf_clear(text);
 	if (!err)
-		err = records_format(&rs, &text);
-	if (!err)
-		err = store_write_atomic(path, text.data, text.len, 0600);
-	buf_free(&text);
+		err = records_format(&rs, text);
 	free(rs.r);
 	return err;
 }
@@ -169,9 +168,9 @@ static int locked_record(const char *path, const struct record *rec, uint64_t no
 int ik_pending_record(const char *path, const uint8_t id[static SESSION_ID_LEN],
 		      const char *peer_bare, uint64_t now)
 {
-	char def[STORE_PATH_MAX], lock_path[STORE_PATH_MAX];
+	char def[STORE_PATH_MAX];
 	struct record rec;
-	struct store_lock lock;
+	struct record_change c = {&rec, now};
 	int err;
 
 	memset(&rec, 0, sizeof(rec));
@@ -187,12 +186,6 @@ int ik_pending_record(const char *path, const uint8_t id[static SESSION_ID_LEN],
 			return err;
 		path = def;
 	}
-	if (snprintf(lock_path, sizeof(lock_path), "%s.lock", path) >= (int)sizeof(lock_path))
-		return XE2E_E_LIMIT;
-	err = store_lock(lock_path, &lock);
-	if (err)
-		return err;
-	err = locked_record(path, &rec, now);
-	store_unlock(&lock);
-	return err;
+	return store_rewrite_locked(path, (IK_PENDING_MAX + 16) * LINE_LEN, HEADER, change_record,
+				    &c);
 }

@@ -131,10 +131,10 @@ static void header_write(const struct offline_header *h, uint8_t *out, size_t *l
 	out[n++] = h->version;
 	out[n++] = h->suite;
 	out[n++] = h->flags;
-	store_be32(out + n, h->spk_id);
+	put_be32(out + n, h->spk_id);
 	n += 4;
 	if (h->has_opk) {
-		store_be32(out + n, h->opk_id);
+		put_be32(out + n, h->opk_id);
 		n += 4;
 	}
 	memcpy(out + n, h->ek, X25519_LEN);
@@ -199,8 +199,8 @@ static void cred_encode(const struct identity *self, uint8_t out[static OFFLINE_
 	p += P256_PUB_LEN;
 	memcpy(p, self->binding.device_id, IDENTITY_DEVICE_ID_LEN);
 	p += IDENTITY_DEVICE_ID_LEN;
-	store_be64(p, self->binding.created);
-	store_be64(p + 8, self->binding.expires);
+	put_be64(p, self->binding.created);
+	put_be64(p + 8, self->binding.expires);
 	memcpy(p + 16, self->binding.sig, P256_SIG_LEN);
 }
 

@@ -109,32 +109,31 @@ static int default_path(char path[static STORE_PATH_MAX])
 	return err ? err : store_path(STORE_STATE, REPLAY_CACHE_FILE, path);
 }
 
-static int locked_check_add(const char *path, const uint8_t key[static REPLAY_CACHE_KEY_LEN],
-			    uint64_t now, const struct replay_cache_params *p)
-{
-	struct buf text = BUF_INIT;
-	struct cache c = {NULL, 0, 0};
-	int err = store_read_file(path, (REPLAY_CACHE_MAX + 16) * LINE_MAX_LEN, 1, &text);
+struct check_add {
+	const uint8_t *key;
+	uint64_t now;
+	const struct replay_cache_params *p;
+};
 
-	if (err == XE2E_E_NOTFOUND)
-		err = buf_append_str(&text, HEADER);
+/* Under the file's lock: prunes, refuses a key seen before, adds it. */
+static int change_check_add(const char *path, struct buf *text, void *ctx)
+{
+	const struct check_add *a = ctx;
+	struct cache c = {NULL, 0, 0};
+	int err = textrec_each_line(path, (const char *)text->data, text->len, HEADER,
+				    "ik-replay", "entry", parse_line, &c);
+
 	if (!err)
-		err = textrec_each_line(path, (const char *)text.data, text.len, HEADER,
-					"ik-replay", "entry", parse_line, &c);
-	if (!err)
-		cache_prune(&c, now, p);
-	if (!err && cache_has(&c, key)) {
+		cache_prune(&c, a->now, a->p);
+	if (!err && cache_has(&c, a->key)) {
 		err_detail_set("this IK first message was accepted before");
 		err = XE2E_E_REPLAY;
 	}
 	if (!err)
-		err = cache_push(&c, key, now);
-	buf_clear(&text);
+		err = cache_push(&c, a->key, a->now);
+	buf_clear(text);
 	if (!err)
-		err = cache_format(&c, &text);
-	if (!err)
-		err = store_write_atomic(path, text.data, text.len, 0600);
-	buf_free(&text);
+		err = cache_format(&c, text);
 	free(c.e);
 	return err;
 }
@@ -143,8 +142,8 @@ int replay_cache_check_add(const char *path, const uint8_t key[static REPLAY_CAC
 			   uint64_t now, const struct replay_cache_params *params)
 {
 	struct replay_cache_params p = params ? *params : replay_cache_defaults();
-	char def[STORE_PATH_MAX], lock_path[STORE_PATH_MAX];
-	struct store_lock lock;
+	char def[STORE_PATH_MAX];
+	struct check_add a = {key, now, &p};
 	int err;
 
 	if (!path) {
@@ -153,12 +152,6 @@ int replay_cache_check_add(const char *path, const uint8_t key[static REPLAY_CAC
 			return err;
 		path = def;
 	}
-	if (snprintf(lock_path, sizeof(lock_path), "%s.lock", path) >= (int)sizeof(lock_path))
-		return XE2E_E_LIMIT;
-	err = store_lock(lock_path, &lock);
-	if (err)
-		return err;
-	err = locked_check_add(path, key, now, &p);
-	store_unlock(&lock);
-	return err;
+	return store_rewrite_locked(path, (REPLAY_CACHE_MAX + 16) * LINE_MAX_LEN, HEADER,
+				    change_check_add, &a);
 }

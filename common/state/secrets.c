@@ -9,343 +9,14 @@
 #include "encoding.h"
 #include "err.h"
 #include "hash.h"
-#include "jid.h"
 #include "rng.h"
+#include "secrets_file.h"
 #include "spake2.h"
 #include "textrec.h"
 #include "util.h"
 
-#define LINE_MAX_LEN 4096
-#define MAX_FIELDS 6
-#define PSK_HEADER "# xe2e psks v1"
 #define RS_HEADER "# xe2e retained secrets v1"
 #define RSID_INFO "xe2e rsid"
-
-/*
- * The line format both files share: a header, then records of a fixed
- * number of fields. Parsing works in place in the buffer the file was read
- * into, which is wiped when freed.
- */
-
-typedef int (*record_fn)(const struct textrec *l, char **field, void *db);
-
-struct file_kind {
-	const char *header;
-	const char *record; /* first field of every record */
-	size_t fields;
-	record_fn parse;
-	int (*format)(const void *db, struct buf *out);
-};
-
-static int parse_line(const struct textrec *l, char *line, size_t len, const struct file_kind *kind,
-		      void *db)
-{
-	char *field[MAX_FIELDS];
-	size_t n = 0;
-	int err;
-
-	if (len > LINE_MAX_LEN)
-		return textrec_fail(l, "line longer than %d bytes", LINE_MAX_LEN);
-	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)line[i] < ' ' || line[i] == 0x7f)
-			return textrec_fail(l, "control character at column %zu", i + 1);
-	}
-	line[len] = '\0';
-	if (l->line == 1)
-		return strcmp(line, kind->header) ? textrec_fail(l, "no \"%s\" header", kind->header)
-						  : XE2E_OK;
-	if (len == 0 || line[0] == '#')
-		return XE2E_OK;
-	if ((err = textrec_split(l, line, field, MAX_FIELDS, &n)))
-		return err;
-	if (strcmp(field[0], kind->record) != 0)
-		return textrec_fail(l, "unknown record \"%.24s\"", field[0]);
-	if (n != kind->fields)
-		return textrec_fail(l, "%s record has %zu fields, want %zu", kind->record, n,
-				  kind->fields);
-	return kind->parse(l, field, db);
-}
-
-static int parse_text(const char *name, struct buf *raw, const struct file_kind *kind, void *db)
-{
-	struct textrec l = {name, 1};
-	char *pos = (char *)raw->data, *end = pos + raw->len;
-	int err = XE2E_OK;
-
-	if (raw->len == 0)
-		return textrec_fail(&l, "empty file (no \"%s\" header)", kind->header);
-	for (; !err && pos < end; l.line++) {
-		char *nl = memchr(pos, '\n', (size_t)(end - pos));
-
-		if (!nl)
-			return textrec_fail(&l, "no newline at the end (truncated file?)");
-		err = parse_line(&l, pos, (size_t)(nl - pos), kind, db);
-		pos = nl + 1;
-	}
-	return err;
-}
-
-/* The file to use: path, or the tree's default. */
-static int file_path(const char *path, enum store_tree tree, const char *name,
-		     char file[static STORE_PATH_MAX])
-{
-	if (!path)
-		return store_path(tree, name, file);
-	if (strlen(path) >= STORE_PATH_MAX)
-		return XE2E_E_LIMIT;
-	strcpy(file, path);
-	return XE2E_OK;
-}
-
-/* Reads and parses a secrets file; XE2E_E_NOTFOUND when it is missing. */
-static int secrets_read(const char *file, const struct file_kind *kind, void *db)
-{
-	struct buf raw = BUF_INIT;
-	int err = store_read_file(file, SECRETS_FILE_MAX, 1, &raw);
-
-	if (!err)
-		err = parse_text(file, &raw, kind, db);
-	buf_free(&raw);
-	return err;
-}
-
-/* Under the lock: read (a missing file is empty), change, write back. */
-static int update_locked(const char *file, const struct file_kind *kind, void *db,
-			 int (*change)(void *db, void *ctx), void *ctx)
-{
-	struct buf out = BUF_INIT;
-	int err = secrets_read(file, kind, db);
-
-	if (err == XE2E_E_NOTFOUND) {
-		err_detail_clear();
-		err = XE2E_OK;
-	}
-	if (!err)
-		err = change(db, ctx);
-	if (!err)
-		err = kind->format(db, &out);
-	if (!err)
-		err = store_write_atomic(file, out.data, out.len, 0600);
-	buf_free(&out);
-	return err;
-}
-
-/* A locked read-modify-write of a secrets file into the caller's empty db. */
-static int secrets_update(const char *path, enum store_tree tree, const char *name,
-			  const struct file_kind *kind, void *db,
-			  int (*change)(void *db, void *ctx), void *ctx)
-{
-	char file[STORE_PATH_MAX], lockfile[STORE_PATH_MAX];
-	struct store_lock lock;
-	int err, n;
-
-	if (!path && (err = store_ensure_dir(tree)))
-		return err;
-	if ((err = file_path(path, tree, name, file)))
-		return err;
-	n = snprintf(lockfile, sizeof(lockfile), "%s.lock", file);
-	if (n < 0 || (size_t)n >= sizeof(lockfile))
-		return XE2E_E_LIMIT;
-	if ((err = store_lock(lockfile, &lock)))
-		return err;
-	err = update_locked(file, kind, db, change, ctx);
-	store_unlock(&lock);
-	return err;
-}
-
-/*
- * An array of n items of size bytes grown by one zeroed item, without
- * leaving a copy of the old items in freed memory (as realloc could). NULL
- * when out of memory; items is then untouched.
- */
-static void *grow_secret_array(void *items, size_t n, size_t size)
-{
-	uint8_t *grown = calloc(n + 1, size);
-
-	if (grown && items) {
-		memcpy(grown, items, n * size);
-		wipe(items, n * size);
-		free(items);
-	}
-	return grown;
-}
-
-/* PSKs */
-
-struct psk_entry {
-	char *jid;
-	uint8_t key[PSK_LEN];
-};
-
-struct psk_db {
-	struct psk_entry *entries;
-	size_t n;
-};
-
-struct psk_change {
-	const char *jid;
-	const uint8_t *key;
-};
-
-static void psk_db_free(struct psk_db *db)
-{
-	for (size_t i = 0; i < db->n; i++)
-		free(db->entries[i].jid);
-	wipe(db->entries, db->n * sizeof(*db->entries));
-	free(db->entries);
-	db->entries = NULL;
-	db->n = 0;
-}
-
-static struct psk_entry *psk_lookup(const struct psk_db *db, const char *jid)
-{
-	for (size_t i = 0; i < db->n; i++) {
-		if (strcmp(db->entries[i].jid, jid) == 0)
-			return &db->entries[i];
-	}
-	return NULL;
-}
-
-static int psk_append(struct psk_db *db, const char *jid, const uint8_t key[static PSK_LEN])
-{
-	char *copy = strdup(jid);
-	struct psk_entry *grown = copy ? grow_secret_array(db->entries, db->n, sizeof(*grown)) : NULL;
-
-	if (!grown) {
-		free(copy);
-		return XE2E_E_NOMEM;
-	}
-	db->entries = grown;
-	db->entries[db->n].jid = copy;
-	memcpy(db->entries[db->n].key, key, PSK_LEN);
-	db->n++;
-	return XE2E_OK;
-}
-
-static int psk_record(const struct textrec *l, char **f, void *dbv)
-{
-	struct psk_db *db = dbv;
-	uint8_t key[PSK_LEN];
-	int err;
-
-	if (jid_check_normal_bare(f[1]))
-		return textrec_fail(l, "not a normalised bare JID: \"%.64s\"", f[1]);
-	if (psk_lookup(db, f[1]))
-		return textrec_fail(l, "second PSK for %.64s", f[1]);
-	if (textrec_hex(f[2], key, PSK_LEN)) {
-		wipe(key, sizeof(key));
-		return textrec_fail(l, "bad PSK (want 64 lower-case hex digits)");
-	}
-	err = psk_append(db, f[1], key);
-	wipe(key, sizeof(key));
-	return err;
-}
-
-static int psk_file_format(const void *dbv, struct buf *out)
-{
-	const struct psk_db *db = dbv;
-	char hex[2 * PSK_LEN + 1];
-	int err = buf_printf(out, "%s\n", PSK_HEADER);
-
-	for (size_t i = 0; !err && i < db->n; i++) {
-		hex_encode(db->entries[i].key, PSK_LEN, hex);
-		err = buf_printf(out, "psk %s %s\n", db->entries[i].jid, hex);
-	}
-	wipe(hex, sizeof(hex));
-	return err;
-}
-
-static const struct file_kind psk_kind = {PSK_HEADER, "psk", 3, psk_record, psk_file_format};
-
-int psk_default_path(char path[static STORE_PATH_MAX])
-{
-	return store_path(STORE_DATA, PSK_FILE_NAME, path);
-}
-
-static int no_psk(const char *jid)
-{
-	err_detail_set("no PSK for %.64s", jid);
-	return XE2E_E_NOTFOUND;
-}
-
-int psk_get(const char *path, const char *jid, uint8_t psk[static PSK_LEN])
-{
-	char file[STORE_PATH_MAX];
-	struct psk_db db = {0};
-	struct psk_entry *entry = NULL;
-	int err = file_path(path, STORE_DATA, PSK_FILE_NAME, file);
-
-	if (!err)
-		err = secrets_read(file, &psk_kind, &db);
-	if (err == XE2E_E_NOTFOUND)
-		err = no_psk(jid);
-	if (!err && !(entry = psk_lookup(&db, jid)))
-		err = no_psk(jid);
-	if (!err)
-		memcpy(psk, entry->key, PSK_LEN);
-	psk_db_free(&db);
-	return err;
-}
-
-static int psk_change_set(void *dbv, void *ctx)
-{
-	struct psk_db *db = dbv;
-	const struct psk_change *c = ctx;
-	struct psk_entry *entry = psk_lookup(db, c->jid);
-
-	if (!entry)
-		return psk_append(db, c->jid, c->key);
-	memcpy(entry->key, c->key, PSK_LEN);
-	return XE2E_OK;
-}
-
-static int psk_change_clear(void *dbv, void *ctx)
-{
-	struct psk_db *db = dbv;
-	const struct psk_change *c = ctx;
-	struct psk_entry *entry = psk_lookup(db, c->jid);
-	size_t i;
-
-	if (!entry)
-		return no_psk(c->jid);
-	i = (size_t)(entry - db->entries);
-	free(entry->jid);
-	memmove(entry, entry + 1, (db->n - i - 1) * sizeof(*entry));
-	db->n--;
-	wipe(&db->entries[db->n], sizeof(*entry));
-	return XE2E_OK;
-}
-
-int psk_set(const char *path, const char *jid, const uint8_t psk[static PSK_LEN])
-{
-	struct psk_db db = {0};
-	struct psk_change c = {jid, psk};
-	int err;
-
-	if ((err = jid_check_normal_bare(jid)))
-		return err;
-	if (ct_is_zero(psk, PSK_LEN)) {
-		err_detail_set("an all-zero PSK is no PSK");
-		return XE2E_E_WEAKKEY;
-	}
-	err = secrets_update(path, STORE_DATA, PSK_FILE_NAME, &psk_kind, &db, psk_change_set, &c);
-	psk_db_free(&db);
-	return err;
-}
-
-int psk_clear(const char *path, const char *jid)
-{
-	struct psk_db db = {0};
-	struct psk_change c = {jid, NULL};
-	int err;
-
-	if ((err = jid_check_normal_bare(jid)))
-		return err;
-	err = secrets_update(path, STORE_DATA, PSK_FILE_NAME, &psk_kind, &db, psk_change_clear,
-			     &c);
-	psk_db_free(&db);
-	return err;
-}
 
 /* Retained secrets */
 
@@ -394,7 +65,7 @@ static int rs_obtain(struct rs_db *db, const uint8_t fpr[static FINGERPRINT_LEN]
 	*entry = rs_lookup(db, fpr, device_id);
 	if (*entry)
 		return XE2E_OK;
-	grown = grow_secret_array(db->entries, db->n, sizeof(*grown));
+	grown = secrets_grow_array(db->entries, db->n, sizeof(*grown));
 	if (!grown)
 		return XE2E_E_NOMEM;
 	db->entries = grown;
@@ -506,15 +177,15 @@ static int rs_format(const void *dbv, struct buf *out)
 	return err;
 }
 
-static const struct file_kind rs_kind = {RS_HEADER, "rs", 6, rs_record, rs_format};
+static const struct secrets_file rs_kind = {RS_HEADER, "rs", 6, rs_record, rs_format};
 
 int rs_load(const char *path, struct rs_db *db)
 {
 	char file[STORE_PATH_MAX];
-	int err = file_path(path, STORE_STATE, RS_FILE_NAME, file);
+	int err = secrets_file_path(path, STORE_STATE, RS_FILE_NAME, file);
 
 	if (!err)
-		err = secrets_read(file, &rs_kind, db);
+		err = secrets_file_read(file, &rs_kind, db);
 	if (err == XE2E_E_NOTFOUND) {
 		err_detail_clear();
 		err = XE2E_OK;
@@ -634,7 +305,7 @@ static int rs_change_forget(void *dbv, void *ctx)
 static int rs_update(const char *path, int (*change)(void *db, void *ctx), struct rs_change *c)
 {
 	struct rs_db db = RS_DB_INIT;
-	int err = secrets_update(path, STORE_STATE, RS_FILE_NAME, &rs_kind, &db, change, c);
+	int err = secrets_file_update(path, STORE_STATE, RS_FILE_NAME, &rs_kind, &db, change, c);
 
 	rs_free(&db);
 	return err;

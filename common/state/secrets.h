@@ -1,21 +1,10 @@
 /*
- * Secrets kept between sessions: pre-shared keys and retained secrets
- * (xe2e(7) HANDSHAKE "Keys", SESSIONS "State", TRUST STORE).
+ * Retained secrets (xe2e(7) HANDSHAKE "Keys", SESSIONS "State"); the PSKs,
+ * the other secrets kept between sessions, are psk.h's.
  *
- * Both files are mode 0600, written atomically under an exclusive lock on
- * PATH.lock (never renamed), and refused when group or others can read or
- * write them (XE2E_E_PERM, "chmod 600 PATH"). Secrets are wiped from memory
- * on every path. Grammar (fields separated by exactly one space, hex in
- * lower case, every line ending in LF; comments and blank lines are
- * allowed after the header and not kept when the file is rewritten;
- * anything else is XE2E_E_MALFORMED with the detail "PATH line N: what"):
- *
- * PSKs, "psks" in the data tree: 32 random bytes per bare JID.
- *   file   = "# xe2e psks v1" LF *(psk LF / comment / blank)
- *   psk    = "psk" SP jid SP 64HEXDIG   ; one line per JID
- *
- * Retained secrets, "retained" in the state tree (never restored from a
- * backup): per (peer identity fingerprint, peer device id) up to three
+ * They are kept in "retained" in the state tree (never restored from a
+ * backup), a secrets file (secrets_file.h: mode 0600, locked, strict
+ * grammar): per (peer identity fingerprint, peer device id) up to three
  * slots. rs1 and rs2 work as in ZRTP: after a successful handshake whose
  * retained secret matched, rs2 <- rs1 and rs1 <- the new secret. A session
  * whose retained secret mismatched stores its new secret in the
@@ -38,7 +27,7 @@
 #include <stdint.h>
 
 #include "dh.h"
-#include "psk.h"
+#include "psk.h" /* the PSKs, declared there, for the callers of both */
 #include "sig.h"
 #include "store.h"
 
@@ -47,26 +36,7 @@
 /* What the handshake carries of an identifier: its first 16 bytes. */
 #define RSID_WIRE_LEN 16
 #define RS_SPAKE2_KEY_LEN 16 /* SPAKE2's Ke (spake2.h) */
-#define PSK_FILE_NAME "psks"
 #define RS_FILE_NAME "retained"
-/* Largest secrets file read. */
-#define SECRETS_FILE_MAX (16u << 20)
-
-/* PSKs */
-
-/* The default PSK file: "psks" in the data tree. */
-int psk_default_path(char path[static STORE_PATH_MAX]);
-
-/* Copies the PSK of a bare JID into psk. XE2E_E_NOTFOUND when there is none
- * (a missing file included). */
-int psk_get(const char *path, const char *jid, uint8_t psk[static PSK_LEN]);
-
-/* Sets (or replaces) the PSK of a bare JID. An all-zero PSK means "none" in
- * the handshake's psk derivation, so it is refused (XE2E_E_WEAKKEY). */
-int psk_set(const char *path, const char *jid, const uint8_t psk[static PSK_LEN]);
-
-/* Removes the PSK of a bare JID. XE2E_E_NOTFOUND when there was none. */
-int psk_clear(const char *path, const char *jid);
 
 /* Retained secrets */
 

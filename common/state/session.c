@@ -733,6 +733,24 @@ int session_create(struct session *s)
 	return err;
 }
 
+int session_with_locked(const uint8_t id[static SESSION_ID_LEN],
+			int (*fn)(struct session *s, void *ctx), void *ctx)
+{
+	struct store_lock lock;
+	struct session s;
+	int err = session_lock(id, &lock);
+
+	if (err)
+		return err;
+	memset(&s, 0, sizeof(s));
+	err = session_read(id, &s);
+	if (!err)
+		err = fn(&s, ctx);
+	session_wipe(&s);
+	store_unlock(&lock);
+	return err;
+}
+
 void session_wipe(struct session *s)
 {
 	ratchet_free(s->ratchet);

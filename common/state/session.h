@@ -199,6 +199,14 @@ int session_write(struct session *s);
  */
 int session_read(const uint8_t id[static SESSION_ID_LEN], struct session *s);
 
+/*
+ * Runs fn(s, ctx) on session id as read under its lock (session_lock(),
+ * session_read()); fn may write s back (session_write()). The copy is
+ * wiped after. The first error, fn's included.
+ */
+int session_with_locked(const uint8_t id[static SESSION_ID_LEN],
+			int (*fn)(struct session *s, void *ctx), void *ctx);
+
 /* session_write() and session_read() through the lock the caller holds
  * (session_lock()): the lock file's commit record goes through its open
  * descriptor instead of another open. */

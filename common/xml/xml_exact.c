@@ -68,9 +68,7 @@ static int read_known(int fd, char *buf, size_t n)
 
 	while (n > 0) {
 		got = read(fd, buf, n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && xml_wait_readable(fd) == 0)
+		if (got < 0 && xml_read_again(fd))
 			continue;
 		if (got <= 0)
 			return -1;
@@ -109,9 +107,7 @@ int xml_exact_read(struct xml_reader *r, char *buf, size_t want, size_t *n)
 		got = look(r, buf, want);
 		if (got >= 0)
 			break;
-		if (errno == EINTR)
-			continue;
-		if ((errno == EAGAIN || errno == EWOULDBLOCK) && xml_wait_readable(r->fd) == 0)
+		if (xml_read_again(r->fd))
 			continue;
 		if (errno == EINVAL && r->how == XML_EXACT_TEE && r->taken == r->consumed) {
 			xml_exact_free(r); /* not a pipe tee(2) takes: one byte at a time */

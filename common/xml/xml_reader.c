@@ -31,7 +31,9 @@ static int is_ws(char c)
 
 /* --- input --- */
 
-int xml_wait_readable(int fd)
+/* Waits until fd has input, end of input or an error. -1 when poll(2)
+ * itself fails. */
+static int wait_readable(int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 
@@ -39,6 +41,13 @@ int xml_wait_readable(int fd)
 		if (errno != EINTR)
 			return -1;
 	return 0;
+}
+
+int xml_read_again(int fd)
+{
+	if (errno == EINTR)
+		return 1;
+	return (errno == EAGAIN || errno == EWOULDBLOCK) && wait_readable(fd) == 0;
 }
 
 /* 1 when a read of fd would not wait: input, end of input or an error. */
@@ -69,9 +78,7 @@ static int source_read(struct xml_reader *r, char *buf, size_t want, size_t *n)
 		got = read(r->fd, buf, want);
 		if (got >= 0)
 			break;
-		if (errno == EINTR)
-			continue;
-		if ((errno == EAGAIN || errno == EWOULDBLOCK) && xml_wait_readable(r->fd) == 0)
+		if (xml_read_again(r->fd))
 			continue;
 		return xml_build_fail(r, XE2E_E_IO, 1, "read: %s", strerror(errno));
 	}

@@ -117,9 +117,10 @@ void xml_gate_free(struct xml_reader *r);
 
 /* --- xml_reader.c --- */
 
-/* Waits until fd has input, end of input or an error (for a non-blocking
- * fd whose read said EAGAIN). -1 when poll(2) itself fails. */
-int xml_wait_readable(int fd);
+/* After a read of fd failed (errno set): 1 when it is worth trying again,
+ * as it was interrupted, or fd is non-blocking (EAGAIN) and has input, end
+ * of input or an error now (waited for); 0 otherwise. */
+int xml_read_again(int fd);
 
 /* --- xml_exact.c --- */
 

@@ -1,6 +1,7 @@
 # The protocol library's layers (common/README.md): each directory of
-# common/ is a layer, and a file includes only headers of its own layer and
-# those below (tests/lint/check-layers).
+# common/ is a layer, a file includes only headers of its own layer and
+# those below, and no two modules include each other, directly or through
+# others (tests/lint/check-layers).
 
 load helpers
 
@@ -58,4 +59,41 @@ setup() {
 	run "$CHECK" "$T/tree"
 	assert_failure 1
 	assert_output 'common/misc: a directory that is not a layer of LAYERS'
+}
+
+@test "layers: an include cycle between two modules of one layer fails the check, with its includes" {
+	copy_tree
+	# err.c is the err module; buf.c already includes err.h
+	printf '#include "buf.h"\n' >>"$T/tree/common/base/err.c"
+	local line back
+	line=$(wc -l <"$T/tree/common/base/err.c")
+	back=$(grep -n '^#include "err.h"' "$T/tree/common/base/buf.c" | head -n1 | cut -d: -f1)
+	run "$CHECK" "$T/tree"
+	assert_failure 1
+	assert_output "include cycle: buf -> err -> buf (common/base/buf.c:$back includes err.h; common/base/err.c:$line includes buf.h)"
+}
+
+@test "layers: a cycle through a third module fails the check" {
+	copy_tree
+	# textrec includes encoding.h, which includes util.h
+	printf '#include "textrec.h"\n' >>"$T/tree/common/base/util.c"
+	run "$CHECK" "$T/tree"
+	assert_failure 1
+	assert_output --regexp '^include cycle: encoding -> util -> textrec -> encoding \(common/base/encoding\.[ch]:[0-9]+ includes util\.h; common/base/util\.c:[0-9]+ includes textrec\.h; common/base/textrec\.[ch]:[0-9]+ includes encoding\.h\)$'
+}
+
+@test "layers: a source file without a header of its own is a part of its module" {
+	copy_tree
+	# handshake_init.c is a part of handshake, which handshake_run includes
+	printf '#include "handshake_run.h"\n' >>"$T/tree/common/engine/handshake_init.c"
+	run "$CHECK" "$T/tree"
+	assert_failure 1
+	assert_output --regexp '^include cycle: handshake -> handshake_run -> handshake \(common/engine/handshake_init\.c:[0-9]+ includes handshake_run\.h; common/engine/handshake_run\.[ch]:[0-9]+ includes handshake\.h\)$'
+}
+
+@test "layers: a header that includes its own module's private header is no cycle" {
+	copy_tree
+	printf '#include "handshake_int.h"\n' >>"$T/tree/common/engine/handshake_init.c"
+	run "$CHECK" "$T/tree"
+	assert_success
 }

@@ -193,8 +193,8 @@ static int forge_rest(const struct forgery *f, struct noise_symmetricstate *ss, 
 	memcpy(cred + 1, a->binding.device_pub, X25519_LEN);
 	memcpy(cred + 33, a->id_pub, P256_PUB_LEN);
 	memcpy(cred + 98, a->binding.device_id, 4);
-	store_be64(cred + 102, a->binding.created);
-	store_be64(cred + 110, a->binding.expires);
+	put_be64(cred + 102, a->binding.created);
+	put_be64(cred + 110, a->binding.expires);
 	memcpy(cred + 118, a->binding.sig, P256_SIG_LEN);
 	err = encrypt_part(ss, cred, sizeof(cred), msg);
 	/* DH(DK_A, SPK) = DH(SPK, DK_A): the stolen prekey gives it. */

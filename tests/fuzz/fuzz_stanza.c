@@ -78,7 +78,7 @@ static void fz_stanza_verify_el(const struct xml_node *el)
 			   back.reason == m.reason);
 	}
 	xml_free(built);
-	verify_msg_clear(&m);
+	verify_msg_wipe(&m);
 }
 
 static void fz_stanza_verify(const struct xml_node *el)
@@ -87,7 +87,7 @@ static void fz_stanza_verify(const struct xml_node *el)
 	int err = verify_msg_find(el, &m);
 
 	FUZZ_CHECK(err == XE2E_OK || err == XE2E_E_NOTFOUND || err == XE2E_E_MALFORMED);
-	verify_msg_clear(&m);
+	verify_msg_wipe(&m);
 	fz_stanza_verify_el(el);
 	for (size_t i = 0; i < el->n_children; i++)
 		if (el->children[i]->type == XML_ELEMENT)

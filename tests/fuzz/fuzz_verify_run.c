@@ -65,7 +65,7 @@ static void fz_vrun_spake2(const uint8_t *data, size_t size)
 		FUZZ_CHECK(err == XE2E_OK || err == XE2E_E_AUTH || err == XE2E_E_MALFORMED);
 		FUZZ_CHECK((spake2_key(&b, ke) == XE2E_OK) == (err == XE2E_OK));
 	}
-	spake2_release(&b);
+	spake2_wipe(&b);
 }
 
 static void fz_vrun_sas_done(const struct sas *s)
@@ -103,7 +103,7 @@ static void fz_vrun_sas(const uint8_t *data, size_t size, int responder)
 		fz_vrun_sas_done(&s);
 	else
 		FUZZ_CHECK(!sas_is_complete(&s) && sas_send(&s, out) == XE2E_E_STATE);
-	sas_release(&s);
+	sas_wipe(&s);
 }
 
 static void fz_vrun_code(const uint8_t *data, size_t size)

@@ -340,7 +340,7 @@ static void hs_seed(const char *name, unsigned side, const struct handshake_msg 
 	for (int i = 0; i < n; i++) {
 		uint8_t head[3] = {(uint8_t)(hs_kind(msgs[i]) | (i > 0 ? flags : 0)), 0, 0};
 
-		store_be16(head + 1, (uint16_t)msgs[i]->body.len);
+		put_be16(head + 1, (uint16_t)msgs[i]->body.len);
 		buf_append(&b, head, sizeof(head));
 		buf_append(&b, msgs[i]->body.data, msgs[i]->body.len);
 	}
@@ -1129,8 +1129,8 @@ static void seeds_verify(void)
 	memcpy(sp, pa, sizeof(pa));
 	memcpy(sp + sizeof(pa), conf, sizeof(conf));
 	seed("verify_run", "spake2-share-and-confirm", 0, sp, sizeof(sp));
-	spake2_release(&a);
-	spake2_release(&b);
+	spake2_wipe(&a);
+	spake2_wipe(&b);
 
 	fz_vrun_fixed(w, xa, yb, hh);
 	memset(na, 0x6e, sizeof(na));

@@ -101,6 +101,26 @@ char *unit_read_file(const char *path, size_t *len)
 	return data;
 }
 
+void unit_write_secret(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0 || chmod(path, 0600) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+int unit_file_is(const char *path, const char *text)
+{
+	size_t len;
+	char *got = unit_read_file(path, &len);
+	int same = got && len == strlen(text) && !memcmp(got, text, len);
+
+	free(got);
+	return same;
+}
+
 uint8_t *unit_hex(const char *hex, size_t *len)
 {
 	size_t n = hex ? strlen(hex) / 2 : 0;

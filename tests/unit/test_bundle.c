@@ -57,12 +57,7 @@ static void sign_binding(struct fixture *f)
 	struct bundle *b = &f->b;
 	struct device_binding db;
 
-	memset(&db, 0, sizeof(db));
-	strcpy(db.jid, b->jid);
-	store_be32(db.device_id, b->device_id);
-	memcpy(db.device_pub, b->device_pub, X25519_LEN);
-	db.created = b->binding_created;
-	db.expires = b->binding_expires;
+	bundle_binding(b, &db);
 	CHECK_INT(identity_binding_sign(f->id_key, &db), XE2E_OK);
 	memcpy(b->binding_sig, db.sig, P256_SIG_LEN);
 }
@@ -306,9 +301,9 @@ static void sign_with_context(struct fixture *f, const char *context)
 	struct buf msg = BUF_INIT;
 	uint8_t dev[4], times[16];
 
-	store_be32(dev, b->device_id);
-	store_be64(times, b->spk_created);
-	store_be64(times + 8, b->spk_expires);
+	put_be32(dev, b->device_id);
+	put_be64(times, b->spk_created);
+	put_be64(times + 8, b->spk_expires);
 	CHECK_INT(buf_append_lp16(&msg, context, strlen(context)), XE2E_OK);
 	CHECK_INT(buf_append_lp16(&msg, b->jid, strlen(b->jid)), XE2E_OK);
 	CHECK_INT(buf_append_lp16(&msg, dev, sizeof(dev)), XE2E_OK);

@@ -484,11 +484,11 @@ static void pgp_hand_payload(size_t key_len, size_t n_key, size_t sig_len, size_
 	CHECK_INT(buf_append_byte(b, HS_CRED_KIND_OPENPGP), XE2E_OK);
 	CHECK_INT(buf_append(b, p.cred.identity_pub, 65), XE2E_OK);
 	CHECK_INT(buf_append(b, when, 8), XE2E_OK);
-	store_be16(len, (uint16_t)key_len);
+	put_be16(len, (uint16_t)key_len);
 	CHECK_INT(buf_append(b, len, 2), XE2E_OK);
 	for (size_t i = 0; i < n_key; i++)
 		CHECK_INT(buf_append_byte(b, 0x99), XE2E_OK);
-	store_be16(len, (uint16_t)sig_len);
+	put_be16(len, (uint16_t)sig_len);
 	CHECK_INT(buf_append(b, len, 2), XE2E_OK);
 	for (size_t i = 0; i < n_sig; i++)
 		CHECK_INT(buf_append_byte(b, 0x88), XE2E_OK);
@@ -815,16 +815,8 @@ TEST(replay_cache_malformed_left_alone)
 	memset(k, 7, 32);
 	snprintf(path, sizeof(path), "%s/ik-replay", unit_tmpdir());
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		FILE *f = fopen(path, "wb");
-		size_t len;
-		char *text;
-
-		fputs(bad[i], f);
-		fclose(f);
-		chmod(path, 0600);
+		unit_write_secret(path, bad[i]);
 		CHECK_INT(replay_cache_check_add(path, k, 1000, NULL), XE2E_E_MALFORMED);
-		text = unit_read_file(path, &len);
-		CHECK(text && len == strlen(bad[i]) && !memcmp(text, bad[i], len));
-		free(text);
+		CHECK(unit_file_is(path, bad[i]));
 	}
 }

@@ -125,9 +125,9 @@ static void binding_message_by_hand(const struct device_binding *b, const char *
 	CHECK_INT(buf_append_lp16(out, b->jid, strlen(b->jid)), XE2E_OK);
 	CHECK_INT(buf_append_lp16(out, b->device_id, 4), XE2E_OK);
 	CHECK_INT(buf_append_lp16(out, b->device_pub, 32), XE2E_OK);
-	store_be64(be, b->created);
+	put_be64(be, b->created);
 	CHECK_INT(buf_append(out, be, 8), XE2E_OK);
-	store_be64(be, b->expires);
+	put_be64(be, b->expires);
 	CHECK_INT(buf_append(out, be, 8), XE2E_OK);
 }
 

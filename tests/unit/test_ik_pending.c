@@ -141,16 +141,8 @@ TEST(ik_pending_malformed_left_alone)
 	memset(id, 7, sizeof(id));
 	snprintf(path, sizeof(path), "%s/ik-pending", unit_tmpdir());
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		FILE *f = fopen(path, "wb");
-		size_t len;
-		char *text;
-
-		fputs(bad[i], f);
-		fclose(f);
-		chmod(path, 0600);
+		unit_write_secret(path, bad[i]);
 		CHECK_INT(ik_pending_record(path, id, "alice@capulet.lit", 1000), XE2E_E_MALFORMED);
-		text = unit_read_file(path, &len);
-		CHECK(text && len == strlen(bad[i]) && !memcmp(text, bad[i], len));
-		free(text);
+		CHECK(unit_file_is(path, bad[i]));
 	}
 }

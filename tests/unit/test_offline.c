@@ -576,8 +576,8 @@ static void forge(const struct identity *alice, const uint8_t *dk_a_guess,
 	memcpy(cred + 1, alice->binding.device_pub, X25519_LEN);
 	memcpy(cred + 33, alice->id_pub, P256_PUB_LEN);
 	memcpy(cred + 98, alice->binding.device_id, 4);
-	store_be64(cred + 102, alice->binding.created);
-	store_be64(cred + 110, alice->binding.expires);
+	put_be64(cred + 102, alice->binding.created);
+	put_be64(cred + 110, alice->binding.expires);
 	memcpy(cred + 118, alice->binding.sig, P256_SIG_LEN);
 	encrypt_part(&ss, cred, sizeof(cred), msg);
 	/* DH(DK_A, SPK) from the stolen SPK: the forger gets this one right. */

@@ -40,8 +40,15 @@ int tr_send(struct ratchet_state *st, uint64_t now, uint32_t i, struct buf *out)
 int tr_recv(struct ratchet_state *st, uint64_t now, uint32_t i, const struct buf *msg,
 	    struct ratchet_recv_info *info);
 
+/* The default policy without timed DH steps: st steps only when the
+ * conversation turns around. */
+void tr_steps_off(struct ratchet_state *st);
+
 /* The serialized state, for before/after comparisons; caller frees. */
 void tr_snapshot(const struct ratchet_state *st, struct buf *out);
+/* A copy of st through its text, as a restored file would give it;
+ * caller frees (ratchet_free). */
+struct ratchet_state *tr_copy(const struct ratchet_state *st);
 /* 1 when st serializes to exactly snap. */
 int tr_same(const struct ratchet_state *st, const struct buf *snap);
 /* Serializes and parses st back (replacing it); 1 when the text of the

@@ -120,7 +120,6 @@ static void net_turn(struct net *nt, int side, uint32_t k)
 TEST(ratchet_survives_loss_reordering_duplication)
 {
 	struct net nt;
-	struct ratchet_policy pol;
 	const uint32_t per_side = 1500, max = 2 * per_side + 16;
 	int side;
 
@@ -128,10 +127,8 @@ TEST(ratchet_survives_loss_reordering_duplication)
 	trng_init(&nt.r);
 	nt.now = 5000;
 	rpair_init(&nt.p, AEAD_CHACHAPOLY, nt.now);
-	ratchet_policy_default(&pol);
-	pol.step_interval = 0;
-	CHECK_INT(ratchet_policy_set(nt.p.a, &pol), XE2E_OK);
-	CHECK_INT(ratchet_policy_set(nt.p.b, &pol), XE2E_OK);
+	tr_steps_off(nt.p.a);
+	tr_steps_off(nt.p.b);
 	nt.msgs = calloc(max, sizeof(*nt.msgs));
 	nt.pool = calloc(2 * max, sizeof(*nt.pool));
 	side = (int)trng_below(&nt.r, 2);
@@ -168,12 +165,9 @@ TEST(ratchet_new_chain_survives_its_first_message_lost)
 	struct rpair p;
 	struct buf m[4] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
 	struct ratchet_recv_info ri;
-	struct ratchet_policy pol;
 
 	rpair_init(&p, AEAD_CHACHAPOLY, 10);
-	ratchet_policy_default(&pol);
-	pol.step_interval = 0;
-	CHECK_INT(ratchet_policy_set(p.b, &pol), XE2E_OK);
+	tr_steps_off(p.b);
 	CHECK_INT(tr_send(p.a, 10, 0, &m[0]), XE2E_OK);
 	CHECK_INT(tr_recv(p.b, 10, 0, &m[0], NULL), XE2E_OK);
 	/* B steps; its epoch-1 messages all carry b1 until A acknowledges. */
@@ -203,14 +197,11 @@ TEST(ratchet_replays_are_refused_and_change_nothing)
 {
 	struct rpair p;
 	struct buf m[40], snap = BUF_INIT, out = BUF_INIT;
-	struct ratchet_policy pol;
 	unsigned runs = 0;
 
 	rpair_init(&p, AEAD_AES256GCM, 10);
-	ratchet_policy_default(&pol);
-	pol.step_interval = 0;
-	CHECK_INT(ratchet_policy_set(p.a, &pol), XE2E_OK);
-	CHECK_INT(ratchet_policy_set(p.b, &pol), XE2E_OK);
+	tr_steps_off(p.a);
+	tr_steps_off(p.b);
 	/* Turns of 4: A, B, A, ...; within each turn message 1 comes late. */
 	for (uint32_t i = 0; i < 40; i++) {
 		struct ratchet_state *tx = (i / 4) % 2 ? p.b : p.a;
@@ -410,13 +401,10 @@ TEST(ratchet_gap_above_the_bound_is_refused)
 	struct rpair p;
 	struct buf *a1, *a2, b = BUF_INIT, snap = BUF_INIT;
 	struct ratchet_recv_info ri;
-	struct ratchet_policy pol;
 
 	rpair_init(&p, AEAD_CHACHAPOLY, 10);
-	ratchet_policy_default(&pol);
-	pol.step_interval = 0;
-	CHECK_INT(ratchet_policy_set(p.a, &pol), XE2E_OK);
-	CHECK_INT(ratchet_policy_set(p.b, &pol), XE2E_OK);
+	tr_steps_off(p.a);
+	tr_steps_off(p.b);
 	/* In one chain: 1001 skipped keys are too many, 1000 are not. */
 	a1 = send_many(p.a, 20, 0, 1002);
 	tr_snapshot(p.b, &snap);
@@ -431,8 +419,8 @@ TEST(ratchet_gap_above_the_bound_is_refused)
 	 * sends 600 in epoch 1, B gets the first, both step, and then A's
 	 * epoch-2 message 450 would leave 599 + 450 keys to keep. */
 	rpair_init(&p, AEAD_CHACHAPOLY, 10);
-	CHECK_INT(ratchet_policy_set(p.a, &pol), XE2E_OK);
-	CHECK_INT(ratchet_policy_set(p.b, &pol), XE2E_OK);
+	tr_steps_off(p.a);
+	tr_steps_off(p.b);
 	a1 = send_many(p.a, 20, 0, 600);
 	CHECK_INT(tr_recv(p.b, 20, 0, &a1[0], NULL), XE2E_OK);
 	CHECK_INT(tr_send(p.b, 21, 0, &b), XE2E_OK);

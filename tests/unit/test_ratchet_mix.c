@@ -117,19 +117,6 @@ TEST(ratchet_mix_root_steps_agree)
 	rpair_free(&p);
 }
 
-/* A copy of st through its text. */
-static struct ratchet_state *copy_of(const struct ratchet_state *st)
-{
-	struct buf text = BUF_INIT;
-	struct ratchet_state *c = NULL;
-
-	tr_snapshot(st, &text);
-	CHECK_INT(ratchet_parse((const char *)text.data, text.len, &c, NULL), XE2E_OK);
-	wipe(text.data, text.len);
-	buf_free(&text);
-	return c;
-}
-
 /*
  * Opens msg by hand as a receiver whose root key is rk and own private key
  * priv: dh = X25519(priv, key in the header); (rk', ck) from HKDF-SHA256
@@ -170,7 +157,7 @@ static int open_mixed_by_hand(enum aead_cipher cipher, const uint8_t rk[32], con
 static void bytes_at_step(struct rpair *p, enum aead_cipher cipher, int tx_is_a, uint64_t step)
 {
 	struct ratchet_state *tx = tx_is_a ? p->a : p->b, *rx = tx_is_a ? p->b : p->a;
-	struct ratchet_state *plain = copy_of(rx);
+	struct ratchet_state *plain = tr_copy(rx);
 	struct buf m = BUF_INIT, snap = BUF_INIT;
 	uint8_t ke[RATCHET_MIX_LEN], rk[32], priv[32], new_rk[32], plain_rk[32], got[32];
 

@@ -103,10 +103,31 @@ int tr_recv(struct ratchet_state *st, uint64_t now, uint32_t i, const struct buf
 	return err;
 }
 
+void tr_steps_off(struct ratchet_state *st)
+{
+	struct ratchet_policy pol;
+
+	ratchet_policy_default(&pol);
+	pol.step_interval = 0;
+	CHECK_INT(ratchet_policy_set(st, &pol), XE2E_OK);
+}
+
 void tr_snapshot(const struct ratchet_state *st, struct buf *out)
 {
 	out->len = 0;
 	CHECK_INT(ratchet_serialize(st, out), XE2E_OK);
+}
+
+struct ratchet_state *tr_copy(const struct ratchet_state *st)
+{
+	struct buf text = BUF_INIT;
+	struct ratchet_state *c = NULL;
+
+	tr_snapshot(st, &text);
+	CHECK_INT(ratchet_parse((const char *)text.data, text.len, &c, NULL), XE2E_OK);
+	wipe(text.data, text.len);
+	buf_free(&text);
+	return c;
 }
 
 int tr_same(const struct ratchet_state *st, const struct buf *snap)

@@ -217,8 +217,8 @@ TEST(sas_both_sides_agree)
 		typed[8] = typed[8] == 'z' ? 'y' : 'z';
 		CHECK_INT(sas_check(&i, typed), XE2E_E_AUTH);
 		CHECK_INT(sas_check(&i, "K7M2-X9Q"), XE2E_E_MALFORMED);
-		sas_release(&i);
-		sas_release(&r);
+		sas_wipe(&i);
+		sas_wipe(&r);
 	}
 	unit_note("%d runs: both sides show the same code", runs);
 }
@@ -240,8 +240,8 @@ TEST(sas_forged_reveal)
 		CHECK_INT(sas_check(&r, "0000-0000"), XE2E_E_STATE);
 		reveal[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		CHECK_INT(sas_receive(&r, reveal, sizeof(reveal)), XE2E_E_STATE); /* final */
-		sas_release(&i);
-		sas_release(&r);
+		sas_wipe(&i);
+		sas_wipe(&r);
 		runs++;
 	}
 	/* A nonce of the attacker's choice in place of the committed one. */
@@ -249,28 +249,28 @@ TEST(sas_forged_reveal)
 	other[0] = SAS_MSG_REVEAL;
 	CHECK_INT(rng_bytes(other + 1, 32), XE2E_OK);
 	CHECK_INT(sas_receive(&r, other, sizeof(other)), XE2E_E_AUTH);
-	sas_release(&i);
-	sas_release(&r);
+	sas_wipe(&i);
+	sas_wipe(&r);
 	/* A tampered commitment: the honest reveal no longer matches. */
 	sas_run(&i, &r, hh, commit, nonce, reveal);
-	sas_release(&r);
+	sas_wipe(&r);
 	commit[32] ^= 0x80;
 	CHECK_INT(sas_init(&r, SAS_RESPONDER, hh), XE2E_OK);
 	CHECK_INT(sas_receive(&r, commit, sizeof(commit)), XE2E_OK);
 	CHECK_INT(sas_send(&r, nonce), XE2E_OK);
 	CHECK_INT(sas_receive(&r, reveal, sizeof(reveal)), XE2E_E_AUTH);
-	sas_release(&i);
-	sas_release(&r);
+	sas_wipe(&i);
+	sas_wipe(&r);
 	/* A different handshake hash on the responder's side. */
 	sas_run(&i, &r, hh, commit, nonce, reveal);
-	sas_release(&r);
+	sas_wipe(&r);
 	hh[0] ^= 1;
 	CHECK_INT(sas_init(&r, SAS_RESPONDER, hh), XE2E_OK);
 	CHECK_INT(sas_receive(&r, commit, sizeof(commit)), XE2E_OK);
 	CHECK_INT(sas_send(&r, nonce), XE2E_OK);
 	CHECK_INT(sas_receive(&r, reveal, sizeof(reveal)), XE2E_E_AUTH);
-	sas_release(&i);
-	sas_release(&r);
+	sas_wipe(&i);
+	sas_wipe(&r);
 	unit_note("%u reveals with a flipped bit, a substituted nonce, a tampered commitment and "
 		  "another handshake hash refused", runs);
 }
@@ -297,7 +297,7 @@ static int feed(enum sas_role role, int steps, const uint8_t *msg, size_t len)
 		CHECK_INT(sas_receive(&s, msg, len), XE2E_E_STATE);
 		CHECK(ct_is_zero(s.hh, sizeof(s.hh)) && ct_is_zero(s.commit, sizeof(s.commit)));
 	}
-	sas_release(&s);
+	sas_wipe(&s);
 	return err;
 }
 
@@ -334,20 +334,20 @@ TEST(sas_wrong_side_refused)
 	CHECK_INT(sas_init(&s, SAS_RESPONDER, hh), XE2E_OK);
 	CHECK_INT(sas_send(&s, out), XE2E_E_STATE);
 	CHECK_INT(sas_receive(&s, m, SAS_MSG_LEN), XE2E_E_STATE);
-	sas_release(&s);
+	sas_wipe(&s);
 	CHECK_INT(sas_init(&s, SAS_INITIATOR, hh), XE2E_OK);
 	CHECK_INT(sas_send(&s, out), XE2E_OK);
 	CHECK_INT(sas_send(&s, out), XE2E_E_STATE);
-	sas_release(&s);
+	sas_wipe(&s);
 	/* The detail names the commit from the wrong side. */
 	CHECK_INT(sas_init(&s, SAS_INITIATOR, hh), XE2E_OK);
 	m[0] = SAS_MSG_COMMIT;
 	CHECK_INT(sas_receive(&s, m, SAS_MSG_LEN), XE2E_E_STATE);
 	CHECK(strstr(err_detail(), "only the Noise initiator commits") != NULL);
-	sas_release(&s);
+	sas_wipe(&s);
 	CHECK_INT(sas_init(&s, 3, hh), XE2E_E_MALFORMED);
 	CHECK_INT(sas_send(&s, out), XE2E_E_STATE);
-	sas_release(&s);
+	sas_wipe(&s);
 	unit_note("8 messages from the wrong side or time refused with XE2E_E_STATE, "
 		  "5 malformed ones with XE2E_E_MALFORMED");
 }

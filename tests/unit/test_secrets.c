@@ -10,6 +10,7 @@
 #include <mbedtls/md.h>
 
 #include "err.h"
+#include "psk.h"
 #include "rng.h"
 #include "secrets.h"
 #include "store.h"

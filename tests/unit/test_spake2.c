@@ -122,7 +122,7 @@ static int negative_feed(enum spake2_role role, const uint8_t w[32], const uint8
 		CHECK_INT(spake2_process(&s, share, len), XE2E_E_STATE);
 		CHECK(ct_is_zero(s.w, sizeof(s.w)) && ct_is_zero(s.x, sizeof(s.x)));
 	}
-	spake2_release(&s);
+	spake2_wipe(&s);
 	return err;
 }
 
@@ -258,8 +258,8 @@ static void pair_exchange(struct pair *p, uint8_t ca[SPAKE2_CONF_LEN], uint8_t c
 
 static void pair_release(struct pair *p)
 {
-	spake2_release(&p->a);
-	spake2_release(&p->b);
+	spake2_wipe(&p->a);
+	spake2_wipe(&p->b);
 }
 
 /* The same secret on both sides: both confirmations verify, the keys are
@@ -354,8 +354,8 @@ TEST(spake2_profile_matches_general_form)
 	CHECK_INT(spake2_verify_confirm(&b, ca, 32), XE2E_OK);
 	CHECK_INT(spake2_key(&a, ka) | spake2_key(&b, kb), XE2E_OK);
 	CHECK_MEM(ka, kb, 16);
-	spake2_release(&a);
-	spake2_release(&b);
+	spake2_wipe(&a);
+	spake2_wipe(&b);
 }
 
 /* w = PBKDF2-HMAC-SHA256(secret, hh || "xe2e spake2 w", iterations, 48)
@@ -423,14 +423,14 @@ TEST(spake2_state_machine)
 		  XE2E_E_LIMIT);
 	CHECK_INT(spake2_init_raw(&s, SPAKE2_ROLE_A, w, NULL, big, SPAKE2_ID_MAX, "", 0, NULL, 0),
 		  XE2E_OK);
-	spake2_release(&s);
+	spake2_wipe(&s);
 
 	/* Verifying before processing is out of order and final. */
 	CHECK_INT(spake2_init_raw(&s, SPAKE2_ROLE_A, w, NULL, "a", 1, "b", 1, NULL, 0), XE2E_OK);
 	CHECK_INT(spake2_confirm(&s, c), XE2E_E_STATE);
 	CHECK_INT(spake2_verify_confirm(&s, c, sizeof(c)), XE2E_E_STATE);
 	CHECK_INT(spake2_message(&s, m), XE2E_E_STATE);
-	spake2_release(&s);
+	spake2_wipe(&s);
 
 	/* Processing twice; a confirmation of the wrong length. */
 	CHECK_INT(spake2_init_raw(&s, SPAKE2_ROLE_A, w, NULL, "a", 1, "b", 1, NULL, 0), XE2E_OK);
@@ -439,13 +439,13 @@ TEST(spake2_state_machine)
 	CHECK_INT(spake2_process(&s, m, sizeof(m)), XE2E_OK);
 	CHECK_INT(spake2_process(&s, m, sizeof(m)), XE2E_E_STATE);
 	CHECK_INT(spake2_confirm(&s, c), XE2E_E_STATE);
-	spake2_release(&s);
+	spake2_wipe(&s);
 	CHECK_INT(spake2_init_raw(&s, SPAKE2_ROLE_A, w, NULL, "a", 1, "b", 1, NULL, 0), XE2E_OK);
 	CHECK_INT(spake2_process(&s, m, sizeof(m)), XE2E_OK);
 	CHECK_INT(spake2_verify_confirm(&s, c, sizeof(c) - 1), XE2E_E_MALFORMED);
 	CHECK_INT(spake2_verify_confirm(&s, c, sizeof(c)), XE2E_E_STATE);
-	spake2_release(&s);
-	spake2_release(&t);
+	spake2_wipe(&s);
+	spake2_wipe(&t);
 
 	/* A's own share reflected back: A's K then differs from anything a
 	 * peer could compute, and a reflected confirmation does not verify. */
@@ -454,7 +454,7 @@ TEST(spake2_state_machine)
 	CHECK_INT(spake2_process(&s, m, sizeof(m)), XE2E_OK);
 	CHECK_INT(spake2_confirm(&s, c), XE2E_OK);
 	CHECK_INT(spake2_verify_confirm(&s, c, sizeof(c)), XE2E_E_AUTH);
-	spake2_release(&s);
+	spake2_wipe(&s);
 }
 
 /* A fresh pair over w with one share replaced by tamper(); returns the
@@ -477,8 +477,8 @@ static void tamper_run(const uint8_t w[32], int tamper_a, void (*tamper)(uint8_t
 		*ca_ok = spake2_verify_confirm(&a, cb, 32);
 		*cb_ok = spake2_verify_confirm(&b, ca, 32);
 	}
-	spake2_release(&a);
-	spake2_release(&b);
+	spake2_wipe(&a);
+	spake2_wipe(&b);
 }
 
 static void flip_bit(uint8_t *m, size_t bit)

@@ -38,7 +38,7 @@ static int parse_text(const char *text, struct verify_msg *m)
 static void msg_fill(struct verify_msg *m, enum verify_method method, enum verify_step step,
 		     size_t len)
 {
-	verify_msg_clear(m);
+	verify_msg_wipe(m);
 	m->method = method;
 	m->step = step;
 	m->len = len;
@@ -133,7 +133,7 @@ TEST(verify_msg_exact_forms)
 	char *text;
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		verify_msg_clear(&m);
+		verify_msg_wipe(&m);
 		m.method = cases[i].method;
 		m.step = cases[i].step;
 		m.answer = cases[i].answer;

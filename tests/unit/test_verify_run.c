@@ -117,8 +117,8 @@ TEST(verify_sas_outcomes_of_every_pair_of_answers)
 			if (oi != cases[i].oi || or != cases[i].or)
 				unit_fail(__FILE__, __LINE__, "case %zu order %d: %d/%d, want %d/%d", i,
 					  order, oi, or, cases[i].oi, cases[i].or);
-			verify_sas_release(&p.i);
-			verify_sas_release(&p.r);
+			verify_sas_wipe(&p.i);
+			verify_sas_wipe(&p.r);
 		}
 	}
 	unit_note("%d runs", runs);
@@ -149,8 +149,8 @@ TEST(verify_sas_code_is_the_sas_of_the_nonces)
 	text[8] = text[8] == '0' ? '1' : '0';
 	CHECK_INT(verify_sas_check(&p.r, text), XE2E_E_AUTH);
 	CHECK_INT(verify_sas_check(&p.r, "K7M2"), XE2E_E_MALFORMED);
-	verify_sas_release(&p.i);
-	verify_sas_release(&p.r);
+	verify_sas_wipe(&p.i);
+	verify_sas_wipe(&p.r);
 }
 
 TEST(verify_sas_forged_reveal_is_a_mismatch_on_both_sides)
@@ -173,8 +173,8 @@ TEST(verify_sas_forged_reveal_is_a_mismatch_on_both_sides)
 		CHECK_INT(verify_sas_outcome(&p.i), VERIFY_OUTCOME_MISMATCH);
 		CHECK_INT(verify_sas_receive(&p.r, &ri, &none), XE2E_OK);
 		CHECK_INT(verify_sas_outcome(&p.r), VERIFY_OUTCOME_MISMATCH);
-		verify_sas_release(&p.i);
-		verify_sas_release(&p.r);
+		verify_sas_wipe(&p.i);
+		verify_sas_wipe(&p.r);
 	}
 	unit_note("%d forged reveals", runs);
 }
@@ -203,12 +203,12 @@ TEST(verify_sas_wrong_side_and_order_refused)
 
 	/* a commit to the initiator: the peer thinks it is the initiator too */
 	sas_to_compare(&p, 0);
-	verify_sas_release(&p.i);
+	verify_sas_wipe(&p.i);
 	CHECK_INT(verify_sas_start(&p.i, SAS_INITIATOR, hh, &m), XE2E_OK);
 	sas_refused(&p.i, &p.commit, XE2E_E_TRUST, VERIFY_REASON_PROTOCOL,
 		    "a commit from the wrong side");
 	/* a nonce to a responder, before any commit */
-	verify_sas_release(&p.r);
+	verify_sas_wipe(&p.r);
 	CHECK_INT(verify_sas_start(&p.r, SAS_RESPONDER, hh, &none), XE2E_OK);
 	sas_refused(&p.r, &p.nonce, XE2E_E_TRUST, VERIFY_REASON_PROTOCOL, "nonce from the wrong side");
 	/* a reveal to a responder before the commit */
@@ -224,7 +224,7 @@ TEST(verify_sas_wrong_side_and_order_refused)
 	sas_refused(&p.i, &m, XE2E_E_TRUST, VERIFY_REASON_PROTOCOL, NULL);
 	/* a shared-secret step: the other side runs the other method */
 	CHECK_INT(verify_sas_start(&p.r, SAS_RESPONDER, hh, &none), XE2E_OK);
-	verify_msg_clear(&m);
+	verify_msg_wipe(&m);
 	m.method = VERIFY_SPAKE2;
 	m.step = VERIFY_SP_START;
 	sas_refused(&p.r, &m, XE2E_E_UNSUPPORTED, VERIFY_REASON_METHOD, NULL);
@@ -234,8 +234,8 @@ TEST(verify_sas_wrong_side_and_order_refused)
 	CHECK_INT(verify_sas_receive(&p.r, &m, &none), XE2E_E_TRUST);
 	CHECK_INT(none.step, VERIFY_STEP_NONE);
 	CHECK_INT(verify_sas_outcome(&p.r), VERIFY_OUTCOME_REFUSED);
-	verify_sas_release(&p.i);
-	verify_sas_release(&p.r);
+	verify_sas_wipe(&p.i);
+	verify_sas_wipe(&p.r);
 }
 
 /* ---- SPAKE2 ---- */
@@ -320,8 +320,8 @@ static void sp_outcomes(struct sp_side *a, struct sp_side *b, enum verify_outcom
 	CHECK_INT(verify_spake2_phase(&b->v), VERIFY_PHASE_DONE);
 	CHECK_INT(verify_spake2_outcome(&a->v), want);
 	CHECK_INT(verify_spake2_outcome(&b->v), want);
-	verify_spake2_release(&a->v);
-	verify_spake2_release(&b->v);
+	verify_spake2_wipe(&a->v);
+	verify_spake2_wipe(&b->v);
 }
 
 TEST(verify_spake2_same_secret_same_key)
@@ -401,8 +401,8 @@ TEST(verify_spake2_tampered_messages)
 		sp_run(&a, &b, 7, &t);
 		CHECK_INT(verify_spake2_phase(&a.v), VERIFY_PHASE_DONE);
 		CHECK_INT(verify_spake2_outcome(&a.v), VERIFY_OUTCOME_NONE);
-		verify_spake2_release(&a.v);
-		verify_spake2_release(&b.v);
+		verify_spake2_wipe(&a.v);
+		verify_spake2_wipe(&b.v);
 	}
 	for (size_t byte = 1; byte < 65; byte += 13, runs++) {
 		struct sp_tamper t = {2, byte, 0x10};
@@ -412,8 +412,8 @@ TEST(verify_spake2_tampered_messages)
 		sp_run(&a, &b, 7, &t);
 		CHECK_INT(verify_spake2_outcome(&b.v), VERIFY_OUTCOME_NONE);
 		CHECK_INT(verify_spake2_phase(&b.v), VERIFY_PHASE_DONE);
-		verify_spake2_release(&a.v);
-		verify_spake2_release(&b.v);
+		verify_spake2_wipe(&a.v);
+		verify_spake2_wipe(&b.v);
 	}
 	unit_note("%d tampered runs", runs);
 }
@@ -429,7 +429,7 @@ TEST(verify_spake2_wrong_side_order_method_abort)
 	CHECK_INT(verify_spake2_start(&a.v, SPAKE2_ROLE_A, &a.p, &m), XE2E_OK);
 	CHECK_INT(verify_spake2_receive(&a.v, &m, 0, &out), XE2E_E_STATE); /* epoch unknown */
 	CHECK_INT(out.reason, VERIFY_REASON_ERROR);
-	verify_spake2_release(&a.v);
+	verify_spake2_wipe(&a.v);
 	CHECK_INT(verify_spake2_start(&a.v, SPAKE2_ROLE_A, &a.p, &m), XE2E_OK);
 	CHECK_INT(verify_spake2_start_sent(&a.v, 3), XE2E_OK);
 	CHECK_INT(verify_spake2_start_sent(&a.v, 3), XE2E_E_STATE);
@@ -445,7 +445,7 @@ TEST(verify_spake2_wrong_side_order_method_abort)
 	CHECK_INT(verify_spake2_outcome(&b.v), VERIFY_OUTCOME_NONE);
 	/* B gets a SAS commit */
 	CHECK_INT(verify_spake2_start(&b.v, SPAKE2_ROLE_B, &b.p, &out), XE2E_OK);
-	verify_msg_clear(&m);
+	verify_msg_wipe(&m);
 	m.method = VERIFY_SAS;
 	m.step = VERIFY_SAS_COMMIT;
 	m.len = 32;
@@ -458,6 +458,6 @@ TEST(verify_spake2_wrong_side_order_method_abort)
 	CHECK_INT(out.step, VERIFY_STEP_NONE);
 	CHECK_INT(b.v.peer_reason, VERIFY_REASON_LIMIT);
 	CHECK_INT(verify_spake2_outcome(&b.v), VERIFY_OUTCOME_REFUSED);
-	verify_spake2_release(&a.v);
-	verify_spake2_release(&b.v);
+	verify_spake2_wipe(&a.v);
+	verify_spake2_wipe(&b.v);
 }

@@ -161,8 +161,8 @@ static void sas_through_sessions(int flip, enum verify_outcome *oa, enum verify_
 	CHECK_INT(verify_sas_receive(&a, &in, &out), XE2E_OK);
 	*oa = verify_sas_outcome(&a);
 	*ob = verify_sas_outcome(&b);
-	verify_sas_release(&a);
-	verify_sas_release(&b);
+	verify_sas_wipe(&a);
+	verify_sas_wipe(&b);
 }
 
 TEST(verify_wire_sas_match_recorded_on_both_sides)
@@ -339,8 +339,8 @@ static void spake2_through_sessions(const char *sa, const char *sb, enum verify_
 		verify_spake2_epoch(&a, &x->epoch_a);
 		verify_spake2_epoch(&b, &x->epoch_b);
 	}
-	verify_spake2_release(&a);
-	verify_spake2_release(&b);
+	verify_spake2_wipe(&a);
+	verify_spake2_wipe(&b);
 }
 
 static void rs1_at(struct hs_side *side, const struct verify_peer *p, uint8_t rs[static RS_LEN])

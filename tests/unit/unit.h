@@ -20,6 +20,10 @@ const char *unit_vectors_dir(void);
 const char *unit_tmpdir(void);
 /* Reads a whole file; NULL when it cannot be read. Caller frees. */
 char *unit_read_file(const char *path, size_t *len);
+/* Writes text as the whole of file path, mode 0600 (a hand-made state file). */
+void unit_write_secret(const char *path, const char *text);
+/* 1 when file path holds exactly text (a refused change left it alone). */
+int unit_file_is(const char *path, const char *text);
 /* Decodes hex into a fresh buffer; *len gets its length. Caller frees. */
 uint8_t *unit_hex(const char *hex, size_t *len);
 

@@ -33,7 +33,7 @@ static int vx_spk_in(struct vx *v, cJSON *o, const struct vx_party *owner, uint6
 	pk->spk_id = vx_id_seed("signed prekey id");
 	vx_x25519_seed("signed prekey", pk->spk_priv);
 	b->spk_created = now - 86400;
-	store_be32(id, pk->spk_id);
+	put_be32(id, pk->spk_id);
 	vx_in_bytes(v, o, "spk_id", id, sizeof(id));
 	vx_in_bytes(v, o, "spk_private", pk->spk_priv, X25519_LEN);
 	vx_in_u64(v, o, "spk_created", &b->spk_created);
@@ -56,7 +56,7 @@ static int vx_opk_in(struct vx *v, cJSON *item, int i, uint64_t now, struct vx_p
 	uint8_t id[4];
 
 	snprintf(label, sizeof(label), "one-time prekey id %d", i);
-	store_be32(id, vx_id_seed(label));
+	put_be32(id, vx_id_seed(label));
 	snprintf(label, sizeof(label), "one-time prekey %d", i);
 	vx_x25519_seed(label, pk->opk_priv[i]);
 	o->expires = now - 86400 + PREKEY_OPK_LIFETIME;

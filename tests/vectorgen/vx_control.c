@@ -43,7 +43,7 @@ int vx_control_out(struct vx *v, cJSON *obj, enum verify_method method, enum ver
 		memcpy(m.body, body->data, body->len);
 	m.len = body->len;
 	err = vx_msg_out(v, obj, &m);
-	verify_msg_clear(&m);
+	verify_msg_wipe(&m);
 	return err;
 }
 

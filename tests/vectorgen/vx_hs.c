@@ -158,7 +158,7 @@ static void vx_hs_peer_out(struct vx *v, cJSON *d, const struct handshake_result
 {
 	uint8_t id[4];
 
-	store_be32(id, r->device.id);
+	put_be32(id, r->device.id);
 	vx_out_str(v, d, "peer_jid", r->peer_full);
 	vx_out_bytes(v, d, "peer_fingerprint", r->peer_fpr, FINGERPRINT_LEN);
 	vx_out_bytes(v, d, "peer_device_id", id, sizeof(id));

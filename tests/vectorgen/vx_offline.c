@@ -122,9 +122,9 @@ static void vx_off_header_out(struct vx *v, cJSON *m, const struct offline_heade
 	vx_out_u64(v, o, "version", h->version);
 	vx_out_u64(v, o, "suite", h->suite);
 	vx_out_u64(v, o, "flags", h->flags);
-	store_be32(id, h->spk_id);
+	put_be32(id, h->spk_id);
 	vx_out_bytes(v, o, "spk_id", id, sizeof(id));
-	store_be32(id, h->opk_id);
+	put_be32(id, h->opk_id);
 	vx_out_bytes(v, o, "opk_id", id, h->has_opk ? sizeof(id) : 0);
 	vx_out_bytes(v, o, "ek", h->ek, X25519_LEN);
 }

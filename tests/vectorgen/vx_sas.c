@@ -133,8 +133,8 @@ static void vx_sas_case_run(struct vx *v, cJSON *cases, int index, const struct 
 		vx_out_str(v, c, "description", k->what);
 		vx_sas_run(v, c, k, &r);
 	}
-	sas_release(&r.side[0]);
-	sas_release(&r.side[1]);
+	sas_wipe(&r.side[0]);
+	sas_wipe(&r.side[1]);
 	vx_case_end(v);
 }
 

@@ -210,8 +210,8 @@ static void vx_sp_case_run(struct vx *v, cJSON *cases, int index, const struct v
 		vx_out_str(v, c, "description", k->what);
 		vx_sp_run(v, c, k, &r);
 	}
-	spake2_release(&r.side[0]);
-	spake2_release(&r.side[1]);
+	spake2_wipe(&r.side[0]);
+	spake2_wipe(&r.side[1]);
 	wipe(r.trace, sizeof(r.trace));
 	vx_case_end(v);
 }

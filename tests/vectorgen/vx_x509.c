@@ -19,21 +19,6 @@
 
 #define VX_DER_MAX 4096
 
-/* A pk context holding a copy of a key pair, for the writer. */
-static int vx_pk_from(struct p256_key *key, mbedtls_pk_context *pk)
-{
-	const mbedtls_ecp_keypair *src = p256_mbedtls_keypair(key);
-	mbedtls_ecp_keypair *dst;
-
-	if (mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0)
-		return XE2E_E_CRYPTO;
-	dst = mbedtls_pk_ec(*pk);
-	if (mbedtls_ecp_group_copy(&dst->grp, &src->grp) != 0 ||
-	    mbedtls_mpi_copy(&dst->d, &src->d) != 0 || mbedtls_ecp_copy(&dst->Q, &src->Q) != 0)
-		return XE2E_E_CRYPTO;
-	return XE2E_OK;
-}
-
 static int vx_crt_fields(mbedtls_x509write_cert *crt, const char *subject, const char *issuer,
 			 int serial, int ca)
 {
@@ -74,9 +59,9 @@ static int vx_crt_write(struct p256_key *subject_key, struct p256_key *issuer_ke
 	mbedtls_x509write_crt_init(&crt);
 	mbedtls_pk_init(&sk);
 	mbedtls_pk_init(&ik);
-	err = out ? vx_pk_from(subject_key, &sk) : XE2E_E_NOMEM;
+	err = out ? p256_mbedtls_pk(subject_key, &sk) : XE2E_E_NOMEM;
 	if (!err)
-		err = vx_pk_from(issuer_key, &ik);
+		err = p256_mbedtls_pk(issuer_key, &ik);
 	if (!err) {
 		mbedtls_x509write_crt_set_subject_key(&crt, &sk);
 		mbedtls_x509write_crt_set_issuer_key(&crt, &ik);
