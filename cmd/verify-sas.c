@@ -124,15 +124,7 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
-static int print_help(void *ctx)
-{
-	(void)ctx;
-	fputs(usage_text, stdout);
-	fputs(help_text, stdout);
-	return XE2E_EXIT_OK;
-}
-
-static const struct cli_spec cli_spec = {long_options, parse_option, print_help};
+static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text, NULL};
 
 static int check_options(const struct options *o)
 {

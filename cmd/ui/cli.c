@@ -90,7 +90,7 @@ static int take_spec(void *ctx, int c, int *done)
 	if (c != 'h')
 		return sc->spec->option(sc->ctx, c);
 	*done = 1;
-	return sc->spec->help(sc->ctx);
+	return cli_print_help(sc->spec, sc->ctx);
 }
 
 int cli_parse(int argc, char **argv, const struct cli_spec *spec, void *ctx, int *done)
@@ -98,6 +98,15 @@ int cli_parse(int argc, char **argv, const struct cli_spec *spec, void *ctx, int
 	struct spec_ctx sc = {spec, ctx};
 
 	return take_options(argc, argv, spec->longopts, take_spec, &sc, done);
+}
+
+int cli_print_help(const struct cli_spec *spec, void *ctx)
+{
+	if (spec->usage)
+		fputs(spec->usage, stdout);
+	if (spec->help)
+		fputs(spec->help, stdout);
+	return spec->help_more ? spec->help_more(ctx) : XE2E_EXIT_OK;
 }
 
 /* 1 when text is a decimal number that fits, with *out set. */

@@ -18,8 +18,11 @@ struct cli_spec {
 	 * optarg): 0 to go on, or the exit status to stop with (a usage
 	 * error). */
 	int (*option)(void *ctx, int c);
-	/* Prints --help; returns its exit status. */
-	int (*help)(void *ctx);
+	const char *usage; /* the "usage:" lines, first in --help */
+	const char *help;  /* what follows them: the options, the exit status */
+	/* NULL, or prints what --help says after help (text the program
+	 * makes at run time); returns the exit status of --help. */
+	int (*help_more)(void *ctx);
 };
 
 /*
@@ -29,11 +32,15 @@ struct cli_spec {
  * prefix of a name is an unknown option, so that "--passphrase" cannot
  * turn into "--passphrase-file" and take the next argument as its value.
  * -V prints "PROGRAM VERSION" (the name err_set_progname() took) and -h
- * runs spec->help; both end the run (*done = 1). Every other option goes
+ * prints the help (cli_print_help()); both end the run (*done = 1). Every other option goes
  * to spec->option. Returns the exit status: 0 with *done = 0 when every
  * option was taken and the run goes on (operands start at optind).
  */
 int cli_parse(int argc, char **argv, const struct cli_spec *spec, void *ctx, int *done);
+
+/* --help on standard output: spec->usage, spec->help, then
+ * spec->help_more. Returns the exit status (0, or help_more's). */
+int cli_print_help(const struct cli_spec *spec, void *ctx);
 
 /* text as a whole decimal number from min to max (no sign, no spaces):
  * 0 with *out set, or the usage error "OPT needs a number from MIN to
