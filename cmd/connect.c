@@ -102,7 +102,7 @@ static int parse_port(const char *text)
 {
 	unsigned long port;
 
-	return cli_number("--port", text, 1, 65535, &port);
+	return cli_number_arg("--port", text, 1, 65535, &port);
 }
 
 static int parse_mechanism(const char *text, unsigned *out)
@@ -113,38 +113,36 @@ static int parse_mechanism(const char *text, unsigned *out)
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		if (!strcmp(text, xmpp_mech_name(all[i]))) {
 			*out = all[i];
-			return -1;
+			return XE2E_EXIT_OK;
 		}
 	}
 	return err_usage("--mechanism needs SCRAM-SHA-256, SCRAM-SHA-1 or PLAIN");
 }
 
-/* Returns -1 to go on, or the exit status. */
+/* One option: 0 to go on, or the usage error. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
 
 	switch (c) {
-	case OPT_JID: o->client.jid = optarg; return -1;
-	case OPT_PASSWORD_FILE: o->password_file = optarg; return -1;
-	case OPT_HOST: o->client.host = optarg; return -1;
+	case OPT_JID: o->client.jid = optarg; return 0;
+	case OPT_PASSWORD_FILE: o->password_file = optarg; return 0;
+	case OPT_HOST: o->client.host = optarg; return 0;
 	case OPT_PORT: o->client.port = optarg; return parse_port(optarg);
-	case OPT_RESOURCE: o->client.resource = optarg; return -1;
-	case OPT_CA: o->client.tls.ca_file = optarg; return -1;
-	case OPT_INSECURE: o->client.tls.insecure = 1; return -1;
+	case OPT_RESOURCE: o->client.resource = optarg; return 0;
+	case OPT_CA: o->client.tls.ca_file = optarg; return 0;
+	case OPT_INSECURE: o->client.tls.insecure = 1; return 0;
 	case OPT_MECHANISM: return parse_mechanism(optarg, &o->client.mechs);
-	case OPT_WAIT: return cli_seconds("--wait", optarg, 0, &o->wait);
-	case OPT_TIMEOUT: return cli_seconds("--timeout", optarg, 1, &o->timeout);
-	case OPT_NO_PRESENCE: o->client.presence = 0; return -1;
-	case OPT_VERBOSE: o->verbose = 1; return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		fputs(help_text, stdout);
-		return XE2E_EXIT_OK;
+	case OPT_WAIT: return cli_seconds_arg("--wait", optarg, 0, &o->wait);
+	case OPT_TIMEOUT: return cli_seconds_arg("--timeout", optarg, 1, &o->timeout);
+	case OPT_NO_PRESENCE: o->client.presence = 0; return 0;
+	case OPT_VERBOSE: o->verbose = 1; return 0;
 	default:
 		return err_usage("unknown option");
 	}
 }
+
+static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text, NULL};
 
 static int check_options(const struct options *o)
 {
@@ -157,14 +155,15 @@ static int check_options(const struct options *o)
 				 "would hand the password to whoever answered");
 	if (o->client.resource && !*o->client.resource)
 		return err_usage("--resource needs a non-empty resource");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
-	int status = cli_options(argc, argv, long_options, parse_option, o);
+	int status = cli_parse(argc, argv, &cli_spec, o, done);
 
-	if (status >= 0)
+	if (status || *done)
 		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s' (passwords never go on the command "
@@ -196,7 +195,7 @@ static int load_password(const struct options *o, char pw[static XMPP_PASSWORD_M
 
 	if (o->password_file) {
 		err = xmpp_password_read(o->password_file, pw);
-		return err ? err_report(err, "cannot read the password") : -1;
+		return err ? err_report(err, "cannot read the password") : XE2E_EXIT_OK;
 	}
 	if (!env || !*env)
 		return err_usage("no password: give --password-file FILE or set %s",
@@ -205,7 +204,7 @@ static int load_password(const struct options *o, char pw[static XMPP_PASSWORD_M
 		return err_report(XE2E_E_LIMIT, "%s is longer than %d bytes", PASSWORD_ENV,
 				  XMPP_PASSWORD_MAX);
 	memcpy(pw, env, strlen(env) + 1);
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
 static const char *server_of(const struct options *o, char buf[static JID_MAX + 16])
@@ -276,18 +275,18 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	char password[XMPP_PASSWORD_MAX + 1];
-	int status;
+	int status, done = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.client.presence = 1;
 	o.timeout = 30;
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &o);
-	if (status >= 0)
+	status = parse_args(argc, argv, &o, &done);
+	if (status || done)
 		return status;
 	signal(SIGPIPE, SIG_IGN);
 	status = load_password(&o, password);
-	if (status < 0)
+	if (!status)
 		status = run(&o, password);
 	wipe(password, sizeof(password));
 	return status;

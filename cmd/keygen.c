@@ -152,7 +152,7 @@ static int parse_prekey_option(struct options *o, int c)
 	switch (c) {
 	case OPT_PREKEYS: {
 		unsigned long n = 0;
-		int status = cli_number("--prekeys", optarg, 0, BUNDLE_OPK_MAX, &n);
+		int status = cli_number_arg("--prekeys", optarg, 0, BUNDLE_OPK_MAX, &n);
 
 		set_mode(o, MODE_PREKEYS);
 		o->prekeys = (int)n;
@@ -161,17 +161,17 @@ static int parse_prekey_option(struct options *o, int c)
 	case OPT_ROTATE_PREKEYS:
 		set_mode(o, MODE_PREKEYS);
 		o->rotate_prekeys = 1;
-		return -1;
+		return 0;
 	case OPT_BUNDLE_MINIMAL:
 		o->minimal = 1;
-		return -1;
+		return 0;
 	default:
 		o->output = optarg;
-		return -1;
+		return 0;
 	}
 }
 
-/* Returns -1 to go on, or the exit status. */
+/* One option: 0 to go on, or the usage error. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
@@ -182,44 +182,50 @@ static int parse_option(void *ctx, int c)
 	case OPT_JID:
 		set_mode(o, MODE_CREATE);
 		o->jid = optarg;
-		return -1;
+		return 0;
 	case OPT_FORCE:
 		o->force = 1;
-		return -1;
+		return 0;
 	case OPT_SHOW:
 		set_mode(o, MODE_SHOW);
-		return -1;
+		return 0;
 	case OPT_ROTATE:
 		set_mode(o, MODE_ROTATE);
-		return -1;
+		return 0;
 	case OPT_PSK:
 		set_mode(o, MODE_PSK);
-		return -1;
+		return 0;
 	case OPT_CSR:
 		set_mode(o, MODE_CSR);
-		return -1;
+		return 0;
 	case OPT_CERTIFICATE:
 		set_mode(o, MODE_CERTIFICATE);
 		o->certificate = optarg;
-		return -1;
+		return 0;
 	case OPT_OPENPGP:
 		set_mode(o, MODE_OPENPGP);
 		o->openpgp = optarg;
-		return -1;
+		return 0;
 	case OPT_PASSPHRASE:
 		o->prompt = 1;
-		return -1;
+		return 0;
 	case OPT_PASSPHRASE_FILE:
 		o->passphrase_file = optarg;
-		return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		printf(help_text, BUNDLE_OPK_MAX, PREKEYS_DEFAULT);
-		return XE2E_EXIT_OK;
+		return 0;
 	default:
 		return err_usage("unknown option '%c'", c);
 	}
 }
+
+/* The help text, with the numbers it names. */
+static int print_help(void *ctx)
+{
+	(void)ctx;
+	printf(help_text, BUNDLE_OPK_MAX, PREKEYS_DEFAULT);
+	return XE2E_EXIT_OK;
+}
+
+static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, NULL, print_help};
 
 static int check_options(const struct options *o)
 {
@@ -249,14 +255,15 @@ static int check_options(const struct options *o)
 		return err_usage("--certificate needs a file name");
 	if (o->mode == MODE_OPENPGP && !*o->openpgp)
 		return err_usage("--openpgp needs a key id, or none");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
-	int status = cli_options(argc, argv, long_options, parse_option, o);
+	int status = cli_parse(argc, argv, &cli_spec, o, done);
 
-	if (status >= 0)
+	if (status || *done)
 		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
@@ -671,11 +678,11 @@ int main(int argc, char **argv)
 	struct options o = {MODE_NONE, 0, NULL, 0, 0, NULL, -1, 0, 0, NULL, NULL, NULL};
 	struct passphrase pp;
 	uint64_t now = (uint64_t)time(NULL);
-	int status;
+	int status, done = 0;
 
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &o);
-	if (status >= 0)
+	status = parse_args(argc, argv, &o, &done);
+	if (status || done)
 		return status;
 	if ((status = cli_passphrase_init(&pp, o.passphrase_file, o.prompt))) {
 		passphrase_wipe(&pp);

@@ -78,8 +78,7 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* One option, as cli_options() hands it over: -1 to go on, or the exit
- * status to stop with (0 after --help). */
+/* One option: 0 to go on, or the usage error. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
@@ -87,31 +86,29 @@ static int parse_option(void *ctx, int c)
 	switch (c) {
 	case OPT_BATCH:
 		o->batch_given = 1;
-		return cli_number("--batch", optarg, 1, XE2E_OPEN_BATCH_MAX, &o->batch);
-	case OPT_REQUIRE_RESOURCE: o->open.require_resource = 1; return -1;
-	case OPT_QUIET: o->quiet = 1; return -1;
-	case OPT_VERBOSE: o->verbose = 1; return -1;
-	case OPT_INSPECT: o->inspect = 1; return -1;
-	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
-	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		fputs(help_text, stdout);
-		return XE2E_EXIT_OK;
+		return cli_number_arg("--batch", optarg, 1, XE2E_OPEN_BATCH_MAX, &o->batch);
+	case OPT_REQUIRE_RESOURCE: o->open.require_resource = 1; return 0;
+	case OPT_QUIET: o->quiet = 1; return 0;
+	case OPT_VERBOSE: o->verbose = 1; return 0;
+	case OPT_INSPECT: o->inspect = 1; return 0;
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return 0;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return 0;
 	default:
 		return err_usage("unknown option");
 	}
 }
 
-/* -1 to go on, or the exit status (0 after --help or --version). */
-static int parse_args(int argc, char **argv, struct options *o)
+static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text, NULL};
+
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
 	int status;
 
 	memset(o, 0, sizeof(*o));
 	o->batch = XE2E_OPEN_BATCH_MAX;
-	status = cli_options(argc, argv, long_options, parse_option, o);
-	if (status >= 0)
+	status = cli_parse(argc, argv, &cli_spec, o, done);
+	if (status || *done)
 		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
@@ -122,7 +119,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return err_usage("--inspect goes with no other option");
 	if (o->passphrase_prompt && o->passphrase_file)
 		return err_usage("--passphrase and --passphrase-file exclude each other");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
 /* ---- the run ---- */
@@ -333,9 +330,9 @@ static int cmd_open(struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o;
-	int status;
+	int status, done = 0;
 
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &o);
-	return status >= 0 ? status : cmd_open(&o);
+	status = parse_args(argc, argv, &o, &done);
+	return status || done ? status : cmd_open(&o);
 }

@@ -90,65 +90,62 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
-/* A number option's value into *out: -1, or the usage error. */
+/* A number option's value into *out: 0, or the usage error. */
 static int number(const char *opt, unsigned long min, unsigned long max, uint32_t *out)
 {
 	unsigned long v;
-	int status = cli_number(opt, optarg, min, max, &v);
+	int status = cli_number_arg(opt, optarg, min, max, &v);
 
-	*out = status < 0 ? (uint32_t)v : *out;
+	*out = status ? *out : (uint32_t)v;
 	return status;
 }
 
-/* One option, as cli_options() hands it over: -1 to go on, or the exit
- * status to stop with (0 after --help). */
+/* One option: 0 to go on, or the usage error. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
 	struct jid from;
 
 	switch (c) {
-	case OPT_TO: o->seal.to = optarg; return -1;
+	case OPT_TO: o->seal.to = optarg; return 0;
 	case OPT_FROM: /* a full JID, whose resource the associated data then binds */
 		if (jid_parse(optarg, &from) || !from.resource[0])
 			return err_usage("--from needs a full JID (with the resource the server bound)");
 		o->seal.from = optarg;
-		return -1;
+		return 0;
 	case OPT_SESSION:
 		if (session_id_parse(optarg, o->session))
 			return err_usage("--session needs a session id of 32 hex digits");
 		o->seal.session = o->session;
-		return -1;
-	case OPT_BUNDLE: o->bundle = optarg; return -1;
-	case OPT_FALLBACK: o->seal.fallback_body = optarg; return -1;
+		return 0;
+	case OPT_BUNDLE: o->bundle = optarg; return 0;
+	case OPT_FALLBACK: o->seal.fallback_body = optarg; return 0;
 	case OPT_MAX_STANZA: return number("--max-stanza", 1024, 64ul << 20, &o->max_stanza);
 	case OPT_INTERVAL: return number("--ratchet-interval", 0, 86400, &o->seal.step_interval);
 	case OPT_IDLE: return number("--ratchet-idle", 1, 86400, &o->seal.idle);
 	case OPT_WRITERS: return number("--writers", 1, 64, &o->seal.writers);
-	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
-	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
-	case OPT_QUIET: o->quiet = 1; return -1;
-	case OPT_VERBOSE: o->verbose = 1; return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		fputs(help_text, stdout);
-		return XE2E_EXIT_OK;
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return 0;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return 0;
+	case OPT_QUIET: o->quiet = 1; return 0;
+	case OPT_VERBOSE: o->verbose = 1; return 0;
 	default:
 		return err_usage("unknown option");
 	}
 }
 
-/* -1 to go on, or the exit status (0 after --help or --version). */
-static int parse_args(int argc, char **argv, struct options *o)
+static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text, NULL};
+
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
 	int status;
 
 	memset(o, 0, sizeof(*o));
 	xe2e_seal_opts_init(&o->seal);
 	o->max_stanza = (uint32_t)o->seal.max_stanza;
-	status = cli_options(argc, argv, long_options, parse_option, o);
+	status = cli_parse(argc, argv, &cli_spec, o, done);
 	o->seal.max_stanza = o->max_stanza;
-	if (status >= 0)
+	if (status || *done)
 		return status;
 	if (optind < argc)
 		return err_usage("unexpected argument '%s'", argv[optind]);
@@ -162,7 +159,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return err_usage("--to needs a JID");
 	if (o->bundle && !o->seal.to)
 		return err_usage("--bundle needs --to");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
 /* ---- the run ---- */
@@ -341,9 +338,9 @@ static int cmd_seal(const struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o;
-	int status;
+	int status, done = 0;
 
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &o);
-	return status >= 0 ? status : cmd_seal(&o);
+	status = parse_args(argc, argv, &o, &done);
+	return status || done ? status : cmd_seal(&o);
 }

@@ -51,18 +51,6 @@ int cli_number_arg(const char *opt, const char *text, unsigned long min, unsigne
 /* The same for a number of seconds from min to 86400 (a day). */
 int cli_seconds_arg(const char *opt, const char *text, unsigned min, unsigned *out);
 
-/*
- * The same three where -1 means "go on" (programs not yet on cli_parse()):
- * parse returns -1 to go on or the exit status to stop with, --help
- * included; cli_options() returns -1 when every option was taken.
- */
-typedef int (*cli_option_fn)(void *ctx, int c);
-int cli_options(int argc, char **argv, const struct option *longopts, cli_option_fn parse,
-		void *ctx);
-int cli_number(const char *opt, const char *text, unsigned long min, unsigned long max,
-	       unsigned long *out);
-int cli_seconds(const char *opt, const char *text, unsigned min, unsigned *out);
-
 /* passphrase_init() for a program: the sources from its options, and the
  * terminal to ask on (prompt.h). */
 int cli_passphrase_init(struct passphrase *pp, const char *file, int prompt);
