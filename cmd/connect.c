@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,21 +172,6 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 
 /* ---- the run ---- */
 
-static void note(const struct options *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void note(const struct options *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!o->verbose)
-		return;
-	fprintf(stderr, "%s: ", err_progname());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static int load_password(const struct options *o, char pw[static XMPP_PASSWORD_MAX + 1])
 {
 	const char *env = getenv(PASSWORD_ENV);
@@ -219,18 +203,20 @@ static const char *server_of(const struct options *o, char buf[static JID_MAX + 
 	return buf;
 }
 
-static void report_login(const struct options *o, const struct xmpp_client_info *info)
+static void report_login(const struct xmpp_client_info *info)
 {
 	char why[512];
 
 	if (info->verify_flags) {
 		xmpp_tls_verify_text(info->verify_flags, why, sizeof(why));
-		err_warn("WARNING: the server's certificate does not verify (%s); --insecure "
-			 "went on anyway", why);
+		diag(DIAG_WARNING,
+		     "WARNING: the server's certificate does not verify (%s); --insecure "
+		     "went on anyway",
+		     why);
 	}
-	note(o, "TLS: %s", info->tls);
-	note(o, "logged in with %s", xmpp_mech_name(info->mech));
-	note(o, "bound as %s", info->full_jid);
+	diag(DIAG_VERBOSE, "TLS: %s", info->tls);
+	diag(DIAG_VERBOSE, "logged in with %s", xmpp_mech_name(info->mech));
+	diag(DIAG_VERBOSE, "bound as %s", info->full_jid);
 }
 
 static int run(struct options *o, const char *password)
@@ -245,9 +231,10 @@ static int run(struct options *o, const char *password)
 	o->client.password = password;
 	xmpp_conn_init(&c, (int)o->timeout * 1000);
 	if (o->client.tls.insecure)
-		err_warn("WARNING: --insecure: the server's certificate is not verified; anyone "
-			 "on the path can read and change everything on this connection (SCRAM "
-			 "only: PLAIN is refused)");
+		diag(DIAG_WARNING,
+		     "WARNING: --insecure: the server's certificate is not verified; anyone "
+		     "on the path can read and change everything on this connection (SCRAM "
+		     "only: PLAIN is refused)");
 	err = xmpp_client_connect(&c, &o->client, &info);
 	o->client.password = NULL;
 	if (err) {
@@ -255,7 +242,7 @@ static int run(struct options *o, const char *password)
 		return err_report(err, "cannot log in to %s as %s", server_of(o, where),
 				  o->client.jid);
 	}
-	report_login(o, &info);
+	report_login(&info);
 	memset(&po, 0, sizeof(po));
 	po.in_fd = STDIN_FILENO;
 	po.out_fd = STDOUT_FILENO;
@@ -264,8 +251,8 @@ static int run(struct options *o, const char *password)
 	po.limits = xml_limits_default();
 	err = xmpp_pump_run(&c, &po, &stats);
 	xmpp_conn_close(&c);
-	note(o, "stanzas sent %lu, received %lu, pings answered %lu", stats.sent, stats.received,
-	     stats.pings);
+	diag(DIAG_VERBOSE, "stanzas sent %lu, received %lu, pings answered %lu", stats.sent,
+	     stats.received, stats.pings);
 	if (err)
 		return err_report(err, "connection of %s", info.full_jid);
 	return XE2E_EXIT_OK;
@@ -284,6 +271,7 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &o, &done);
 	if (status || done)
 		return status;
+	diag_set_verbosity(0, o.verbose);
 	signal(SIGPIPE, SIG_IGN);
 	status = load_password(&o, password);
 	if (!status)

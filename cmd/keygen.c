@@ -315,12 +315,15 @@ static int run_show(uint64_t now)
 		return err_report(err, "cannot read the identity");
 	if (now >= id.binding.expires) {
 		identity_time_format(id.binding.expires, when);
-		err_warn("the device binding expired on %s: run xe2e-keygen --rotate-device", when);
+		diag(DIAG_WARNING,
+		     "the device binding expired on %s: run xe2e-keygen --rotate-device", when);
 	}
 	if (id.chain_der.len && now > id.cert_not_after) {
 		identity_time_format(id.cert_not_after, when);
-		err_warn("the CA-issued certificate expired on %s: install a new one with "
-			 "xe2e-keygen --certificate", when);
+		diag(DIAG_WARNING,
+		     "the CA-issued certificate expired on %s: install a new one with "
+		     "xe2e-keygen --certificate",
+		     when);
 	}
 	err = print_identity(&id);
 	identity_free(&id);
@@ -336,7 +339,7 @@ static int run_create(const struct options *o, struct passphrase *pp, uint64_t n
 	if (err)
 		return err_report(err, "cannot create the identity");
 	if (store_dir(STORE_DATA, dir) == XE2E_OK)
-		err_warn("created the identity of %s in %s", id.jid, dir);
+		diag(DIAG_NOTE, "created the identity of %s in %s", id.jid, dir);
 	err = print_identity(&id);
 	identity_free(&id);
 	return err;
@@ -351,7 +354,7 @@ static int run_rotate(struct passphrase *pp, uint64_t now)
 	if (err)
 		return err_report(err, "cannot rotate the device key");
 	identity_device_id_format(id.binding.device_id, dev);
-	err_warn("new device key for device %s", dev);
+	diag(DIAG_NOTE, "new device key for device %s", dev);
 	err = print_identity(&id);
 	identity_free(&id);
 	return err;
@@ -394,10 +397,10 @@ static void report_certificate(const struct identity *id)
 
 	identity_time_format(id->cert_not_after, until);
 	if (id->chain_der.len)
-		err_warn("installed the CA-issued certificate of %s, valid until %s", id->jid,
-			 until);
+		diag(DIAG_NOTE, "installed the CA-issued certificate of %s, valid until %s",
+		     id->jid, until);
 	else
-		err_warn("installed a self-signed certificate of %s", id->jid);
+		diag(DIAG_NOTE, "installed a self-signed certificate of %s", id->jid);
 }
 
 static int run_certificate(const struct options *o, uint64_t now)
@@ -434,13 +437,14 @@ static int run_openpgp(const struct options *o, uint64_t now)
 		return err_report(err, "cannot %s the OpenPGP credential", strcmp(o->openpgp,
 				  OPENPGP_NONE) ? "make" : "remove");
 	if (id.openpgp.key.len)
-		err_warn("the identity key of %s is certified by the OpenPGP key %s", id.jid,
-			 id.openpgp.fpr);
+		diag(DIAG_NOTE, "the identity key of %s is certified by the OpenPGP key %s", id.jid,
+		     id.openpgp.fpr);
 	else
-		err_warn("removed the OpenPGP credential of %s", id.jid);
+		diag(DIAG_NOTE, "removed the OpenPGP credential of %s", id.jid);
 	if (id.openpgp.key.len && id.chain_der.len)
-		err_warn("the CA-issued certificate is no longer sent (--openpgp none sends it "
-			 "again)");
+		diag(DIAG_WARNING,
+		     "the CA-issued certificate is no longer sent (--openpgp none sends it "
+		     "again)");
 	status = print_identity(&id);
 	identity_free(&id);
 	return status;
@@ -586,13 +590,14 @@ static void report_bundle(const struct prekey_job *job)
 	char when[IDENTITY_TIME_TEXT_LEN];
 
 	identity_time_format(b->spk_expires, when);
-	err_warn("%s bundle of %s: %ssigned prekey %08x until %s, %zu one-time prekeys",
-		 b->form == BUNDLE_FULL ? "full" : "minimal", b->jid, job->new_spk ? "new " : "",
-		 (unsigned)b->spk_id, when, b->n_opk);
+	diag(DIAG_NOTE, "%s bundle of %s: %ssigned prekey %08x until %s, %zu one-time prekeys",
+	     b->form == BUNDLE_FULL ? "full" : "minimal", b->jid, job->new_spk ? "new " : "",
+	     (unsigned)b->spk_id, when, b->n_opk);
 	if (b->n_opk == 0)
-		err_warn("warning: no one-time prekeys: messages sealed to this bundle depend on "
-			 "the signed prekey alone until it is deleted, %llu days after it expires",
-			 (unsigned long long)(PREKEY_GRACE / 86400));
+		diag(DIAG_WARNING,
+		     "warning: no one-time prekeys: messages sealed to this bundle depend on "
+		     "the signed prekey alone until it is deleted, %llu days after it expires",
+		     (unsigned long long)(PREKEY_GRACE / 86400));
 }
 
 /*

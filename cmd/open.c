@@ -133,33 +133,30 @@ struct run {
 	struct buf out; /* opened stanzas, written after their commit */
 };
 
-/* Warnings unless --quiet, notes with --verbose. */
-#define warn(r, ...) ((r)->opt->quiet ? (void)0 : err_warn(__VA_ARGS__))
-#define note(r, ...) ((r)->opt->verbose ? err_warn(__VA_ARGS__) : (void)0)
-
 /* Says on stderr that a stanza was not opened (or inspected), and why. */
-static void describe(const struct run *r, const struct xe2e_opened *res)
+static void describe(const struct run *r, enum diag_level level, const struct xe2e_opened *res)
 {
 	const struct xml_node *st = res->received;
 	const char *id = xml_get_attr(st, "id"), *from = xml_get_attr(st, "from");
 	char id_s[65], from_s[201], detail_s[512]; /* from outside: one line each */
 
-	fprintf(stderr, "%s: <%.32s%s%s%s> from %s not %s: %s%s%s\n", err_progname(),
-		st->name ? st->name : "?", id ? " id='" : "",
-		id ? inspect_line_safe(id, id_s, sizeof(id_s)) : "", id ? "'" : "",
-		from ? inspect_line_safe(from, from_s, sizeof(from_s)) : "(no from)",
-		r->opt->inspect ? "inspected" : "opened", res->reason, *res->detail ? ": " : "",
-		inspect_line_safe(res->detail, detail_s, sizeof(detail_s)));
+	diag(level, "<%.32s%s%s%s> from %s not %s: %s%s%s", st->name ? st->name : "?",
+	     id ? " id='" : "", id ? inspect_line_safe(id, id_s, sizeof(id_s)) : "", id ? "'" : "",
+	     from ? inspect_line_safe(from, from_s, sizeof(from_s)) : "(no from)",
+	     r->opt->inspect ? "inspected" : "opened", res->reason, *res->detail ? ": " : "",
+	     inspect_line_safe(res->detail, detail_s, sizeof(detail_s)));
 }
 
-/* A stanza that was not opened: told as it deserves, and counted. */
+/* A stanza that was not opened: told as it deserves (a stanza passed
+ * over is no failure), and counted. */
 static void refused(struct run *r, const struct xe2e_opened *res)
 {
 	unsigned f = res->flags;
+	enum diag_level level = !(f & XE2E_OPENED_PASSED_OVER) ? DIAG_ERROR
+				: f & XE2E_OPENED_NOTEWORTHY   ? DIAG_WARNING
+							       : DIAG_VERBOSE;
 
-	if (!(f & XE2E_OPENED_PASSED_OVER) ||
-	    (f & XE2E_OPENED_NOTEWORTHY ? !r->opt->quiet : r->opt->verbose))
-		describe(r, res);
+	describe(r, level, res);
 	if (!(f & XE2E_OPENED_PASSED_OVER))
 		*(f & XE2E_OPENED_REPLAY ? &r->replays : &r->failures) += 1;
 }
@@ -179,37 +176,47 @@ static void opened(struct run *r, const struct xe2e_opened *res)
 	int err;
 
 	if (res->flags & XE2E_OPENED_RATCHET) {
-		note(r, "ratchet stanza from %s", from);
+		diag(DIAG_VERBOSE, "ratchet stanza from %s", from);
 		return;
 	}
 	if (res->skipped)
-		note(r, "%u stanza(s) from %s not received (yet)", res->skipped, res->peer_bare);
-	note(r, "opened <%s> from %s (epoch %u, message %u)%s", res->stanza->name, from,
-	     res->epoch, res->n, res->flags & XE2E_OPENED_UNBOUND
-		     ? ": its resource is not authenticated (its sender did not bind it)" : "");
+		diag(DIAG_VERBOSE, "%u stanza(s) from %s not received (yet)", res->skipped,
+		     res->peer_bare);
+	diag(DIAG_VERBOSE, "opened <%s> from %s (epoch %u, message %u)%s", res->stanza->name, from,
+	     res->epoch, res->n,
+	     res->flags & XE2E_OPENED_UNBOUND
+	             ? ": its resource is not authenticated (its sender did not bind it)"
+	             : "");
 	if (res->n_unsealed)
-		note(r, "dropped %zu element(s) added outside the seal", res->n_unsealed);
+		diag(DIAG_VERBOSE, "dropped %zu element(s) added outside the seal",
+		     res->n_unsealed);
 	if ((err = xml_append_line(&r->out, res->stanza)))
 		fail(r, err, "cannot write the opened stanza", 1);
 }
 
 /* What a session that just came into use asks the user to know. */
-static void tell_session(const struct run *r, const struct xe2e_session *s)
+static void tell_session(const struct xe2e_session *s)
 {
 	if (s->flags & XE2E_SESSION_STARTED)
-		note(r, "initial message from %s%s, sealed with %s", s->peer_bare,
+		diag(DIAG_VERBOSE, "initial message from %s%s, sealed with %s", s->peer_bare,
 		     s->flags & XE2E_SESSION_NEW_PEER ? " (first contact: recorded as tofu)" : "",
 		     s->flags & XE2E_SESSION_ONE_TIME_PREKEY ? "a one-time prekey"
-							     : "the signed prekey alone");
+		                                             : "the signed prekey alone");
 	if (s->flags & XE2E_SESSION_UNTRUSTED) /* even with --quiet */
-		err_warn("warning: the session with %s is not to be trusted, what it opens may "
-			 "come from someone else: %s", s->peer_bare, s->detail);
+		diag(DIAG_ERROR,
+		     "warning: the session with %s is not to be trusted, what it opens may "
+		     "come from someone else: %s",
+		     s->peer_bare, s->detail);
 	if (s->flags & XE2E_SESSION_RS_RESET)
-		warn(r, "the session with %s carries rs-reset: the retained secrets did not "
-		     "match; verify the peer (xe2e-verify-sas)", s->peer_bare);
+		diag(DIAG_WARNING,
+		     "the session with %s carries rs-reset: the retained secrets did not "
+		     "match; verify the peer (xe2e-verify-sas)",
+		     s->peer_bare);
 	if (s->flags & XE2E_SESSION_OFFLINE_ORIGIN)
-		warn(r, "the session with %s started from prekeys (offline-origin): its trust is "
-		     "capped at tofu until a real-time handshake (xe2e-handshake)", s->peer_bare);
+		diag(DIAG_WARNING,
+		     "the session with %s started from prekeys (offline-origin): its trust is "
+		     "capped at tofu until a real-time handshake (xe2e-handshake)",
+		     s->peer_bare);
 }
 
 /* Writes the stanzas opened since the last time, all at once: their
@@ -252,7 +259,7 @@ static void open_batch(struct run *r, struct xml_node **st, size_t n)
 	xe2e_open_batch(r->opener, st, n);
 	while (!r->fatal && xe2e_open_next(r->opener, (uint64_t)time(NULL), &ev) == XE2E_OK) {
 		if (ev.kind == XE2E_OPEN_SESSION)
-			tell_session(r, &ev.session);
+			tell_session(&ev.session);
 		else if (ev.kind == XE2E_OPEN_COMMITTED)
 			output_flush(r);
 		else if (ev.opened.err)
@@ -334,5 +341,8 @@ int main(int argc, char **argv)
 
 	err_set_progname(argv[0]);
 	status = parse_args(argc, argv, &o, &done);
-	return status || done ? status : cmd_open(&o);
+	if (status || done)
+		return status;
+	diag_set_verbosity(o.quiet, o.verbose);
+	return cmd_open(&o);
 }

@@ -171,10 +171,6 @@ struct run {
 	int fatal;  /* output failed: stop */
 };
 
-/* Warnings unless --quiet, notes with --verbose. */
-#define warn(r, ...) ((r)->opt->quiet ? (void)0 : err_warn(__VA_ARGS__))
-#define note(r, ...) ((r)->opt->verbose ? err_warn(__VA_ARGS__) : (void)0)
-
 static void worst(struct run *r, int status)
 {
 	if (status > r->status && r->status != XE2E_EXIT_TRUST)
@@ -182,23 +178,27 @@ static void worst(struct run *r, int status)
 }
 
 /* What a session that just came into use asks the user to know. */
-static void tell_session(const struct run *r, const struct xe2e_session *s)
+static void tell_session(const struct xe2e_session *s)
 {
 	char hex[SESSION_ID_TEXT_LEN];
 
 	if (s->flags & XE2E_SESSION_STARTED)
-		note(r, "sealed to the bundle of %s with %s", s->peer_bare,
+		diag(DIAG_VERBOSE, "sealed to the bundle of %s with %s", s->peer_bare,
 		     s->flags & XE2E_SESSION_ONE_TIME_PREKEY ? "a one-time prekey"
-							     : "the signed prekey alone");
+		                                             : "the signed prekey alone");
 	if (!(s->flags & XE2E_SESSION_LOADED))
 		return;
 	session_id_format(s->id, hex);
 	if (s->flags & XE2E_SESSION_RS_RESET)
-		warn(r, "session %s with %s carries rs-reset: the retained secrets did not match; "
-		     "verify the peer (xe2e-verify-sas)", hex, s->peer_bare);
+		diag(DIAG_WARNING,
+		     "session %s with %s carries rs-reset: the retained secrets did not match; "
+		     "verify the peer (xe2e-verify-sas)",
+		     hex, s->peer_bare);
 	if (s->flags & XE2E_SESSION_OFFLINE_ORIGIN)
-		warn(r, "session %s with %s started from prekeys (offline-origin): its trust is "
-		     "capped at tofu until a real-time handshake (xe2e-handshake)", hex, s->peer_bare);
+		diag(DIAG_WARNING,
+		     "session %s with %s started from prekeys (offline-origin): its trust is "
+		     "capped at tofu until a real-time handshake (xe2e-handshake)",
+		     hex, s->peer_bare);
 }
 
 static void emit(struct run *r, const struct xml_node *el)
@@ -217,17 +217,17 @@ static void one_stanza(struct run *r, const struct xml_node *st)
 	const char *id;
 	int err = xe2e_seal(r->sealer, st, (uint64_t)time(NULL), &res);
 
-	tell_session(r, &res.session);
+	tell_session(&res.session);
 	if (res.flags & XE2E_SEALED_PASSED) {
-		warn(r, "%s", res.detail);
+		diag(DIAG_WARNING, "%s", res.detail);
 		emit(r, st);
 	} else if (err) {
 		err_detail_set("%s", res.detail);
 		worst(r, err_report(err, "cannot seal <%.64s>", st->name ? st->name : "?"));
 	} else {
 		id = xml_get_attr(res.stanza, "id");
-		note(r, "sealed <%s%s%s%s> for %s", st->name, id ? " id='" : "", id ? id : "",
-		     id ? "'" : "", xml_get_attr(res.stanza, "to"));
+		diag(DIAG_VERBOSE, "sealed <%s%s%s%s> for %s", st->name, id ? " id='" : "",
+		     id ? id : "", id ? "'" : "", xml_get_attr(res.stanza, "to"));
 		emit(r, res.stanza);
 	}
 	xe2e_sealed_release(&res);
@@ -247,7 +247,7 @@ static void ratchet_stanzas(struct run *r)
 			worst(r, err_report(err, "cannot send a ratchet stanza to %s",
 					    res.session.peer_full));
 		} else {
-			note(r, "ratchet stanza for %s", res.session.peer_full);
+			diag(DIAG_VERBOSE, "ratchet stanza for %s", res.session.peer_full);
 			emit(r, res.stanza);
 		}
 		xe2e_sealed_release(&res);
@@ -272,7 +272,7 @@ static int sealer_open(struct run *r, struct passphrase *pp)
 	if ((err = xe2e_sealer_bundle(r->sealer, r->opt->bundle, (uint64_t)time(NULL), &info)))
 		return err_report(err, "cannot seal to the bundle %s", r->opt->bundle);
 	if (*info.warning)
-		warn(r, "%s", info.warning);
+		diag(DIAG_WARNING, "%s", info.warning);
 	return XE2E_EXIT_OK;
 }
 
@@ -342,5 +342,8 @@ int main(int argc, char **argv)
 
 	err_set_progname(argv[0]);
 	status = parse_args(argc, argv, &o, &done);
-	return status || done ? status : cmd_seal(&o);
+	if (status || done)
+		return status;
+	diag_set_verbosity(o.quiet, o.verbose);
+	return cmd_seal(&o);
 }

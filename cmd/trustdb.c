@@ -144,7 +144,7 @@ static int run_command(void *ctx, int argc, char **argv, unsigned long line)
 		status = err_report(XE2E_E_IO, "cannot write to standard output");
 	} else if (usage && p->shell) {
 		/* at the prompt, the help is a command away */
-		err_warn("%s (type 'help' for the commands)", err_detail());
+		diag(DIAG_ERROR, "%s (type 'help' for the commands)", err_detail());
 		err_detail_clear();
 		status = XE2E_EXIT_USAGE;
 	} else if (usage) {
@@ -154,7 +154,7 @@ static int run_command(void *ctx, int argc, char **argv, unsigned long line)
 		status = err_report(err, "%s%s", where, argv[0]);
 	}
 	if (p->t.note[0] && !err) /* a listing that found nothing says so */
-		err_warn("%s", p->t.note);
+		diag(DIAG_NOTE, "%s", p->t.note);
 	p->t.note[0] = '\0';
 	buf_free(&out);
 	return status;
