@@ -141,7 +141,14 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
-static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text, NULL};
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+	.operand_hint = "passwords never go on the command line: use --password-file or "
+			"XE2E_PASSWORD",
+};
 
 static int check_options(const struct options *o)
 {
@@ -164,9 +171,6 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 
 	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s' (passwords never go on the command "
-				 "line: use --password-file or XE2E_PASSWORD)", argv[optind]);
 	return check_options(o);
 }
 

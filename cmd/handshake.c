@@ -144,7 +144,12 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
-static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text, NULL};
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+};
 
 static int check_options(const struct options *o, struct hs_lists *lists)
 {
@@ -170,8 +175,6 @@ static int parse_args(int argc, char **argv, struct options *o, struct hs_lists 
 
 	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o, lists);
 }
 
@@ -408,13 +411,13 @@ static void print_outcome(const struct run *r)
 	diag(DIAG_NOTE, "trust: %s%s", trust_level_name(s->trust),
 	     res->key_changed ? " (new identity key accepted)"
 	     : res->new_peer  ? " (first contact)"
-	                      : "");
+			      : "");
 	diag(DIAG_NOTE, "flags: %s", flags);
 	print_credential(res);
 	diag(DIAG_NOTE, "retained-secret: %s",
 	     res->rs_mismatch  ? "mismatch (accepted)"
 	     : res->rs_matched ? "matched"
-	                       : "none");
+			       : "none");
 	if (res->rs_mismatch)
 		diag(DIAG_WARNING,
 		     "warning: retained secret mismatch with %s: the session is marked rs-reset "
@@ -540,12 +543,11 @@ static int loop(struct run *r)
 static int load_identity(struct run *r, uint64_t now)
 {
 	struct passphrase pp;
-	int err = cli_passphrase_init(&pp, r->opt.passphrase_file, r->opt.passphrase_prompt);
+	int err, status = cli_passphrase_init(&pp, r->opt.passphrase_file,
+					      r->opt.passphrase_prompt);
 
-	if (err) {
-		passphrase_wipe(&pp);
-		return err_report(err, "no passphrase");
-	}
+	if (status)
+		return status;
 	err = identity_load(&r->id, IDENTITY_LOAD_DEVICE_KEY, &pp, now);
 	passphrase_wipe(&pp);
 	if (err)

@@ -225,7 +225,12 @@ static int print_help(void *ctx)
 	return XE2E_EXIT_OK;
 }
 
-static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, NULL, print_help};
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help_more = print_help,
+};
 
 static int check_options(const struct options *o)
 {
@@ -265,8 +270,6 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 
 	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o);
 }
 
@@ -689,10 +692,8 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &o, &done);
 	if (status || done)
 		return status;
-	if ((status = cli_passphrase_init(&pp, o.passphrase_file, o.prompt))) {
-		passphrase_wipe(&pp);
-		return err_report(status, "no passphrase");
-	}
+	if ((status = cli_passphrase_init(&pp, o.passphrase_file, o.prompt)))
+		return status;
 	switch (o.mode) {
 	case MODE_PSK:
 		status = run_psk();

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "inspect.h"
 #include "passphrase.h"
+#include "tell.h"
 #include "util.h"
 #include "xe2e.h"
 #include "xml.h"
@@ -98,7 +99,12 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
-static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text, NULL};
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+};
 
 /* The exit status; *done when the run is over (--help, --version). */
 static int parse_args(int argc, char **argv, struct options *o, int *done)
@@ -110,8 +116,6 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 	status = cli_parse(argc, argv, &cli_spec, o, done);
 	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->quiet && o->verbose)
 		return err_usage("--quiet and --verbose exclude each other");
 	if (o->inspect && (o->batch_given || o->quiet || o->verbose || o->open.require_resource ||
@@ -185,8 +189,8 @@ static void opened(struct run *r, const struct xe2e_opened *res)
 	diag(DIAG_VERBOSE, "opened <%s> from %s (epoch %u, message %u)%s", res->stanza->name, from,
 	     res->epoch, res->n,
 	     res->flags & XE2E_OPENED_UNBOUND
-	             ? ": its resource is not authenticated (its sender did not bind it)"
-	             : "");
+		     ? ": its resource is not authenticated (its sender did not bind it)"
+		     : "");
 	if (res->n_unsealed)
 		diag(DIAG_VERBOSE, "dropped %zu element(s) added outside the seal",
 		     res->n_unsealed);
@@ -197,26 +201,17 @@ static void opened(struct run *r, const struct xe2e_opened *res)
 /* What a session that just came into use asks the user to know. */
 static void tell_session(const struct xe2e_session *s)
 {
+	char subject[JID_MAX + 32];
+
 	if (s->flags & XE2E_SESSION_STARTED)
 		diag(DIAG_VERBOSE, "initial message from %s%s, sealed with %s", s->peer_bare,
 		     s->flags & XE2E_SESSION_NEW_PEER ? " (first contact: recorded as tofu)" : "",
-		     s->flags & XE2E_SESSION_ONE_TIME_PREKEY ? "a one-time prekey"
-		                                             : "the signed prekey alone");
+		     tell_prekey(s->flags));
 	if (s->flags & XE2E_SESSION_UNTRUSTED) /* even with --quiet */
-		diag(DIAG_ERROR,
-		     "warning: the session with %s is not to be trusted, what it opens may "
-		     "come from someone else: %s",
-		     s->peer_bare, s->detail);
-	if (s->flags & XE2E_SESSION_RS_RESET)
-		diag(DIAG_WARNING,
-		     "the session with %s carries rs-reset: the retained secrets did not "
-		     "match; verify the peer (xe2e-verify-sas)",
-		     s->peer_bare);
-	if (s->flags & XE2E_SESSION_OFFLINE_ORIGIN)
-		diag(DIAG_WARNING,
-		     "the session with %s started from prekeys (offline-origin): its trust is "
-		     "capped at tofu until a real-time handshake (xe2e-handshake)",
-		     s->peer_bare);
+		diag(DIAG_ERROR, "warning: the session with %s is not to be trusted, what it opens "
+		     "may come from someone else: %s", s->peer_bare, s->detail);
+	snprintf(subject, sizeof(subject), "the session with %s", s->peer_bare);
+	tell_session_flags(subject, s->flags);
 }
 
 /* Writes the stanzas opened since the last time, all at once: their
@@ -311,10 +306,8 @@ static int cmd_open(struct options *o)
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A passphrase file is read even when no key turns out to need it. */
-	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
-		passphrase_wipe(&pp);
-		return err_report(status, "no passphrase");
-	}
+	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)))
+		return status;
 	o->open.pp = &pp;
 	if (xe2e_opener_new(&r.opener, &o->open) ||
 	    xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_BUFFERED, NULL))

@@ -14,6 +14,7 @@
 #include "jid.h"
 #include "passphrase.h"
 #include "session.h"
+#include "tell.h"
 #include "xe2e.h"
 #include "xml.h"
 
@@ -133,7 +134,12 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
-static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text, NULL};
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+};
 
 /* The exit status; *done when the run is over (--help, --version). */
 static int parse_args(int argc, char **argv, struct options *o, int *done)
@@ -147,8 +153,6 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 	o->seal.max_stanza = o->max_stanza;
 	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->passphrase_prompt && o->passphrase_file)
 		return err_usage("--passphrase and --passphrase-file exclude each other");
 	if (o->seal.to && o->seal.session)
@@ -180,25 +184,16 @@ static void worst(struct run *r, int status)
 /* What a session that just came into use asks the user to know. */
 static void tell_session(const struct xe2e_session *s)
 {
-	char hex[SESSION_ID_TEXT_LEN];
+	char hex[SESSION_ID_TEXT_LEN], subject[SESSION_ID_TEXT_LEN + JID_MAX + 16];
 
 	if (s->flags & XE2E_SESSION_STARTED)
 		diag(DIAG_VERBOSE, "sealed to the bundle of %s with %s", s->peer_bare,
-		     s->flags & XE2E_SESSION_ONE_TIME_PREKEY ? "a one-time prekey"
-		                                             : "the signed prekey alone");
+		     tell_prekey(s->flags));
 	if (!(s->flags & XE2E_SESSION_LOADED))
 		return;
 	session_id_format(s->id, hex);
-	if (s->flags & XE2E_SESSION_RS_RESET)
-		diag(DIAG_WARNING,
-		     "session %s with %s carries rs-reset: the retained secrets did not match; "
-		     "verify the peer (xe2e-verify-sas)",
-		     hex, s->peer_bare);
-	if (s->flags & XE2E_SESSION_OFFLINE_ORIGIN)
-		diag(DIAG_WARNING,
-		     "session %s with %s started from prekeys (offline-origin): its trust is "
-		     "capped at tofu until a real-time handshake (xe2e-handshake)",
-		     hex, s->peer_bare);
+	snprintf(subject, sizeof(subject), "session %s with %s", hex, s->peer_bare);
+	tell_session_flags(subject, s->flags);
 }
 
 static void emit(struct run *r, const struct xml_node *el)
@@ -317,10 +312,8 @@ static int cmd_seal(const struct options *o)
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A passphrase file is read even when no key turns out to need it. */
-	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
-		passphrase_wipe(&pp);
-		return err_report(status, "no passphrase");
-	}
+	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)))
+		return status;
 	status = sealer_open(&r, &pp);
 	passphrase_wipe(&pp);
 	if (status == XE2E_EXIT_OK && (status = seal_all(&r)) == XE2E_EXIT_OK) {

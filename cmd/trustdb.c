@@ -91,8 +91,14 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
-static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text,
-					 print_commands};
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+	.help_more = print_commands,
+	.operands = 1,
+};
 
 /* The exit status; *done when the run is over (--help, --version). */
 static int parse_args(int argc, char **argv, struct options *o, int *done)

@@ -123,7 +123,12 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
-static const struct cli_spec cli_spec = {long_options, parse_option, usage_text, help_text, NULL};
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+};
 
 static int check_options(const struct options *o)
 {
@@ -154,8 +159,6 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 	status = cli_parse(argc, argv, &cli_spec, o, done);
 	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o);
 }
 
@@ -339,6 +342,15 @@ static int failed(struct run *r, int err)
 	return err_report(err, "the verification with %s failed", peer_jid(r));
 }
 
+/* After a step of the run that gave err: the stanza it gave to send, or
+ * the failure. The exit status. */
+static int send_unless(struct run *r, int err)
+{
+	if (!err)
+		err = send_out(r);
+	return err ? failed(r, err) : XE2E_EXIT_OK;
+}
+
 /* This side failed mid-run: the peer is told, then the error. */
 static int local_failure(struct run *r, int err)
 {
@@ -494,10 +506,7 @@ static int sas_decide(struct run *r)
 		err = sas_answer(r, code, &local);
 	if (err && local)
 		return local_failure(r, err); /* the peer stops too */
-	if (err)
-		return failed(r, err);
-	err = send_out(r);
-	return err ? failed(r, err) : XE2E_EXIT_OK;
+	return send_unless(r, err);
 }
 
 /* ---- the exchange ---- */
@@ -580,7 +589,7 @@ static int print_mismatch(const struct run *r, const struct verify_run_record *r
 	     peer_jid(r),
 	     !rec->mismatch_recorded ? " is not marked (--print)"
 	     : rec->mismatch_err     ? " could not be marked mismatch"
-	                             : " is marked mismatch");
+				     : " is marked mismatch");
 	if (rec->mismatch_err) {
 		err_detail_set("%s", rec->mismatch_detail);
 		err_report(rec->mismatch_err, "cannot record the mismatch with %s", peer_jid(r));
@@ -688,10 +697,7 @@ static int start_sas(struct run *r)
 		     "note: %u earlier verification run%s with %s %s aborted; each was another "
 		     "chance for an attacker",
 		     n, n == 1 ? "" : "s", peer_jid(r), n == 1 ? "was" : "were");
-	if (err)
-		return failed(r, err);
-	err = send_out(r);
-	return err ? failed(r, err) : XE2E_EXIT_OK;
+	return send_unless(r, err);
 }
 
 /* Too many failed runs: say so, tell the peer (at once, or in answer to
@@ -752,9 +758,7 @@ static int start_spake2(struct run *r)
 	}
 	err = verify_run_secret(r->vr, s.text, s.len, now_s(), &r->out);
 	wipe(&s, sizeof(s));
-	if (!err)
-		err = send_out(r);
-	return err ? failed(r, err) : XE2E_EXIT_OK;
+	return send_unless(r, err);
 }
 
 /* ---- set-up ---- */

@@ -80,7 +80,11 @@ int cli_parse(int argc, char **argv, const struct cli_spec *spec, void *ctx, int
 			status = take(spec, ctx, c, done);
 		}
 	}
-	return status;
+	if (status || *done || spec->operands || optind >= argc)
+		return status;
+	if (spec->operand_hint)
+		return err_usage("unexpected argument '%s' (%s)", argv[optind], spec->operand_hint);
+	return err_usage("unexpected argument '%s'", argv[optind]);
 }
 
 int cli_print_help(const struct cli_spec *spec, void *ctx)
@@ -130,7 +134,10 @@ int cli_passphrase_init(struct passphrase *pp, const char *file, int prompt)
 	int err = passphrase_init(pp, file, prompt);
 
 	pp->ask = prompt_secret;
-	return err;
+	if (!err)
+		return XE2E_EXIT_OK;
+	passphrase_wipe(pp);
+	return err_report(err, "no passphrase");
 }
 
 int cli_finish_stdout(void)

@@ -23,6 +23,10 @@ struct cli_spec {
 	/* NULL, or prints what --help says after help (text the program
 	 * makes at run time); returns the exit status of --help. */
 	int (*help_more)(void *ctx);
+	int operands; /* 1: the program takes operands (at optind) */
+	/* Without operands, what "unexpected argument 'ARG'" adds in
+	 * parentheses (NULL: nothing). */
+	const char *operand_hint;
 };
 
 /*
@@ -33,8 +37,9 @@ struct cli_spec {
  * turn into "--passphrase-file" and take the next argument as its value.
  * -V prints "PROGRAM VERSION" (the name err_set_progname() took) and -h
  * prints the help (cli_print_help()); both end the run (*done = 1). Every other option goes
- * to spec->option. Returns the exit status: 0 with *done = 0 when every
- * option was taken and the run goes on (operands start at optind).
+ * to spec->option. An operand is a usage error unless spec->operands.
+ * Returns the exit status: 0 with *done = 0 when every option was taken
+ * and the run goes on (operands start at optind).
  */
 int cli_parse(int argc, char **argv, const struct cli_spec *spec, void *ctx, int *done);
 
@@ -52,7 +57,8 @@ int cli_number_arg(const char *opt, const char *text, unsigned long min, unsigne
 int cli_seconds_arg(const char *opt, const char *text, unsigned min, unsigned *out);
 
 /* passphrase_init() for a program: the sources from its options, and the
- * terminal to ask on (prompt.h). */
+ * terminal to ask on (prompt.h). Returns the exit status: 0, or that of
+ * the error after "no passphrase: why", with pp wiped. */
 int cli_passphrase_init(struct passphrase *pp, const char *file, int prompt);
 
 /* Flushes and closes standard output; a write that failed there (a full

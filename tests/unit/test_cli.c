@@ -120,7 +120,8 @@ static int help(void *ctx)
 	return XE2E_EXIT_OK;
 }
 
-static const struct cli_spec spec = {opts, take, NULL, NULL, help};
+static const struct cli_spec spec = {.longopts = opts, .option = take, .help_more = help,
+				     .operands = 1};
 
 /* cli_parse(): the exit status, or GOES_ON when every option was taken and
  * the run goes on. */
