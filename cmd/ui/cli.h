@@ -1,7 +1,24 @@
 /*
  * The command-line plumbing every xe2e program shares: the option loop with
- * its usage errors, numbers in option values, and the checked end of
- * standard output. Usage errors go through err_usage() (exit status 2).
+ * its usage errors and --help, numbers in option values, and the checked
+ * end of standard output. Usage errors go through err_usage() (exit status
+ * 2).
+ *
+ * How a program in cmd/ is written (cmd/seal.c is one to copy):
+ *  - One return convention: every helper of a program returns an exit
+ *    status (xe2e(7) EXIT STATUS), XE2E_EXIT_OK (0) meaning "go on";
+ *    library calls return 0 or an error (err.h), which err_report() turns
+ *    into the exit status. main is err_set_progname(), parse_args() with
+ *    cli_parse() (stop on a status, or when *done after --help or
+ *    --version), diag_set_verbosity(), then one function per phase.
+ *  - Its struct cli_spec gives its option table, the usage and help texts
+ *    and whether it takes operands; cli_parse() does the rest.
+ *  - Every line on stderr goes through diag.h: err_report() and
+ *    err_usage() for errors, diag() at a level for the rest (DIAG_ERROR
+ *    always, DIAG_WARNING and DIAG_NOTE unless --quiet, DIAG_VERBOSE with
+ *    --verbose only); stdout carries data only.
+ *  - Words the programs share go in cmd/ui/ (tell.h: what seal and open
+ *    say about sessions); protocol goes in the library (common/).
  */
 #ifndef XE2E_CLI_H
 #define XE2E_CLI_H
