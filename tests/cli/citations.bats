@@ -4,7 +4,7 @@
 load helpers
 
 CHECK="$BATS_TEST_DIRNAME/../lint/check-citations"
-TREE_PARTS=(man common) # what the checker reads (copy_tree)
+TREE_PARTS="man common" # what the checker reads (copy_tree)
 
 @test "citations: every xe2e(7) citation in the tree names a section that exists" {
 	run "$CHECK" "$ROOT"

@@ -60,7 +60,7 @@ ROOT="$BATS_TEST_DIRNAME/../.."
 copy_tree() {
 	local part
 	mkdir -p "$T/tree"
-	for part in "${TREE_PARTS[@]}"; do
+	for part in $TREE_PARTS; do
 		cp -r "$ROOT/$part" "$T/tree/"
 	done
 }

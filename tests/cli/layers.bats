@@ -5,7 +5,7 @@
 load helpers
 
 CHECK="$BATS_TEST_DIRNAME/../lint/check-layers"
-TREE_PARTS=(common Makefile) # what the checker reads (copy_tree)
+TREE_PARTS="common Makefile" # what the checker reads (copy_tree)
 
 @test "layers: no file of the library includes a header of a layer above its own" {
 	run "$CHECK" "$ROOT"
