@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +101,7 @@ static int parse_port(const char *text)
 {
 	unsigned long port;
 
-	return cli_number("--port", text, 1, 65535, &port);
+	return cli_number_arg("--port", text, 1, 65535, &port);
 }
 
 static int parse_mechanism(const char *text, unsigned *out)
@@ -113,38 +112,43 @@ static int parse_mechanism(const char *text, unsigned *out)
 	for (size_t i = 0; i < ARRAY_SIZE(all); i++) {
 		if (!strcmp(text, xmpp_mech_name(all[i]))) {
 			*out = all[i];
-			return -1;
+			return XE2E_EXIT_OK;
 		}
 	}
 	return err_usage("--mechanism needs SCRAM-SHA-256, SCRAM-SHA-1 or PLAIN");
 }
 
-/* Returns -1 to go on, or the exit status. */
+/* One option: 0 to go on, or the usage error. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
 
 	switch (c) {
-	case OPT_JID: o->client.jid = optarg; return -1;
-	case OPT_PASSWORD_FILE: o->password_file = optarg; return -1;
-	case OPT_HOST: o->client.host = optarg; return -1;
+	case OPT_JID: o->client.jid = optarg; return 0;
+	case OPT_PASSWORD_FILE: o->password_file = optarg; return 0;
+	case OPT_HOST: o->client.host = optarg; return 0;
 	case OPT_PORT: o->client.port = optarg; return parse_port(optarg);
-	case OPT_RESOURCE: o->client.resource = optarg; return -1;
-	case OPT_CA: o->client.tls.ca_file = optarg; return -1;
-	case OPT_INSECURE: o->client.tls.insecure = 1; return -1;
+	case OPT_RESOURCE: o->client.resource = optarg; return 0;
+	case OPT_CA: o->client.tls.ca_file = optarg; return 0;
+	case OPT_INSECURE: o->client.tls.insecure = 1; return 0;
 	case OPT_MECHANISM: return parse_mechanism(optarg, &o->client.mechs);
-	case OPT_WAIT: return cli_seconds("--wait", optarg, 0, &o->wait);
-	case OPT_TIMEOUT: return cli_seconds("--timeout", optarg, 1, &o->timeout);
-	case OPT_NO_PRESENCE: o->client.presence = 0; return -1;
-	case OPT_VERBOSE: o->verbose = 1; return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		fputs(help_text, stdout);
-		return XE2E_EXIT_OK;
+	case OPT_WAIT: return cli_seconds_arg("--wait", optarg, 0, &o->wait);
+	case OPT_TIMEOUT: return cli_seconds_arg("--timeout", optarg, 1, &o->timeout);
+	case OPT_NO_PRESENCE: o->client.presence = 0; return 0;
+	case OPT_VERBOSE: o->verbose = 1; return 0;
 	default:
 		return err_usage("unknown option");
 	}
 }
+
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+	.operand_hint = "passwords never go on the command line: use --password-file or "
+			"XE2E_PASSWORD",
+};
 
 static int check_options(const struct options *o)
 {
@@ -157,37 +161,20 @@ static int check_options(const struct options *o)
 				 "would hand the password to whoever answered");
 	if (o->client.resource && !*o->client.resource)
 		return err_usage("--resource needs a non-empty resource");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
-	int status = cli_options(argc, argv, long_options, parse_option, o);
+	int status = cli_parse(argc, argv, &cli_spec, o, done);
 
-	if (status >= 0)
+	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s' (passwords never go on the command "
-				 "line: use --password-file or XE2E_PASSWORD)", argv[optind]);
 	return check_options(o);
 }
 
 /* ---- the run ---- */
-
-static void note(const struct options *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void note(const struct options *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!o->verbose)
-		return;
-	fprintf(stderr, "%s: ", err_progname());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static int load_password(const struct options *o, char pw[static XMPP_PASSWORD_MAX + 1])
 {
@@ -196,7 +183,7 @@ static int load_password(const struct options *o, char pw[static XMPP_PASSWORD_M
 
 	if (o->password_file) {
 		err = xmpp_password_read(o->password_file, pw);
-		return err ? err_report(err, "cannot read the password") : -1;
+		return err ? err_report(err, "cannot read the password") : XE2E_EXIT_OK;
 	}
 	if (!env || !*env)
 		return err_usage("no password: give --password-file FILE or set %s",
@@ -205,7 +192,7 @@ static int load_password(const struct options *o, char pw[static XMPP_PASSWORD_M
 		return err_report(XE2E_E_LIMIT, "%s is longer than %d bytes", PASSWORD_ENV,
 				  XMPP_PASSWORD_MAX);
 	memcpy(pw, env, strlen(env) + 1);
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
 static const char *server_of(const struct options *o, char buf[static JID_MAX + 16])
@@ -220,18 +207,20 @@ static const char *server_of(const struct options *o, char buf[static JID_MAX + 
 	return buf;
 }
 
-static void report_login(const struct options *o, const struct xmpp_client_info *info)
+static void report_login(const struct xmpp_client_info *info)
 {
 	char why[512];
 
 	if (info->verify_flags) {
 		xmpp_tls_verify_text(info->verify_flags, why, sizeof(why));
-		err_warn("WARNING: the server's certificate does not verify (%s); --insecure "
-			 "went on anyway", why);
+		diag(DIAG_WARNING,
+		     "WARNING: the server's certificate does not verify (%s); --insecure "
+		     "went on anyway",
+		     why);
 	}
-	note(o, "TLS: %s", info->tls);
-	note(o, "logged in with %s", xmpp_mech_name(info->mech));
-	note(o, "bound as %s", info->full_jid);
+	diag(DIAG_VERBOSE, "TLS: %s", info->tls);
+	diag(DIAG_VERBOSE, "logged in with %s", xmpp_mech_name(info->mech));
+	diag(DIAG_VERBOSE, "bound as %s", info->full_jid);
 }
 
 static int run(struct options *o, const char *password)
@@ -246,9 +235,10 @@ static int run(struct options *o, const char *password)
 	o->client.password = password;
 	xmpp_conn_init(&c, (int)o->timeout * 1000);
 	if (o->client.tls.insecure)
-		err_warn("WARNING: --insecure: the server's certificate is not verified; anyone "
-			 "on the path can read and change everything on this connection (SCRAM "
-			 "only: PLAIN is refused)");
+		diag(DIAG_WARNING,
+		     "WARNING: --insecure: the server's certificate is not verified; anyone "
+		     "on the path can read and change everything on this connection (SCRAM "
+		     "only: PLAIN is refused)");
 	err = xmpp_client_connect(&c, &o->client, &info);
 	o->client.password = NULL;
 	if (err) {
@@ -256,7 +246,7 @@ static int run(struct options *o, const char *password)
 		return err_report(err, "cannot log in to %s as %s", server_of(o, where),
 				  o->client.jid);
 	}
-	report_login(o, &info);
+	report_login(&info);
 	memset(&po, 0, sizeof(po));
 	po.in_fd = STDIN_FILENO;
 	po.out_fd = STDOUT_FILENO;
@@ -265,8 +255,8 @@ static int run(struct options *o, const char *password)
 	po.limits = xml_limits_default();
 	err = xmpp_pump_run(&c, &po, &stats);
 	xmpp_conn_close(&c);
-	note(o, "stanzas sent %lu, received %lu, pings answered %lu", stats.sent, stats.received,
-	     stats.pings);
+	diag(DIAG_VERBOSE, "stanzas sent %lu, received %lu, pings answered %lu", stats.sent,
+	     stats.received, stats.pings);
 	if (err)
 		return err_report(err, "connection of %s", info.full_jid);
 	return XE2E_EXIT_OK;
@@ -276,18 +266,19 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	char password[XMPP_PASSWORD_MAX + 1];
-	int status;
+	int status, done = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.client.presence = 1;
 	o.timeout = 30;
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &o);
-	if (status >= 0)
+	status = parse_args(argc, argv, &o, &done);
+	if (status || done)
 		return status;
+	diag_set_verbosity(0, o.verbose);
 	signal(SIGPIPE, SIG_IGN);
 	status = load_password(&o, password);
-	if (status < 0)
+	if (!status)
 		status = run(&o, password);
 	wipe(password, sizeof(password));
 	return status;

@@ -5,7 +5,6 @@
  */
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,15 +144,12 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
-static int print_help(void *ctx)
-{
-	(void)ctx;
-	fputs(usage_text, stdout);
-	fputs(help_text, stdout);
-	return XE2E_EXIT_OK;
-}
-
-static const struct cli_spec cli_spec = {long_options, parse_option, print_help};
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+};
 
 static int check_options(const struct options *o, struct hs_lists *lists)
 {
@@ -179,8 +175,6 @@ static int parse_args(int argc, char **argv, struct options *o, struct hs_lists 
 
 	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o, lists);
 }
 
@@ -195,20 +189,6 @@ struct run {
 	unsigned long sent, sent_bytes, received;
 	struct hstrace trace;
 };
-
-static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->opt.quiet)
-		return;
-	fprintf(stderr, "%s: ", err_progname());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 /* --trace: one line for a handshake stanza sent to or received from who.
  * Leaves the error detail as it was. */
@@ -225,9 +205,9 @@ static void trace(struct run *r, int sent, const char *who, enum hs_step step,
 	if (!hstrace_describe(&r->trace, sent, step, body ? body->data : NULL,
 			      step == HS_STEP_ABORT || !body ? 0 : body->len, reason, &line) &&
 	    !buf_terminate(&line))
-		fprintf(stderr, "%s: trace: %s %s %s: %s\n", err_progname(), sent ? "sent" : "received",
-			sent ? "to" : "from", inspect_line_safe(who, shown, sizeof(shown)),
-			(const char *)line.data);
+		diag(DIAG_ERROR, "trace: %s %s %s: %s", sent ? "sent" : "received",
+		     sent ? "to" : "from", inspect_line_safe(who, shown, sizeof(shown)),
+		     (const char *)line.data);
 	buf_free(&line);
 	if (*saved)
 		err_detail_set("%s", saved);
@@ -244,8 +224,8 @@ static void trace_self(const struct run *r)
 		return;
 	fingerprint_format(r->id.id_fpr, fpr);
 	identity_device_id_format(r->id.binding.device_id, dev);
-	fprintf(stderr, "%s: trace: this side: %s, identity %s, device %s\n", err_progname(),
-		handshake_run_self(r->hs), fpr, dev);
+	diag(DIAG_ERROR, "trace: this side: %s, identity %s, device %s", handshake_run_self(r->hs),
+	     fpr, dev);
 }
 
 /* --trace: what the trust store holds for the peer named on the command
@@ -263,12 +243,12 @@ static void trace_peer(const struct run *r, const char *jid)
 	}
 	while ((p = trust_next_by_jid(trust, bare, p)) != NULL) {
 		fingerprint_format(p->fpr, fpr);
-		fprintf(stderr, "%s: trace: the trust store knows %s: identity %s, %s, %zu device(s)\n",
-			err_progname(), bare, fpr, trust_level_name(p->level), p->n_devices);
+		diag(DIAG_ERROR, "trace: the trust store knows %s: identity %s, %s, %zu device(s)",
+		     bare, fpr, trust_level_name(p->level), p->n_devices);
 		n++;
 	}
 	if (!n)
-		fprintf(stderr, "%s: trace: the trust store does not know %s\n", err_progname(), bare);
+		diag(DIAG_ERROR, "trace: the trust store does not know %s", bare);
 }
 
 /* ---- timeouts and interruptions ---- */
@@ -367,8 +347,7 @@ static int send_out(struct run *r)
 	if (!err) {
 		r->sent++;
 		r->sent_bytes += line.len;
-		if (r->opt.verbose)
-			note(r, "sent step %s to %s", handshake_step_name(o->step), o->to);
+		diag(DIAG_VERBOSE, "sent step %s to %s", handshake_step_name(o->step), o->to);
 	}
 	buf_free(&line);
 	return err;
@@ -380,37 +359,41 @@ static void show_in(struct run *r, const struct xml_node *stanza)
 	const char *from = xml_get_attr(stanza, "from");
 	char shown[JID_MAX + 1];
 
-	if (r->out.event == HANDSHAKE_RUN_SKIPPED && r->opt.verbose)
-		note(r, "skipped a stanza that is not a handshake (<%s/>)", stanza->name);
+	if (r->out.event == HANDSHAKE_RUN_SKIPPED)
+		diag(DIAG_VERBOSE, "skipped a stanza that is not a handshake (<%s/>)",
+		     stanza->name);
 	if (r->out.event == HANDSHAKE_RUN_NOT_PEER)
-		note(r, "warning: skipped a handshake stanza from %s, not from the peer",
+		diag(DIAG_WARNING, "warning: skipped a handshake stanza from %s, not from the peer",
 		     from ? inspect_line_safe(from, shown, sizeof(shown)) : "nobody (no 'from')");
 	if (r->out.in.step == HS_STEP_NONE)
 		return;
 	trace(r, 0, r->out.in.from, r->out.in.step, r->out.in.body, r->out.in.reason);
 	r->received++;
-	if (r->opt.verbose)
-		note(r, "received step %s from %s", handshake_step_name(r->out.in.step),
-		     r->out.in.from);
+	diag(DIAG_VERBOSE, "received step %s from %s", handshake_step_name(r->out.in.step),
+	     r->out.in.from);
 }
 
 /* ---- the outcome ---- */
 
 /* What the peer's credential was, and what its certificate chain or
  * OpenPGP key gave. */
-static void print_credential(const struct run *r, const struct handshake_result *res)
+static void print_credential(const struct handshake_result *res)
 {
 	if (res->cred_kind == HS_CRED_KIND_X509 && res->anchored)
-		note(r, "certificate: leads to anchor %s", res->anchor);
+		diag(DIAG_NOTE, "certificate: leads to anchor %s", res->anchor);
 	else if (res->cred_kind == HS_CRED_KIND_X509)
-		note(r, "warning: the certificate chain of %s leads to no anchor (%s): its identity "
-		     "key counts alone", res->peer_bare, res->chain_refused);
+		diag(DIAG_WARNING,
+		     "warning: the certificate chain of %s leads to no anchor (%s): its identity "
+		     "key counts alone",
+		     res->peer_bare, res->chain_refused);
 	if (res->cred_kind == HS_CRED_KIND_OPENPGP && res->openpgp[0])
-		note(r, "openpgp: %s%s", res->openpgp, res->anchored ? " (valid in your keyring)"
-		     : "");
+		diag(DIAG_NOTE, "openpgp: %s%s", res->openpgp,
+		     res->anchored ? " (valid in your keyring)" : "");
 	if (res->cred_kind == HS_CRED_KIND_OPENPGP && !res->anchored)
-		note(r, "warning: the OpenPGP key of %s does not anchor it (%s): its identity key "
-		     "counts alone", res->peer_bare, res->chain_refused);
+		diag(DIAG_WARNING,
+		     "warning: the OpenPGP key of %s does not anchor it (%s): its identity key "
+		     "counts alone",
+		     res->peer_bare, res->chain_refused);
 }
 
 static void print_outcome(const struct run *r)
@@ -422,46 +405,59 @@ static void print_outcome(const struct run *r)
 	fingerprint_format(res->peer_fpr, fpr);
 	trust_flags_format(s->flags, flags);
 	session_id_format(s->session_id, id);
-	note(r, "peer: %s", res->peer_full);
-	note(r, "identity: %s", fpr);
-	note(r, "device: %08x", (unsigned)res->device.id);
-	note(r, "trust: %s%s", trust_level_name(s->trust),
-	     res->key_changed ? " (new identity key accepted)" : res->new_peer ? " (first contact)" : "");
-	note(r, "flags: %s", flags);
-	print_credential(r, res);
-	note(r, "retained-secret: %s", res->rs_mismatch ? "mismatch (accepted)"
-				      : res->rs_matched ? "matched" : "none");
+	diag(DIAG_NOTE, "peer: %s", res->peer_full);
+	diag(DIAG_NOTE, "identity: %s", fpr);
+	diag(DIAG_NOTE, "device: %08x", (unsigned)res->device.id);
+	diag(DIAG_NOTE, "trust: %s%s", trust_level_name(s->trust),
+	     res->key_changed ? " (new identity key accepted)"
+	     : res->new_peer  ? " (first contact)"
+			      : "");
+	diag(DIAG_NOTE, "flags: %s", flags);
+	print_credential(res);
+	diag(DIAG_NOTE, "retained-secret: %s",
+	     res->rs_mismatch  ? "mismatch (accepted)"
+	     : res->rs_matched ? "matched"
+			       : "none");
 	if (res->rs_mismatch)
-		note(r, "warning: retained secret mismatch with %s: the session is marked rs-reset "
-		     "until verified (xe2e-verify-sas)", res->peer_bare);
-	note(r, "handshake: %s %s%s%s", hsnego_pattern_name(res->pattern),
+		diag(DIAG_WARNING,
+		     "warning: retained secret mismatch with %s: the session is marked rs-reset "
+		     "until verified (xe2e-verify-sas)",
+		     res->peer_bare);
+	diag(DIAG_NOTE, "handshake: %s %s%s%s", hsnego_pattern_name(res->pattern),
 	     hsnego_suite_name(res->suite), res->swapped ? ", roles swapped" : "",
 	     res->retries ? ", after a retry" : "");
-	note(r, "session: %s%s", id, s->pending ? " (pending until the peer's first message)" : "");
+	diag(DIAG_NOTE, "session: %s%s", id,
+	     s->pending ? " (pending until the peer's first message)" : "");
 }
 
 /* What the user can do after a failure that has a remedy (always shown,
  * --quiet or not: it belongs to the error). */
 static void print_next_steps(const struct run *r)
 {
-	const char *peer = handshake_run_peer(r->hs), *me = err_progname();
+	const char *peer = handshake_run_peer(r->hs);
 
 	switch (handshake_run_failure(r->hs)) {
 	case HS_FAIL_RS_MISMATCH:
-		fprintf(stderr, "%s: what now: ask %s, by another channel than this one, whether it "
-			"lost its state (a restore, or xe2e-trustdb forget); if so, run the "
-			"handshake again with --accept-rs-reset, then compare the SAS with "
-			"xe2e-verify-sas; if not, someone else may hold its keys\n", me, peer);
+		diag(DIAG_ERROR,
+		     "what now: ask %s, by another channel than this one, whether it "
+		     "lost its state (a restore, or xe2e-trustdb forget); if so, run the "
+		     "handshake again with --accept-rs-reset, then compare the SAS with "
+		     "xe2e-verify-sas; if not, someone else may hold its keys",
+		     peer);
 		break;
 	case HS_FAIL_PEER_RS_MISMATCH:
-		fprintf(stderr, "%s: what now: tell %s, by another channel than this one, that "
-			"this side lost its state; once it has checked, it runs the handshake again "
-			"with --accept-rs-reset, then you both compare the SAS with "
-			"xe2e-verify-sas\n", me, peer);
+		diag(DIAG_ERROR,
+		     "what now: tell %s, by another channel than this one, that "
+		     "this side lost its state; once it has checked, it runs the handshake again "
+		     "with --accept-rs-reset, then you both compare the SAS with "
+		     "xe2e-verify-sas",
+		     peer);
 		break;
 	case HS_FAIL_BOTH_INITIATORS:
-		fprintf(stderr, "%s: what now: run it again, one side with --to %s, the other "
-			"with --respond\n", me, peer);
+		diag(DIAG_ERROR,
+		     "what now: run it again, one side with --to %s, the other "
+		     "with --respond",
+		     peer);
 		break;
 	default:
 		break;
@@ -547,12 +543,11 @@ static int loop(struct run *r)
 static int load_identity(struct run *r, uint64_t now)
 {
 	struct passphrase pp;
-	int err = cli_passphrase_init(&pp, r->opt.passphrase_file, r->opt.passphrase_prompt);
+	int err, status = cli_passphrase_init(&pp, r->opt.passphrase_file,
+					      r->opt.passphrase_prompt);
 
-	if (err) {
-		passphrase_wipe(&pp);
-		return err_report(err, "no passphrase");
-	}
+	if (status)
+		return status;
 	err = identity_load(&r->id, IDENTITY_LOAD_DEVICE_KEY, &pp, now);
 	passphrase_wipe(&pp);
 	if (err)
@@ -630,8 +625,8 @@ static int start(struct run *r)
 static void print_stats(const struct run *r)
 {
 	if (r->opt.stats || r->opt.verbose)
-		fprintf(stderr, "%s: stanzas sent %lu, bytes sent %lu, stanzas received %lu\n",
-			err_progname(), r->sent, r->sent_bytes, r->received);
+		diag(DIAG_ERROR, "stanzas sent %lu, bytes sent %lu, stanzas received %lu", r->sent,
+		     r->sent_bytes, r->received);
 }
 
 static void cleanup(struct run *r)
@@ -657,6 +652,7 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &r.opt, &lists, &done);
 	if (status || done)
 		return status;
+	diag_set_verbosity(r.opt.quiet, r.opt.verbose);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
 	status = set_up(&r, &lists, now);

@@ -152,7 +152,7 @@ static int parse_prekey_option(struct options *o, int c)
 	switch (c) {
 	case OPT_PREKEYS: {
 		unsigned long n = 0;
-		int status = cli_number("--prekeys", optarg, 0, BUNDLE_OPK_MAX, &n);
+		int status = cli_number_arg("--prekeys", optarg, 0, BUNDLE_OPK_MAX, &n);
 
 		set_mode(o, MODE_PREKEYS);
 		o->prekeys = (int)n;
@@ -161,17 +161,17 @@ static int parse_prekey_option(struct options *o, int c)
 	case OPT_ROTATE_PREKEYS:
 		set_mode(o, MODE_PREKEYS);
 		o->rotate_prekeys = 1;
-		return -1;
+		return 0;
 	case OPT_BUNDLE_MINIMAL:
 		o->minimal = 1;
-		return -1;
+		return 0;
 	default:
 		o->output = optarg;
-		return -1;
+		return 0;
 	}
 }
 
-/* Returns -1 to go on, or the exit status. */
+/* One option: 0 to go on, or the usage error. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
@@ -182,44 +182,55 @@ static int parse_option(void *ctx, int c)
 	case OPT_JID:
 		set_mode(o, MODE_CREATE);
 		o->jid = optarg;
-		return -1;
+		return 0;
 	case OPT_FORCE:
 		o->force = 1;
-		return -1;
+		return 0;
 	case OPT_SHOW:
 		set_mode(o, MODE_SHOW);
-		return -1;
+		return 0;
 	case OPT_ROTATE:
 		set_mode(o, MODE_ROTATE);
-		return -1;
+		return 0;
 	case OPT_PSK:
 		set_mode(o, MODE_PSK);
-		return -1;
+		return 0;
 	case OPT_CSR:
 		set_mode(o, MODE_CSR);
-		return -1;
+		return 0;
 	case OPT_CERTIFICATE:
 		set_mode(o, MODE_CERTIFICATE);
 		o->certificate = optarg;
-		return -1;
+		return 0;
 	case OPT_OPENPGP:
 		set_mode(o, MODE_OPENPGP);
 		o->openpgp = optarg;
-		return -1;
+		return 0;
 	case OPT_PASSPHRASE:
 		o->prompt = 1;
-		return -1;
+		return 0;
 	case OPT_PASSPHRASE_FILE:
 		o->passphrase_file = optarg;
-		return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		printf(help_text, BUNDLE_OPK_MAX, PREKEYS_DEFAULT);
-		return XE2E_EXIT_OK;
+		return 0;
 	default:
 		return err_usage("unknown option '%c'", c);
 	}
 }
+
+/* The help text, with the numbers it names. */
+static int print_help(void *ctx)
+{
+	(void)ctx;
+	printf(help_text, BUNDLE_OPK_MAX, PREKEYS_DEFAULT);
+	return XE2E_EXIT_OK;
+}
+
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help_more = print_help,
+};
 
 static int check_options(const struct options *o)
 {
@@ -249,17 +260,16 @@ static int check_options(const struct options *o)
 		return err_usage("--certificate needs a file name");
 	if (o->mode == MODE_OPENPGP && !*o->openpgp)
 		return err_usage("--openpgp needs a key id, or none");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
-	int status = cli_options(argc, argv, long_options, parse_option, o);
+	int status = cli_parse(argc, argv, &cli_spec, o, done);
 
-	if (status >= 0)
+	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o);
 }
 
@@ -308,12 +318,15 @@ static int run_show(uint64_t now)
 		return err_report(err, "cannot read the identity");
 	if (now >= id.binding.expires) {
 		identity_time_format(id.binding.expires, when);
-		err_warn("the device binding expired on %s: run xe2e-keygen --rotate-device", when);
+		diag(DIAG_WARNING,
+		     "the device binding expired on %s: run xe2e-keygen --rotate-device", when);
 	}
 	if (id.chain_der.len && now > id.cert_not_after) {
 		identity_time_format(id.cert_not_after, when);
-		err_warn("the CA-issued certificate expired on %s: install a new one with "
-			 "xe2e-keygen --certificate", when);
+		diag(DIAG_WARNING,
+		     "the CA-issued certificate expired on %s: install a new one with "
+		     "xe2e-keygen --certificate",
+		     when);
 	}
 	err = print_identity(&id);
 	identity_free(&id);
@@ -329,7 +342,7 @@ static int run_create(const struct options *o, struct passphrase *pp, uint64_t n
 	if (err)
 		return err_report(err, "cannot create the identity");
 	if (store_dir(STORE_DATA, dir) == XE2E_OK)
-		err_warn("created the identity of %s in %s", id.jid, dir);
+		diag(DIAG_NOTE, "created the identity of %s in %s", id.jid, dir);
 	err = print_identity(&id);
 	identity_free(&id);
 	return err;
@@ -344,7 +357,7 @@ static int run_rotate(struct passphrase *pp, uint64_t now)
 	if (err)
 		return err_report(err, "cannot rotate the device key");
 	identity_device_id_format(id.binding.device_id, dev);
-	err_warn("new device key for device %s", dev);
+	diag(DIAG_NOTE, "new device key for device %s", dev);
 	err = print_identity(&id);
 	identity_free(&id);
 	return err;
@@ -387,10 +400,10 @@ static void report_certificate(const struct identity *id)
 
 	identity_time_format(id->cert_not_after, until);
 	if (id->chain_der.len)
-		err_warn("installed the CA-issued certificate of %s, valid until %s", id->jid,
-			 until);
+		diag(DIAG_NOTE, "installed the CA-issued certificate of %s, valid until %s",
+		     id->jid, until);
 	else
-		err_warn("installed a self-signed certificate of %s", id->jid);
+		diag(DIAG_NOTE, "installed a self-signed certificate of %s", id->jid);
 }
 
 static int run_certificate(const struct options *o, uint64_t now)
@@ -427,13 +440,14 @@ static int run_openpgp(const struct options *o, uint64_t now)
 		return err_report(err, "cannot %s the OpenPGP credential", strcmp(o->openpgp,
 				  OPENPGP_NONE) ? "make" : "remove");
 	if (id.openpgp.key.len)
-		err_warn("the identity key of %s is certified by the OpenPGP key %s", id.jid,
-			 id.openpgp.fpr);
+		diag(DIAG_NOTE, "the identity key of %s is certified by the OpenPGP key %s", id.jid,
+		     id.openpgp.fpr);
 	else
-		err_warn("removed the OpenPGP credential of %s", id.jid);
+		diag(DIAG_NOTE, "removed the OpenPGP credential of %s", id.jid);
 	if (id.openpgp.key.len && id.chain_der.len)
-		err_warn("the CA-issued certificate is no longer sent (--openpgp none sends it "
-			 "again)");
+		diag(DIAG_WARNING,
+		     "the CA-issued certificate is no longer sent (--openpgp none sends it "
+		     "again)");
 	status = print_identity(&id);
 	identity_free(&id);
 	return status;
@@ -579,13 +593,14 @@ static void report_bundle(const struct prekey_job *job)
 	char when[IDENTITY_TIME_TEXT_LEN];
 
 	identity_time_format(b->spk_expires, when);
-	err_warn("%s bundle of %s: %ssigned prekey %08x until %s, %zu one-time prekeys",
-		 b->form == BUNDLE_FULL ? "full" : "minimal", b->jid, job->new_spk ? "new " : "",
-		 (unsigned)b->spk_id, when, b->n_opk);
+	diag(DIAG_NOTE, "%s bundle of %s: %ssigned prekey %08x until %s, %zu one-time prekeys",
+	     b->form == BUNDLE_FULL ? "full" : "minimal", b->jid, job->new_spk ? "new " : "",
+	     (unsigned)b->spk_id, when, b->n_opk);
 	if (b->n_opk == 0)
-		err_warn("warning: no one-time prekeys: messages sealed to this bundle depend on "
-			 "the signed prekey alone until it is deleted, %llu days after it expires",
-			 (unsigned long long)(PREKEY_GRACE / 86400));
+		diag(DIAG_WARNING,
+		     "warning: no one-time prekeys: messages sealed to this bundle depend on "
+		     "the signed prekey alone until it is deleted, %llu days after it expires",
+		     (unsigned long long)(PREKEY_GRACE / 86400));
 }
 
 /*
@@ -671,16 +686,14 @@ int main(int argc, char **argv)
 	struct options o = {MODE_NONE, 0, NULL, 0, 0, NULL, -1, 0, 0, NULL, NULL, NULL};
 	struct passphrase pp;
 	uint64_t now = (uint64_t)time(NULL);
-	int status;
+	int status, done = 0;
 
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &o);
-	if (status >= 0)
+	status = parse_args(argc, argv, &o, &done);
+	if (status || done)
 		return status;
-	if ((status = cli_passphrase_init(&pp, o.passphrase_file, o.prompt))) {
-		passphrase_wipe(&pp);
-		return err_report(status, "no passphrase");
-	}
+	if ((status = cli_passphrase_init(&pp, o.passphrase_file, o.prompt)))
+		return status;
 	switch (o.mode) {
 	case MODE_PSK:
 		status = run_psk();

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "inspect.h"
 #include "passphrase.h"
+#include "tell.h"
 #include "util.h"
 #include "xe2e.h"
 #include "xml.h"
@@ -78,8 +79,7 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* One option, as cli_options() hands it over: -1 to go on, or the exit
- * status to stop with (0 after --help). */
+/* One option: 0 to go on, or the usage error. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
@@ -87,34 +87,35 @@ static int parse_option(void *ctx, int c)
 	switch (c) {
 	case OPT_BATCH:
 		o->batch_given = 1;
-		return cli_number("--batch", optarg, 1, XE2E_OPEN_BATCH_MAX, &o->batch);
-	case OPT_REQUIRE_RESOURCE: o->open.require_resource = 1; return -1;
-	case OPT_QUIET: o->quiet = 1; return -1;
-	case OPT_VERBOSE: o->verbose = 1; return -1;
-	case OPT_INSPECT: o->inspect = 1; return -1;
-	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
-	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		fputs(help_text, stdout);
-		return XE2E_EXIT_OK;
+		return cli_number_arg("--batch", optarg, 1, XE2E_OPEN_BATCH_MAX, &o->batch);
+	case OPT_REQUIRE_RESOURCE: o->open.require_resource = 1; return 0;
+	case OPT_QUIET: o->quiet = 1; return 0;
+	case OPT_VERBOSE: o->verbose = 1; return 0;
+	case OPT_INSPECT: o->inspect = 1; return 0;
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return 0;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return 0;
 	default:
 		return err_usage("unknown option");
 	}
 }
 
-/* -1 to go on, or the exit status (0 after --help or --version). */
-static int parse_args(int argc, char **argv, struct options *o)
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+};
+
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
 	int status;
 
 	memset(o, 0, sizeof(*o));
 	o->batch = XE2E_OPEN_BATCH_MAX;
-	status = cli_options(argc, argv, long_options, parse_option, o);
-	if (status >= 0)
+	status = cli_parse(argc, argv, &cli_spec, o, done);
+	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->quiet && o->verbose)
 		return err_usage("--quiet and --verbose exclude each other");
 	if (o->inspect && (o->batch_given || o->quiet || o->verbose || o->open.require_resource ||
@@ -122,7 +123,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return err_usage("--inspect goes with no other option");
 	if (o->passphrase_prompt && o->passphrase_file)
 		return err_usage("--passphrase and --passphrase-file exclude each other");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
 /* ---- the run ---- */
@@ -136,33 +137,30 @@ struct run {
 	struct buf out; /* opened stanzas, written after their commit */
 };
 
-/* Warnings unless --quiet, notes with --verbose. */
-#define warn(r, ...) ((r)->opt->quiet ? (void)0 : err_warn(__VA_ARGS__))
-#define note(r, ...) ((r)->opt->verbose ? err_warn(__VA_ARGS__) : (void)0)
-
 /* Says on stderr that a stanza was not opened (or inspected), and why. */
-static void describe(const struct run *r, const struct xe2e_opened *res)
+static void describe(const struct run *r, enum diag_level level, const struct xe2e_opened *res)
 {
 	const struct xml_node *st = res->received;
 	const char *id = xml_get_attr(st, "id"), *from = xml_get_attr(st, "from");
 	char id_s[65], from_s[201], detail_s[512]; /* from outside: one line each */
 
-	fprintf(stderr, "%s: <%.32s%s%s%s> from %s not %s: %s%s%s\n", err_progname(),
-		st->name ? st->name : "?", id ? " id='" : "",
-		id ? inspect_line_safe(id, id_s, sizeof(id_s)) : "", id ? "'" : "",
-		from ? inspect_line_safe(from, from_s, sizeof(from_s)) : "(no from)",
-		r->opt->inspect ? "inspected" : "opened", res->reason, *res->detail ? ": " : "",
-		inspect_line_safe(res->detail, detail_s, sizeof(detail_s)));
+	diag(level, "<%.32s%s%s%s> from %s not %s: %s%s%s", st->name ? st->name : "?",
+	     id ? " id='" : "", id ? inspect_line_safe(id, id_s, sizeof(id_s)) : "", id ? "'" : "",
+	     from ? inspect_line_safe(from, from_s, sizeof(from_s)) : "(no from)",
+	     r->opt->inspect ? "inspected" : "opened", res->reason, *res->detail ? ": " : "",
+	     inspect_line_safe(res->detail, detail_s, sizeof(detail_s)));
 }
 
-/* A stanza that was not opened: told as it deserves, and counted. */
+/* A stanza that was not opened: told as it deserves (a stanza passed
+ * over is no failure), and counted. */
 static void refused(struct run *r, const struct xe2e_opened *res)
 {
 	unsigned f = res->flags;
+	enum diag_level level = !(f & XE2E_OPENED_PASSED_OVER) ? DIAG_ERROR
+				: f & XE2E_OPENED_NOTEWORTHY   ? DIAG_WARNING
+							       : DIAG_VERBOSE;
 
-	if (!(f & XE2E_OPENED_PASSED_OVER) ||
-	    (f & XE2E_OPENED_NOTEWORTHY ? !r->opt->quiet : r->opt->verbose))
-		describe(r, res);
+	describe(r, level, res);
 	if (!(f & XE2E_OPENED_PASSED_OVER))
 		*(f & XE2E_OPENED_REPLAY ? &r->replays : &r->failures) += 1;
 }
@@ -182,37 +180,38 @@ static void opened(struct run *r, const struct xe2e_opened *res)
 	int err;
 
 	if (res->flags & XE2E_OPENED_RATCHET) {
-		note(r, "ratchet stanza from %s", from);
+		diag(DIAG_VERBOSE, "ratchet stanza from %s", from);
 		return;
 	}
 	if (res->skipped)
-		note(r, "%u stanza(s) from %s not received (yet)", res->skipped, res->peer_bare);
-	note(r, "opened <%s> from %s (epoch %u, message %u)%s", res->stanza->name, from,
-	     res->epoch, res->n, res->flags & XE2E_OPENED_UNBOUND
-		     ? ": its resource is not authenticated (its sender did not bind it)" : "");
+		diag(DIAG_VERBOSE, "%u stanza(s) from %s not received (yet)", res->skipped,
+		     res->peer_bare);
+	diag(DIAG_VERBOSE, "opened <%s> from %s (epoch %u, message %u)%s", res->stanza->name, from,
+	     res->epoch, res->n,
+	     res->flags & XE2E_OPENED_UNBOUND
+		     ? ": its resource is not authenticated (its sender did not bind it)"
+		     : "");
 	if (res->n_unsealed)
-		note(r, "dropped %zu element(s) added outside the seal", res->n_unsealed);
+		diag(DIAG_VERBOSE, "dropped %zu element(s) added outside the seal",
+		     res->n_unsealed);
 	if ((err = xml_append_line(&r->out, res->stanza)))
 		fail(r, err, "cannot write the opened stanza", 1);
 }
 
 /* What a session that just came into use asks the user to know. */
-static void tell_session(const struct run *r, const struct xe2e_session *s)
+static void tell_session(const struct xe2e_session *s)
 {
+	char subject[JID_MAX + 32];
+
 	if (s->flags & XE2E_SESSION_STARTED)
-		note(r, "initial message from %s%s, sealed with %s", s->peer_bare,
+		diag(DIAG_VERBOSE, "initial message from %s%s, sealed with %s", s->peer_bare,
 		     s->flags & XE2E_SESSION_NEW_PEER ? " (first contact: recorded as tofu)" : "",
-		     s->flags & XE2E_SESSION_ONE_TIME_PREKEY ? "a one-time prekey"
-							     : "the signed prekey alone");
+		     tell_prekey(s->flags));
 	if (s->flags & XE2E_SESSION_UNTRUSTED) /* even with --quiet */
-		err_warn("warning: the session with %s is not to be trusted, what it opens may "
-			 "come from someone else: %s", s->peer_bare, s->detail);
-	if (s->flags & XE2E_SESSION_RS_RESET)
-		warn(r, "the session with %s carries rs-reset: the retained secrets did not "
-		     "match; verify the peer (xe2e-verify-sas)", s->peer_bare);
-	if (s->flags & XE2E_SESSION_OFFLINE_ORIGIN)
-		warn(r, "the session with %s started from prekeys (offline-origin): its trust is "
-		     "capped at tofu until a real-time handshake (xe2e-handshake)", s->peer_bare);
+		diag(DIAG_ERROR, "warning: the session with %s is not to be trusted, what it opens "
+		     "may come from someone else: %s", s->peer_bare, s->detail);
+	snprintf(subject, sizeof(subject), "the session with %s", s->peer_bare);
+	tell_session_flags(subject, s->flags);
 }
 
 /* Writes the stanzas opened since the last time, all at once: their
@@ -255,7 +254,7 @@ static void open_batch(struct run *r, struct xml_node **st, size_t n)
 	xe2e_open_batch(r->opener, st, n);
 	while (!r->fatal && xe2e_open_next(r->opener, (uint64_t)time(NULL), &ev) == XE2E_OK) {
 		if (ev.kind == XE2E_OPEN_SESSION)
-			tell_session(r, &ev.session);
+			tell_session(&ev.session);
 		else if (ev.kind == XE2E_OPEN_COMMITTED)
 			output_flush(r);
 		else if (ev.opened.err)
@@ -307,10 +306,8 @@ static int cmd_open(struct options *o)
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A passphrase file is read even when no key turns out to need it. */
-	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
-		passphrase_wipe(&pp);
-		return err_report(status, "no passphrase");
-	}
+	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)))
+		return status;
 	o->open.pp = &pp;
 	if (xe2e_opener_new(&r.opener, &o->open) ||
 	    xml_reader_new(&r.reader, STDIN_FILENO, XML_READ_BUFFERED, NULL))
@@ -333,9 +330,12 @@ static int cmd_open(struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o;
-	int status;
+	int status, done = 0;
 
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &o);
-	return status >= 0 ? status : cmd_open(&o);
+	status = parse_args(argc, argv, &o, &done);
+	if (status || done)
+		return status;
+	diag_set_verbosity(o.quiet, o.verbose);
+	return cmd_open(&o);
 }

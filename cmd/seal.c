@@ -14,6 +14,7 @@
 #include "jid.h"
 #include "passphrase.h"
 #include "session.h"
+#include "tell.h"
 #include "xe2e.h"
 #include "xml.h"
 
@@ -90,68 +91,68 @@ static const struct option long_options[] = {
 
 /* ---- arguments ---- */
 
-/* A number option's value into *out: -1, or the usage error. */
+/* A number option's value into *out: 0, or the usage error. */
 static int number(const char *opt, unsigned long min, unsigned long max, uint32_t *out)
 {
 	unsigned long v;
-	int status = cli_number(opt, optarg, min, max, &v);
+	int status = cli_number_arg(opt, optarg, min, max, &v);
 
-	*out = status < 0 ? (uint32_t)v : *out;
+	*out = status ? *out : (uint32_t)v;
 	return status;
 }
 
-/* One option, as cli_options() hands it over: -1 to go on, or the exit
- * status to stop with (0 after --help). */
+/* One option: 0 to go on, or the usage error. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
 	struct jid from;
 
 	switch (c) {
-	case OPT_TO: o->seal.to = optarg; return -1;
+	case OPT_TO: o->seal.to = optarg; return 0;
 	case OPT_FROM: /* a full JID, whose resource the associated data then binds */
 		if (jid_parse(optarg, &from) || !from.resource[0])
 			return err_usage("--from needs a full JID (with the resource the server bound)");
 		o->seal.from = optarg;
-		return -1;
+		return 0;
 	case OPT_SESSION:
 		if (session_id_parse(optarg, o->session))
 			return err_usage("--session needs a session id of 32 hex digits");
 		o->seal.session = o->session;
-		return -1;
-	case OPT_BUNDLE: o->bundle = optarg; return -1;
-	case OPT_FALLBACK: o->seal.fallback_body = optarg; return -1;
+		return 0;
+	case OPT_BUNDLE: o->bundle = optarg; return 0;
+	case OPT_FALLBACK: o->seal.fallback_body = optarg; return 0;
 	case OPT_MAX_STANZA: return number("--max-stanza", 1024, 64ul << 20, &o->max_stanza);
 	case OPT_INTERVAL: return number("--ratchet-interval", 0, 86400, &o->seal.step_interval);
 	case OPT_IDLE: return number("--ratchet-idle", 1, 86400, &o->seal.idle);
 	case OPT_WRITERS: return number("--writers", 1, 64, &o->seal.writers);
-	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return -1;
-	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return -1;
-	case OPT_QUIET: o->quiet = 1; return -1;
-	case OPT_VERBOSE: o->verbose = 1; return -1;
-	case 'h':
-		fputs(usage_text, stdout);
-		fputs(help_text, stdout);
-		return XE2E_EXIT_OK;
+	case OPT_PASSPHRASE: o->passphrase_prompt = 1; return 0;
+	case OPT_PASSPHRASE_FILE: o->passphrase_file = optarg; return 0;
+	case OPT_QUIET: o->quiet = 1; return 0;
+	case OPT_VERBOSE: o->verbose = 1; return 0;
 	default:
 		return err_usage("unknown option");
 	}
 }
 
-/* -1 to go on, or the exit status (0 after --help or --version). */
-static int parse_args(int argc, char **argv, struct options *o)
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+};
+
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
 {
 	int status;
 
 	memset(o, 0, sizeof(*o));
 	xe2e_seal_opts_init(&o->seal);
 	o->max_stanza = (uint32_t)o->seal.max_stanza;
-	status = cli_options(argc, argv, long_options, parse_option, o);
+	status = cli_parse(argc, argv, &cli_spec, o, done);
 	o->seal.max_stanza = o->max_stanza;
-	if (status >= 0)
+	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	if (o->passphrase_prompt && o->passphrase_file)
 		return err_usage("--passphrase and --passphrase-file exclude each other");
 	if (o->seal.to && o->seal.session)
@@ -162,7 +163,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return err_usage("--to needs a JID");
 	if (o->bundle && !o->seal.to)
 		return err_usage("--bundle needs --to");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
 /* ---- the run ---- */
@@ -174,10 +175,6 @@ struct run {
 	int fatal;  /* output failed: stop */
 };
 
-/* Warnings unless --quiet, notes with --verbose. */
-#define warn(r, ...) ((r)->opt->quiet ? (void)0 : err_warn(__VA_ARGS__))
-#define note(r, ...) ((r)->opt->verbose ? err_warn(__VA_ARGS__) : (void)0)
-
 static void worst(struct run *r, int status)
 {
 	if (status > r->status && r->status != XE2E_EXIT_TRUST)
@@ -185,23 +182,18 @@ static void worst(struct run *r, int status)
 }
 
 /* What a session that just came into use asks the user to know. */
-static void tell_session(const struct run *r, const struct xe2e_session *s)
+static void tell_session(const struct xe2e_session *s)
 {
-	char hex[SESSION_ID_TEXT_LEN];
+	char hex[SESSION_ID_TEXT_LEN], subject[SESSION_ID_TEXT_LEN + JID_MAX + 16];
 
 	if (s->flags & XE2E_SESSION_STARTED)
-		note(r, "sealed to the bundle of %s with %s", s->peer_bare,
-		     s->flags & XE2E_SESSION_ONE_TIME_PREKEY ? "a one-time prekey"
-							     : "the signed prekey alone");
+		diag(DIAG_VERBOSE, "sealed to the bundle of %s with %s", s->peer_bare,
+		     tell_prekey(s->flags));
 	if (!(s->flags & XE2E_SESSION_LOADED))
 		return;
 	session_id_format(s->id, hex);
-	if (s->flags & XE2E_SESSION_RS_RESET)
-		warn(r, "session %s with %s carries rs-reset: the retained secrets did not match; "
-		     "verify the peer (xe2e-verify-sas)", hex, s->peer_bare);
-	if (s->flags & XE2E_SESSION_OFFLINE_ORIGIN)
-		warn(r, "session %s with %s started from prekeys (offline-origin): its trust is "
-		     "capped at tofu until a real-time handshake (xe2e-handshake)", hex, s->peer_bare);
+	snprintf(subject, sizeof(subject), "session %s with %s", hex, s->peer_bare);
+	tell_session_flags(subject, s->flags);
 }
 
 static void emit(struct run *r, const struct xml_node *el)
@@ -220,17 +212,17 @@ static void one_stanza(struct run *r, const struct xml_node *st)
 	const char *id;
 	int err = xe2e_seal(r->sealer, st, (uint64_t)time(NULL), &res);
 
-	tell_session(r, &res.session);
+	tell_session(&res.session);
 	if (res.flags & XE2E_SEALED_PASSED) {
-		warn(r, "%s", res.detail);
+		diag(DIAG_WARNING, "%s", res.detail);
 		emit(r, st);
 	} else if (err) {
 		err_detail_set("%s", res.detail);
 		worst(r, err_report(err, "cannot seal <%.64s>", st->name ? st->name : "?"));
 	} else {
 		id = xml_get_attr(res.stanza, "id");
-		note(r, "sealed <%s%s%s%s> for %s", st->name, id ? " id='" : "", id ? id : "",
-		     id ? "'" : "", xml_get_attr(res.stanza, "to"));
+		diag(DIAG_VERBOSE, "sealed <%s%s%s%s> for %s", st->name, id ? " id='" : "",
+		     id ? id : "", id ? "'" : "", xml_get_attr(res.stanza, "to"));
 		emit(r, res.stanza);
 	}
 	xe2e_sealed_release(&res);
@@ -250,7 +242,7 @@ static void ratchet_stanzas(struct run *r)
 			worst(r, err_report(err, "cannot send a ratchet stanza to %s",
 					    res.session.peer_full));
 		} else {
-			note(r, "ratchet stanza for %s", res.session.peer_full);
+			diag(DIAG_VERBOSE, "ratchet stanza for %s", res.session.peer_full);
 			emit(r, res.stanza);
 		}
 		xe2e_sealed_release(&res);
@@ -275,7 +267,7 @@ static int sealer_open(struct run *r, struct passphrase *pp)
 	if ((err = xe2e_sealer_bundle(r->sealer, r->opt->bundle, (uint64_t)time(NULL), &info)))
 		return err_report(err, "cannot seal to the bundle %s", r->opt->bundle);
 	if (*info.warning)
-		warn(r, "%s", info.warning);
+		diag(DIAG_WARNING, "%s", info.warning);
 	return XE2E_EXIT_OK;
 }
 
@@ -320,10 +312,8 @@ static int cmd_seal(const struct options *o)
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A passphrase file is read even when no key turns out to need it. */
-	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)) != 0) {
-		passphrase_wipe(&pp);
-		return err_report(status, "no passphrase");
-	}
+	if ((status = cli_passphrase_init(&pp, o->passphrase_file, o->passphrase_prompt)))
+		return status;
 	status = sealer_open(&r, &pp);
 	passphrase_wipe(&pp);
 	if (status == XE2E_EXIT_OK && (status = seal_all(&r)) == XE2E_EXIT_OK) {
@@ -341,9 +331,12 @@ static int cmd_seal(const struct options *o)
 int main(int argc, char **argv)
 {
 	struct options o;
-	int status;
+	int status, done = 0;
 
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &o);
-	return status >= 0 ? status : cmd_seal(&o);
+	status = parse_args(argc, argv, &o, &done);
+	if (status || done)
+		return status;
+	diag_set_verbosity(o.quiet, o.verbose);
+	return cmd_seal(&o);
 }

@@ -65,13 +65,13 @@ struct program {
 	int shell;                /* commands are typed at the prompt */
 };
 
-static int print_help(void)
+/* The rest of --help: the commands, then the exit status. */
+static int print_commands(void *ctx)
 {
 	struct buf list = BUF_INIT;
 	int err = trustdb_help(&list);
 
-	fputs(usage_text, stdout);
-	fputs(help_text, stdout);
+	(void)ctx;
 	if (!err)
 		fwrite(list.data, 1, list.len, stdout);
 	fputs(help_tail, stdout);
@@ -79,37 +79,45 @@ static int print_help(void)
 	return err ? err_report(err, "cannot list the commands") : XE2E_EXIT_OK;
 }
 
-/* Returns -1 to go on, or the exit status. */
+/* One option: 0 to go on, or the usage error. */
 static int parse_option(void *ctx, int c)
 {
 	struct options *o = ctx;
 
 	switch (c) {
-	case OPT_XML: o->xml = 1; return -1;
-	case OPT_KEEP_GOING: o->keep_going = 1; return -1;
-	case 'h': return print_help();
+	case OPT_XML: o->xml = 1; return 0;
+	case OPT_KEEP_GOING: o->keep_going = 1; return 0;
 	default: return err_usage("unknown option");
 	}
 }
 
-/* Returns -1 to go on, or the exit status. */
-static int parse_args(int argc, char **argv, struct options *o)
-{
-	int status = cli_options(argc, argv, long_options, parse_option, o);
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+	.help_more = print_commands,
+	.operands = 1,
+};
 
-	if (status >= 0)
+/* The exit status; *done when the run is over (--help, --version). */
+static int parse_args(int argc, char **argv, struct options *o, int *done)
+{
+	int status = cli_parse(argc, argv, &cli_spec, o, done);
+
+	if (status || *done)
 		return status;
 	if (o->keep_going && optind < argc)
 		return err_usage("--keep-going is for scripts on standard input");
-	return -1;
+	return XE2E_EXIT_OK;
 }
 
 /* Writes a command's output; a closed or full stdout is an error. */
 static int write_output(const struct buf *out)
 {
 	if (out->len && fwrite(out->data, 1, out->len, stdout) != out->len)
-		return -1;
-	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
+		return XE2E_E_IO;
+	return fflush(stdout) == 0 && !ferror(stdout) ? XE2E_OK : XE2E_E_IO;
 }
 
 static int read_secret(void *ctx, const char *prompt, char out[static TRUSTDB_SECRET_MAX],
@@ -142,7 +150,7 @@ static int run_command(void *ctx, int argc, char **argv, unsigned long line)
 		status = err_report(XE2E_E_IO, "cannot write to standard output");
 	} else if (usage && p->shell) {
 		/* at the prompt, the help is a command away */
-		err_warn("%s (type 'help' for the commands)", err_detail());
+		diag(DIAG_ERROR, "%s (type 'help' for the commands)", err_detail());
 		err_detail_clear();
 		status = XE2E_EXIT_USAGE;
 	} else if (usage) {
@@ -152,7 +160,7 @@ static int run_command(void *ctx, int argc, char **argv, unsigned long line)
 		status = err_report(err, "%s%s", where, argv[0]);
 	}
 	if (p->t.note[0] && !err) /* a listing that found nothing says so */
-		err_warn("%s", p->t.note);
+		diag(DIAG_NOTE, "%s", p->t.note);
 	p->t.note[0] = '\0';
 	buf_free(&out);
 	return status;
@@ -184,11 +192,11 @@ int main(int argc, char **argv)
 	struct options o = {0, 0};
 	struct program p = {{0}, {0}, 0, 0};
 	struct trustdb_shell_ops ops = {run_command, bad_line, &p};
-	int status;
+	int status, done = 0;
 
 	err_set_progname(argv[0]);
-	status = parse_args(argc, argv, &o);
-	if (status >= 0)
+	status = parse_args(argc, argv, &o, &done);
+	if (status || done)
 		return status;
 	p.t.xml = o.xml;
 	p.t.terminal = !o.xml && isatty(STDOUT_FILENO);

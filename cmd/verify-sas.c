@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,15 +123,12 @@ static int parse_option(void *ctx, int c)
 	}
 }
 
-static int print_help(void *ctx)
-{
-	(void)ctx;
-	fputs(usage_text, stdout);
-	fputs(help_text, stdout);
-	return XE2E_EXIT_OK;
-}
-
-static const struct cli_spec cli_spec = {long_options, parse_option, print_help};
+static const struct cli_spec cli_spec = {
+	.longopts = long_options,
+	.option = parse_option,
+	.usage = usage_text,
+	.help = help_text,
+};
 
 static int check_options(const struct options *o)
 {
@@ -163,8 +159,6 @@ static int parse_args(int argc, char **argv, struct options *o, int *done)
 	status = cli_parse(argc, argv, &cli_spec, o, done);
 	if (status || *done)
 		return status;
-	if (optind < argc)
-		return err_usage("unexpected argument '%s'", argv[optind]);
 	return check_options(o);
 }
 
@@ -177,20 +171,6 @@ struct run {
 	struct verify_run_out out;
 	struct xml_reader *reader;
 };
-
-static void note(const struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(const struct run *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (r->opt.quiet)
-		return;
-	fprintf(stderr, "%s: ", err_progname());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static uint64_t now_s(void)
 {
@@ -242,12 +222,12 @@ static void trace_session(const struct run *r)
 	session_id_format(p->session_id, id);
 	fingerprint_format(p->fpr, peer);
 	fingerprint_format(p->self_fpr, self);
-	fprintf(stderr, "%s: trace: %s run in session %s (%s, this side the Noise %s), with %s, "
-		"device %08x, identity %s; this side's identity %s\n", err_progname(),
-		verify_method_name(r->method), id,
-		p->state == SESSION_PENDING ? "pending" : "active",
-		p->role == SESSION_INITIATOR ? "initiator" : "responder", p->device_jid,
-		(unsigned)p->device_id, peer, self);
+	diag(DIAG_ERROR,
+	     "trace: %s run in session %s (%s, this side the Noise %s), with %s, "
+	     "device %08x, identity %s; this side's identity %s",
+	     verify_method_name(r->method), id, p->state == SESSION_PENDING ? "pending" : "active",
+	     p->role == SESSION_INITIATOR ? "initiator" : "responder", p->device_jid,
+	     (unsigned)p->device_id, peer, self);
 }
 
 /* One control message sent or received: method, step, size, answer,
@@ -260,10 +240,9 @@ static void trace_msg(const struct run *r, int sent, const struct verify_msg *m)
 
 	if (!r->opt.trace)
 		return;
-	fprintf(stderr, "%s: trace: %s %s %s, %zu bytes%s%s%s%s\n", err_progname(),
-		sent ? "sent" : "received", method ? method : "-", step ? step : "?", m->len,
-		answer ? "; answer " : "", answer ? answer : "", reason ? "; reason " : "",
-		reason ? reason : "");
+	diag(DIAG_ERROR, "trace: %s %s %s, %zu bytes%s%s%s%s", sent ? "sent" : "received",
+	     method ? method : "-", step ? step : "?", m->len, answer ? "; answer " : "",
+	     answer ? answer : "", reason ? "; reason " : "", reason ? reason : "");
 }
 
 /* ---- stanzas ---- */
@@ -304,15 +283,16 @@ static void show_in(const struct run *r)
 
 	if (o->switched) {
 		session_id_format(verify_run_peer(r->vr)->session_id, hex);
-		note(r, "the run uses the new session %s, which %s's first stanza confirmed", hex,
+		diag(DIAG_NOTE,
+		     "the run uses the new session %s, which %s's first stanza confirmed", hex,
 		     peer_jid(r));
 		trace_session(r);
 	}
 	if (o->received)
 		trace_msg(r, 0, o->received);
 	if (o->event == VERIFY_RUN_SKIPPED_BAD) {
-		note(r, "warning: skipped a stanza from %s: %s%s%s", peer_jid(r), err_str(o->skipped),
-		     *err_detail() ? ": " : "", err_detail());
+		diag(DIAG_WARNING, "warning: skipped a stanza from %s: %s%s%s", peer_jid(r),
+		     err_str(o->skipped), *err_detail() ? ": " : "", err_detail());
 		err_detail_clear();
 	}
 }
@@ -331,12 +311,15 @@ static int input_ended(struct run *r, int err)
 	snprintf(detail, sizeof(detail), "%s", err_detail());
 	verify_run_input_ended(r->vr, &ended);
 	if (ended.aborts_counted)
-		fprintf(stderr, "%s: %u aborted verification run%s with %s; each is another chance "
-			"for an attacker\n", err_progname(), ended.aborts,
-			ended.aborts == 1 ? "" : "s", peer_jid(r));
+		diag(DIAG_ERROR,
+		     "%u aborted verification run%s with %s; each is another chance "
+		     "for an attacker",
+		     ended.aborts, ended.aborts == 1 ? "" : "s", peer_jid(r));
 	if (ended.failure_counted)
-		fprintf(stderr, "%s: the aborted run counts as a failed shared-secret run with %s: "
-			"%u of %u\n", err_progname(), peer_jid(r), ended.failures, FAILURES_LIMIT);
+		diag(DIAG_ERROR,
+		     "the aborted run counts as a failed shared-secret run with %s: "
+		     "%u of %u",
+		     peer_jid(r), ended.failures, FAILURES_LIMIT);
 	err_detail_set("%s", detail);
 	status = err_report(err, "the verification with %s was aborted", peer_jid(r));
 	return err == XE2E_E_EOF || err == XE2E_E_TIMEOUT ? XE2E_EXIT_TRUST : status;
@@ -357,6 +340,15 @@ static int failed(struct run *r, int err)
 	send_out(r);
 	err_detail_set("%s", detail);
 	return err_report(err, "the verification with %s failed", peer_jid(r));
+}
+
+/* After a step of the run that gave err: the stanza it gave to send, or
+ * the failure. The exit status. */
+static int send_unless(struct run *r, int err)
+{
+	if (!err)
+		err = send_out(r);
+	return err ? failed(r, err) : XE2E_EXIT_OK;
 }
 
 /* This side failed mid-run: the peer is told, then the error. */
@@ -507,17 +499,14 @@ static int sas_decide(struct run *r)
 	int local = 1, err = XE2E_OK;
 
 	memcpy(code, r->out.code, sizeof(code));
-	fprintf(stderr, "%s: SAS: %s\n", err_progname(), code);
+	diag(DIAG_ERROR, "SAS: %s", code);
 	if (r->opt.sas_file)
 		err = write_sas_file(r->opt.sas_file, code);
 	if (!err)
 		err = sas_answer(r, code, &local);
 	if (err && local)
 		return local_failure(r, err); /* the peer stops too */
-	if (err)
-		return failed(r, err);
-	err = send_out(r);
-	return err ? failed(r, err) : XE2E_EXIT_OK;
+	return send_unless(r, err);
 }
 
 /* ---- the exchange ---- */
@@ -564,42 +553,43 @@ static int print_match(const struct run *r, const struct verify_run_record *rec)
 		return err_report(rec->match_err, "cannot record %s as verified", p->jid);
 	}
 	fingerprint_format(p->fpr, fpr);
-	note(r, "verified: %s, identity %s, is now %s", p->jid, fpr, trust_level_name(rec->level));
+	diag(DIAG_NOTE, "verified: %s, identity %s, is now %s", p->jid, fpr,
+	     trust_level_name(rec->level));
 	if (rec->rs_reset_cleared)
-		note(r, "rs-reset cleared: the retained secret of this session is kept");
+		diag(DIAG_NOTE, "rs-reset cleared: the retained secret of this session is kept");
 	return XE2E_EXIT_OK;
 }
 
 static void mismatch_explain(const struct run *r, enum verify_run_mismatch why)
 {
-	const char *me = err_progname(), *peer = peer_jid(r);
+	const char *peer = peer_jid(r);
 
 	switch (why) {
 	case VERIFY_RUN_MISMATCH_FORGED:
-		fprintf(stderr, "%s: the reveal of %s does not match its commitment: possible "
-			"attack\n", me, peer);
+		diag(DIAG_ERROR,
+		     "the reveal of %s does not match its commitment: possible "
+		     "attack",
+		     peer);
 		break;
-	case VERIFY_RUN_MISMATCH_LOCAL:
-		fprintf(stderr, "%s: the codes differ\n", me);
-		break;
+	case VERIFY_RUN_MISMATCH_LOCAL: diag(DIAG_ERROR, "the codes differ"); break;
 	case VERIFY_RUN_MISMATCH_PEER_FORGED:
-		fprintf(stderr, "%s: %s found that the reveal did not match the commitment: "
-			"possible attack\n", me, peer);
+		diag(DIAG_ERROR,
+		     "%s found that the reveal did not match the commitment: "
+		     "possible attack",
+		     peer);
 		break;
-	default:
-		fprintf(stderr, "%s: %s reports that the codes differ\n", me, peer);
-		break;
+	default: diag(DIAG_ERROR, "%s reports that the codes differ", peer); break;
 	}
 }
 
 static int print_mismatch(const struct run *r, const struct verify_run_record *rec)
 {
 	mismatch_explain(r, rec->mismatch);
-	fprintf(stderr, "%s: someone may be intercepting this session: do not trust it; %s%s\n",
-		err_progname(), peer_jid(r),
-		!rec->mismatch_recorded ? " is not marked (--print)"
-		: rec->mismatch_err    ? " could not be marked mismatch"
-				       : " is marked mismatch");
+	diag(DIAG_ERROR, "someone may be intercepting this session: do not trust it; %s%s",
+	     peer_jid(r),
+	     !rec->mismatch_recorded ? " is not marked (--print)"
+	     : rec->mismatch_err     ? " could not be marked mismatch"
+				     : " is marked mismatch");
 	if (rec->mismatch_err) {
 		err_detail_set("%s", rec->mismatch_detail);
 		err_report(rec->mismatch_err, "cannot record the mismatch with %s", peer_jid(r));
@@ -615,8 +605,8 @@ static int sas_finish(const struct run *r, const struct verify_run_record *rec)
 	case VERIFY_OUTCOME_MISMATCH:
 		return print_mismatch(r, rec);
 	case VERIFY_OUTCOME_REFUSED:
-		fprintf(stderr, "%s: %s reports that the codes differ; nothing recorded here\n",
-			err_progname(), peer_jid(r));
+		diag(DIAG_ERROR, "%s reports that the codes differ; nothing recorded here",
+		     peer_jid(r));
 		return XE2E_EXIT_TRUST;
 	default:
 		break;
@@ -625,7 +615,7 @@ static int sas_finish(const struct run *r, const struct verify_run_record *rec)
 		err_detail_set("no answer was given");
 		return err_report(XE2E_E_EOF, "nothing recorded for %s", peer_jid(r));
 	}
-	note(r, "not compared here: nothing recorded");
+	diag(DIAG_NOTE, "not compared here: nothing recorded");
 	return XE2E_EXIT_OK;
 }
 
@@ -633,16 +623,17 @@ static int sas_finish(const struct run *r, const struct verify_run_record *rec)
 static int print_ratchet_mix(const struct run *r, const struct verify_run_record *rec)
 {
 	if (rec->mix_err == XE2E_E_STATE && rec->mix_step)
-		fprintf(stderr, "%s: other stanzas moved the session with %s on during the run: "
-			"if the peer mixed the secret in at root step %llu, the session fails from "
-			"that step on; run a new handshake\n",
-			err_progname(), peer_jid(r), (unsigned long long)rec->mix_step);
+		diag(DIAG_ERROR,
+		     "other stanzas moved the session with %s on during the run: "
+		     "if the peer mixed the secret in at root step %llu, the session fails from "
+		     "that step on; run a new handshake",
+		     peer_jid(r), (unsigned long long)rec->mix_step);
 	if (rec->mix_err) {
 		err_detail_set("%s", rec->mix_detail);
 		return err_report(rec->mix_err,
 				  "cannot mix the shared secret into the session's keys");
 	}
-	note(r, "the shared secret goes into the session's keys at root step %llu",
+	diag(DIAG_NOTE, "the shared secret goes into the session's keys at root step %llu",
 	     (unsigned long long)rec->mix_step);
 	return XE2E_EXIT_OK;
 }
@@ -652,13 +643,14 @@ static int spake2_success(const struct run *r, const struct verify_run_record *r
 	int mixed = print_ratchet_mix(r, rec), status = print_match(r, rec);
 
 	if (rec->rs_mix_done && rec->rs_mix_err == XE2E_E_NOTFOUND) {
-		note(r, "no retained secret with this device to mix the shared secret into");
+		diag(DIAG_NOTE,
+		     "no retained secret with this device to mix the shared secret into");
 	} else if (rec->rs_mix_done && rec->rs_mix_err) {
 		err_detail_set("%s", rec->rs_mix_detail);
 		status = err_report(rec->rs_mix_err,
 				    "cannot mix the shared secret into the retained secret");
 	} else if (rec->rs_mix_done) {
-		note(r, "the shared secret now also protects the next handshakes");
+		diag(DIAG_NOTE, "the shared secret now also protects the next handshakes");
 	}
 	return status == XE2E_EXIT_OK ? mixed : status;
 }
@@ -669,9 +661,11 @@ static int spake2_finish(const struct run *r, const struct verify_run_record *re
 	case VERIFY_OUTCOME_MATCH:
 		return spake2_success(r, rec);
 	case VERIFY_OUTCOME_FAILED:
-		fprintf(stderr, "%s: the shared secrets differ: a typing error, or someone may be "
-			"intercepting this session (possible attack); failed runs with %s: %u of "
-			"%u\n", err_progname(), peer_jid(r), rec->failures, FAILURES_LIMIT);
+		diag(DIAG_ERROR,
+		     "the shared secrets differ: a typing error, or someone may be "
+		     "intercepting this session (possible attack); failed runs with %s: %u of "
+		     "%u",
+		     peer_jid(r), rec->failures, FAILURES_LIMIT);
 		return XE2E_EXIT_TRUST;
 	default:
 		err_detail_set("the run ended without an outcome");
@@ -699,13 +693,11 @@ static int start_sas(struct run *r)
 
 	n = r->out.earlier_aborts;
 	if (n)
-		note(r, "note: %u earlier verification run%s with %s %s aborted; each was another "
-		     "chance for an attacker", n, n == 1 ? "" : "s", peer_jid(r),
-		     n == 1 ? "was" : "were");
-	if (err)
-		return failed(r, err);
-	err = send_out(r);
-	return err ? failed(r, err) : XE2E_EXIT_OK;
+		diag(DIAG_NOTE,
+		     "note: %u earlier verification run%s with %s %s aborted; each was another "
+		     "chance for an attacker",
+		     n, n == 1 ? "" : "s", peer_jid(r), n == 1 ? "was" : "were");
+	return send_unless(r, err);
 }
 
 /* Too many failed runs: say so, tell the peer (at once, or in answer to
@@ -714,9 +706,10 @@ static int refuse_limit(struct run *r)
 {
 	struct xml_node *stanza = NULL;
 
-	fprintf(stderr, "%s: %u failed shared-secret runs with %s: refused until "
-		"'xe2e-trustdb reset-failures %s'\n", err_progname(), r->out.failures, peer_jid(r),
-		peer_jid(r));
+	diag(DIAG_ERROR,
+	     "%u failed shared-secret runs with %s: refused until "
+	     "'xe2e-trustdb reset-failures %s'",
+	     r->out.failures, peer_jid(r), peer_jid(r));
 	while (!r->out.over && read_stanza(r, &stanza) == XE2E_OK) {
 		verify_run_feed(r->vr, stanza, now_s(), &r->out);
 		xml_free(stanza);
@@ -765,9 +758,7 @@ static int start_spake2(struct run *r)
 	}
 	err = verify_run_secret(r->vr, s.text, s.len, now_s(), &r->out);
 	wipe(&s, sizeof(s));
-	if (!err)
-		err = send_out(r);
-	return err ? failed(r, err) : XE2E_EXIT_OK;
+	return send_unless(r, err);
 }
 
 /* ---- set-up ---- */
@@ -833,6 +824,7 @@ int main(int argc, char **argv)
 	status = parse_args(argc, argv, &r.opt, &done);
 	if (status || done)
 		return status;
+	diag_set_verbosity(r.opt.quiet, 0);
 	signal(SIGPIPE, SIG_IGN);
 	alarm_setup();
 	r.method = r.opt.secret || r.opt.secret_file ? VERIFY_SPAKE2 : VERIFY_SAS;

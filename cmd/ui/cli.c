@@ -50,18 +50,23 @@ static int whole_long_names(int argc, char **argv, const struct option *longopts
 	return XE2E_EXIT_OK;
 }
 
-/* Takes one option; sets *done when it ends the run. */
-typedef int (*take_fn)(void *ctx, int c, int *done);
-
-/* The option loop of cli_parse() and cli_options(). */
-static int take_options(int argc, char **argv, const struct option *longopts, take_fn take,
-			void *ctx, int *done)
+/* One option for the program, or --help (which ends the run). */
+static int take(const struct cli_spec *spec, void *ctx, int c, int *done)
 {
-	int c, status = whole_long_names(argc, argv, longopts);
+	if (c != 'h')
+		return spec->option(ctx, c);
+	*done = 1;
+	return cli_print_help(spec, ctx);
+}
+
+int cli_parse(int argc, char **argv, const struct cli_spec *spec, void *ctx, int *done)
+{
+	int c, status = whole_long_names(argc, argv, spec->longopts);
 
 	*done = 0;
 	opterr = 0;
-	while (!status && !*done && (c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
+	while (!status && !*done &&
+	       (c = getopt_long(argc, argv, ":hV", spec->longopts, NULL)) != -1) {
 		if (c == ':')
 			status = err_usage("option '%s' needs an argument", argv[optind - 1]);
 		else if (c == '?' && optopt) /* a short one, perhaps in a group: -xyz */
@@ -72,32 +77,23 @@ static int take_options(int argc, char **argv, const struct option *longopts, ta
 			printf("%s %s\n", err_progname(), XE2E_VERSION);
 			*done = 1;
 		} else {
-			status = take(ctx, c, done);
+			status = take(spec, ctx, c, done);
 		}
 	}
-	return status;
+	if (status || *done || spec->operands || optind >= argc)
+		return status;
+	if (spec->operand_hint)
+		return err_usage("unexpected argument '%s' (%s)", argv[optind], spec->operand_hint);
+	return err_usage("unexpected argument '%s'", argv[optind]);
 }
 
-struct spec_ctx {
-	const struct cli_spec *spec;
-	void *ctx;
-};
-
-static int take_spec(void *ctx, int c, int *done)
+int cli_print_help(const struct cli_spec *spec, void *ctx)
 {
-	struct spec_ctx *sc = ctx;
-
-	if (c != 'h')
-		return sc->spec->option(sc->ctx, c);
-	*done = 1;
-	return sc->spec->help(sc->ctx);
-}
-
-int cli_parse(int argc, char **argv, const struct cli_spec *spec, void *ctx, int *done)
-{
-	struct spec_ctx sc = {spec, ctx};
-
-	return take_options(argc, argv, spec->longopts, take_spec, &sc, done);
+	if (spec->usage)
+		fputs(spec->usage, stdout);
+	if (spec->help)
+		fputs(spec->help, stdout);
+	return spec->help_more ? spec->help_more(ctx) : XE2E_EXIT_OK;
 }
 
 /* 1 when text is a decimal number that fits, with *out set. */
@@ -133,52 +129,15 @@ int cli_seconds_arg(const char *opt, const char *text, unsigned min, unsigned *o
 	return XE2E_EXIT_OK;
 }
 
-/* ---- where -1 means "go on" ---- */
-
-struct old_ctx {
-	cli_option_fn parse;
-	void *ctx;
-};
-
-static int take_old(void *ctx, int c, int *done)
-{
-	struct old_ctx *oc = ctx;
-	int status = oc->parse(oc->ctx, c);
-
-	*done = status >= 0;
-	return *done ? status : XE2E_EXIT_OK;
-}
-
-int cli_options(int argc, char **argv, const struct option *longopts, cli_option_fn parse,
-		void *ctx)
-{
-	struct old_ctx oc = {parse, ctx};
-	int done, status = take_options(argc, argv, longopts, take_old, &oc, &done);
-
-	return status || done ? status : -1;
-}
-
-int cli_number(const char *opt, const char *text, unsigned long min, unsigned long max,
-	       unsigned long *out)
-{
-	int status = cli_number_arg(opt, text, min, max, out);
-
-	return status ? status : -1;
-}
-
-int cli_seconds(const char *opt, const char *text, unsigned min, unsigned *out)
-{
-	int status = cli_seconds_arg(opt, text, min, out);
-
-	return status ? status : -1;
-}
-
 int cli_passphrase_init(struct passphrase *pp, const char *file, int prompt)
 {
 	int err = passphrase_init(pp, file, prompt);
 
 	pp->ask = prompt_secret;
-	return err;
+	if (!err)
+		return XE2E_EXIT_OK;
+	passphrase_wipe(pp);
+	return err_report(err, "no passphrase");
 }
 
 int cli_finish_stdout(void)

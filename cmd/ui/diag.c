@@ -8,6 +8,7 @@
 #include "err.h"
 
 static char progname[64] = "xe2e";
+static enum diag_level shown = DIAG_NOTE; /* the highest level shown */
 
 /* The library's advice in the words of these programs. */
 static const char *const advice[ERR_ADVICE__COUNT] = {
@@ -78,10 +79,17 @@ static void vwarn(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
-void err_warn(const char *fmt, ...)
+void diag_set_verbosity(int quiet, int verbose)
+{
+	shown = quiet ? DIAG_ERROR : verbose ? DIAG_VERBOSE : DIAG_NOTE;
+}
+
+void diag(enum diag_level level, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level > shown)
+		return;
 	va_start(ap, fmt);
 	vwarn(fmt, ap);
 	va_end(ap);

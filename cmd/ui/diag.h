@@ -23,8 +23,26 @@ const char *err_progname(void);
  */
 int err_report(int err, const char *what, ...) __attribute__((format(printf, 2, 3)));
 
-/* Prints "xe2e-PROG: message" to stderr (printf format). */
-void err_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * What a line on stderr is, and so when it is shown. Every line that is
+ * not an error report goes through diag(), so that --quiet and --verbose
+ * mean the same in every program.
+ */
+enum diag_level {
+	DIAG_ERROR,   /* always: an error, what to do about it, and what an
+		       * option asked for (--trace, --stats, the SAS) */
+	DIAG_WARNING, /* unless --quiet: something the user should know */
+	DIAG_NOTE,    /* unless --quiet: the outcome a program tells by default */
+	DIAG_VERBOSE, /* only with --verbose: each step, each stanza */
+};
+
+/* What diag() shows from now on: --quiet (quiet) errors alone, --verbose
+ * (verbose) every level; neither, all but DIAG_VERBOSE (the start). */
+void diag_set_verbosity(int quiet, int verbose);
+
+/* Prints "xe2e-PROG: message" to stderr when level is shown (printf
+ * format). */
+void diag(enum diag_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints a usage error and returns XE2E_EXIT_USAGE. */
 int err_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

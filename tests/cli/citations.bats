@@ -4,18 +4,7 @@
 load helpers
 
 CHECK="$BATS_TEST_DIRNAME/../lint/check-citations"
-ROOT="$BATS_TEST_DIRNAME/../.."
-
-# A copy of what the checker reads, to break on purpose.
-copy_tree() {
-	mkdir -p "$T/tree"
-	cp -r "$ROOT/man" "$ROOT/common" "$T/tree/"
-}
-
-setup() {
-	xe2e_setup
-	T=$BATS_TEST_TMPDIR
-}
+TREE_PARTS="man common" # what the checker reads (copy_tree)
 
 @test "citations: every xe2e(7) citation in the tree names a section that exists" {
 	run "$CHECK" "$ROOT"

@@ -8,6 +8,7 @@ load helpers
 load prosody
 
 TO=30 # seconds any one xe2e-connect may take
+WAIT_FOR=20 # seconds prosody_wait_for waits for a line
 
 setup_file() {
 	prosody_require
@@ -23,23 +24,15 @@ teardown_file() {
 }
 
 setup() {
-	xe2e_setup
+	prosody_test_setup alice alice-secret carol carol-secret dave dave-secret
 	unset XE2E_PASSWORD
-	T=$BATS_TEST_TMPDIR
-	printf 'alice-secret\n' >"$T/alice.pw"
+	# Bob's file ends its line with CR LF, as a file from another system may.
 	printf 'bob secret, with spaces\r\n' >"$T/bob.pw"
-	printf 'carol-secret\n' >"$T/carol.pw"
-	printf 'dave-secret\n' >"$T/dave.pw"
-	chmod 600 "$T"/*.pw
-	BG_PIDS=()
+	chmod 600 "$T/bob.pw"
 }
 
 teardown() {
-	local pid
-	for pid in "${BG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	xe2e_teardown
+	prosody_test_teardown
 }
 
 # connect USER [DOMAIN] -- [ARGS...]: xe2e-connect as USER@DOMAIN.
@@ -76,18 +69,6 @@ has_line_with() {
 output: $output"
 }
 
-# Waits up to 20 s for a line matching the fixed string in a file.
-wait_for() {
-	local file=$1 text=$2 i
-	for i in $(seq 1 200); do
-		grep -qF -- "$text" "$file" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "not in $file within 20 s: $text" >&2
-	cat "$file" >&2
-	return 1
-}
-
 # online USER RESOURCE: USER@xe2e.test online in the background, input from
 # the FIFO $T/USER.in (held open by fd 8 of the test: bats owns fd 3),
 # output in $T/USER.out, diagnostics in $T/USER.err; returns once the
@@ -100,7 +81,7 @@ online() {
 		>"$T/$user.out" 2>"$T/$user.err" 8>&- &
 	BG_PIDS+=($!)
 	eval "${user}_pid=$!"
-	wait_for "$T/$user.out" "from='$user@$XMPP_DOMAIN/$resource'"
+	prosody_wait_for "$T/$user.out" "from='$user@$XMPP_DOMAIN/$resource'"
 }
 
 # offline USER: ends USER's input and waits for xe2e-connect to finish;
@@ -169,7 +150,7 @@ EOF
 	stderr_has 'logged in with SCRAM-SHA-256'
 	stderr_has 'bound as alice@xe2e.test/balcony'
 	stderr_has 'stanzas sent 1, received 1'
-	wait_for "$T/bob.out" "live &amp; well, $BATS_TEST_NUMBER"
+	prosody_wait_for "$T/bob.out" "live &amp; well, $BATS_TEST_NUMBER"
 	offline bob
 	assert_equal "$status" 0
 	run grep -c "<body>live" "$T/bob.out"
@@ -336,7 +317,7 @@ EOF
 	connect bob -- --resource garden --wait 5 </dev/null >"$T/bob.out" 2>"$T/bob.err" &
 	BG_PIDS+=($!)
 	local bob=$!
-	wait_for "$T/bob.out" "from='bob@xe2e.test/garden'"
+	prosody_wait_for "$T/bob.out" "from='bob@xe2e.test/garden'"
 	run --separate-stderr connect alice <<<"<message to='bob@xe2e.test/garden'><body>$body</body></message>"
 	assert_success
 	wait "$bob"
@@ -357,7 +338,7 @@ EOF
 </stream:stream>
 EOF
 	assert_success
-	wait_for "$T/bob.out" '<body>wrapped</body>'
+	prosody_wait_for "$T/bob.out" '<body>wrapped</body>'
 	offline bob
 }
 

@@ -16,7 +16,6 @@ HS_TIMEOUT=20
 
 hs_setup() {
 	xe2e_setup
-	T=$BATS_TEST_TMPDIR
 	A=$T/alice
 	B=$T/bob
 	XE2E_HOME=$A make_identity alice@capulet.lit

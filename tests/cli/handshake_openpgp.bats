@@ -8,14 +8,6 @@
 load helpers
 load openpgp_helpers
 
-setup() {
-	openpgp_setup
-}
-
-teardown() {
-	openpgp_teardown
-}
-
 @test "openpgp: Bob, whose keyring holds Alice's key locally signed, records her anchored" {
 	alice_openpgp
 	give_key "$GA" "$GB" "$AFPR"

@@ -39,6 +39,7 @@ load '/usr/lib/bats/bats-file/load'
 : "${BATS_TEST_TIMEOUT:=300}"
 
 xe2e_setup() {
+	T=$BATS_TEST_TMPDIR # the test's own directory, in every file
 	export XE2E_HOME="$BATS_TEST_TMPDIR/home"
 	# Key derivation for tests only; the default stays 600000 (xe2e-keygen(1)).
 	export XE2E_KDF_ITERATIONS=1000
@@ -48,6 +49,20 @@ xe2e_setup() {
 
 setup() {
 	xe2e_setup
+}
+
+# The top of the source tree.
+ROOT="$BATS_TEST_DIRNAME/../.."
+
+# For the tests of a checker of the tree (tests/lint/): copies the parts
+# of the tree a file names in TREE_PARTS to $T/tree, to break there on
+# purpose.
+copy_tree() {
+	local part
+	mkdir -p "$T/tree"
+	for part in $TREE_PARTS; do
+		cp -r "$ROOT/$part" "$T/tree/"
+	done
 }
 
 # After a test that ran out of time, ends what it left running: every

@@ -14,6 +14,8 @@
 #   EOF
 #   hostile_end MIN            fails naming every failed row, and unless at
 #                              least MIN rows ran
+#   set_attr NAME VALUE        the stanza on stdin with its attribute NAME
+#                              set to VALUE, or removed when VALUE is "-"
 #
 # In a table, the last field is evaluated (eval) with its output going to
 # the program's standard input; empty for no input. A row whose status is
@@ -387,4 +389,12 @@ b64_dirty() {
 	c=${s: -1}
 	i=${abc%%"$c"*}
 	printf '%s%s%s' "${s%?}" "${abc:$((${#i} + 1)):1}" "$pad"
+}
+
+set_attr() {
+	if [ "$2" = - ]; then
+		sed "s/ $1='[^']*'//"
+	else
+		sed "s|$1='[^']*'|$1='${2//&/\\&}'|"
+	fi
 }

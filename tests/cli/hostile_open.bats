@@ -10,9 +10,6 @@ load restore_helpers
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
-	A=$T/alice
-	B=$T/bob
 	OLD=$(cat "$T/session.alice.bob")
 	msg alice bob m1 'Hello, Bob!' | xseal alice >"$T/old.xml"
 	# A second session: the first stays, as after any new handshake.
@@ -32,11 +29,7 @@ setup() {
 
 # M1 with attribute NAME set to VALUE, or removed when VALUE is "-".
 attr() {
-	if [ "$2" = - ]; then
-		printf '%s\n' "$M1" | sed "s/ $1='[^']*'//"
-	else
-		printf '%s\n' "$M1" | sed "s|$1='[^']*'|$1='${2//&/\\&}'|"
-	fi
+	printf '%s\n' "$M1" | set_attr "$@"
 }
 
 # M1 with its message element renamed to NAME.

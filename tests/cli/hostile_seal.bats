@@ -9,10 +9,6 @@ load hostile_helpers
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
-	A=$T/alice
-	B=$T/bob
-	SESSION=$(cat "$T/session.alice.bob")
 	PLAIN=$(msg alice bob m1 'Hello, Bob!')
 	as bob xe2e-keygen --prekeys 2 --output "$T/bundle.xml" 2>/dev/null
 	BUNDLE=$(cat "$T/bundle.xml")
@@ -28,11 +24,7 @@ copied_home() {
 
 # PLAIN with attribute NAME set to VALUE, or removed when VALUE is "-".
 attr() {
-	if [ "$2" = - ]; then
-		printf '%s\n' "$PLAIN" | sed "s/ $1='[^']*'//"
-	else
-		printf '%s\n' "$PLAIN" | sed "s|$1='[^']*'|$1='${2//&/\\&}'|"
-	fi
+	printf '%s\n' "$PLAIN" | set_attr "$@"
 }
 
 # Bob's bundle changed by a sed script, as the file $T/bad.xml, used for

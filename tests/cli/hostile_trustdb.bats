@@ -9,10 +9,6 @@ load hostile_helpers
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
-	A=$T/alice
-	B=$T/bob
-	SESSION=$(cat "$T/session.alice.bob")
 	FPR_BOB=$(as bob xe2e-keygen --show | field identity | tr -d ' ')
 	OTHER=$(printf 'ab%.0s' {1..32})
 	PSK=$(xe2e-keygen --psk)

@@ -13,9 +13,6 @@ VERIFY=(xe2e-verify-sas --peer alice@capulet.lit --expect AAAA-AAAA --resource g
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
-	A=$T/alice
-	B=$T/bob
 	# Alice's commit, from a run of hers that then gets no answer.
 	as alice timeout 10 xe2e-verify-sas --peer "$BOB_JID" --expect AAAA-AAAA \
 		--resource balcony --timeout 5 </dev/null >"$T/commit.xml" 2>/dev/null || true

@@ -6,14 +6,6 @@
 load helpers
 load openpgp_helpers
 
-setup() {
-	openpgp_setup
-}
-
-teardown() {
-	openpgp_teardown
-}
-
 # The statement of xe2e(7) KEYS, from the file's fields: lp16(context) |
 # lp16(JID) | identity fingerprint | be64(created), written to FILE.
 statement() {

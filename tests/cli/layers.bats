@@ -6,18 +6,7 @@
 load helpers
 
 CHECK="$BATS_TEST_DIRNAME/../lint/check-layers"
-ROOT="$BATS_TEST_DIRNAME/../.."
-
-# A copy of what the checker reads, to break on purpose.
-copy_tree() {
-	mkdir -p "$T/tree"
-	cp -r "$ROOT/common" "$ROOT/Makefile" "$T/tree/"
-}
-
-setup() {
-	xe2e_setup
-	T=$BATS_TEST_TMPDIR
-}
+TREE_PARTS="common Makefile" # what the checker reads (copy_tree)
 
 @test "layers: no file of the library includes a header of a layer above its own" {
 	run "$CHECK" "$ROOT"

@@ -6,11 +6,8 @@
 load helpers
 
 CHECK="$BATS_TEST_DIRNAME/../lint/check-library"
-ROOT="$BATS_TEST_DIRNAME/../.."
-
 setup() {
 	xe2e_setup
-	T=$BATS_TEST_TMPDIR
 	BUILD="$ROOT/${XE2E_BUILD:-build}"
 }
 

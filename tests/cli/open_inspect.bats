@@ -7,8 +7,6 @@ load seal_helpers
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
-	SESSION=$(cat "$T/session.alice.bob")
 }
 
 # Every file of both homes, lock files included, with modes and digests.

@@ -22,6 +22,16 @@ load x509_helpers # outcome, level_of, stored, both_ok
 
 GPG_TIMEOUT=60
 
+# A file that needs nothing more takes these two as they are; one that
+# does defines its own, which call openpgp_setup and openpgp_teardown.
+setup() {
+	openpgp_setup
+}
+
+teardown() {
+	openpgp_teardown
+}
+
 openpgp_setup() {
 	hs_setup
 	GPG_HOMES=""

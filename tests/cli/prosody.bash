@@ -5,6 +5,14 @@
 #   prosody_start DIR       start a server whose every file is under DIR
 #   prosody_add_user USER PASSWORD [DOMAIN]
 #   prosody_stop            stop it (and only it)
+#   prosody_test_setup USER PASSWORD...
+#                           a bats test's start: xe2e_setup, and a password
+#                           file $T/USER.pw (mode 600) for each pair; the
+#                           pids of jobs the test starts go in BG_PIDS
+#   prosody_test_teardown   kills those jobs, then xe2e_teardown
+#   prosody_wait_for FILE TEXT
+#                           waits up to WAIT_FOR seconds (default 30) for
+#                           the fixed string TEXT in FILE
 #
 # The server listens on 127.0.0.1 only, on a free client port, with no
 # server-to-server and no HTTP; it has its own configuration file, data
@@ -175,4 +183,33 @@ prosody_stop() {
 	wait "$PROSODY_PID" 2>/dev/null || true
 	PROSODY_PID=
 	return 0
+}
+
+prosody_test_setup() {
+	xe2e_setup
+	while [ $# -ge 2 ]; do
+		printf '%s\n' "$2" >"$T/$1.pw"
+		chmod 600 "$T/$1.pw"
+		shift 2
+	done
+	BG_PIDS=()
+}
+
+prosody_wait_for() {
+	local file=$1 text=$2 limit=${WAIT_FOR:-30} i
+	for i in $(seq 1 $((limit * 10))); do
+		grep -qF -- "$text" "$file" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "not in $file within $limit s: $text" >&2
+	cat "$file" >&2 2>/dev/null
+	return 1
+}
+
+prosody_test_teardown() {
+	local pid
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	xe2e_teardown
 }

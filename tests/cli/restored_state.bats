@@ -11,9 +11,6 @@ load restore_helpers
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
-	A=$T/alice
-	B=$T/bob
 }
 
 # The parts of the ratchet message of a sealed stanza on stdin, in hex:

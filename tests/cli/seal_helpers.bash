@@ -5,8 +5,9 @@
 #   load seal_helpers
 #
 # seal_setup makes ALICE (alice@capulet.lit/balcony) and BOB
-# (bob@montague.lit/garden), each with an XE2E_HOME of their own, and runs
-# xe2e-handshake between them through FIFOs.
+# (bob@montague.lit/garden), each with an XE2E_HOME of their own ($A and
+# $B, in the test's directory $T), and runs xe2e-handshake between them
+# through FIFOs; SESSION is the id of their session.
 
 ALICE_JID=alice@capulet.lit
 BOB_JID=bob@montague.lit
@@ -70,6 +71,9 @@ seal_setup() {
 		as "$who" xe2e-keygen --jid "$(bare_of "$who")" >/dev/null 2>&1 || return 1
 	done
 	handshake alice bob
+	A=$T/alice
+	B=$T/bob
+	SESSION=$(cat "$T/session.alice.bob")
 }
 
 # A plain chat message: msg FROM TO ID TEXT

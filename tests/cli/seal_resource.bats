@@ -9,7 +9,6 @@ load seal_helpers
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
 }
 
 # Bob's xe2e-open of FILE with ARGS, stdout and stderr apart, and Bob's

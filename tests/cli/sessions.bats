@@ -9,9 +9,6 @@ load handshake_helpers
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
-	A=$T/alice
-	B=$T/bob
 	mkfifo "$T/a2b" "$T/b2a"
 }
 

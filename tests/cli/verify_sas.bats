@@ -14,7 +14,6 @@ V_TIMEOUT=30
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
 	unset A2B_FILTER A_NEXT B_NEXT
 	export INPUTRC=/dev/null TERM=xterm
 }

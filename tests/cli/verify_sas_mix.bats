@@ -12,7 +12,6 @@ load handshake_helpers
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
 	unset A2B_FILTER B_SECRET
 	printf 'the nurse is called Angelica\n' >"$T/secret"
 	# a DH step at every turn from now on, in the run too

@@ -6,8 +6,6 @@ load seal_helpers
 
 setup() {
 	seal_setup
-	T=$BATS_TEST_TMPDIR
-	SESSION=$(cat "$T/session.alice.bob")
 	mkfifo "$T/ab" "$T/ba"
 }
 

@@ -26,34 +26,13 @@ teardown_file() {
 }
 
 setup() {
-	xe2e_setup
-	T=$BATS_TEST_TMPDIR
-	printf 'alice-secret\n' >"$T/alice.pw"
-	printf 'bob-secret\n' >"$T/bob.pw"
-	chmod 600 "$T"/*.pw
+	prosody_test_setup alice alice-secret bob bob-secret
 	XE2E_HOME=$T/alice make_identity alice@xe2e.test
 	XE2E_HOME=$T/bob make_identity bob@xe2e.test
-	BG_PIDS=()
 }
 
 teardown() {
-	local pid
-	for pid in "${BG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-	done
-	xe2e_teardown
-}
-
-# Waits up to 30 s for the fixed string in a file.
-wait_for() {
-	local file=$1 text=$2 i
-	for i in $(seq 1 300); do
-		grep -qF -- "$text" "$file" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "not in $file within 30 s: $text" >&2
-	cat "$file" >&2 2>/dev/null
-	return 1
+	prosody_test_teardown
 }
 
 # through_server USER RESOURCE -- CMD...: runs CMD in USER's XE2E_HOME with
@@ -140,7 +119,7 @@ server_never_saw_keys_of() {
 
 @test "xmpp toolkit: a handshake between alice and bob through the server" {
 	through_server bob garden -- xe2e-handshake --respond --timeout 30
-	wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
+	prosody_wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
 	through_server alice balcony -- xe2e-handshake --to bob@xe2e.test --timeout 30
 	finished alice
 	finished bob
@@ -165,7 +144,7 @@ server_never_saw_keys_of() {
 @test "xmpp toolkit: a handshake waits in offline storage until bob connects" {
 	through_server alice balcony -- xe2e-handshake --to bob@xe2e.test --timeout 45
 	local offline="$PROSODY_DATA/xe2e%2etest/offline/bob.list"
-	wait_for "$offline" "urn:xe2e:1"
+	prosody_wait_for "$offline" "urn:xe2e:1"
 	# the search finds what is there
 	run server_never_saw "urn:xe2e:1"
 	assert_failure
@@ -185,12 +164,12 @@ server_never_saw_keys_of() {
 
 @test "xmpp toolkit: a second handshake is IK, also through the server" {
 	through_server bob garden -- xe2e-handshake --respond --timeout 30
-	wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
+	prosody_wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
 	through_server alice balcony -- xe2e-handshake --to bob@xe2e.test --timeout 30
 	finished alice
 	finished bob
 	through_server bob garden -- xe2e-handshake --respond --timeout 30
-	wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
+	prosody_wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
 	through_server alice balcony -- xe2e-handshake --to bob@xe2e.test --timeout 30
 	finished alice
 	finished bob
@@ -206,7 +185,7 @@ server_never_saw_keys_of() {
 # bob (responder), through the server.
 handshake_via_server() {
 	through_server bob garden -- xe2e-handshake --respond --timeout 30
-	wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
+	prosody_wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
 	through_server alice balcony -- xe2e-handshake --to bob@xe2e.test --timeout 30
 	finished alice
 	finished bob
@@ -226,7 +205,7 @@ online() {
 		<"$T/$user.live" >"$T/$user.got" 2>"$T/$user.live.err" 8>&- 9>&- &
 	BG_PIDS+=($!)
 	eval "${user}_live=$!"
-	wait_for "$T/$user.got" "from='$user@xe2e.test/$res'"
+	prosody_wait_for "$T/$user.got" "from='$user@xe2e.test/$res'"
 }
 
 # offline USER FD: ends USER's input; fails unless xe2e-connect ends with 0.
@@ -264,7 +243,7 @@ open_got() {
 <presence to='bob@xe2e.test/garden'><status>$s2</status></presence>
 <iq to='bob@xe2e.test/garden' type='get' id='v1'><query xmlns='jabber:iq:version'/></iq>
 EOF
-	wait_for "$T/bob.got" "type='get'"
+	prosody_wait_for "$T/bob.got" "type='get'"
 	run open_got bob
 	assert_success
 	assert_equal "${#lines[@]}" 3
@@ -281,7 +260,7 @@ EOF
 <iq to='alice@xe2e.test/balcony' type='result' id='v1'><query xmlns='jabber:iq:version'><name>xe2e</name></query></iq>
 <message to='alice@xe2e.test/balcony' type='chat'><body>$s3</body></message>
 EOF
-	wait_for "$T/alice.got" "type='chat'"
+	prosody_wait_for "$T/alice.got" "type='chat'"
 	run open_got alice
 	assert_success
 	assert_line --index 0 "<iq to='alice@xe2e.test/balcony' from='bob@xe2e.test/garden' type='result' id='v1'><query xmlns='jabber:iq:version'><name>xe2e</name></query></iq>"
@@ -312,7 +291,7 @@ EOF
 		XE2E_HOME=$T/alice xe2e-seal --to bob@xe2e.test --from alice@xe2e.test/balcony \
 			<<<"<message to='bob@xe2e.test/garden' type='chat' id='b1'><body>bound</body></message>"
 	} | send_as alice
-	wait_for "$T/bob.got" "id='b1'"
+	prosody_wait_for "$T/bob.got" "id='b1'"
 	offline bob 9
 	grep -F "<sealed xmlns='urn:xe2e:1'" "$T/bob.got" >"$T/sealed"
 	run --separate-stderr env XE2E_HOME="$T/bob" xe2e-open --require-resource <"$T/sealed"
@@ -356,7 +335,7 @@ EOF
 	online bob garden 9
 	XE2E_HOME=$T/alice xe2e-seal --to bob@xe2e.test <<<"<message to='bob@xe2e.test/garden'><body>$fit</body></message>" |
 		send_as alice
-	wait_for "$T/bob.got" "<sealed xmlns='urn:xe2e:1'"
+	prosody_wait_for "$T/bob.got" "<sealed xmlns='urn:xe2e:1'"
 	# the server's own limit, met without xe2e-seal's check, ends the
 	# stream (the stream error itself may be lost: the server resets the
 	# connection while the stanza is still arriving) and delivers nothing
@@ -395,7 +374,7 @@ level_of() {
 	BG_PIDS+=($!)
 	through_server bob garden -- xe2e-verify-sas --peer alice@xe2e.test --timeout 30 \
 		--expect-file "$T/eb" --sas-file "$T/b.sas"
-	wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
+	prosody_wait_for "$T/bob.seen" "from='bob@xe2e.test/garden'"
 	through_server alice balcony -- xe2e-verify-sas --peer bob@xe2e.test --timeout 30 \
 		--expect-file "$T/ea" --sas-file "$T/a.sas"
 	finished alice
@@ -442,7 +421,7 @@ level_of() {
 	XE2E_HOME=$T/bob xe2e-seal --to alice@xe2e.test \
 		<<<"<message to='alice@xe2e.test/balcony' type='chat'><body>good morning</body></message>" |
 		send_as bob
-	wait_for "$T/alice.got" "<sealed xmlns='urn:xe2e:1'"
+	prosody_wait_for "$T/alice.got" "<sealed xmlns='urn:xe2e:1'"
 	offline alice 8
 	run open_got alice
 	assert_success

@@ -37,9 +37,9 @@ static int run_number(void *arg)
 {
 	const struct num_case *c = arg;
 	unsigned long v = 12345;
-	int status = cli_number("--n", c->text, c->min, c->max, &v);
+	int status = cli_number_arg("--n", c->text, c->min, c->max, &v);
 
-	if (status == -1)
+	if (status == XE2E_EXIT_OK)
 		CHECK(v == c->want);
 	else
 		CHECK(v == 12345); /* untouched on error */
@@ -63,7 +63,7 @@ TEST(cli_number_takes_whole_decimal_numbers_in_range)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		int status = quietly(run_number, (void *)&cases[i]);
 
-		if (status != (cases[i].ok ? -1 : XE2E_EXIT_USAGE))
+		if (status != (cases[i].ok ? XE2E_EXIT_OK : XE2E_EXIT_USAGE))
 			unit_fail(__FILE__, __LINE__, "'%s' gave %d", cases[i].text, status);
 	}
 }
@@ -71,22 +71,23 @@ TEST(cli_number_takes_whole_decimal_numbers_in_range)
 static int run_seconds(void *arg)
 {
 	unsigned v = 0;
-	int status = cli_seconds("--timeout", arg, 1, &v);
+	int status = cli_seconds_arg("--timeout", arg, 1, &v);
 
-	CHECK(status != -1 || (v >= 1 && v <= 86400));
+	CHECK(status != XE2E_EXIT_OK || (v >= 1 && v <= 86400));
 	return status;
 }
 
 TEST(cli_seconds_are_at_most_a_day)
 {
-	CHECK_INT(quietly(run_seconds, "1"), -1);
-	CHECK_INT(quietly(run_seconds, "86400"), -1);
+	CHECK_INT(quietly(run_seconds, "1"), XE2E_EXIT_OK);
+	CHECK_INT(quietly(run_seconds, "86400"), XE2E_EXIT_OK);
 	CHECK_INT(quietly(run_seconds, "86401"), XE2E_EXIT_USAGE);
 	CHECK_INT(quietly(run_seconds, "0"), XE2E_EXIT_USAGE);
 	CHECK_INT(quietly(run_seconds, "-5"), XE2E_EXIT_USAGE);
 }
 
 enum { OPT_FOO = 256, OPT_BAR };
+enum { GOES_ON = -1 }; /* no exit status: the run goes on */
 
 static const struct option opts[] = {
 	{"foo", no_argument, NULL, OPT_FOO},
@@ -106,11 +107,29 @@ static int take(void *ctx, int c)
 	struct seen *s = ctx;
 
 	switch (c) {
-	case OPT_FOO: s->foo++; return -1;
-	case OPT_BAR: s->bar = optarg; return -1;
-	case 'h': s->help = 1; return 0; /* stop with status 0 */
+	case OPT_FOO: s->foo++; return 0;
+	case OPT_BAR: s->bar = optarg; return 0;
 	default: return 99;
 	}
+}
+
+/* --help: seen, and the run stops with status 0. */
+static int help(void *ctx)
+{
+	((struct seen *)ctx)->help = 1;
+	return XE2E_EXIT_OK;
+}
+
+static const struct cli_spec spec = {.longopts = opts, .option = take, .help_more = help,
+				     .operands = 1};
+
+/* cli_parse(): the exit status, or GOES_ON when every option was taken and
+ * the run goes on. */
+static int parse(int argc, char **argv, struct seen *s)
+{
+	int done, status = cli_parse(argc, argv, &spec, s, &done);
+
+	return status || done ? status : GOES_ON;
 }
 
 struct argv_case {
@@ -127,22 +146,22 @@ static int run_options(void *arg)
 	while (c->argv[argc])
 		argc++;
 	optind = 0; /* a full reset of getopt between runs */
-	return cli_options(argc, c->argv, opts, take, &s);
+	return parse(argc, c->argv, &s);
 }
 
-TEST(cli_options_reports_usage_errors)
+TEST(cli_parse_reports_usage_errors)
 {
 	struct argv_case cases[] = {
-		{{"p", "--foo", "--bar", "x", NULL}, -1},
+		{{"p", "--foo", "--bar", "x", NULL}, GOES_ON},
 		{{"p", "--bar", NULL}, XE2E_EXIT_USAGE},	 /* value missing */
 		{{"p", "--nope", NULL}, XE2E_EXIT_USAGE},	 /* unknown */
 		{{"p", "-x", NULL}, XE2E_EXIT_USAGE},	 /* unknown short */
 		{{"p", "-h", "--nope", NULL}, 0},	 /* parse stops first */
-		{{"p", "--foo", "operand", NULL}, -1},
+		{{"p", "--foo", "operand", NULL}, GOES_ON},
 		{{"p", "--fo", NULL}, XE2E_EXIT_USAGE},	 /* never abbreviated */
 		{{"p", "--ba", "x", NULL}, XE2E_EXIT_USAGE},
 		{{"p", "--ba=x", NULL}, XE2E_EXIT_USAGE},
-		{{"p", "--bar=x", "--foo", NULL}, -1},
+		{{"p", "--bar=x", "--foo", NULL}, GOES_ON},
 		{{"p", "operand", "-xyz", NULL}, XE2E_EXIT_USAGE}, /* named '-x' */
 	};
 
@@ -150,7 +169,7 @@ TEST(cli_options_reports_usage_errors)
 		CHECK_INT(quietly(run_options, &cases[i]), cases[i].status);
 }
 
-TEST(cli_options_takes_a_value_that_looks_like_an_option)
+TEST(cli_parse_takes_a_value_that_looks_like_an_option)
 {
 	/* with abbreviations, "--bar --fo" would be an error or "--fo" an
 	 * option; it is --bar's value, as a whole name takes the next word */
@@ -158,18 +177,18 @@ TEST(cli_options_takes_a_value_that_looks_like_an_option)
 	struct seen s = {0, NULL, 0};
 
 	optind = 0;
-	CHECK_INT(cli_options(4, argv, opts, take, &s), -1);
+	CHECK_INT(parse(4, argv, &s), GOES_ON);
 	CHECK_STR(s.bar, "--fo");
 	CHECK_INT(s.foo, 1);
 }
 
-TEST(cli_options_leaves_operands_at_optind)
+TEST(cli_parse_leaves_operands_at_optind)
 {
 	char *argv[] = {"p", "--foo", "list", "--bar", "v", "x", NULL};
 	struct seen s = {0, NULL, 0};
 
 	optind = 0;
-	CHECK_INT(cli_options(6, argv, opts, take, &s), -1);
+	CHECK_INT(parse(6, argv, &s), GOES_ON);
 	CHECK_INT(s.foo, 1);
 	CHECK_STR(s.bar, "v");
 	/* getopt_long moved the operands to the end, in order. */
