@@ -9,6 +9,7 @@
 #include "failures.h"
 #include "psk.h"
 #include "secrets.h"
+#include "trust_withdraw.h"
 #include "trustdb_int.h"
 #include "util.h"
 
@@ -220,9 +221,6 @@ struct change {
 	uint8_t fpr[FINGERPRINT_LEN];
 	int has_fpr;
 	uint64_t now;
-	/* the identities a revoke or forget touched, for their retained secrets */
-	uint8_t (*touched)[FINGERPRINT_LEN];
-	size_t n_touched;
 };
 
 static int refuse(const char *fmt, const char *jid, const uint8_t *fpr)
@@ -360,104 +358,29 @@ int tdb_cmd_verify(struct trustdb *t, char **args, int nargs, struct buf *out)
 	return err ? err : trust_update(NULL, verify_apply, &c);
 }
 
-/* Remembers an identity a command changed, once. */
-static int touch(struct change *c, const uint8_t fpr[static FINGERPRINT_LEN])
+/* revoke and forget: the library withdraws the keys with their retained
+ * secrets (trust_withdraw.h). */
+static int withdraw(char **args, int nargs, enum trust_withdraw how)
 {
-	uint8_t (*grown)[FINGERPRINT_LEN];
+	char jid[JID_MAX + 1];
+	struct change c = {0};
+	int err = parse_target(args, nargs, jid, &c);
 
-	for (size_t i = 0; i < c->n_touched; i++) {
-		if (memcmp(c->touched[i], fpr, FINGERPRINT_LEN) == 0)
-			return XE2E_OK;
-	}
-	grown = realloc(c->touched, (c->n_touched + 1) * sizeof(*grown));
-	if (!grown)
-		return XE2E_E_NOMEM;
-	c->touched = grown;
-	memcpy(grown[c->n_touched++], fpr, FINGERPRINT_LEN);
-	return XE2E_OK;
-}
-
-static int revoke_apply(struct trust_db *db, void *ctx)
-{
-	struct change *c = ctx;
-	struct trust_peer *p = NULL;
-	int err = XE2E_OK;
-
-	c->n_touched = 0;
-	while (!err && (p = trust_next_by_jid(db, c->jid, p))) {
-		if (c->has_fpr ? memcmp(p->fpr, c->fpr, FINGERPRINT_LEN) != 0
-			       : p->level == TRUST_REVOKED)
-			continue;
-		p->level = TRUST_REVOKED;
-		err = touch(c, p->fpr);
-	}
-	if (!err && c->n_touched == 0) {
-		err_detail_set("no trust entry for %.64s %s", c->jid,
-			       c->has_fpr ? "with that identity key" : "that is not revoked");
-		err = XE2E_E_NOTFOUND;
-	}
-	return err;
-}
-
-/* The retained secrets of identities that were revoked or forgotten. */
-static int forget_secrets(const struct change *c)
-{
-	int err = XE2E_OK;
-
-	for (size_t i = 0; !err && i < c->n_touched; i++) {
-		err = rs_forget_peer(NULL, c->touched[i]);
-		if (err == XE2E_E_NOTFOUND) {
-			err_detail_clear();
-			err = XE2E_OK;
-		}
-	}
-	return err;
-}
-
-static int change_run(struct change *c, trust_update_fn fn)
-{
-	int err = trust_update(NULL, fn, c);
-
-	if (!err)
-		err = forget_secrets(c);
-	free(c->touched);
-	return err;
+	return err ? err : trust_withdraw(NULL, how, jid, c.has_fpr ? c.fpr : NULL, NULL);
 }
 
 int tdb_cmd_revoke(struct trustdb *t, char **args, int nargs, struct buf *out)
 {
-	char jid[JID_MAX + 1];
-	struct change c = {.now = t->now};
-	int err = parse_target(args, nargs, jid, &c);
-
+	(void)t;
 	(void)out;
-	return err ? err : change_run(&c, revoke_apply);
-}
-
-static int forget_apply(struct trust_db *db, void *ctx)
-{
-	struct change *c = ctx;
-	struct trust_peer *p = NULL;
-	int err = XE2E_OK;
-
-	c->n_touched = 0;
-	while (!err && (p = trust_next_by_jid(db, c->jid, p))) {
-		if (!c->has_fpr || memcmp(p->fpr, c->fpr, FINGERPRINT_LEN) == 0)
-			err = touch(c, p->fpr);
-	}
-	if (!err)
-		err = trust_peer_forget(db, c->jid, c->has_fpr ? c->fpr : NULL);
-	return err;
+	return withdraw(args, nargs, TRUST_WITHDRAW_REVOKE);
 }
 
 int tdb_cmd_forget(struct trustdb *t, char **args, int nargs, struct buf *out)
 {
-	char jid[JID_MAX + 1];
-	struct change c = {.now = t->now};
-	int err = parse_target(args, nargs, jid, &c);
-
+	(void)t;
 	(void)out;
-	return err ? err : change_run(&c, forget_apply);
+	return withdraw(args, nargs, TRUST_WITHDRAW_FORGET);
 }
 
 int tdb_cmd_reset_failures(struct trustdb *t, char **args, int nargs, struct buf *out)
