@@ -146,6 +146,31 @@ int hmac_parts(enum hash_alg alg, const void *key, size_t key_len, const struct 
 	return ret ? hash_map_error(ret) : XE2E_OK;
 }
 
+int hmac_each(enum hash_alg alg, const void *key, size_t key_len, const struct hash_part *msgs,
+	      size_t n, uint8_t *const outs[])
+{
+	const mbedtls_md_info_t *md = hash_md_info(alg);
+	mbedtls_md_context_t c;
+	int ret;
+
+	if (!md)
+		return hash_unsupported(alg);
+	mbedtls_md_init(&c);
+	ret = mbedtls_md_setup(&c, md, 1);
+	if (ret == 0)
+		ret = mbedtls_md_hmac_starts(&c, key, key_len);
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (i > 0)
+			ret = mbedtls_md_hmac_reset(&c);
+		if (ret == 0 && msgs[i].len)
+			ret = mbedtls_md_hmac_update(&c, msgs[i].data, msgs[i].len);
+		if (ret == 0)
+			ret = mbedtls_md_hmac_finish(&c, outs[i]);
+	}
+	mbedtls_md_free(&c); /* zeroizes the state and the padded keys */
+	return ret ? hash_map_error(ret) : XE2E_OK;
+}
+
 int hkdf(enum hash_alg alg, const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
 	 const void *info, size_t info_len, uint8_t *out, size_t out_len)
 {

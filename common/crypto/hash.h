@@ -51,6 +51,11 @@ struct hash_part {
 int hmac_parts(enum hash_alg alg, const void *key, size_t key_len, const struct hash_part *parts,
 	       size_t n, uint8_t *out);
 
+/* outs[i] = HMAC-HASH(key, msgs[i]) for each i < n, the key set up once
+ * for all of them (an output may not overlap the key). */
+int hmac_each(enum hash_alg alg, const void *key, size_t key_len, const struct hash_part *msgs,
+	      size_t n, uint8_t *const outs[]);
+
 /* HKDF extract-and-expand; salt may be NULL/0 (all-zero salt). out_len is
  * at most 255 * hash_len(alg), else XE2E_E_LIMIT. */
 int hkdf(enum hash_alg alg, const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,

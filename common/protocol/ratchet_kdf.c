@@ -40,12 +40,13 @@ out:
 int ratchet_kdf_ck(uint8_t ck[static RATCHET_KEY_LEN], uint8_t mk[static RATCHET_KEY_LEN])
 {
 	static const uint8_t one = 0x01, two = 0x02;
+	const struct hash_part msgs[] = {{&one, 1}, {&two, 1}};
 	uint8_t next[RATCHET_KEY_LEN];
+	uint8_t *const outs[] = {mk, next};
 	int err;
 
-	err = hmac(HASH_SHA256, ck, RATCHET_KEY_LEN, &one, 1, mk);
-	if (!err)
-		err = hmac(HASH_SHA256, ck, RATCHET_KEY_LEN, &two, 1, next);
+	/* mk = HMAC(ck, 0x01), ck' = HMAC(ck, 0x02): one key, set up once. */
+	err = hmac_each(HASH_SHA256, ck, RATCHET_KEY_LEN, msgs, ARRAY_SIZE(msgs), outs);
 	if (!err)
 		memcpy(ck, next, RATCHET_KEY_LEN);
 	else
