@@ -287,3 +287,37 @@ TEST(xml_tree_deep_tree_built_in_code)
 	buf_free(&out);
 	unit_note("%u levels built, serialized, cloned and freed", depth);
 }
+
+/* Elements parsed one after another (the reader is kept between them):
+ * each gets its own limits, a failure leaves nothing behind for the next,
+ * and a parse after hostile input reads as on a new reader. */
+TEST(xml_parse_element_one_after_another)
+{
+	static const char good[] = "<message type='chat'><body>hi</body></message>";
+	static const char deep[] = "<a><b><c><d/></c></b></a>";
+	struct xml_limits tight = xml_limits_default();
+	struct xml_node *el = NULL;
+
+	tight.max_depth = 2;
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(xml_parse_element(good, strlen(good), NULL, &el), XE2E_OK);
+		CHECK_STR(el->name, "message");
+		CHECK_INT((int)el->n_children, 1);
+		xml_free(el);
+		el = NULL;
+	}
+	CHECK_INT(xml_parse_element(deep, strlen(deep), NULL, &el), XE2E_OK);
+	xml_free(el);
+	el = NULL;
+	CHECK_INT(xml_parse_element(deep, strlen(deep), &tight, &el), XE2E_E_LIMIT);
+	CHECK(el == NULL);
+	CHECK_INT(xml_parse_element(deep, strlen(deep), NULL, &el), XE2E_OK);
+	xml_free(el);
+	el = NULL;
+	CHECK_INT(xml_parse_element("<a><b>", 6, NULL, &el), XE2E_E_MALFORMED);
+	CHECK_INT(xml_parse_element("<!DOCTYPE a><a/>", 16, NULL, &el), XE2E_E_XML);
+	CHECK_INT(xml_parse_element("<a/><b/>", 8, NULL, &el), XE2E_E_MALFORMED);
+	CHECK_INT(xml_parse_element(good, strlen(good), NULL, &el), XE2E_OK);
+	CHECK_STR(el->name, "message");
+	xml_free(el);
+}
