@@ -631,7 +631,7 @@ static void print_stats(const struct run *r)
 
 static void cleanup(struct run *r)
 {
-	handshake_run_out_release(&r->out);
+	handshake_run_out_free(&r->out);
 	handshake_run_free(r->hs);
 	xml_reader_free(r->reader);
 	identity_free(&r->id);

@@ -261,7 +261,7 @@ static void open_batch(struct run *r, struct xml_node **st, size_t n)
 			refused(r, &ev.opened);
 		else
 			opened(r, &ev.opened);
-		xe2e_opened_release(&ev.opened);
+		xe2e_opened_free(&ev.opened);
 	}
 	xe2e_open_batch_end(r->opener);
 }

@@ -225,7 +225,7 @@ static void one_stanza(struct run *r, const struct xml_node *st)
 		     id ? id : "", id ? "'" : "", xml_get_attr(res.stanza, "to"));
 		emit(r, res.stanza);
 	}
-	xe2e_sealed_release(&res);
+	xe2e_sealed_free(&res);
 }
 
 /* Ratchet stanzas for due DH steps that waited --ratchet-idle seconds. */
@@ -245,7 +245,7 @@ static void ratchet_stanzas(struct run *r)
 			diag(DIAG_VERBOSE, "ratchet stanza for %s", res.session.peer_full);
 			emit(r, res.stanza);
 		}
-		xe2e_sealed_release(&res);
+		xe2e_sealed_free(&res);
 	}
 }
 

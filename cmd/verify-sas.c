@@ -526,7 +526,7 @@ static int step(struct run *r)
 	if (err)
 		return failed(r, err);
 	if ((err = send_out(r))) {
-		verify_run_out_release(&r->out);
+		verify_run_out_free(&r->out);
 		return failed(r, err);
 	}
 	return r->out.event == VERIFY_RUN_SAS ? sas_decide(r) : XE2E_EXIT_OK;
@@ -829,7 +829,7 @@ int main(int argc, char **argv)
 	alarm_setup();
 	r.method = r.opt.secret || r.opt.secret_file ? VERIFY_SPAKE2 : VERIFY_SAS;
 	status = run(&r);
-	verify_run_out_release(&r.out);
+	verify_run_out_free(&r.out);
 	if (verify_run_free(r.vr) && status == XE2E_EXIT_OK)
 		status = err_report(XE2E_E_IO, "cannot give back unused message numbers");
 	xml_reader_free(r.reader);

@@ -327,7 +327,7 @@ void xl_hs_free(struct xl_hs *hs)
 {
 	if (!hs)
 		return;
-	handshake_run_out_release(&hs->out);
+	handshake_run_out_free(&hs->out);
 	handshake_run_free(hs->run);
 	free(hs);
 }
@@ -371,7 +371,7 @@ const char *xl_session_level(const char *peer_bare, int *verified, int *untruste
 	if (session_current_get(peer_bare, id) || session_read(id, &s))
 		return NULL;
 	level = level_now(&s);
-	session_wipe(&s);
+	session_free(&s);
 	*verified = level == TRUST_VERIFIED || level == TRUST_ANCHORED || level == TRUST_PINNED;
 	*untrusted = level == TRUST_MISMATCH || level == TRUST_REVOKED;
 	return trust_level_name(level);
@@ -397,7 +397,7 @@ int xl_session_line(const char *peer_bare, struct xl_line *line)
 	fingerprint_format(s.peer_fpr, fpr);
 	xl_line_set(line, "session %.16s with %s, trust %s, peer identity %s", idt, s.peer_jid,
 		 trust_level_name(level_now(&s)), fpr);
-	session_wipe(&s);
+	session_free(&s);
 	return XE2E_OK;
 }
 
@@ -424,7 +424,7 @@ int xl_seal(struct xl *x, const char *text, char **out, struct xl_line *why)
 		free(*out);
 		*out = NULL;
 	}
-	xe2e_sealed_release(&res);
+	xe2e_sealed_free(&res);
 	err_detail_clear();
 	return err;
 }
@@ -483,7 +483,7 @@ enum xl_opened xl_open(struct xl *x, const char *text, struct xl_open_out *o)
 	} else {
 		what = refused(o, &r);
 	}
-	xe2e_opened_release(&r);
+	xe2e_opened_free(&r);
 	xml_free(st);
 	err_detail_clear();
 	return what;
@@ -668,7 +668,7 @@ void xl_verify_free(struct xl_verify *v, char **send)
 		return;
 	if (send && !v->out.over && !verify_run_abort(v->run, now(), &v->out))
 		*send = stanza_text(v->out.stanza);
-	verify_run_out_release(&v->out);
+	verify_run_out_free(&v->out);
 	verify_run_free(v->run);
 	free(v);
 }

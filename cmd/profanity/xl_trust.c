@@ -71,7 +71,7 @@ static int current_fpr(const char *peer, uint8_t fpr[static FINGERPRINT_LEN])
 	ok = !session_current_get(peer, id) && !session_read(id, &s);
 	if (ok)
 		memcpy(fpr, s.peer_fpr, FINGERPRINT_LEN);
-	session_wipe(&s);
+	session_free(&s);
 	err_detail_clear();
 	return ok;
 }

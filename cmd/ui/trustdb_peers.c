@@ -463,5 +463,5 @@ int tdb_cmd_psk_clear(struct trustdb *t, char **args, int nargs, struct buf *out
 	(void)t;
 	(void)nargs;
 	(void)out;
-	return err ? err : psk_clear(NULL, jid);
+	return err ? err : psk_remove(NULL, jid);
 }

@@ -346,7 +346,7 @@ static int list_one(struct trustdb *t, const char *id, struct buf *out)
 
 	if (!err)
 		err = t->xml ? view_xml(&v, 0, out) : list_line(&v, out);
-	session_wipe(&v.s);
+	session_free(&v.s);
 	return err;
 }
 
@@ -422,7 +422,7 @@ int tdb_cmd_sessions_show(struct trustdb *t, char **args, int nargs, struct buf 
 		if (!err)
 			err = ratchet_fields(&v.s, ratchet_line, out);
 	}
-	session_wipe(&v.s);
+	session_free(&v.s);
 	return err;
 }
 
@@ -481,7 +481,7 @@ static int close_locked(const char *path, const uint8_t id[static SESSION_ID_LEN
 	if (parse_file(path, &v.s) == XE2E_OK && memcmp(v.s.id, id, SESSION_ID_LEN) == 0 &&
 	    peer_bare(&v.s, bare) != XE2E_OK)
 		bare[0] = '\0';
-	session_wipe(&v.s);
+	session_free(&v.s);
 	err_detail_clear();
 	return store_remove(path);
 }

@@ -87,7 +87,7 @@ static int channel_transact(struct channel *ch, channel_fn fn, void *ctx, int ho
 		block_file_take(ch);
 	else if (hold)
 		block_file_close(ch);
-	session_wipe(&s);
+	session_free(&s);
 	store_unlock(&lock);
 	return err;
 }
@@ -494,7 +494,7 @@ static int session_peek(const uint8_t id[static SESSION_ID_LEN], struct channel_
 	ratchet_info_get(s.ratchet, &info);
 	memcpy(e->tag, info.tag, RATCHET_TAG_LEN);
 	memcpy(e->id, id, SESSION_ID_LEN);
-	session_wipe(&s);
+	session_free(&s);
 	return err;
 }
 

@@ -86,7 +86,7 @@ static void device_hint(const char *to, struct handshake_config *cfg)
 	}
 	cfg->have_device_hint = 1;
 	cfg->device_hint = s.peer_device_id;
-	session_wipe(&s);
+	session_free(&s);
 }
 
 /* ---- set-up ---- */
@@ -176,7 +176,7 @@ void handshake_run_free(struct handshake_run *run)
 
 /* ---- what goes out ---- */
 
-void handshake_run_out_release(struct handshake_run_out *out)
+void handshake_run_out_free(struct handshake_run_out *out)
 {
 	xml_free(out->stanza);
 	buf_free(&out->text);
@@ -265,7 +265,7 @@ static int store(struct handshake_run *run, struct handshake_run_out *out)
 		out->outcome.flags = s.flags;
 		out->outcome.pending = s.state == SESSION_PENDING;
 	}
-	session_wipe(&s);
+	session_free(&s);
 	wipe(&o, sizeof(o));
 	return err;
 }

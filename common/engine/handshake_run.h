@@ -23,7 +23,7 @@
  *         handshake_run_feed(run, stanza, &out);
  *         send out.text, if any; stop at HANDSHAKE_RUN_DONE (stored) or on
  *         an error (out then holds the abort to send, if one is due)
- *     handshake_run_out_release(&out);
+ *     handshake_run_out_free(&out);
  *     handshake_run_free(run);
  *
  * Stanzas that are not for the run (another kind, another sender) are
@@ -112,7 +112,7 @@ struct handshake_run_out {
 #define HANDSHAKE_RUN_OUT_INIT {.text = BUF_INIT}
 
 /* Frees what out holds. */
-void handshake_run_out_release(struct handshake_run_out *out);
+void handshake_run_out_free(struct handshake_run_out *out);
 
 struct handshake_run;
 

@@ -219,7 +219,7 @@ int offline_session_seal(const struct identity *self, struct offline_target *t,
 		err = session_current_set(t->peer_bare, s.id);
 	if (!err)
 		memcpy(id, s.id, SESSION_ID_LEN);
-	session_wipe(&s);
+	session_free(&s);
 	wipe(&k, sizeof(k));
 	return err;
 }
@@ -273,7 +273,7 @@ static int accept_fn(void *arg, const struct offline_received *rcv)
 		memcpy(c->out->fpr, snd->fpr, FINGERPRINT_LEN);
 		c->out->used_opk = rcv->hdr.has_opk;
 	}
-	session_wipe(&s);
+	session_free(&s);
 	return err;
 }
 

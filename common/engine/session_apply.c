@@ -197,6 +197,6 @@ int session_confirm(const uint8_t id[static SESSION_ID_LEN], uint64_t now)
 	store_unlock(&lock);
 	if (!err && confirmed)
 		err = session_current_set(bare, id);
-	session_wipe(&s);
+	session_free(&s);
 	return err;
 }

@@ -84,7 +84,7 @@ const struct verify_peer *verify_run_peer(const struct verify_run *run)
 
 /* ---- what goes out ---- */
 
-void verify_run_out_release(struct verify_run_out *out)
+void verify_run_out_free(struct verify_run_out *out)
 {
 	xml_free(out->stanza);
 	memset(out, 0, sizeof(*out));
@@ -92,7 +92,7 @@ void verify_run_out_release(struct verify_run_out *out)
 
 static void out_reset(struct verify_run_out *out)
 {
-	verify_run_out_release(out);
+	verify_run_out_free(out);
 	out->event = VERIFY_RUN_GOING;
 }
 

@@ -31,7 +31,7 @@
  *         if out.event is VERIFY_RUN_SAS: show out.code, ask, then
  *             verify_run_answer(run, answer, reason, now, &out);  send it
  *     verify_run_record(run, &rec);               show what it recorded
- *     verify_run_out_release(&out);
+ *     verify_run_out_free(&out);
  *     verify_run_free(run);
  *
  * An error of a call ends the run (out.over, event VERIFY_RUN_FAILED):
@@ -118,7 +118,7 @@ struct verify_run_out {
 #define VERIFY_RUN_OUT_INIT {.event = VERIFY_RUN_NONE}
 
 /* Frees what out holds. */
-void verify_run_out_release(struct verify_run_out *out);
+void verify_run_out_free(struct verify_run_out *out);
 
 struct verify_run;
 

@@ -223,7 +223,7 @@ static int is_pending(const uint8_t id[static SESSION_ID_LEN])
 	memset(&s, 0, sizeof(s));
 	if (!session_read(id, &s))
 		pending = s.state == SESSION_PENDING;
-	session_wipe(&s);
+	session_free(&s);
 	store_unlock(&lock);
 	return pending;
 }

@@ -97,7 +97,7 @@ struct xe2e_sealed {
 	char detail[XE2E_DETAIL_MAX]; /* err's detail; with XE2E_SEALED_PASSED, why */
 	unsigned flags;               /* XE2E_SEALED_* */
 	struct xml_node *stanza;      /* the sealed stanza to send: the caller's
-				       * (xe2e_sealed_release()); NULL on error
+				       * (xe2e_sealed_free()); NULL on error
 				       * and with XE2E_SEALED_PASSED */
 	struct xe2e_session session;  /* the session sealed in; also on errors
 				       * after it was found (flags 0 when none was) */
@@ -189,7 +189,7 @@ int xe2e_sealer_tick(struct xe2e_sealer *s, uint64_t now, size_t *cursor,
 unsigned xe2e_sealer_tick_ms(const struct xe2e_sealer *s);
 
 /* Frees what res holds (the sealed stanza) and clears it. */
-void xe2e_sealed_release(struct xe2e_sealed *res);
+void xe2e_sealed_free(struct xe2e_sealed *res);
 
 /*
  * At a clean end: gives the message numbers reserved for stanzas that
@@ -236,7 +236,7 @@ struct xe2e_opened {
 	struct xml_node *stanza;         /* opened: the plain stanza, with the
 					  * authenticated to, from, type and id
 					  * first; the caller's
-					  * (xe2e_opened_release()); NULL for a
+					  * (xe2e_opened_free()); NULL for a
 					  * ratchet stanza */
 	char peer_bare[JID_MAX + 1];     /* opened: the session's peer */
 	uint32_t epoch, n;               /* opened in a session: the sender's
@@ -343,7 +343,7 @@ int xe2e_inspect(struct xe2e_opener *op, const struct xml_node *stanza, struct x
 		 char **line);
 
 /* Frees what res holds (the plain stanza) and clears it. */
-void xe2e_opened_release(struct xe2e_opened *res);
+void xe2e_opened_free(struct xe2e_opened *res);
 
 /* Wipes and frees the opener (ending a batch). NULL does nothing. */
 void xe2e_opener_free(struct xe2e_opener *op);

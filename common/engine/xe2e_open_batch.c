@@ -21,7 +21,7 @@
 void open_batch_clear(struct xe2e_opener *op)
 {
 	for (size_t i = 0; i < op->q_len; i++)
-		xe2e_opened_release(&op->queue[(op->q_head + i) % OPEN_QUEUE_MAX].opened);
+		xe2e_opened_free(&op->queue[(op->q_head + i) % OPEN_QUEUE_MAX].opened);
 	op->q_head = op->q_len = 0;
 	for (size_t i = 0; i < op->n; i++) {
 		sealed_received_free(&op->items[i].rx);

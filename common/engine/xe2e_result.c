@@ -16,13 +16,13 @@ void xe2e_say(char *out, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-void xe2e_sealed_release(struct xe2e_sealed *res)
+void xe2e_sealed_free(struct xe2e_sealed *res)
 {
 	xml_free(res->stanza);
 	memset(res, 0, sizeof(*res));
 }
 
-void xe2e_opened_release(struct xe2e_opened *res)
+void xe2e_opened_free(struct xe2e_opened *res)
 {
 	xml_free(res->stanza);
 	memset(res, 0, sizeof(*res));

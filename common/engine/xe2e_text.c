@@ -53,7 +53,7 @@ int xe2e_seal_text(struct xe2e_sealer *s, const char *text, size_t len, uint64_t
 	}
 	if (xe2e_seal(s, st, now, res) == XE2E_OK &&
 	    (err = write_text(res->stanza ? res->stanza : st, out, out_len)) != XE2E_OK) {
-		xe2e_sealed_release(res);
+		xe2e_sealed_free(res);
 		res->err = err;
 	}
 	xml_free(st);
@@ -75,7 +75,7 @@ int xe2e_open_text(struct xe2e_opener *op, const char *text, size_t len, uint64_
 	if (!err && xe2e_open(op, st, now, res, session) == XE2E_OK && res->stanza)
 		err = write_text(res->stanza, out, out_len);
 	if (err) {
-		xe2e_opened_release(res);
+		xe2e_opened_free(res);
 		res->err = err;
 		res->reason = open_reason(err);
 		xe2e_say(res->detail, sizeof(res->detail), "%s", err_detail());

@@ -114,7 +114,7 @@ static void delete_if_pending_locked(const uint8_t id[static SESSION_ID_LEN])
 	    !store_remove(path) && !session_path(id, ".lock", lock))
 		store_remove(lock);
 	if (!err)
-		session_wipe(&s);
+		session_free(&s);
 }
 
 static void delete_if_pending(const uint8_t id[static SESSION_ID_LEN])

@@ -279,7 +279,7 @@ int psk_set(const char *path, const char *jid, const uint8_t psk[static PSK_LEN]
 	return err;
 }
 
-int psk_clear(const char *path, const char *jid)
+int psk_remove(const char *path, const char *jid)
 {
 	struct psk_db db = {0};
 	struct psk_change c = {jid, NULL};

@@ -57,6 +57,6 @@ int psk_get(const char *path, const char *jid, uint8_t psk[static PSK_LEN]);
 int psk_set(const char *path, const char *jid, const uint8_t psk[static PSK_LEN]);
 
 /* Removes the PSK of a bare JID. XE2E_E_NOTFOUND when there was none. */
-int psk_clear(const char *path, const char *jid);
+int psk_remove(const char *path, const char *jid);
 
 #endif

@@ -170,7 +170,7 @@ int session_format(const struct session *s, unsigned long long dev, unsigned lon
 	err = session_ratchet_start(&tmp);
 	if (!err)
 		err = format_all(&tmp, dev, ino, s->gen, out);
-	session_wipe(&tmp);
+	session_free(&tmp);
 	return err;
 }
 
@@ -480,7 +480,7 @@ int session_parse(const char *name, const char *text, size_t len, struct session
 out:
 	wipe(l.value, sizeof(l.value));
 	if (err)
-		session_wipe(s);
+		session_free(s);
 	return err;
 }
 
@@ -704,7 +704,7 @@ int session_read_locked(const uint8_t id[static SESSION_ID_LEN], const struct st
 		return err;
 	err = session_fresh_check(path, id, s, &st, gen, lock_commit);
 	if (err)
-		session_wipe(s);
+		session_free(s);
 	return err;
 }
 
@@ -746,12 +746,12 @@ int session_with_locked(const uint8_t id[static SESSION_ID_LEN],
 	err = session_read(id, &s);
 	if (!err)
 		err = fn(&s, ctx);
-	session_wipe(&s);
+	session_free(&s);
 	store_unlock(&lock);
 	return err;
 }
 
-void session_wipe(struct session *s)
+void session_free(struct session *s)
 {
 	ratchet_free(s->ratchet);
 	wipe(s, sizeof(*s));

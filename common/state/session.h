@@ -140,7 +140,7 @@ struct session {
 	uint8_t own_ratchet_pub[X25519_LEN];
 	int has_peer_ratchet;
 	uint8_t peer_ratchet_pub[X25519_LEN];
-	/* The Double Ratchet (owned, freed by session_wipe()); NULL until
+	/* The Double Ratchet (owned, freed by session_free()); NULL until
 	 * session_create() or session_read(). */
 	struct ratchet_state *ratchet;
 	enum session_rs_mode pending_rs_mode;
@@ -220,7 +220,7 @@ int session_read_locked(const uint8_t id[static SESSION_ID_LEN], const struct st
 int session_create(struct session *s);
 
 /* Frees s's ratchet state and wipes every key of s. */
-void session_wipe(struct session *s);
+void session_free(struct session *s);
 
 /*
  * Starts s's ratchet from its handover (root key, chain key, r0) as

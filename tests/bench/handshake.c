@@ -182,7 +182,7 @@ static void side_finish(struct side *s, int commit)
 		err = sess.state == SESSION_PENDING ? session_commit_pending(&sess, &o)
 						    : session_commit(&sess, &o);
 	}
-	session_wipe(&sess);
+	session_free(&sess);
 	memset(&o, 0, sizeof(o));
 	if (err)
 		die("handshake_session", err);

@@ -196,8 +196,8 @@ static void fz_hs_done(const struct handshake *hs, int init)
 	FUZZ_CHECK(session_parse("fuzz", (const char *)text.data, text.len, &back) == XE2E_OK);
 	FUZZ_CHECK(session_format(&back, back.dev, back.ino, &again) == XE2E_OK);
 	FUZZ_CHECK(again.len == text.len && memcmp(again.data, text.data, text.len) == 0);
-	session_wipe(&s);
-	session_wipe(&back);
+	session_free(&s);
+	session_free(&back);
 	wipe(&o, sizeof(o));
 	buf_free(&text);
 	buf_free(&again);

@@ -35,9 +35,9 @@ int fuzz_session(const uint8_t *data, size_t size)
 	FUZZ_CHECK(session_parse("fuzz", (const char *)text.data, text.len, &again) == XE2E_OK);
 	FUZZ_CHECK(strcmp(again.peer_jid, s.peer_jid) == 0 && again.dev == s.dev &&
 		   again.ino == s.ino);
-	session_wipe(&again);
+	session_free(&again);
 done:
-	session_wipe(&s);
+	session_free(&s);
 	buf_free(&text);
 	return 0;
 }

@@ -384,7 +384,7 @@ static void seed_session(const char *name, const struct handshake *hs)
 	if (err)
 		die("session", err);
 	seed("session", name, -1, text.data, text.len);
-	session_wipe(&s);
+	session_free(&s);
 	buf_free(&text);
 }
 
@@ -404,7 +404,7 @@ static void seed_session_offline(const char *name, const struct handshake *hs)
 	if (err)
 		die("session", err);
 	seed("session", name, -1, text.data, text.len);
-	session_wipe(&s);
+	session_free(&s);
 	buf_free(&text);
 }
 

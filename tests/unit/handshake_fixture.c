@@ -147,7 +147,7 @@ int side_commit(struct hs_side *s)
 	if (!err)
 		err = sess.state == SESSION_PENDING ? session_commit_pending(&sess, &o)
 						    : session_commit(&sess, &o);
-	session_wipe(&sess);
+	session_free(&sess);
 	return err;
 }
 

@@ -74,7 +74,7 @@ static void pair_session(struct pair *p, int current)
 		CHECK_INT(session_create(&s), XE2E_OK);
 		if (current)
 			CHECK_INT(session_current_set(who ? ALICE : BOB, p->id), XE2E_OK);
-		session_wipe(&s);
+		session_free(&s);
 	}
 }
 
@@ -96,7 +96,7 @@ static void info_of(const struct pair *p, int who, const uint8_t id[static SESSI
 	CHECK_INT(session_read(id, &s), XE2E_OK);
 	if (s.ratchet)
 		ratchet_info_get(s.ratchet, info);
-	session_wipe(&s);
+	session_free(&s);
 }
 
 /* Replaces the file at path with text, mode 0600; 0 on success. */

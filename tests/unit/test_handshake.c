@@ -149,7 +149,7 @@ TEST(handshake_ik_second_contact)
 	CHECK_INT(s.state, SESSION_PENDING);
 	CHECK_INT(s.pending_rs_mode, SESSION_RS_ROTATE);
 	CHECK_MEM(s.pending_rs, b->new_rs, 32);
-	session_wipe(&s);
+	session_free(&s);
 	hs_run_free(&run);
 }
 
@@ -791,13 +791,13 @@ TEST(handshake_derivations)
 	CHECK(!s.has_peer_ratchet && !s.has_own_ratchet);
 	CHECK(ratchet_started_from(&s, RATCHET_INITIATOR, b));
 	CHECK_INT(s.role, SESSION_INITIATOR);
-	session_wipe(&s);
+	session_free(&s);
 	side_use(&bob);
 	CHECK_INT(session_read(b->session_id, &s), XE2E_OK);
 	CHECK(!s.has_peer_ratchet && !s.has_own_ratchet);
 	CHECK(ratchet_started_from(&s, RATCHET_RESPONDER, b));
 	CHECK_INT(s.role, SESSION_RESPONDER);
 	CHECK_INT(s.state, SESSION_ACTIVE);
-	session_wipe(&s);
+	session_free(&s);
 	hs_run_free(&run);
 }

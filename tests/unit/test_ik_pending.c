@@ -64,7 +64,7 @@ static void ik_pending_at(uint64_t now, uint8_t id[static SESSION_ID_LEN])
 	CHECK_INT(ik_pending_record(NULL, s.id, o.peer_jid, now), XE2E_OK);
 	CHECK_INT(session_commit_pending(&s, &o), XE2E_OK);
 	memcpy(id, s.id, SESSION_ID_LEN);
-	session_wipe(&s);
+	session_free(&s);
 	hs_run_free(&run);
 }
 
@@ -91,7 +91,7 @@ TEST(ik_pending_sessions_expire_and_are_deleted)
 	CHECK_INT(session_read(id[1], &s), XE2E_E_NOTFOUND);
 	CHECK_INT(session_read(id[0], &s), XE2E_OK);
 	CHECK_INT(s.state, SESSION_ACTIVE);
-	session_wipe(&s);
+	session_free(&s);
 	/* The clock goes back a week: the newest record is now in the future,
 	 * and neither it nor its session goes. */
 	ik_pending_at(t0, last);
@@ -99,7 +99,7 @@ TEST(ik_pending_sessions_expire_and_are_deleted)
 	side_use(&bob);
 	CHECK_INT(session_read(id[3], &s), XE2E_OK);
 	CHECK_INT(s.state, SESSION_PENDING);
-	session_wipe(&s);
+	session_free(&s);
 	side_free(&alice);
 	side_free(&bob);
 }
@@ -118,7 +118,7 @@ TEST(ik_pending_bounded_per_peer)
 	side_use(&bob);
 	CHECK_INT(session_read(id[1], &s), XE2E_E_NOTFOUND);
 	CHECK_INT(session_read(id[2], &s), XE2E_OK);
-	session_wipe(&s);
+	session_free(&s);
 	side_free(&alice);
 	side_free(&bob);
 }

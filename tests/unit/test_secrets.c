@@ -57,9 +57,9 @@ TEST(psk_set_get_clear_round_trip)
 	CHECK_MEM(got, k3, PSK_LEN);
 	CHECK_INT(psk_get(NULL, BOB, got), XE2E_OK);
 	CHECK_MEM(got, k2, PSK_LEN);
-	CHECK_INT(psk_clear(NULL, ALICE), XE2E_OK);
+	CHECK_INT(psk_remove(NULL, ALICE), XE2E_OK);
 	CHECK_INT(psk_get(NULL, ALICE, got), XE2E_E_NOTFOUND);
-	CHECK_INT(psk_clear(NULL, ALICE), XE2E_E_NOTFOUND);
+	CHECK_INT(psk_remove(NULL, ALICE), XE2E_E_NOTFOUND);
 	CHECK_INT(psk_get(NULL, BOB, got), XE2E_OK);
 	CHECK_MEM(got, k2, PSK_LEN);
 	CHECK_INT(psk_set(NULL, "carol@example.org", zero), XE2E_E_WEAKKEY);
@@ -150,7 +150,7 @@ TEST(secrets_files_others_can_read_are_refused)
 	CHECK_INT(psk_get(NULL, ALICE, key), XE2E_E_PERM);
 	CHECK(strstr(err_detail(), "chmod") != NULL);
 	CHECK_INT(psk_set(NULL, BOB, key), XE2E_E_PERM);
-	CHECK_INT(psk_clear(NULL, ALICE), XE2E_E_PERM);
+	CHECK_INT(psk_remove(NULL, ALICE), XE2E_E_PERM);
 	CHECK_INT(rs_load(NULL, &db), XE2E_E_PERM);
 	CHECK_INT(rs_get(NULL, fpr, 1, &entry), XE2E_E_PERM);
 	CHECK_INT(rs_rotate_after_success(NULL, fpr, 1, rs), XE2E_E_PERM);

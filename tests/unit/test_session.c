@@ -71,7 +71,7 @@ static void ratchet_text(const struct session *s, struct buf *out)
 	}
 	CHECK_INT(ratchet_serialize(tmp.ratchet, out), XE2E_OK);
 	if (!s->ratchet)
-		session_wipe(&tmp);
+		session_free(&tmp);
 }
 
 /* The public fields of two sessions agree. */
@@ -134,7 +134,7 @@ TEST(session_format_round_trip)
 		CHECK_INT(session_format(&back, back.dev, back.ino, &again), XE2E_OK);
 		CHECK_INT(again.len, text.len);
 		CHECK_MEM(again.data, text.data, text.len);
-		session_wipe(&back);
+		session_free(&back);
 	}
 	CHECK(strstr((const char *)text.data, "xe2e session v2\n") == (const char *)text.data);
 	CHECK(strstr((const char *)text.data, "\nsuite: 25519_AESGCM_SHA256\n") != NULL);
@@ -173,7 +173,7 @@ TEST(session_parse_ratchet_must_fit)
 	fill(&s, 1);
 	CHECK_INT(session_format(&s, 1, 2, &text), XE2E_OK);
 	CHECK_INT(session_parse("t", (const char *)text.data, text.len, &back), XE2E_OK);
-	session_wipe(&back);
+	session_free(&back);
 	bad = replaced(&text, "\nrole: responder\npattern", "\nrole: initiator\npattern");
 	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_E_MALFORMED);
 	free(bad);
@@ -205,7 +205,7 @@ TEST(session_pattern_offline)
 	CHECK_INT(session_format(&back, back.dev, back.ino, &again), XE2E_OK);
 	CHECK_INT(again.len, text.len);
 	CHECK_MEM(again.data, text.data, text.len);
-	session_wipe(&back);
+	session_free(&back);
 	/* Without the flag: refused, naming the line. */
 	bad = replaced(&text, "\nflags: offline-origin\n", "\nflags: -\n");
 	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_E_MALFORMED);
@@ -220,10 +220,10 @@ TEST(session_pattern_offline)
 	CHECK(bad && session_parse("t", bad, strlen(bad), &back) == XE2E_OK);
 	CHECK_INT(back.pattern, HS_PATTERN_XX);
 	CHECK_INT(back.flags, TRUST_FLAG_OFFLINE_ORIGIN);
-	session_wipe(&back);
+	session_free(&back);
 	free(bad);
 	err_detail_clear();
-	session_wipe(&s);
+	session_free(&s);
 	buf_free(&text);
 	buf_free(&again);
 }
@@ -299,13 +299,13 @@ TEST(session_write_read_and_stale)
 	ratchet_text(&back, &r2);
 	CHECK_INT(r1.len, r2.len);
 	CHECK_MEM(r1.data, r2.data, r1.len);
-	session_wipe(&back);
+	session_free(&back);
 	CHECK_INT(session_path(s.id, ".session", path), XE2E_OK);
 	CHECK_INT(stat(path, &st), 0);
 	CHECK_INT(st.st_mode & 0777, 0600);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
 	CHECK_INT(back.ino, st.st_ino);
-	session_wipe(&back);
+	session_free(&back);
 	/* A copy taken now, put back after later writes (in place, or as a
 	 * new file), is stale: even where the file system hands the old
 	 * inode number out again, its generation differs. */
@@ -321,7 +321,7 @@ TEST(session_write_read_and_stale)
 		store_unlock(&lock);
 		CHECK_INT(session_read(s.id, &back), XE2E_OK);
 		CHECK_INT(back.created, s.created);
-		session_wipe(&back);
+		session_free(&back);
 	}
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", copy, path);
 	CHECK_INT(system(cmd), 0);
@@ -335,7 +335,7 @@ TEST(session_write_read_and_stale)
 	CHECK_INT(session_read(s.id, &back), XE2E_E_PERM);
 	s.id[0] ^= 1;
 	CHECK_INT(session_read(s.id, &back), XE2E_E_NOTFOUND);
-	session_wipe(&s);
+	session_free(&s);
 	buf_free(&r1);
 	buf_free(&r2);
 }
@@ -421,7 +421,7 @@ TEST(session_links_and_commit_numbers)
 	CHECK_INT(unlink(other), 0);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
 	CHECK(back.commit == 1);
-	session_wipe(&back);
+	session_free(&back);
 
 	/* Commit 1 put back over commit 3, with the live identity. */
 	file_text(path, &old);
@@ -447,18 +447,18 @@ TEST(session_links_and_commit_numbers)
 	 * as 0, and the next write records it again. */
 	file_put(path, live.data, live.len);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
-	session_wipe(&back);
+	session_free(&back);
 	file_put(lock, (const uint8_t *)want, 20);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
-	session_wipe(&back);
+	session_free(&back);
 	lockrec_want(9, want);
 	memcpy(want + 33, "0000000000000000", 16);
 	file_put(lock, (const uint8_t *)want, 50);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
-	session_wipe(&back);
+	session_free(&back);
 	CHECK_INT(unlink(lock), 0);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
-	session_wipe(&back);
+	session_free(&back);
 	write_locked(&s);
 	file_text(lock, &text);
 	lockrec_want(4, want);
@@ -467,7 +467,7 @@ TEST(session_links_and_commit_numbers)
 	lockrec_want(5, want);
 	file_put(lock, (const uint8_t *)want, 50);
 	CHECK_INT(session_read(s.id, &back), XE2E_E_STALE);
-	session_wipe(&s);
+	session_free(&s);
 	buf_free(&old);
 	buf_free(&live);
 	buf_free(&text);
@@ -506,7 +506,7 @@ TEST(session_writer_killed_never_leaves_a_refused_file)
 				w.created++;
 				if (session_write(&w) || write(fds[1], "w", 1) != 1)
 					_exit(1);
-				session_wipe(&w);
+				session_free(&w);
 				store_unlock(&lock);
 			}
 		}
@@ -528,13 +528,13 @@ TEST(session_writer_killed_never_leaves_a_refused_file)
 			continue;
 		}
 		commits = back.commit;
-		session_wipe(&back);
+		session_free(&back);
 	}
 	CHECK_INT(refused, 0);
 	CHECK(commits > 40);
 	unit_note("%d writers killed, %llu commits, %d files refused after", kills,
 		  (unsigned long long)commits, refused);
-	session_wipe(&s);
+	session_free(&s);
 }
 
 TEST(session_list_finds_session_files)
@@ -569,8 +569,8 @@ TEST(session_list_finds_session_files)
 			!memcmp(ids[i], b.id, SESSION_ID_LEN) ? 2 : 4;
 	CHECK_INT(seen, 3);
 	free(ids);
-	session_wipe(&a);
-	session_wipe(&b);
+	session_free(&a);
+	session_free(&b);
 }
 
 TEST(session_current_pointer)
@@ -692,7 +692,7 @@ TEST(session_confirm_pending)
 	CHECK_INT(back.state, SESSION_PENDING);
 	CHECK_INT(back.pending_rs_mode, SESSION_RS_PROVISIONAL);
 	CHECK_INT(back.flags, TRUST_FLAG_RS_RESET);
-	session_wipe(&back);
+	session_free(&back);
 	/* Confirmed: the secret, the flag, the pointer. */
 	CHECK_INT(session_confirm(s.id, 1700000200), XE2E_OK);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
@@ -709,8 +709,8 @@ TEST(session_confirm_pending)
 	trust_free(&db);
 	/* Again: already active, nothing changes. */
 	CHECK_INT(session_confirm(s.id, 1700000300), XE2E_OK);
-	session_wipe(&back);
-	session_wipe(&s);
+	session_free(&back);
+	session_free(&s);
 }
 
 TEST(session_confirm_refused_when_trust_changed)
@@ -736,8 +736,8 @@ TEST(session_confirm_refused_when_trust_changed)
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
 	CHECK_INT(back.state, SESSION_PENDING);
 	CHECK_INT(session_current_get("bob@montague.lit", got), XE2E_E_NOTFOUND);
-	session_wipe(&back);
-	session_wipe(&s);
+	session_free(&back);
+	session_free(&s);
 }
 
 static int mark_offline(struct trust_db *db, void *arg)
@@ -799,6 +799,6 @@ TEST(session_apply_lifts_offline_origin)
 	CHECK_INT(stored_flags(&c), 0);
 	CHECK_INT(session_read(s.id, &back), XE2E_OK);
 	CHECK_INT(back.flags, 0);
-	session_wipe(&back);
-	session_wipe(&s);
+	session_free(&back);
+	session_free(&s);
 }

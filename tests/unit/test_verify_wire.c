@@ -188,7 +188,7 @@ TEST(verify_wire_sas_match_recorded_on_both_sides)
 	memset(&s, 0, sizeof(s));
 	CHECK_INT(session_read(eb.peer.session_id, &s), XE2E_OK);
 	CHECK_INT(s.trust, TRUST_VERIFIED);
-	session_wipe(&s);
+	session_free(&s);
 	/* the sessions go on: another run after the first */
 	sas_through_sessions(0, &oa, &ob);
 	CHECK_INT(oa, VERIFY_OUTCOME_MATCH);
@@ -402,7 +402,7 @@ static void ratchet_at(struct end *e, struct ratchet_info *info)
 	CHECK_INT(session_read(e->peer.session_id, &s), XE2E_OK);
 	if (s.ratchet)
 		ratchet_info_get(s.ratchet, info);
-	session_wipe(&s);
+	session_free(&s);
 	store_unlock(&lock);
 }
 

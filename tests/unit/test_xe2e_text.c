@@ -107,7 +107,7 @@ static char *seal_at_alice(const char *text)
 	CHECK_INT(res.flags, 0);
 	CHECK(out != NULL && strlen(out) == len);
 	CHECK_STR(res.session.peer_bare, "bob@montague.lit");
-	xe2e_sealed_release(&res);
+	xe2e_sealed_free(&res);
 	CHECK_INT(xe2e_sealer_release(s), XE2E_OK);
 	xe2e_sealer_free(s);
 	return out;
@@ -279,7 +279,7 @@ TEST(xe2e_text_wrong_peer)
 	CHECK_INT(res.err, XE2E_E_NOTFOUND);
 	CHECK(out == NULL && len == 0 && res.stanza == NULL);
 	CHECK(strstr(res.detail, "carol@capulet.lit") != NULL);
-	xe2e_sealed_release(&res);
+	xe2e_sealed_free(&res);
 	/* With the sealer bound to bob, a stanza for carol is refused too. */
 	xe2e_sealer_free(s);
 	o.to = "bob@montague.lit";
@@ -287,7 +287,7 @@ TEST(xe2e_text_wrong_peer)
 	CHECK_INT(xe2e_seal_text(s, to_carol, strlen(to_carol), now(), &res, &out, &len),
 		  XE2E_E_MALFORMED);
 	CHECK(out == NULL);
-	xe2e_sealed_release(&res);
+	xe2e_sealed_free(&res);
 	CHECK_INT(xe2e_sealer_release(s), XE2E_OK);
 	xe2e_sealer_free(s);
 	check_home_unchanged(&alice, &before);
