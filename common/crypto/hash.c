@@ -124,6 +124,20 @@ int hmac(enum hash_alg alg, const void *key, size_t key_len, const void *msg, si
 	return ret ? hash_map_error(ret) : XE2E_OK;
 }
 
+/* An HMAC context keyed with key: mbedTLS's status; the caller frees c
+ * (mbedtls_md_free), whatever the status. */
+static int hmac_start(const mbedtls_md_info_t *md, mbedtls_md_context_t *c, const void *key,
+		      size_t key_len)
+{
+	int ret;
+
+	mbedtls_md_init(c);
+	ret = mbedtls_md_setup(c, md, 1);
+	if (ret == 0)
+		ret = mbedtls_md_hmac_starts(c, key, key_len);
+	return ret;
+}
+
 int hmac_parts(enum hash_alg alg, const void *key, size_t key_len, const struct hash_part *parts,
 	       size_t n, uint8_t *out)
 {
@@ -133,10 +147,7 @@ int hmac_parts(enum hash_alg alg, const void *key, size_t key_len, const struct 
 
 	if (!md)
 		return hash_unsupported(alg);
-	mbedtls_md_init(&c);
-	ret = mbedtls_md_setup(&c, md, 1);
-	if (ret == 0)
-		ret = mbedtls_md_hmac_starts(&c, key, key_len);
+	ret = hmac_start(md, &c, key, key_len);
 	for (size_t i = 0; i < n && ret == 0; i++)
 		if (parts[i].len)
 			ret = mbedtls_md_hmac_update(&c, parts[i].data, parts[i].len);
@@ -155,10 +166,7 @@ int hmac_each(enum hash_alg alg, const void *key, size_t key_len, const struct h
 
 	if (!md)
 		return hash_unsupported(alg);
-	mbedtls_md_init(&c);
-	ret = mbedtls_md_setup(&c, md, 1);
-	if (ret == 0)
-		ret = mbedtls_md_hmac_starts(&c, key, key_len);
+	ret = hmac_start(md, &c, key, key_len);
 	for (size_t i = 0; i < n && ret == 0; i++) {
 		if (i > 0)
 			ret = mbedtls_md_hmac_reset(&c);
