@@ -220,15 +220,16 @@ uninstall:
 	      $(MAN7:man/%=$(DESTDIR)$(PREFIX)/share/man/man7/%)
 
 # The Profanity plugin (cmd/profanity/, xe2e-profanity(7)): a shared
-# object over a position-independent build of the library, whose symbols
-# stay inside it (hidden), so that none meets one of Profanity's. Only
-# xe2e.c, which holds Profanity's hooks and its function pointers
-# (profapi.h), keeps the default visibility. Without profapi.h (Debian's
+# object over the library, whose objects are built position-independent
+# with hidden symbols for that (the programs link the same objects: one
+# build of the library, not two), so that none of its symbols meets one of
+# Profanity's. Only xe2e.c, which holds Profanity's hooks and its function
+# pointers (profapi.h), keeps the default visibility. Without profapi.h (Debian's
 # profanity package) the plugin is skipped with a message.
 PROFAPI_H     ?= $(wildcard /usr/include/profapi.h)
 PLUGIN_SRC    := $(sort $(wildcard cmd/profanity/*.c))
 PLUGIN_OBJ    := $(PLUGIN_SRC:%.c=$(BUILD)/pic/%.o)
-LIBXE2E_PIC   := $(BUILD)/pic/libxe2e.a
+LIBXE2E_PIC   := $(LIBXE2E)
 PLUGIN        := $(BUILD)/plugin/xe2e.so
 PLUGIN_DIR    ?= $(PREFIX)/lib/xe2e/profanity
 
@@ -266,9 +267,7 @@ $(BUILD)/pic/cmd/profanity/xe2e.o: PIC_VISIBILITY := default
 # "xe2e.so", the plugin's file name, so that unloading it removes them.
 $(BUILD)/pic/cmd/profanity/xe2e.o: override CFLAGS += -fmacro-prefix-map=cmd/profanity/=
 
-$(LIBXE2E_PIC): $(COMMON_SRC:%.c=$(BUILD)/pic/%.o)
-	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
+$(COMMON_OBJ): override CFLAGS += -fPIC -fvisibility=hidden
 
 $(PLUGIN): $(PLUGIN_OBJ) $(LIBXE2E_PIC)
 	@mkdir -p $(@D)
@@ -280,7 +279,7 @@ clean:
 
 -include $(COMMON_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) \
 	 $(BENCH_SRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/noise_vectors/main.d \
-	 $(VECTORGEN_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d) $(COMMON_SRC:%.c=$(BUILD)/pic/%.d)
+	 $(VECTORGEN_OBJ:.o=.d) $(PLUGIN_OBJ:.o=.d)
 
 # Fuzzing (clang + libFuzzer): targets, corpus and `make fuzz` live there.
 -include tests/fuzz/fuzz.mk
