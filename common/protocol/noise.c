@@ -406,8 +406,6 @@ static int token_dh(struct noise_handshakestate *hs, enum noise_token tok)
 	const struct keypair *local;
 	const uint8_t *remote;
 	int remote_set;
-	uint8_t shared[NOISE_DH_LEN];
-	int err;
 
 	/* first letter: the initiator's key, second: the responder's */
 	int init_e = tok == NOISE_TOKEN_EE || tok == NOISE_TOKEN_ES;
@@ -420,11 +418,7 @@ static int token_dh(struct noise_handshakestate *hs, enum noise_token tok)
 	remote_set = remote_e ? hs->has_re : hs->has_rs;
 	if (!local->set || !remote_set)
 		return XE2E_E_STATE;
-	err = x25519_shared(shared, local->priv, remote);
-	if (!err)
-		err = noise_symmetricstate_mix_key(&hs->ss, shared, sizeof(shared));
-	wipe(shared, sizeof(shared));
-	return err;
+	return noise_symmetricstate_mix_dh(&hs->ss, local->priv, remote);
 }
 
 static int token_psk(struct noise_handshakestate *hs)

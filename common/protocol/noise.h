@@ -100,6 +100,11 @@ int noise_symmetricstate_init(struct noise_symmetricstate *ss, const char *proto
 int noise_symmetricstate_mix_key(struct noise_symmetricstate *ss, const uint8_t *ikm,
 				 size_t ikm_len);
 
+/* MixKey(DH(priv, pub)), the shared secret wiped after. */
+int noise_symmetricstate_mix_dh(struct noise_symmetricstate *ss,
+				const uint8_t priv[static NOISE_DH_LEN],
+				const uint8_t pub[static NOISE_DH_LEN]);
+
 /* MixHash(data). */
 int noise_symmetricstate_mix_hash(struct noise_symmetricstate *ss, const uint8_t *data,
 				  size_t len);

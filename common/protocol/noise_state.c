@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "dh.h"
 #include "err.h"
 #include "util.h"
 
@@ -181,6 +182,19 @@ int noise_symmetricstate_mix_key(struct noise_symmetricstate *ss, const uint8_t 
 	noise_cipherstate_set_key(&ss->cs, out + ss->hash_len); /* truncated to 32 */
 out:
 	wipe(out, sizeof(out));
+	return err;
+}
+
+int noise_symmetricstate_mix_dh(struct noise_symmetricstate *ss,
+				const uint8_t priv[static NOISE_DH_LEN],
+				const uint8_t pub[static NOISE_DH_LEN])
+{
+	uint8_t dh[NOISE_DH_LEN];
+	int err = x25519_shared(dh, priv, pub);
+
+	if (!err)
+		err = noise_symmetricstate_mix_key(ss, dh, sizeof(dh));
+	wipe(dh, sizeof(dh));
 	return err;
 }
 

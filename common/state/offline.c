@@ -92,19 +92,6 @@ static int transcript_start(struct noise_symmetricstate *ss, uint8_t suite,
 	return err;
 }
 
-/* MixKey(DH(priv, pub)). */
-static int mix_dh(struct noise_symmetricstate *ss, const uint8_t priv[static X25519_LEN],
-		  const uint8_t pub[static X25519_LEN])
-{
-	uint8_t dh[X25519_LEN];
-	int err = x25519_shared(dh, priv, pub);
-
-	if (!err)
-		err = noise_symmetricstate_mix_key(ss, dh, sizeof(dh));
-	wipe(dh, sizeof(dh));
-	return err;
-}
-
 static int derive(const uint8_t *ck, const char *label, uint8_t *out, size_t n)
 {
 	return hkdf(HASH_SHA256, NULL, 0, ck, OFFLINE_HASH_LEN, label, strlen(label), out, n);
@@ -277,11 +264,11 @@ static int seal_start(struct seal_state *st, const struct identity *self,
 	if (!err)
 		err = noise_symmetricstate_mix_hash(&st->ss, h.ek, X25519_LEN);
 	if (!err)
-		err = mix_dh(&st->ss, st->ek, peer->spk_pub);
+		err = noise_symmetricstate_mix_dh(&st->ss, st->ek, peer->spk_pub);
 	if (!err && peer->has_opk)
-		err = mix_dh(&st->ss, st->ek, peer->opk_pub);
+		err = noise_symmetricstate_mix_dh(&st->ss, st->ek, peer->opk_pub);
 	if (!err)
-		err = mix_dh(&st->ss, st->ek, peer->device_pub);
+		err = noise_symmetricstate_mix_dh(&st->ss, st->ek, peer->device_pub);
 	return err;
 }
 
@@ -309,9 +296,9 @@ static int seal_rest(struct seal_state *st, const struct identity *self,
 	if (!err)
 		err = seal_part(&st->ss, cred, sizeof(cred), msg);
 	if (!err)
-		err = mix_dh(&st->ss, self->device_priv, peer->spk_pub);
+		err = noise_symmetricstate_mix_dh(&st->ss, self->device_priv, peer->spk_pub);
 	if (!err)
-		err = mix_dh(&st->ss, self->device_priv, peer->device_pub);
+		err = noise_symmetricstate_mix_dh(&st->ss, self->device_priv, peer->device_pub);
 	if (!err)
 		err = seal_part(&st->ss, st->pt, st->pt_len, msg);
 	return err;
@@ -399,11 +386,11 @@ static int open_start(struct open_state *st, const struct offline_recipient *r,
 	if (!err)
 		err = noise_symmetricstate_mix_hash(&st->ss, st->h.ek, X25519_LEN);
 	if (!err)
-		err = mix_dh(&st->ss, r->spk_priv, st->h.ek);
+		err = noise_symmetricstate_mix_dh(&st->ss, r->spk_priv, st->h.ek);
 	if (!err && r->opk_priv)
-		err = mix_dh(&st->ss, r->opk_priv, st->h.ek);
+		err = noise_symmetricstate_mix_dh(&st->ss, r->opk_priv, st->h.ek);
 	if (!err)
-		err = mix_dh(&st->ss, self->device_priv, st->h.ek);
+		err = noise_symmetricstate_mix_dh(&st->ss, self->device_priv, st->h.ek);
 	return err;
 }
 
@@ -419,9 +406,9 @@ static int open_parts(struct open_state *st, const struct offline_recipient *r,
 	if (!err)
 		err = bundle_x25519_check(s->binding.device_pub);
 	if (!err)
-		err = mix_dh(&st->ss, r->spk_priv, s->binding.device_pub);
+		err = noise_symmetricstate_mix_dh(&st->ss, r->spk_priv, s->binding.device_pub);
 	if (!err)
-		err = mix_dh(&st->ss, r->self->device_priv, s->binding.device_pub);
+		err = noise_symmetricstate_mix_dh(&st->ss, r->self->device_priv, s->binding.device_pub);
 	off += C1_LEN;
 	if (!err && !(st->pt = malloc(len - off)))
 		err = XE2E_E_NOMEM;

@@ -102,17 +102,6 @@ static int derive(const char *from)
 
 /* ---- the forger ---- */
 
-static int mix_dh(struct noise_symmetricstate *ss, const uint8_t *priv, const uint8_t *pub)
-{
-	uint8_t dh[X25519_LEN];
-	int err = x25519_shared(dh, priv, pub);
-
-	if (!err)
-		err = noise_symmetricstate_mix_key(ss, dh, sizeof(dh));
-	wipe(dh, sizeof(dh));
-	return err;
-}
-
 static int encrypt_part(struct noise_symmetricstate *ss, const uint8_t *pt, size_t n,
 			struct buf *msg)
 {
@@ -175,9 +164,9 @@ static int forge_head(const struct forgery *f, struct noise_symmetricstate *ss,
 	if (!err)
 		err = noise_symmetricstate_mix_hash(ss, ek_pub, X25519_LEN);
 	if (!err)
-		err = mix_dh(ss, ek, spk_pub);
+		err = noise_symmetricstate_mix_dh(ss, ek, spk_pub);
 	if (!err)
-		err = mix_dh(ss, ek, f->bob->binding.device_pub);
+		err = noise_symmetricstate_mix_dh(ss, ek, f->bob->binding.device_pub);
 	buf_free(&p);
 	return err;
 }
@@ -199,9 +188,9 @@ static int forge_rest(const struct forgery *f, struct noise_symmetricstate *ss, 
 	err = encrypt_part(ss, cred, sizeof(cred), msg);
 	/* DH(DK_A, SPK) = DH(SPK, DK_A): the stolen prekey gives it. */
 	if (!err)
-		err = mix_dh(ss, f->spk->priv, a->binding.device_pub);
+		err = noise_symmetricstate_mix_dh(ss, f->spk->priv, a->binding.device_pub);
 	if (!err)
-		err = mix_dh(ss, f->dk_a_guess, f->bob->binding.device_pub);
+		err = noise_symmetricstate_mix_dh(ss, f->dk_a_guess, f->bob->binding.device_pub);
 	if (!err)
 		err = buf_reserve(&pt, X25519_LEN + f->frame->len);
 	if (!err)
