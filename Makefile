@@ -177,7 +177,7 @@ $(BUILD)/shared-bin/xe2e-%: $(BUILD)/cmd/%.o $(LIBUI) $(LIBXE2E)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBUI) $(LIBXE2E) $(SHARED_LIBS)
 
 # The README's test command: every test in the normal build and the same
-# tests in the sanitizer build, three jobs at a time; one summary line for
+# tests in the sanitizer build, two jobs at a time; one summary line for
 # both. Everything a test calls is installed first, Prosody included, so
 # that nothing is skipped for want of a package. (+: the builds it runs
 # share make's -j.)
